@@ -1,0 +1,66 @@
+import { ConfigError } from './errors';
+
+export interface Config {
+  readonly operationEndpoint: string;
+  readonly metadataTokenUrl: string;
+  readonly maxOperations: number;
+  readonly concurrency: number;
+  readonly dryRun: boolean;
+  readonly httpApiKey: string | undefined;
+  readonly callTimeoutMs: number;
+  readonly retryAttempts: number;
+  readonly retryBaseDelayMs: number;
+}
+
+export const DEFAULTS = {
+  operationEndpoint: 'operation.api.cloud.yandex.net:443',
+  metadataTokenUrl:
+    'http://169.254.169.254/computeMetadata/v1/instance/service-accounts/default/token',
+  maxOperations: 1000,
+  concurrency: 16,
+  callTimeoutMs: 5000,
+  retryAttempts: 2,
+  retryBaseDelayMs: 200,
+} as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function boolean(env: Env, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+function httpUrl(env: Env, name: string, fallback: string): string {
+  const raw = env[name]?.trim() || fallback;
+  if (!URL.canParse(raw) || new URL(raw).protocol !== 'http:') {
+    throw new ConfigError(`${name} must be an http:// URL, got "${raw}"`);
+  }
+  return raw;
+}
+
+/** Reads and checks the environment; called once per instance, so a typo fails the first call loudly. */
+export function loadConfig(env: Env): Config {
+  return {
+    operationEndpoint: env.YC_OPERATION_ENDPOINT?.trim() || DEFAULTS.operationEndpoint,
+    metadataTokenUrl: httpUrl(env, 'YC_METADATA_TOKEN_URL', DEFAULTS.metadataTokenUrl),
+    maxOperations: integer(env, 'MAX_OPERATIONS', DEFAULTS.maxOperations, 1, 100_000),
+    concurrency: integer(env, 'CONCURRENCY', DEFAULTS.concurrency, 1, 256),
+    dryRun: boolean(env, 'DRY_RUN'),
+    httpApiKey: env.HTTP_API_KEY || undefined,
+    callTimeoutMs: integer(env, 'CALL_TIMEOUT_MS', DEFAULTS.callTimeoutMs, 100, 600_000),
+    retryAttempts: integer(env, 'RETRY_ATTEMPTS', DEFAULTS.retryAttempts, 0, 10),
+    retryBaseDelayMs: integer(env, 'RETRY_BASE_DELAY_MS', DEFAULTS.retryBaseDelayMs, 1, 60_000),
+  };
+}

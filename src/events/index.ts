@@ -1,0 +1,15 @@
+import { httpAdapter } from './http';
+import { queueAdapter } from './queue';
+import { rawAdapter } from './raw';
+import { timerAdapter } from './timer';
+import type { Adapter } from './types';
+
+/**
+ * Asked in order; raw takes anything, so it is the fallback. The cast erases each adapter's event
+ * type: an adapter only ever receives events its own `matches` accepted.
+ */
+const ADAPTERS = [httpAdapter, timerAdapter, queueAdapter] as unknown as readonly Adapter[];
+
+export function adapterFor(event: unknown): Adapter {
+  return ADAPTERS.find((adapter) => adapter.matches(event)) ?? rawAdapter;
+}

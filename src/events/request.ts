@@ -1,0 +1,109 @@
+import { OPERATION_ID_PATTERN } from '../constants';
+import { RequestError } from '../errors';
+
+/** A name from a request: a well-formed id the API may be asked about, or text that is not one. */
+export type NamedOperation =
+  | { readonly valid: true; readonly id: string }
+  | { readonly valid: false; readonly text: string };
+
+/** What every channel's event becomes. */
+export interface CancelRequest {
+  readonly operations: readonly NamedOperation[];
+  readonly dryRun: boolean;
+}
+
+export interface RequestLimits {
+  readonly maxOperations: number;
+}
+
+const FIELDS = ['operationIds', 'dryRun'] as const;
+const SHOWN_CHARS = 64;
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+/** Invalid text is echoed back to the caller, so it is cut short and stripped of control characters. */
+function shown(text: string): string {
+  const clean = text.replace(/\p{Cc}/gu, '?');
+  return clean.length > SHOWN_CHARS ? `${clean.slice(0, SHOWN_CHARS)}…` : clean;
+}
+
+function fromJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new RequestError(`the request is not valid JSON (${(error as Error).message})`, 400, {
+      cause: error,
+    });
+  }
+}
+
+function idsFromArray(values: readonly unknown[], where: string): string[] {
+  return values.map((value, index) => {
+    if (typeof value !== 'string') {
+      throw new RequestError(`${where}[${index}] is ${describeType(value)}; expected a string id`);
+    }
+    return value;
+  });
+}
+
+function fromObject(object: Record<string, unknown>): { ids: string[]; dryRun: boolean } {
+  const unknown = Object.keys(object).filter((key) => !(FIELDS as readonly string[]).includes(key));
+  if (unknown.length > 0) {
+    throw new RequestError(
+      `unknown field(s) ${unknown.map((k) => JSON.stringify(shown(k))).join(', ')}; a request has ${FIELDS.join(' and ')}`,
+    );
+  }
+  const { operationIds, dryRun = false } = object;
+  if (!Array.isArray(operationIds)) {
+    throw new RequestError(
+      `operationIds is ${describeType(operationIds)}; expected an array of operation ids`,
+    );
+  }
+  if (typeof dryRun !== 'boolean') {
+    throw new RequestError(`dryRun is ${describeType(dryRun)}; expected true or false`);
+  }
+  return { ids: idsFromArray(operationIds, 'operationIds'), dryRun };
+}
+
+function rawIds(input: unknown): { ids: string[]; dryRun: boolean } {
+  if (typeof input === 'string') {
+    const text = input.trim();
+    if (text.startsWith('{') || text.startsWith('[')) return rawIds(fromJsonText(text));
+    return { ids: text === '' ? [] : text.split(/[\s,]+/).filter(Boolean), dryRun: false };
+  }
+  if (Array.isArray(input)) return { ids: idsFromArray(input, 'the request'), dryRun: false };
+  if (typeof input === 'object' && input !== null) {
+    return fromObject(input as Record<string, unknown>);
+  }
+  throw new RequestError(
+    `the request is ${describeType(input)}; send {"operationIds": [...]}, a JSON array of ids, or ids separated by spaces or commas`,
+  );
+}
+
+/**
+ * Parses a request in any of its accepted forms: `{"operationIds": [...], "dryRun": true}`,
+ * a JSON array of ids, or text with ids separated by whitespace or commas. Duplicates are
+ * dropped; a request naming no ids, or more than the limit, is refused whole.
+ */
+export function parseRequest(input: unknown, { maxOperations }: RequestLimits): CancelRequest {
+  const { ids, dryRun } = rawIds(input);
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) {
+    throw new RequestError('the request names no operation ids');
+  }
+  if (unique.length > maxOperations) {
+    throw new RequestError(
+      `the request names ${unique.length} operations, more than the limit of ${maxOperations} (MAX_OPERATIONS); nothing was cancelled, split it into smaller requests`,
+      413,
+    );
+  }
+  const operations = unique.map(
+    (id): NamedOperation =>
+      OPERATION_ID_PATTERN.test(id) ? { valid: true, id } : { valid: false, text: shown(id) },
+  );
+  return { operations, dryRun };
+}

@@ -1,0 +1,28 @@
+import { type CancellerError, RequestError, RetryableFailureError } from '../errors';
+import { retryableFailures } from '../reply/summary';
+import { type CancelRequest, parseRequest, type RequestLimits } from './request';
+import type { Job, Origin, Report } from './types';
+
+/** A trigger's request: parsed, or kept as a refused job so one bad message does not sink the batch. */
+export function jobFrom(origin: Origin, input: unknown, limits: RequestLimits): Job {
+  let request: CancelRequest;
+  try {
+    request = parseRequest(input, limits);
+  } catch (error) {
+    if (error instanceof RequestError) return { origin, error };
+    throw error;
+  }
+  return { origin, request };
+}
+
+/** Throwing makes the trigger deliver again (a queue: the whole batch), so only for what a retry may mend. */
+export function triggerReply(report: Report): Report {
+  const failed = retryableFailures(report.results);
+  if (failed.length > 0) throw new RetryableFailureError(failed);
+  return report;
+}
+
+export function triggerRefuse(error: CancellerError): { error: { message: string } } {
+  if (error instanceof RequestError) return { error: { message: error.message } };
+  throw error;
+}

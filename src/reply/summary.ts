@@ -1,0 +1,20 @@
+import type { OperationResult } from '../cancel/result';
+import { Outcome } from '../constants';
+import type { Summary } from '../events/types';
+
+export function summarize(
+  results: readonly OperationResult[],
+  rejectedRequests: number,
+  durationMs: number,
+): Summary {
+  const outcomes: Partial<Record<Outcome, number>> = {};
+  for (const { outcome } of results) outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+  return { operations: results.length, outcomes, rejectedRequests, durationMs };
+}
+
+/** The ids worth delivering again: cancel is idempotent, so a retry of the whole event is safe. */
+export function retryableFailures(results: readonly OperationResult[]): string[] {
+  return results
+    .filter((r) => r.outcome === Outcome.Failed && r.retryable)
+    .map((r) => r.operationId);
+}
