@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS, loadConfig } from '../../src/config';
+import { ConfigError } from '../../src/errors';
+
+describe('configuration', () => {
+  it('has defaults for everything', () => {
+    expect(loadConfig({})).toEqual({
+      ...DEFAULTS,
+      dryRun: false,
+      httpApiKey: undefined,
+    });
+  });
+
+  it('reads every variable', () => {
+    expect(
+      loadConfig({
+        YC_OPERATION_ENDPOINT: 'operation.private:8443',
+        YC_METADATA_TOKEN_URL: 'http://127.0.0.1:1/token',
+        MAX_OPERATIONS: '5',
+        CONCURRENCY: '2',
+        DRY_RUN: 'true',
+        HTTP_API_KEY: 'k',
+        CALL_TIMEOUT_MS: '1500',
+        RETRY_ATTEMPTS: '0',
+        RETRY_BASE_DELAY_MS: '10',
+      }),
+    ).toEqual({
+      operationEndpoint: 'operation.private:8443',
+      metadataTokenUrl: 'http://127.0.0.1:1/token',
+      maxOperations: 5,
+      concurrency: 2,
+      dryRun: true,
+      httpApiKey: 'k',
+      callTimeoutMs: 1500,
+      retryAttempts: 0,
+      retryBaseDelayMs: 10,
+    });
+  });
+
+  it.each([
+    ['MAX_OPERATIONS', '0', /MAX_OPERATIONS must be a whole number from 1/],
+    ['CONCURRENCY', 'many', /CONCURRENCY must be a whole number/],
+    ['CALL_TIMEOUT_MS', '1.5', /CALL_TIMEOUT_MS/],
+    ['DRY_RUN', 'yes', /DRY_RUN must be true or false, got "yes"/],
+    ['YC_METADATA_TOKEN_URL', 'https://x/token', /must be an http:\/\/ URL/],
+  ])('refuses %s=%s with a message naming it', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it.each([
+    ['1', true],
+    ['TRUE', true],
+    ['false', false],
+    ['0', false],
+    ['', false],
+  ])('reads DRY_RUN=%s as %s', (value, dryRun) => {
+    expect(loadConfig({ DRY_RUN: value }).dryRun).toBe(dryRun);
+  });
+});
