@@ -1,0 +1,231 @@
+import {
+  Metadata,
+  Server,
+  ServerCredentials,
+  type ServerUnaryCall,
+  type sendUnaryData,
+  status,
+} from '@grpc/grpc-js';
+import type { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
+import {
+  type CancelOperationRequest,
+  type GetOperationRequest,
+  OperationServiceService,
+} from '@yandex-cloud/nodejs-sdk/operation/operation_service';
+import type { TestPki } from './pki';
+
+export interface Fault {
+  code: number;
+  message?: string;
+  times?: number;
+  headersFirst?: boolean;
+}
+
+export interface FakeOperation {
+  id: string;
+  description?: string;
+  createdAt?: Date;
+  createdBy?: string;
+  done?: boolean;
+  error?: { code: number; message: string };
+  get?: Fault;
+  cancel?: Fault | 'cancels' | 'accepts' | 'finishes';
+  delayMs?: number;
+}
+
+export interface RecordedCall {
+  method: 'Get' | 'Cancel';
+  operationId: string;
+  authorization: string | undefined;
+  requestId: string;
+  at: number;
+}
+
+export interface OperationServer {
+  address: string;
+  calls: RecordedCall[];
+  callsFor(id: string): RecordedCall[];
+  set(...ops: FakeOperation[]): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+type Method = RecordedCall['method'];
+type Call = ServerUnaryCall<GetOperationRequest | CancelOperationRequest, Operation>;
+
+// What a finished operation's `response` holds does not matter to a canceller, so it is Empty.
+const EMPTY_RESPONSE = {
+  typeUrl: 'type.googleapis.com/google.protobuf.Empty',
+  value: Buffer.alloc(0),
+};
+
+interface OperationState {
+  op: FakeOperation;
+  done: boolean;
+  error?: { code: number; message: string };
+  finished: boolean;
+  modifiedAt?: Date;
+  // Fault budgets are spent per set() of an operation, so reset() (forgetting calls) keeps them.
+  faultedCalls: Record<Method, number>;
+}
+
+function toOperation(state: OperationState): Operation {
+  const { op } = state;
+  return {
+    id: op.id,
+    description: op.description ?? '',
+    createdAt: op.createdAt,
+    createdBy: op.createdBy ?? '',
+    modifiedAt: state.modifiedAt ?? op.createdAt,
+    done: state.done,
+    metadata: undefined,
+    error: state.error && { ...state.error, details: [] },
+    response: state.finished ? EMPTY_RESPONSE : undefined,
+  };
+}
+
+export async function startOperationServer(opts: {
+  pki: TestPki;
+  operations?: FakeOperation[];
+  port?: number;
+}): Promise<OperationServer> {
+  const states = new Map<string, OperationState>();
+  const calls: RecordedCall[] = [];
+  const pendingDelays = new Set<() => void>();
+  let requestCounter = 0;
+
+  const set = (...ops: FakeOperation[]) => {
+    for (const op of ops) {
+      states.set(op.id, {
+        op: { ...op },
+        done: op.done ?? false,
+        error: op.error && { ...op.error },
+        finished: false,
+        faultedCalls: { Get: 0, Cancel: 0 },
+      });
+    }
+  };
+  set(...(opts.operations ?? []));
+
+  // Resolves false when the client cancels the call (or the server closes) before the delay ends,
+  // so a client deadline is observed as the client would see it from a slow API.
+  const delay = (ms: number, call: Call) =>
+    new Promise<boolean>((resolve) => {
+      if (call.cancelled) return resolve(false);
+      const finish = (completed: boolean) => {
+        clearTimeout(timer);
+        call.off('cancelled', onCancelled);
+        pendingDelays.delete(onCancelled);
+        resolve(completed);
+      };
+      const onCancelled = () => finish(false);
+      const timer = setTimeout(() => finish(true), ms);
+      call.once('cancelled', onCancelled);
+      pendingDelays.add(onCancelled);
+    });
+
+  const faultFor = (state: OperationState, method: Method): Fault | undefined => {
+    const { op } = state;
+    const fault = method === 'Get' ? op.get : typeof op.cancel === 'object' ? op.cancel : undefined;
+    if (fault === undefined) return undefined;
+    if (fault.times !== undefined && state.faultedCalls[method] >= fault.times) return undefined;
+    state.faultedCalls[method] += 1;
+    return fault;
+  };
+
+  const cancel = (state: OperationState) => {
+    // An operation that already ended is returned as it is; there is nothing left to cancel.
+    if (state.done) return;
+    const mode = typeof state.op.cancel === 'string' ? state.op.cancel : 'cancels';
+    if (mode === 'accepts') return;
+    state.done = true;
+    state.modifiedAt = new Date();
+    if (mode === 'finishes') {
+      state.finished = true;
+    } else {
+      state.error = { code: status.CANCELLED, message: 'operation cancelled' };
+    }
+  };
+
+  const handle =
+    (method: Method) =>
+    async (call: Call, callback: sendUnaryData<Operation>): Promise<void> => {
+      const operationId = call.request.operationId;
+      const requestId = `req-${++requestCounter}`;
+      const authorization = call.metadata.get('authorization')[0];
+      calls.push({
+        method,
+        operationId,
+        authorization: typeof authorization === 'string' ? authorization : undefined,
+        requestId,
+        at: Date.now(),
+      });
+      const headers = new Metadata();
+      headers.set('x-request-id', requestId);
+
+      const state = states.get(operationId);
+      if (state?.op.delayMs !== undefined && !(await delay(state.op.delayMs, call))) return;
+
+      if (state === undefined) {
+        callback({
+          code: status.NOT_FOUND,
+          details: `operation ${operationId} not found`,
+          metadata: headers,
+        });
+        return;
+      }
+
+      const fault = faultFor(state, method);
+      if (fault !== undefined) {
+        const details =
+          fault.message ?? `injected ${status[fault.code]} on ${method} ${operationId}`;
+        if (fault.headersFirst) {
+          call.sendMetadata(headers);
+          callback({ code: fault.code, details });
+        } else {
+          // Sent before any header, grpc-js makes this a trailers-only response.
+          callback({ code: fault.code, details, metadata: headers });
+        }
+        return;
+      }
+
+      if (method === 'Cancel') cancel(state);
+      call.sendMetadata(headers);
+      callback(null, toOperation(state));
+    };
+
+  const server = new Server();
+  server.addService(OperationServiceService, { get: handle('Get'), cancel: handle('Cancel') });
+  const credentials = ServerCredentials.createSsl(
+    null,
+    [
+      {
+        cert_chain: Buffer.from(opts.pki.serverCertPem),
+        private_key: Buffer.from(opts.pki.serverKeyPem),
+      },
+    ],
+    false,
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`127.0.0.1:${opts.port ?? 0}`, credentials, (error, boundPort) =>
+      error ? reject(error) : resolve(boundPort),
+    );
+  });
+
+  return {
+    address: `127.0.0.1:${port}`,
+    calls,
+    callsFor: (id) => calls.filter((call) => call.operationId === id),
+    set,
+    reset: () => {
+      calls.length = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const cancelDelay of [...pendingDelays]) cancelDelay();
+        // tryShutdown only reports completion; forceShutdown then kills the open sessions at once.
+        server.tryShutdown(() => resolve());
+        server.forceShutdown();
+      }),
+  };
+}
