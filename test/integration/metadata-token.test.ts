@@ -1,0 +1,78 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fetchMetadataToken } from '../../src/cloud/metadata-token';
+import { NoTokenError } from '../../src/errors';
+import { type MetadataServer, startMetadataServer } from '../support/metadata-server';
+
+const TOKEN = 't1.metadata-secret-value';
+let metadata: MetadataServer | undefined;
+let silent: Server | undefined;
+const held = new Set<Socket>();
+
+afterEach(async () => {
+  await metadata?.close();
+  metadata = undefined;
+  for (const socket of held) socket.destroy();
+  await new Promise((resolve) => (silent ? silent.close(resolve) : resolve(undefined)));
+  silent = undefined;
+});
+
+const refusal = async (url: string) => {
+  const error = await fetchMetadataToken(url).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(NoTokenError);
+  const message = (error as Error).message;
+  expect(message).toMatch(/attach a service account/);
+  expect(message).not.toContain(TOKEN);
+  return message;
+};
+
+describe('the metadata token', () => {
+  it('is fetched with Metadata-Flavor: Google', async () => {
+    metadata = await startMetadataServer({ token: TOKEN, expiresIn: 1234 });
+    await expect(fetchMetadataToken(metadata.url)).resolves.toEqual({
+      accessToken: TOKEN,
+      expiresInSeconds: 1234,
+    });
+    expect(metadata.requests[0]?.headers['metadata-flavor']).toBe('Google');
+  });
+
+  it('says the endpoint may be disabled when it answers 404', async () => {
+    metadata = await startMetadataServer();
+    metadata.respond({ status: 404 });
+    expect(await refusal(metadata.url)).toMatch(/404 \(is the metadata endpoint disabled/);
+  });
+
+  it('names the status of another failure', async () => {
+    metadata = await startMetadataServer();
+    metadata.respond({ status: 503 });
+    expect(await refusal(metadata.url)).toMatch(/answered HTTP 503/);
+  });
+
+  it.each([
+    ['not JSON', `token=${TOKEN}`],
+    ['no access_token', JSON.stringify({ expires_in: 10 })],
+    ['no expires_in', JSON.stringify({ access_token: TOKEN })],
+  ])('refuses an answer with %s, without quoting it', async (_name, body) => {
+    metadata = await startMetadataServer();
+    metadata.respond({ body });
+    expect(await refusal(metadata.url)).toMatch(/without a usable access_token/);
+  });
+
+  it('says when the service cannot be reached', async () => {
+    metadata = await startMetadataServer();
+    const { url } = metadata;
+    await metadata.close();
+    metadata = undefined;
+    expect(await refusal(url)).toMatch(/could not be reached \(ECONNREFUSED\)/);
+  });
+
+  it('gives up on a service that never answers', async () => {
+    silent = createServer((socket) => held.add(socket));
+    await new Promise<void>((resolve) => silent?.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    expect(await refusal(`http://127.0.0.1:${port}/token`)).toMatch(/no answer in 2000 ms/);
+  });
+});

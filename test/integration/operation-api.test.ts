@@ -1,0 +1,96 @@
+import { status } from '@grpc/grpc-js';
+import { ApiError } from '@yandex-cloud/nodejs-sdk/dist/errors';
+import { ClientError } from 'nice-grpc';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { classifyStatus, statusOf } from '../../src/cancel/classify';
+import { cancelOperation } from '../../src/cancel/pipeline';
+import { CallError, createOperationApi, type OperationApi } from '../../src/cloud/operation-api';
+import { EXPECTED_OUTCOMES, SCENARIO_IDS, scenarioOperations } from '../support/fixtures';
+import { type OperationServer, startOperationServer } from '../support/operation-server';
+import { readTestPki, testPkiDir } from '../support/pki';
+
+const TOKEN = 't1.operation-api-test-token';
+let server: OperationServer;
+let api: OperationApi;
+
+beforeAll(async () => {
+  server = await startOperationServer({ pki: readTestPki(testPkiDir()) });
+  api = createOperationApi({
+    endpoint: server.address,
+    callTimeoutMs: 400,
+    retryAttempts: 2,
+    retryBaseDelayMs: 5,
+  });
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  server.set(...scenarioOperations());
+  server.reset();
+});
+
+const failureOf = async (call: Promise<unknown>) => {
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(CallError);
+  return error as CallError;
+};
+
+describe('the two shapes of a failed call', () => {
+  it('a trailers-only error stays a ClientError with its code', async () => {
+    const error = await failureOf(api.get('opdenied', TOKEN));
+    expect(error.cause).toBeInstanceOf(ClientError);
+    expect(statusOf(error.cause)).toBe(status.PERMISSION_DENIED);
+  });
+
+  it('an error after response headers becomes the SDK ApiError, with no code, and still classifies', async () => {
+    const error = await failureOf(api.get('opheadersnf', TOKEN));
+    expect(error.cause).toBeInstanceOf(ApiError);
+    expect((error.cause as { code?: unknown }).code).toBeUndefined();
+    expect(classifyStatus(statusOf(error.cause)).outcome).toBe('not_found');
+    expect(error.apiRequestId).toBe(server.callsFor('opheadersnf')[0]?.requestId);
+  });
+
+  it('keeps the request id of an error sent in trailers', async () => {
+    const error = await failureOf(api.get('opmissing', TOKEN));
+    expect(error.apiRequestId).toBe(server.callsFor('opmissing')[0]?.requestId);
+  });
+});
+
+describe('retries and deadlines', () => {
+  it('retries a transient error and counts the attempts', async () => {
+    const result = await api.get('opflaky', TOKEN);
+    expect(result.attempts).toBe(2);
+    expect(server.callsFor('opflaky')).toHaveLength(2);
+  });
+
+  it('gives up after the configured retries', async () => {
+    const error = await failureOf(api.cancel('opdown', TOKEN));
+    expect(error.attempts).toBe(3);
+    expect(server.callsFor('opdown')).toHaveLength(3);
+  });
+
+  it('does not retry what a retry cannot mend', async () => {
+    await failureOf(api.get('opdenied', TOKEN));
+    expect(server.callsFor('opdenied')).toHaveLength(1);
+  });
+
+  it('cuts a slow call at its deadline, which spans its retries, and reports DEADLINE_EXCEEDED', async () => {
+    const started = Date.now();
+    const error = await failureOf(api.get('opslow', TOKEN));
+    expect(statusOf(error.cause)).toBe(status.DEADLINE_EXCEEDED);
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+});
+
+describe('every scenario through the pipeline over the wire', () => {
+  it.each(SCENARIO_IDS)('%s', async (id) => {
+    const result = await cancelOperation(
+      { named: { valid: true, id }, dryRun: false },
+      { api, token: TOKEN },
+    );
+    expect(result.outcome).toBe(EXPECTED_OUTCOMES[id]);
+    for (const call of server.callsFor(id)) expect(call.authorization).toBe(`Bearer ${TOKEN}`);
+  });
+});
