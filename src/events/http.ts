@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Http } from '@yandex-cloud/function-types/dist/src/http';
 import { MAX_BODY_BYTES, Source } from '../constants';
-import { type CancellerError, NoTokenError, RequestError, UnauthorizedError } from '../errors';
+import { type CancellerError, RequestError, UnauthorizedError } from '../errors';
 import { jsonResponse } from '../reply/http-response';
 import { retryableFailures } from '../reply/summary';
 import { parseRequest } from './request';
@@ -32,7 +32,7 @@ function sameSecret(given: string | undefined, expected: string): boolean {
 function bodyText(event: HttpEvent): string {
   const body = event.body ?? '';
   if (typeof body !== 'string') throw new RequestError('the body is not a string');
-  if (body.length > MAX_BODY_BYTES * 2) {
+  if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
     throw new RequestError('the body is larger than the platform limit of 3.5 MB', 413);
   }
   if (event.isBase64Encoded !== true) return body;
@@ -68,11 +68,7 @@ export const httpAdapter: Adapter<HttpEvent> = {
     if (event.httpMethod.toUpperCase() !== 'POST') {
       throw new RequestError(`method ${event.httpMethod} is not allowed; send a POST`, 405);
     }
-    const text = bodyText(event);
-    if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
-      throw new RequestError('the body is larger than the platform limit of 3.5 MB', 413);
-    }
-    return [{ origin: { source: Source.Http }, request: parseRequest(text, settings) }];
+    return [{ origin: { source: Source.Http }, request: parseRequest(bodyText(event), settings) }];
   },
 
   reply(report) {
@@ -87,10 +83,6 @@ export const httpAdapter: Adapter<HttpEvent> = {
   refuse(error) {
     const status = statusFor(error);
     const headers: Record<string, string> = status === 405 ? { Allow: 'POST' } : {};
-    const message =
-      error instanceof NoTokenError || status !== 500
-        ? error.message
-        : `internal error: ${error.message}`;
-    return jsonResponse(status, { error: { message } }, headers);
+    return jsonResponse(status, { error: { message: error.message } }, headers);
   },
 };

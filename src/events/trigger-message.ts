@@ -4,7 +4,7 @@ export interface TriggerMessage {
   readonly details: Readonly<Record<string, unknown>>;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -34,5 +34,3 @@ export function stringField(record: Readonly<Record<string, unknown>>, key: stri
   const value = record[key];
   return typeof value === 'string' ? value : undefined;
 }
-
-export { isObject };
