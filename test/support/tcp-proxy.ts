@@ -18,6 +18,9 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
   const server = createServer((client) => {
     accepted += 1;
     const upstream = connect(Number(port), host);
+    // gRPC sends many small frames; Nagle would hold each one back.
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     for (const socket of [client, upstream]) {
       open.add(socket);
       socket.on('close', () => open.delete(socket));
