@@ -3,16 +3,16 @@ import { fileURLToPath } from 'node:url';
 import type { Http } from '@yandex-cloud/function-types/dist/src/http';
 import type { MessageQueue } from '@yandex-cloud/function-types/dist/src/triggers/messageQueue';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EXPECTED_OUTCOMES, FAST_ENV, SCENARIO_IDS, scenarioOperations } from '../support/fixtures';
-import { type MetadataServer, startMetadataServer } from '../support/metadata-server';
 import {
   type FakeOperation,
   type OperationServer,
   startOperationServer,
-} from '../support/operation-server';
-import { readTestPki, testPkiDir } from '../support/pki';
-import { type FunctionRuntime, type Invocation, startRuntime } from '../support/runtime';
+} from '../../emulator/operation-server';
+import { type FunctionRuntime, type Invocation, startRuntime } from '../../emulator/runtime';
+import { EXPECTED_OUTCOMES, FAST_ENV, SCENARIO_IDS, scenarioOperations } from '../support/fixtures';
+import { type MetadataServer, startMetadataServer } from '../support/metadata-server';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { testPki } from '../support/test-pki';
 
 // The suite proves what ships: the esbuild bundle, loaded in its own process as the runtime loads it.
 const BUNDLE = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
@@ -101,7 +101,7 @@ function useStack(options: { operations?: FakeOperation[]; env?: Env } = {}): ()
   const closers: Array<() => Promise<void>> = [];
 
   beforeAll(async () => {
-    const pki = readTestPki(testPkiDir());
+    const pki = testPki();
     const server = await startOperationServer({ pki, operations: options.operations ?? [] });
     closers.push(() => server.close());
     const proxy = await startTcpProxy(server.address);

@@ -2,19 +2,19 @@ import { status } from '@grpc/grpc-js';
 import { ApiError } from '@yandex-cloud/nodejs-sdk/dist/errors';
 import { ClientError } from 'nice-grpc';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type OperationServer, startOperationServer } from '../../emulator/operation-server';
 import { classifyStatus, statusOf } from '../../src/cancel/classify';
 import { cancelOperation } from '../../src/cancel/pipeline';
 import { CallError, createOperationApi, type OperationApi } from '../../src/cloud/operation-api';
 import { EXPECTED_OUTCOMES, SCENARIO_IDS, scenarioOperations } from '../support/fixtures';
-import { type OperationServer, startOperationServer } from '../support/operation-server';
-import { readTestPki, testPkiDir } from '../support/pki';
+import { testPki } from '../support/test-pki';
 
 const TOKEN = 't1.operation-api-test-token';
 let server: OperationServer;
 let api: OperationApi;
 
 beforeAll(async () => {
-  server = await startOperationServer({ pki: readTestPki(testPkiDir()) });
+  server = await startOperationServer({ pki: testPki() });
   api = createOperationApi({
     endpoint: server.address,
     callTimeoutMs: 400,

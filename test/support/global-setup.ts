@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { writeTestPki } from './pki';
+import { writeTestPki } from '../../emulator/pki';
 
 // Runs once in the main vitest process, before any worker is forked, so workers inherit
 // the env set here. grpc-js reads GRPC_DEFAULT_SSL_ROOTS_FILE_PATH once at load and then

@@ -13,15 +13,16 @@ import {
   Status,
 } from 'nice-grpc';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type OperationServer, startOperationServer } from '../emulator/operation-server';
+import type { TestPkiFiles } from '../emulator/pki';
 import { type MetadataServer, startMetadataServer } from './support/metadata-server';
-import { type OperationServer, startOperationServer } from './support/operation-server';
-import { readTestPki, type TestPkiFiles, testPkiDir } from './support/pki';
+import { testPki } from './support/test-pki';
 
 const auth = { metadata: Metadata({ authorization: 'Bearer x' }) };
 
 describe('test PKI from global setup', () => {
   it('is shared with workers through the environment', () => {
-    const pki = readTestPki(testPkiDir());
+    const pki = testPki();
     expect(process.env.GRPC_DEFAULT_SSL_ROOTS_FILE_PATH).toBe(pki.caFile);
     expect(fs.readFileSync(pki.caFile, 'utf8')).toBe(pki.caCertPem);
     expect(pki.serverKeyPem).toContain('-----BEGIN PRIVATE KEY-----');
@@ -37,7 +38,7 @@ describe('operation server', () => {
   const sdkClient = () => clientFactory.create(OperationServiceService, channel);
 
   beforeAll(() => {
-    pki = readTestPki(testPkiDir());
+    pki = testPki();
   });
 
   const start = async (...operations: Parameters<OperationServer['set']>) => {

@@ -102,13 +102,3 @@ export function readTestPki(dir: string): TestPkiFiles {
     dir,
   };
 }
-
-export function testPkiDir(): string {
-  const dir = process.env.TEST_PKI_DIR;
-  if (!dir) {
-    throw new Error(
-      'TEST_PKI_DIR is not set: run tests through vitest so test/support/global-setup.ts creates the PKI',
-    );
-  }
-  return dir;
-}
