@@ -29,7 +29,9 @@ export interface FakeOperation {
   done?: boolean;
   error?: { code: number; message: string };
   get?: Fault;
-  cancel?: Fault | 'cancels' | 'accepts' | 'finishes';
+  cancel?: Fault | 'cancels' | 'accepts' | 'finishes' | 'slowly';
+  /** With cancel 'slowly': how long after Cancel the operation ends cancelled (default 5000). */
+  cancelTakesMs?: number;
   delayMs?: number;
 }
 
@@ -65,6 +67,8 @@ interface OperationState {
   error?: { code: number; message: string };
   finished: boolean;
   modifiedAt?: Date;
+  /** When a slow cancellation completes; checked on each call, so no timer outlives the server. */
+  cancelledAt?: number;
   // Fault budgets are spent per set() of an operation, so reset() (forgetting calls) keeps them.
   faultedCalls: Record<Method, number>;
 }
@@ -133,17 +137,33 @@ export async function startOperationServer(opts: {
     return fault;
   };
 
+  const markCancelled = (state: OperationState) => {
+    state.done = true;
+    state.modifiedAt = new Date();
+    state.error = { code: status.CANCELLED, message: 'operation cancelled' };
+  };
+
+  const settleSlowCancel = (state: OperationState) => {
+    if (!state.done && state.cancelledAt !== undefined && Date.now() >= state.cancelledAt) {
+      markCancelled(state);
+    }
+  };
+
   const cancel = (state: OperationState) => {
     // An operation that already ended is returned as it is; there is nothing left to cancel.
     if (state.done) return;
     const mode = typeof state.op.cancel === 'string' ? state.op.cancel : 'cancels';
     if (mode === 'accepts') return;
-    state.done = true;
-    state.modifiedAt = new Date();
+    if (mode === 'slowly') {
+      state.cancelledAt ??= Date.now() + (state.op.cancelTakesMs ?? 5000);
+      return;
+    }
     if (mode === 'finishes') {
+      state.done = true;
+      state.modifiedAt = new Date();
       state.finished = true;
     } else {
-      state.error = { code: status.CANCELLED, message: 'operation cancelled' };
+      markCancelled(state);
     }
   };
 
@@ -189,6 +209,7 @@ export async function startOperationServer(opts: {
         return;
       }
 
+      settleSlowCancel(state);
       if (method === 'Cancel') cancel(state);
       call.sendMetadata(headers);
       callback(null, toOperation(state));

@@ -1,5 +1,5 @@
 'use strict';
-// Stand-in for the Yandex Cloud Functions Node.js runtime, driven by test/support/runtime.ts
+// Stand-in for the Yandex Cloud Functions Node.js runtime, driven by emulator/runtime.ts
 // over the IPC channel. stdout belongs to the function alone (each line is a log entry that
 // tests parse as JSON), so every diagnostic of this file goes to stderr.
 

@@ -49,6 +49,14 @@ export interface StartRuntimeOptions {
   env?: Record<string, string | undefined>;
   entrypoint?: string;
   nodePath?: string;
+  /**
+   * Called once per complete stdout line (JSON or not, without its line break) as it arrives,
+   * after the line is recorded; the last line is also passed at exit if it lacks a line break.
+   * It must not throw: it runs inside the pipe's 'data' handler.
+   */
+  onStdoutLine?: (line: string) => void;
+  /** Called with each stderr chunk as it arrives, after it is recorded; it must not throw. */
+  onStderr?: (text: string) => void;
 }
 
 type ChildMessage =
@@ -150,6 +158,11 @@ export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionR
   });
 
   function onLine(line: string): void {
+    recordLine(line);
+    opts.onStdoutLine?.(line);
+  }
+
+  function recordLine(line: string): void {
     let parsed: unknown;
     try {
       parsed = JSON.parse(line);
@@ -198,6 +211,7 @@ export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionR
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
     stderr += chunk;
+    opts.onStderr?.(chunk);
   });
   // Without a permanent listener a late 'error' (e.g. a failed kill) would crash the test run.
   child.on('error', (err) => {

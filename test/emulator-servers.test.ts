@@ -95,6 +95,18 @@ describe('operation server', () => {
     expect(late.response).toBeDefined();
   });
 
+  it("with 'slowly' accepts a Cancel and ends the operation cancelled some time later", async () => {
+    await start({ id: 'slowly', cancel: 'slowly', cancelTakesMs: 150 });
+    const client = niceClient();
+    expect(await client.cancel({ operationId: 'slowly' }, auth)).toMatchObject({ done: false });
+    expect(await client.get({ operationId: 'slowly' }, auth)).toMatchObject({ done: false });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await client.get({ operationId: 'slowly' }, auth)).toMatchObject({
+      done: true,
+      error: { code: Status.CANCELLED },
+    });
+  });
+
   it('answers NOT_FOUND with x-request-id in the trailers for unknown ids', async () => {
     await start();
     let trailerRequestId: string | undefined;

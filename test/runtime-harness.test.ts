@@ -15,6 +15,11 @@ exports.handler = async (event, context) => {
   if (event.throw) throw new TypeError(event.throw);
   if (event.plain) console.log(event.plain);
   if (event.stderr) console.error(event.stderr);
+  for (const piece of event.pieces ?? []) {
+    // Separate writes a tick apart, so one line can reach the parent in several chunks.
+    process.stdout.write(piece);
+    await new Promise((r) => setTimeout(r, 20));
+  }
   if (event.exit !== undefined) process.exit(event.exit);
   if (event.rendezvous) {
     // Completes only if a second invocation arrives while this one is still running.
@@ -224,6 +229,46 @@ describe('function runtime harness', () => {
     await expect.poll(() => rt.nonJsonLines()).toEqual(['hello world', '[1,2]', '42']);
     expect(rt.lines.every((l) => l.msg === 'invoked')).toBe(true);
     await expect.poll(() => rt.stderr()).toContain('to stderr');
+  });
+
+  it('passes each stdout line once, as it arrives, and stderr chunks to the hooks', async () => {
+    const stdoutLines: string[] = [];
+    let stderrText = '';
+    let sawInvoked: () => void = () => {};
+    const invokedLogged = new Promise<void>((resolve) => {
+      sawInvoked = resolve;
+    });
+    const rt = await start({
+      onStdoutLine: (line) => {
+        stdoutLines.push(line);
+        if (line.includes('"msg":"invoked"')) sawInvoked();
+      },
+      onStderr: (text) => {
+        stderrText += text;
+      },
+    });
+
+    let settled = false;
+    const slow = rt.invoke({ sleepMs: 1_000 }, { requestId: 'slow' }).finally(() => {
+      settled = true;
+    });
+    await invokedLogged;
+    expect(settled).toBe(false);
+    await slow;
+
+    await rt.invoke({ pieces: ['{"split":', '1}\r\nplain', ' text\n'], stderr: 'oops' });
+    await expect.poll(() => stdoutLines.length).toBe(4);
+    expect(stdoutLines).toEqual([
+      expect.stringContaining('"requestId":"slow"'),
+      expect.stringContaining('"msg":"invoked"'),
+      '{"split":1}',
+      'plain text',
+    ]);
+    // The hooks see what the recorders see, not a copy that could drift from it.
+    expect(rt.lines.map((l) => JSON.stringify(l))).toEqual(stdoutLines.slice(0, 3));
+    expect(rt.nonJsonLines()).toEqual(['plain text']);
+    await expect.poll(() => stderrText).toContain('oops');
+    expect(stderrText).toBe(rt.stderr());
   });
 
   it('uses the named entrypoint', async () => {

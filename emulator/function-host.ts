@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildHttpEvent, buildRawEvent } from './http-event';
+import {
+  functionErrorReply,
+  httpResultReply,
+  jsonReply,
+  type Reply,
+  rawResultReply,
+} from './http-reply';
+import type { FunctionRuntime, Invocation, InvokeContext } from './runtime';
+
+export interface FunctionHostOptions {
+  runtime: FunctionRuntime;
+  /** Default 0: a free port. */
+  port?: number;
+  host?: string;
+  /** Passed as context.token to each invocation; null or absent means no service account. */
+  token?: InvokeContext['token'];
+  /** The function's timeout: past it the caller gets 504 (default 10000). */
+  timeoutMs?: number;
+}
+
+export interface FunctionHost {
+  url: string;
+  port: number;
+  /** Stops listening and drops open connections; the runtime belongs to the caller. */
+  close(): Promise<void>;
+}
+
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+
+  constructor(
+    readonly port: number,
+    readonly host: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `port ${port} on ${host} is already in use: ` +
+        'stop whatever holds it, or choose another port with PORT=<n>',
+      options,
+    );
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** The platform refuses request JSON over 3.5 MB before any instance sees it. */
+const MAX_BODY_BYTES = 3.5 * 1024 * 1024;
+
+type Outcome = { kind: 'done'; invocation: Invocation } | { kind: 'timeout' };
+
+/** The body, or undefined once it passes the limit (the rest is read and dropped). */
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  let chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    else chunks = [];
+  }
+  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks);
+}
+
+function send(req: IncomingMessage, res: ServerResponse, reply: Reply, requestId: string): void {
+  if (res.headersSent || res.destroyed) return;
+  res.statusCode = reply.status;
+  for (const [name, value] of reply.headers) res.setHeader(name, value);
+  res.setHeader('X-Request-Id', requestId);
+  const bodyless = req.method === 'HEAD' || reply.status === 204 || reply.status === 304;
+  if (bodyless) res.end();
+  else res.end(reply.body);
+}
+
+function formatUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export async function startFunctionHost(opts: FunctionHostOptions): Promise<FunctionHost> {
+  const host = opts.host ?? '127.0.0.1';
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timers = new Set<NodeJS.Timeout>();
+
+  function invoke(event: unknown, requestId: string): Promise<Outcome> {
+    const ctx: InvokeContext = { requestId, token: opts.token ?? null, timeoutMs };
+    return new Promise<Outcome>((resolve, reject) => {
+      // Past the deadline only the caller stops waiting: the child may run on, as an aborted
+      // instance's code may.
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve({ kind: 'timeout' });
+      }, timeoutMs);
+      timers.add(timer);
+      const settle = () => {
+        clearTimeout(timer);
+        timers.delete(timer);
+      };
+      opts.runtime.invoke(event, ctx).then(
+        (invocation) => {
+          settle();
+          resolve({ kind: 'done', invocation });
+        },
+        (err: unknown) => {
+          settle();
+          reject(err);
+        },
+      );
+    });
+  }
+
+  async function respond(req: IncomingMessage, requestId: string): Promise<Reply> {
+    const body = await readBody(req);
+    if (body === undefined) {
+      return jsonReply(413, {
+        errorMessage: `request body is larger than ${MAX_BODY_BYTES} bytes`,
+        errorType: 'RequestEntityTooLarge',
+      });
+    }
+    const raw = new URL(req.url ?? '/', 'http://host').searchParams.get('integration') === 'raw';
+    const event = raw ? buildRawEvent(body) : buildHttpEvent(req, body, requestId);
+    let outcome: Outcome;
+    try {
+      outcome = await invoke(event, requestId);
+    } catch (err) {
+      // The instance died (process.exit, a crash) or was closed under the request.
+      return functionErrorReply((err as Error).message, 'RuntimeError');
+    }
+    if (outcome.kind === 'timeout') {
+      return jsonReply(504, {
+        errorMessage: `function timed out after ${timeoutMs} ms`,
+        errorType: 'Timeout',
+      });
+    }
+    const { invocation } = outcome;
+    if (!invocation.ok) {
+      const error = invocation.error ?? { message: 'unknown error', type: 'Error' };
+      return functionErrorReply(error.message, error.type);
+    }
+    return raw ? rawResultReply(invocation.result) : httpResultReply(invocation.result);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    try {
+      send(req, res, await respond(req, requestId), requestId);
+    } catch (err) {
+      // A client that hangs up mid-body leaves nobody to answer.
+      if (req.destroyed || res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const errorMessage = err instanceof Error ? err.message : String(err);
+      send(req, res, jsonReply(500, { errorMessage, errorType: 'EmulatorError' }), requestId);
+    }
+  }
+
+  const server = http.createServer((req, res) => void handle(req, res));
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      reject(
+        err.code === 'EADDRINUSE' ? new PortInUseError(opts.port ?? 0, host, { cause: err }) : err,
+      );
+    };
+    server.once('error', onError);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: formatUrl(host, port),
+    port,
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        for (const timer of timers) clearTimeout(timer);
+        timers.clear();
+        server.close((err) => (err ? reject(err) : resolve()));
+        // Keep-alive sockets and requests waiting on the function would hold close() open.
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { parseArgs } from 'node:util';
+import { buildIfNeeded } from './build-if-needed';
+import { startFunctionHost } from './function-host';
+import { logPrinter } from './pretty-log';
+import { openSession, type Session } from './session';
+
+const USAGE = `usage: npm start [-- --real [--cancel]]
+  (no flags)  serve the function over HTTP against the embedded OperationService emulator
+  --real      call the real Yandex Cloud API with YC_IAM_TOKEN or \`yc iam create-token\` (dry run)
+  --cancel    with --real: cancel for real
+environment: PORT (default 8080), FUNCTION_TIMEOUT_SECONDS (default 60), and the function's own settings`;
+
+function curlCommand(url: string, session: Session, apiKey: string | undefined): string {
+  const ids = session.seeded.map((s) => s.operation.id);
+  const body = JSON.stringify({ operationIds: ids.length > 0 ? ids : ['<operation-id>'] });
+  const key = apiKey ? ` -H 'X-Api-Key: ${apiKey}'` : '';
+  return `curl -s -X POST ${url}${key} -H 'Content-Type: application/json' -d '${body}'`;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { real: { type: 'boolean' }, cancel: { type: 'boolean' }, help: { type: 'boolean' } },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (values.cancel && !values.real) throw new Error('--cancel only applies with --real');
+  const port = Number(process.env.PORT ?? 8080);
+  const timeoutMs = Number(process.env.FUNCTION_TIMEOUT_SECONDS ?? 60) * 1000;
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, got "${process.env.PORT}"`);
+  if (!(timeoutMs > 0)) throw new Error('FUNCTION_TIMEOUT_SECONDS must be a positive number');
+
+  buildIfNeeded();
+  const session = await openSession({
+    real: values.real ?? false,
+    cancel: values.cancel ?? false,
+    env: process.env,
+    onLogLine: logPrinter(process.stdout),
+  });
+  const host = await startFunctionHost({
+    runtime: session.runtime,
+    port,
+    token: session.token,
+    timeoutMs,
+  }).catch(async (error: unknown) => {
+    await session.close();
+    throw error;
+  });
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await host.close();
+    await session.close();
+    console.log('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  const lines = [
+    `yc-operation-canceller: dist/index.js serving at ${host.url}`,
+    `mode: ${session.mode}`,
+    ...(session.seeded.length > 0
+      ? [
+          'seeded operations:',
+          ...session.seeded.map(
+            (s) => `  ${s.operation.id}  ${s.operation.description}: ${s.story}`,
+          ),
+        ]
+      : []),
+    'try:',
+    `  ${curlCommand(host.url, session, process.env.HTTP_API_KEY)}`,
+    'function log lines follow; Ctrl-C stops',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type OperationServer, startOperationServer } from '../../emulator/operation-server';
+import { testPki } from '../support/test-pki';
+import { finished, ROOT, spawnCommand } from './commands';
+
+const example = (name: string) => path.join(ROOT, 'examples', `${name}.json`);
+
+interface Outcomes {
+  results: Array<{ operationId: string; outcome: string; reason?: string }>;
+}
+
+const outcomesOf = (reply: Outcomes) =>
+  Object.fromEntries(reply.results.map((r) => [r.operationId, r.reason ?? r.outcome]));
+
+describe('npm run invoke', () => {
+  it('invokes an HTTP event and prints the function reply', async () => {
+    const { code, stdout, stderr } = await finished(spawnCommand('invoke', [example('http')]));
+    expect(code, stderr).toBe(0);
+    const reply = JSON.parse(stdout) as { statusCode: number; body: string };
+    expect(reply.statusCode).toBe(200);
+    expect(outcomesOf(JSON.parse(reply.body))).toEqual({
+      fd8stuckinstance0001: 'cancelled',
+      fhmstuckbucket000003: 'not_cancellable',
+      fd8finisheddisk00004: 'already_done',
+    });
+    expect(stderr).toContain('embedded emulator');
+  });
+
+  it('invokes a timer event', async () => {
+    const { code, stdout, stderr } = await finished(spawnCommand('invoke', [example('timer')]));
+    expect(code, stderr).toBe(0);
+    expect(outcomesOf(JSON.parse(stdout))).toEqual({
+      fd8stuckinstance0001: 'cancelled',
+      enpstucknetwork00002: 'cancelling',
+    });
+  });
+
+  it('invokes a Message Queue batch', async () => {
+    const { code, stdout, stderr } = await finished(spawnCommand('invoke', [example('queue')]));
+    expect(code, stderr).toBe(0);
+    expect(outcomesOf(JSON.parse(stdout))).toEqual({
+      fd8stuckinstance0001: 'cancelled',
+      fhmstuckbucket000003: 'not_cancellable',
+      fd8finisheddisk00004: 'already_done',
+    });
+    // Not a terminal: the log lines are the function's own JSON, one per line.
+    const lines = stderr.split('\n').filter((l) => l.startsWith('{'));
+    expect(lines.map((l) => JSON.parse(l).msg)).toContain('invocation summary');
+  });
+
+  it('invokes a raw request read from standard input', async () => {
+    const raw = readFileSync(example('raw'), 'utf8');
+    const { code, stdout, stderr } = await finished(spawnCommand('invoke', ['-']), raw);
+    expect(code, stderr).toBe(0);
+    expect(outcomesOf(JSON.parse(stdout))).toEqual({
+      fd8stuckinstance0001: 'dry_run',
+      enpstucknetwork00002: 'dry_run',
+      fhmstuckbucket000003: 'dry_run',
+    });
+  });
+
+  it('prints the platform-style error and exits 1 when the function throws', async () => {
+    const event = readFileSync(example('timer'), 'utf8');
+    const noToken = await finished(
+      spawnCommand('invoke', ['-'], { CALL_TIMEOUT_MS: 'soon' }),
+      event,
+    );
+    expect(noToken.code).toBe(1);
+    expect(JSON.parse(noToken.stdout)).toEqual({
+      errorMessage: expect.stringMatching(/CALL_TIMEOUT_MS must be a whole number/),
+      errorType: 'ConfigError',
+    });
+  });
+
+  it('explains its usage when given no event', async () => {
+    const { code, stderr } = await finished(spawnCommand('invoke', []));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/usage: npm run invoke -- <event.json \| ->/);
+  });
+});
+
+describe('npm run invoke --real, against an API that is not the emulator', () => {
+  const TOKEN = 't1.operator-token-from-yc';
+  let server: OperationServer;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    const pki = testPki();
+    server = await startOperationServer({ pki });
+    env = {
+      YC_IAM_TOKEN: TOKEN,
+      YC_OPERATION_ENDPOINT: server.address,
+      NODE_EXTRA_CA_CERTS: pki.caFile,
+    };
+  });
+  afterAll(() => server.close());
+
+  it('is a dry run unless told to cancel, and says so', async () => {
+    server.set({ id: 'realdry1' });
+    const request = JSON.stringify({ operationIds: ['realdry1'] });
+    const { code, stdout, stderr } = await finished(
+      spawnCommand('invoke', ['-', '--real'], env),
+      request,
+    );
+    expect(code, stderr).toBe(0);
+    expect(stderr).toContain('REAL CLOUD');
+    expect(stderr).toContain('DRY RUN');
+    expect(outcomesOf(JSON.parse(stdout))).toEqual({ realdry1: 'dry_run' });
+    expect(server.callsFor('realdry1').map((c) => c.method)).toEqual(['Get']);
+    expect(server.callsFor('realdry1')[0]?.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(stdout + stderr).not.toContain(TOKEN);
+  });
+
+  it('cancels for real with --cancel', async () => {
+    server.set({ id: 'realcancel1' });
+    const request = JSON.stringify({ operationIds: ['realcancel1'] });
+    const { code, stdout, stderr } = await finished(
+      spawnCommand('invoke', ['-', '--real', '--cancel'], env),
+      request,
+    );
+    expect(code, stderr).toBe(0);
+    expect(stderr).toContain('CANCELLING FOR REAL');
+    expect(outcomesOf(JSON.parse(stdout))).toEqual({ realcancel1: 'cancelled' });
+    expect(server.callsFor('realcancel1').map((c) => c.method)).toEqual(['Get', 'Cancel']);
+  });
+
+  it('asks for a token when it has none', async () => {
+    const { code, stderr } = await finished(
+      spawnCommand('invoke', ['-', '--real'], { ...env, YC_IAM_TOKEN: '', PATH: '/nonexistent' }),
+      '[]',
+    );
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/set YC_IAM_TOKEN/);
+  });
+});

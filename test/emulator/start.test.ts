@@ -1,0 +1,94 @@
+import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { finished, spawnCommand } from './commands';
+
+const run = promisify(execFile);
+
+type Started = ReturnType<typeof spawnCommand> & { output: () => string };
+
+let started: Started | undefined;
+let blocker: Server | undefined;
+
+afterEach(async () => {
+  if (started && started.exitCode === null) {
+    // tsx runs the script in a child of its own, which SIGINT reaches and SIGKILL would orphan.
+    started.kill('SIGINT');
+    await new Promise((resolve) => started?.once('exit', resolve));
+  }
+  started = undefined;
+  await new Promise((resolve) => (blocker ? blocker.close(resolve) : resolve(undefined)));
+  blocker = undefined;
+});
+
+function start(args: string[] = [], env: Record<string, string> = {}): Started {
+  const child = spawnCommand('start', args, { PORT: '0', ...env }) as Started;
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  child.output = () => output;
+  return child;
+}
+
+async function bannerOf(child: Started): Promise<string> {
+  const deadline = Date.now() + 15_000;
+  while (!child.output().includes('Ctrl-C stops')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`npm start did not come up:\n${child.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return child.output();
+}
+
+describe('npm start', () => {
+  it('serves the function; the printed curl command cancels a seeded stuck operation', async () => {
+    started = start();
+    const banner = await bannerOf(started);
+    expect(banner).toMatch(/serving at http:\/\/127\.0\.0\.1:\d+/);
+    expect(banner).toContain('embedded emulator');
+    expect(banner).toContain('fd8stuckinstance0001');
+    const curl = /^\s*(curl .*)$/m.exec(banner)?.[1];
+    expect(curl).toBeDefined();
+
+    const { stdout } = await run('bash', ['-c', `${curl} -w '\\n%{http_code}'`]);
+    const [body, status] = stdout.trimEnd().split('\n');
+    expect(status).toBe('200');
+    const reply = JSON.parse(body as string) as {
+      results: Array<{ operationId: string; outcome: string }>;
+    };
+    expect(reply.results).toContainEqual(
+      expect.objectContaining({ operationId: 'fd8stuckinstance0001', outcome: 'cancelled' }),
+    );
+    expect(reply.results).toContainEqual(
+      expect.objectContaining({ operationId: 'enpstucknetwork00002', outcome: 'cancelling' }),
+    );
+    // Not a terminal, so the function's log lines stream as its own JSON.
+    await expect.poll(() => started?.output() ?? '').toContain('"msg":"invocation summary"');
+  });
+
+  it('stops cleanly on Ctrl-C', async () => {
+    started = start();
+    await bannerOf(started);
+    const exit = finished(started);
+    started.kill('SIGINT');
+    const { code } = await exit;
+    expect(code).toBe(0);
+  });
+
+  it('says so clearly when the port is taken', async () => {
+    blocker = createServer();
+    await new Promise<void>((resolve) => blocker?.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    const { code, stderr } = await finished(spawnCommand('start', [], { PORT: String(port) }));
+    expect(code).toBe(1);
+    expect(stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+  });
+
+  it('refuses --cancel without --real', async () => {
+    const { code, stderr } = await finished(spawnCommand('start', ['--cancel'], { PORT: '0' }));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/--cancel only applies with --real/);
+  });
+});
