@@ -10,6 +10,9 @@ export interface Config {
   readonly callTimeoutMs: number;
   readonly retryAttempts: number;
   readonly retryBaseDelayMs: number;
+  readonly timeMarginMs: number;
+  readonly minAgeSeconds: number;
+  readonly waitSeconds: number;
 }
 
 export const DEFAULTS = {
@@ -21,6 +24,9 @@ export const DEFAULTS = {
   callTimeoutMs: 5000,
   retryAttempts: 2,
   retryBaseDelayMs: 200,
+  timeMarginMs: 1000,
+  minAgeSeconds: 0,
+  waitSeconds: 0,
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -62,5 +68,8 @@ export function loadConfig(env: Env): Config {
     callTimeoutMs: integer(env, 'CALL_TIMEOUT_MS', DEFAULTS.callTimeoutMs, 100, 600_000),
     retryAttempts: integer(env, 'RETRY_ATTEMPTS', DEFAULTS.retryAttempts, 0, 10),
     retryBaseDelayMs: integer(env, 'RETRY_BASE_DELAY_MS', DEFAULTS.retryBaseDelayMs, 1, 60_000),
+    timeMarginMs: integer(env, 'TIME_MARGIN_MS', DEFAULTS.timeMarginMs, 0, 600_000),
+    minAgeSeconds: integer(env, 'MIN_AGE_SECONDS', DEFAULTS.minAgeSeconds, 0, 31_536_000),
+    waitSeconds: integer(env, 'WAIT_SECONDS', DEFAULTS.waitSeconds, 0, 3600),
   };
 }

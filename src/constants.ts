@@ -32,10 +32,13 @@ export const LogLevel = {
 } as const;
 export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
 
-export const SkipReason = {
+/** Why an operation was not cancelled although it may be running. */
+export const Reason = {
   DryRun: 'dry_run',
+  TooYoung: 'too_young',
+  Deadline: 'deadline',
 } as const;
-export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
+export type Reason = (typeof Reason)[keyof typeof Reason];
 
 /** The API documents ids only as Latin letters and digits; observed ones are 20 lowercase characters. */
 export const OPERATION_ID_PATTERN = /^[a-z0-9]{1,50}$/;

@@ -1,7 +1,9 @@
+import { createBudget, type TimeContext } from './cancel/budget';
 import { mapLimited } from './cancel/limit';
 import { cancelOperation, type Target } from './cancel/pipeline';
+import type { OperationResult } from './cancel/result';
 import type { OperationApi } from './cloud/operation-api';
-import type { TokenContext, TokenProvider } from './cloud/token';
+import { invocationToken, type TokenContext, type TokenProvider } from './cloud/token';
 import type { Config } from './config';
 import { LogLevel } from './constants';
 import { CancellerError } from './errors';
@@ -18,16 +20,43 @@ export interface Instance {
   readonly tokens: TokenProvider;
 }
 
-export interface InvocationContext extends TokenContext {
+export interface InvocationContext extends TokenContext, TimeContext {
   readonly requestId?: string;
 }
 
 type Accepted = Extract<Job, { request: unknown }>;
 
-function targetsOf(jobs: readonly Accepted[], dryRun: boolean): Array<Target & { origin: Origin }> {
-  return jobs.flatMap(({ origin, request }) =>
-    request.operations.map((named) => ({ origin, named, dryRun: dryRun || request.dryRun })),
-  );
+/** The request's own guards can only tighten the instance's: dry run on, a higher minimum age. */
+function targetsOf(jobs: readonly Accepted[], config: Config): Array<Target & { origin: Origin }> {
+  return jobs.flatMap(({ origin, request }) => {
+    const dryRun = config.dryRun || request.dryRun;
+    const minAgeSeconds = Math.max(config.minAgeSeconds, request.minAgeSeconds);
+    return request.operations.map((named) => ({ origin, named, dryRun, minAgeSeconds }));
+  });
+}
+
+async function cancelTargets(
+  instance: Instance,
+  targets: ReadonlyArray<Target & { origin: Origin }>,
+  context: InvocationContext,
+  log: Logger,
+): Promise<OperationResult[]> {
+  const budget = createBudget(context, instance.config.timeMarginMs);
+  try {
+    const deps = {
+      api: instance.api,
+      token: await invocationToken(instance.tokens, context),
+      budget,
+      waitSeconds: instance.config.waitSeconds,
+    };
+    return await mapLimited(targets, instance.config.concurrency, async (target) => {
+      const result = await cancelOperation(target, deps);
+      logResult(log, target.origin, result);
+      return result;
+    });
+  } finally {
+    budget.dispose();
+  }
 }
 
 async function run(
@@ -46,14 +75,9 @@ async function run(
   }
   if (jobs.length === 0) log.log(LogLevel.Info, 'the event names no operations; nothing to do');
 
-  const targets = targetsOf(accepted, instance.config.dryRun);
-  const token = targets.length > 0 ? await instance.tokens.token(context) : '';
-  const deps = { api: instance.api, token };
-  const results = await mapLimited(targets, instance.config.concurrency, async (target) => {
-    const result = await cancelOperation(target, deps);
-    logResult(log, target.origin, result);
-    return result;
-  });
+  const { config } = instance;
+  const targets = targetsOf(accepted, config);
+  const results = targets.length === 0 ? [] : await cancelTargets(instance, targets, context, log);
   const summary = summarize(results, jobs.length - accepted.length, Date.now() - started);
   logSummary(log, summary);
   return { results, summary };

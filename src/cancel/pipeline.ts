@@ -1,20 +1,39 @@
-import { CallError, type Operation, type OperationApi } from '../cloud/operation-api';
-import { Outcome } from '../constants';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Status } from 'nice-grpc';
+import { statusOf } from '../cloud/grpc-status';
+import {
+  CallError,
+  type CallResult,
+  type Operation,
+  type OperationApi,
+} from '../cloud/operation-api';
+import type { InvocationToken } from '../cloud/token';
+import { Outcome, Reason } from '../constants';
 import type { NamedOperation } from '../events/request';
-import { classifyStatus, outcomeAfterCancel, statusOf } from './classify';
+import type { Budget } from './budget';
+import { classifyStatus, outcomeAfterCancel } from './classify';
 import { decide } from './decide';
 import type { OperationResult } from './result';
 
 export interface PipelineDeps {
   readonly api: OperationApi;
-  readonly token: string;
+  readonly token: InvocationToken;
+  readonly budget: Budget;
+  /** After Cancel, how long to watch a cancelling operation for its end. */
+  readonly waitSeconds: number;
   readonly now?: () => number;
 }
 
 export interface Target {
   readonly named: NamedOperation;
   readonly dryRun: boolean;
+  readonly minAgeSeconds: number;
 }
+
+type Findings = Omit<OperationResult, 'operationId' | 'attempts' | 'durationMs'>;
+
+const POLL_FIRST_MS = 250;
+const POLL_MAX_MS = 5000;
 
 function described(operation: Operation) {
   return {
@@ -24,19 +43,24 @@ function described(operation: Operation) {
   };
 }
 
-function failure(error: unknown): Omit<OperationResult, 'operationId' | 'attempts' | 'durationMs'> {
-  const cause = error instanceof CallError ? error.cause : error;
-  const { outcome, code, retryable } = classifyStatus(statusOf(cause));
+function failure(error: CallError, budget: Budget): Findings {
+  const status = statusOf(error.cause);
+  const { outcome, code, retryable } = classifyStatus(status);
+  const outOfTime = budget.signal.aborted || code === 'DEADLINE_EXCEEDED';
   return {
     outcome,
     code,
-    message: cause instanceof Error ? cause.message : String(cause),
+    ...(outOfTime && { reason: Reason.Deadline }),
+    message: error.cause instanceof Error ? error.cause.message : String(error.cause),
     ...(outcome === Outcome.Failed && { retryable }),
-    ...(error instanceof CallError && error.apiRequestId && { apiRequestId: error.apiRequestId }),
+    ...(error.apiRequestId && { apiRequestId: error.apiRequestId }),
   };
 }
 
-/** Get, decide, Cancel, classify: one operation from name to outcome, never throwing for API errors. */
+/**
+ * One operation from name to outcome: Get, decide, Cancel, and, with WAIT_SECONDS, watch it end.
+ * API errors become outcomes; only a bug escapes.
+ */
 export async function cancelOperation(
   target: Target,
   deps: PipelineDeps,
@@ -51,36 +75,75 @@ export async function cancelOperation(
       durationMs: 0,
     };
   }
+  const { api, budget, token } = deps;
   const now = deps.now ?? Date.now;
   const started = now();
+  const limits = { signal: budget.signal, remainingMs: () => budget.remainingMs() };
   let attempts = 0;
   let details = {};
-  const done = (rest: Omit<OperationResult, 'operationId' | 'attempts' | 'durationMs'>) => ({
+  const done = (findings: Findings): OperationResult => ({
     operationId: named.id,
-    ...rest,
+    ...findings,
     ...details,
     attempts,
     durationMs: now() - started,
   });
 
+  /** A call, retried once with a fresh token if the API refused the one it carried. */
+  const call = async (method: 'get' | 'cancel'): Promise<CallResult> => {
+    const used = token.current();
+    try {
+      const result = await api[method](named.id, used, limits);
+      attempts += result.attempts;
+      return result;
+    } catch (error) {
+      if (!(error instanceof CallError)) throw error;
+      attempts += error.attempts;
+      if (statusOf(error.cause) !== Status.UNAUTHENTICATED) throw error;
+      const fresh = await token.replace(used);
+      if (fresh === undefined) throw error;
+      const result = await api[method](named.id, fresh, limits).catch((retry: unknown) => {
+        if (retry instanceof CallError) attempts += retry.attempts;
+        throw retry;
+      });
+      attempts += result.attempts;
+      return result;
+    }
+  };
+
+  if (budget.remainingMs() <= 0) {
+    return done({ outcome: Outcome.Failed, reason: Reason.Deadline, retryable: true });
+  }
   try {
-    const got = await deps.api.get(named.id, deps.token);
-    attempts += got.attempts;
+    const got = await call('get');
     details = described(got.operation);
-    const decision = decide(got.operation, { dryRun: target.dryRun });
+    const decision = decide(got.operation, { ...target, now: now() });
     if (decision.action === 'stop') {
       const { outcome, reason } = decision;
       return done({ outcome, ...(reason && { reason }), apiRequestId: got.apiRequestId });
     }
-    const cancelled = await deps.api.cancel(named.id, deps.token);
-    attempts += cancelled.attempts;
+    const cancelled = await call('cancel');
+    const settled = (await watchEnd(cancelled)) ?? cancelled;
     return done({
-      outcome: outcomeAfterCancel(cancelled.operation),
+      outcome: outcomeAfterCancel(settled.operation),
       apiRequestId: cancelled.apiRequestId,
     });
   } catch (error) {
-    if (error instanceof CallError) attempts += error.attempts;
-    else throw error;
-    return done(failure(error));
+    if (error instanceof CallError) return done(failure(error, budget));
+    throw error;
+  }
+
+  /** Polls Get until the operation ends, the wait runs out, or a poll fails. */
+  async function watchEnd(accepted: CallResult): Promise<CallResult | undefined> {
+    const waitEnds = now() + deps.waitSeconds * 1000;
+    let last: CallResult | undefined;
+    for (let delay = POLL_FIRST_MS; !(last ?? accepted).operation.done; ) {
+      if (delay >= Math.min(waitEnds - now(), budget.remainingMs())) return last;
+      const slept = await sleep(delay, true, { signal: budget.signal }).catch(() => false);
+      if (!slept) return last;
+      last = await call('get').catch(() => last);
+      delay = Math.min(delay * 2, POLL_MAX_MS);
+    }
+    return last;
   }
 }

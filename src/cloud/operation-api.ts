@@ -1,9 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError } from '@yandex-cloud/nodejs-sdk/dist/errors';
 import { clientFactory } from '@yandex-cloud/nodejs-sdk/dist/utils/client-factory';
 import type { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
 import { OperationServiceService } from '@yandex-cloud/nodejs-sdk/operation/operation_service';
 import { ChannelCredentials, createChannel, Metadata, Status } from 'nice-grpc';
 import { CancellerError } from '../errors';
+import { backoffDelay } from './backoff';
+import { statusOf } from './grpc-status';
 
 export type { Operation };
 
@@ -26,9 +29,15 @@ export class CallError extends CancellerError {
   }
 }
 
+/** What bounds one call beyond its own deadline: the invocation's time budget. */
+export interface CallLimits {
+  readonly signal?: AbortSignal;
+  readonly remainingMs?: () => number;
+}
+
 export interface OperationApi {
-  get(operationId: string, token: string): Promise<CallResult>;
-  cancel(operationId: string, token: string): Promise<CallResult>;
+  get(operationId: string, token: string, limits?: CallLimits): Promise<CallResult>;
+  cancel(operationId: string, token: string, limits?: CallLimits): Promise<CallResult>;
 }
 
 export interface OperationApiOptions {
@@ -39,55 +48,84 @@ export interface OperationApiOptions {
 }
 
 /** Transient by nature: the same call may well succeed a moment later. */
-export const RETRYABLE_STATUSES: readonly Status[] = [
+export const RETRYABLE_STATUSES: ReadonlySet<Status> = new Set([
   Status.UNAVAILABLE,
   Status.RESOURCE_EXHAUSTED,
   Status.INTERNAL,
   Status.UNKNOWN,
   Status.DEADLINE_EXCEEDED,
-];
+]);
+
+const MAX_RETRY_DELAY_MS = 5000;
+
+/**
+ * A connection that died while the instance was frozen is found by a ping, not by a call that
+ * waits for an answer that never comes.
+ */
+const CHANNEL_OPTIONS = {
+  'grpc.keepalive_time_ms': 30_000,
+  'grpc.keepalive_timeout_ms': 5_000,
+} as const;
+
+const noLimits = { remainingMs: () => Number.POSITIVE_INFINITY };
 
 /**
  * The SDK's generated OperationService client over one TLS channel, without `Session` (which would
- * load axios, log4js and friends). Retries and per-attempt deadlines are the SDK's own middleware.
+ * load axios, log4js and friends). Each attempt has the SDK's deadline middleware; the retries
+ * are ours, not the SDK's: its retry middleware cannot see a status the SDK rewrapped as
+ * ApiError, jitters only half the delay, and knows nothing of the invocation's time budget.
  */
 export function createOperationApi(options: OperationApiOptions): OperationApi {
-  const channel = createChannel(options.endpoint, ChannelCredentials.createSsl());
+  const channel = createChannel(options.endpoint, ChannelCredentials.createSsl(), CHANNEL_OPTIONS);
   const client = clientFactory.create(OperationServiceService, channel);
+  const policy = { baseDelayMs: options.retryBaseDelayMs, maxDelayMs: MAX_RETRY_DELAY_MS };
 
-  const call = async (method: 'get' | 'cancel', operationId: string, token: string) => {
-    let attempts = 1;
+  const call = async (
+    method: 'get' | 'cancel',
+    operationId: string,
+    token: string,
+    { signal, remainingMs = noLimits.remainingMs }: CallLimits = noLimits,
+  ): Promise<CallResult> => {
     let apiRequestId: string | undefined;
     const remember = (metadata: Metadata) => {
       apiRequestId = metadata.get('x-request-id') ?? apiRequestId;
     };
-    try {
-      const operation = await client[method](
-        { operationId },
-        {
-          metadata: Metadata({ authorization: `Bearer ${token}` }),
-          deadline: options.callTimeoutMs,
-          retry: true,
-          retryMaxAttempts: options.retryAttempts,
-          retryBaseDelayMs: options.retryBaseDelayMs,
-          retryMaxDelayMs: options.retryBaseDelayMs * 16,
-          retryableStatuses: [...RETRYABLE_STATUSES],
-          onRetryableError: () => {
-            attempts += 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const operation = await client[method](
+          { operationId },
+          {
+            metadata: Metadata({ authorization: `Bearer ${token}` }),
+            deadline: Math.max(1, Math.min(options.callTimeoutMs, remainingMs())),
+            retry: false,
+            ...(signal && { signal: signal as never }),
+            onHeader: remember,
+            onTrailer: remember,
           },
-          onHeader: remember,
-          onTrailer: remember,
-        },
-      );
-      return { operation, attempts, apiRequestId };
-    } catch (error) {
-      const requestId = apiRequestId ?? (error instanceof ApiError ? error.requestId : undefined);
-      throw new CallError(method, attempts, requestId, { cause: error });
+        );
+        return { operation, attempts: attempt, apiRequestId };
+      } catch (error) {
+        const requestId = apiRequestId ?? (error instanceof ApiError ? error.requestId : undefined);
+        const fail = () => new CallError(method, attempt, requestId, { cause: error });
+        const status = statusOf(error);
+        if (
+          attempt > options.retryAttempts ||
+          status === undefined ||
+          !RETRYABLE_STATUSES.has(status)
+        ) {
+          throw fail();
+        }
+        const delay = backoffDelay(attempt - 1, policy);
+        if (delay >= remainingMs()) throw fail();
+        await sleep(delay, undefined, { signal }).catch(() => {
+          throw fail();
+        });
+      }
     }
   };
 
   return {
-    get: (operationId, token) => call('get', operationId, token),
-    cancel: (operationId, token) => call('cancel', operationId, token),
+    get: (operationId, token, limits) => call('get', operationId, token, limits),
+    cancel: (operationId, token, limits) => call('cancel', operationId, token, limits),
   };
 }

@@ -2,12 +2,14 @@ import type { IssuedToken } from './metadata-token';
 
 /** The part of the invocation context that carries the service account's token. */
 export interface TokenContext {
-  readonly token?: { readonly access_token?: unknown } | undefined;
+  readonly token?: { readonly access_token?: unknown; readonly expires_in?: unknown } | undefined;
 }
 
 export interface TokenProvider {
   /** Resolves to a bearer token, or rejects with NoTokenError. */
   token(context: TokenContext): Promise<string>;
+  /** A token other than the one the API just refused, from the metadata service; or undefined. */
+  replace(rejected: string): Promise<string | undefined>;
 }
 
 export interface TokenProviderDeps {
@@ -17,6 +19,15 @@ export interface TokenProviderDeps {
 
 /** Refresh this long before expiry (or at half-life for short tokens), so a call never carries a dying token. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
+/** A context token closer than this to its end is not used: calls and retries may outlive it. */
+const MIN_CONTEXT_LIFETIME_SECONDS = 60;
+
+function contextToken(context: TokenContext): string | undefined {
+  const { access_token: value, expires_in: expiresIn } = context.token ?? {};
+  if (typeof value !== 'string' || value === '') return undefined;
+  if (typeof expiresIn === 'number' && expiresIn < MIN_CONTEXT_LIFETIME_SECONDS) return undefined;
+  return value;
+}
 
 /**
  * The context's token when the function has a service account; otherwise the metadata service's,
@@ -39,15 +50,48 @@ export function createTokenProvider({
     return issued.accessToken;
   };
 
+  const fromMetadata = (): Promise<string> => {
+    if (cached && now() < cached.refreshAt) return Promise.resolve(cached.value);
+    inFlight ??= refresh().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  };
+
   return {
     async token(context) {
-      const fromContext = context.token?.access_token;
-      if (typeof fromContext === 'string' && fromContext !== '') return fromContext;
-      if (cached && now() < cached.refreshAt) return cached.value;
-      inFlight ??= refresh().finally(() => {
-        inFlight = undefined;
+      return contextToken(context) ?? fromMetadata();
+    },
+    async replace(rejected) {
+      if (cached?.value === rejected) cached = undefined;
+      const fresh = await fromMetadata().catch(() => undefined);
+      return fresh === rejected ? undefined : fresh;
+    },
+  };
+}
+
+/** One invocation's token: every operation uses it, and a refusal replaces it once for all. */
+export interface InvocationToken {
+  current(): string;
+  /** The token to retry with after `rejected` was refused, or undefined when there is none. */
+  replace(rejected: string): Promise<string | undefined>;
+}
+
+export async function invocationToken(
+  provider: TokenProvider,
+  context: TokenContext,
+): Promise<InvocationToken> {
+  let current = await provider.token(context);
+  let replacing: Promise<string | undefined> | undefined;
+  return {
+    current: () => current,
+    replace(rejected) {
+      if (rejected !== current) return Promise.resolve(current);
+      replacing ??= provider.replace(rejected).then((fresh) => {
+        if (fresh !== undefined) current = fresh;
+        return fresh;
       });
-      return inFlight;
+      return replacing;
     },
   };
 }

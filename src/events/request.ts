@@ -10,13 +10,16 @@ export type NamedOperation =
 export interface CancelRequest {
   readonly operations: readonly NamedOperation[];
   readonly dryRun: boolean;
+  /** The request's own age guard; it can raise MIN_AGE_SECONDS, never lower it. */
+  readonly minAgeSeconds: number;
 }
 
 export interface RequestLimits {
   readonly maxOperations: number;
 }
 
-const FIELDS = ['operationIds', 'dryRun'] as const;
+const FIELDS = ['operationIds', 'dryRun', 'minAgeSeconds'] as const;
+const MAX_AGE_SECONDS = 31_536_000;
 const SHOWN_CHARS = 64;
 
 function describeType(value: unknown): string {
@@ -50,14 +53,17 @@ function idsFromArray(values: readonly unknown[], where: string): string[] {
   });
 }
 
-function fromObject(object: Record<string, unknown>): { ids: string[]; dryRun: boolean } {
+type Fields = Omit<CancelRequest, 'operations'> & { ids: string[] };
+const PLAIN = { dryRun: false, minAgeSeconds: 0 } as const;
+
+function fromObject(object: Record<string, unknown>): Fields {
   const unknown = Object.keys(object).filter((key) => !(FIELDS as readonly string[]).includes(key));
   if (unknown.length > 0) {
     throw new RequestError(
       `unknown field(s) ${unknown.map((k) => JSON.stringify(shown(k))).join(', ')}; a request has ${FIELDS.join(' and ')}`,
     );
   }
-  const { operationIds, dryRun = false } = object;
+  const { operationIds, dryRun = false, minAgeSeconds = 0 } = object;
   if (!Array.isArray(operationIds)) {
     throw new RequestError(
       `operationIds is ${describeType(operationIds)}; expected an array of operation ids`,
@@ -66,16 +72,26 @@ function fromObject(object: Record<string, unknown>): { ids: string[]; dryRun: b
   if (typeof dryRun !== 'boolean') {
     throw new RequestError(`dryRun is ${describeType(dryRun)}; expected true or false`);
   }
-  return { ids: idsFromArray(operationIds, 'operationIds'), dryRun };
+  if (
+    typeof minAgeSeconds !== 'number' ||
+    !Number.isInteger(minAgeSeconds) ||
+    minAgeSeconds < 0 ||
+    minAgeSeconds > MAX_AGE_SECONDS
+  ) {
+    throw new RequestError(
+      `minAgeSeconds is ${typeof minAgeSeconds === 'number' ? minAgeSeconds : describeType(minAgeSeconds)}; expected a whole number of seconds from 0 to ${MAX_AGE_SECONDS}`,
+    );
+  }
+  return { ids: idsFromArray(operationIds, 'operationIds'), dryRun, minAgeSeconds };
 }
 
-function rawIds(input: unknown): { ids: string[]; dryRun: boolean } {
+function rawIds(input: unknown): Fields {
   if (typeof input === 'string') {
     const text = input.trim();
     if (text.startsWith('{') || text.startsWith('[')) return rawIds(fromJsonText(text));
-    return { ids: text === '' ? [] : text.split(/[\s,]+/).filter(Boolean), dryRun: false };
+    return { ids: text === '' ? [] : text.split(/[\s,]+/).filter(Boolean), ...PLAIN };
   }
-  if (Array.isArray(input)) return { ids: idsFromArray(input, 'the request'), dryRun: false };
+  if (Array.isArray(input)) return { ids: idsFromArray(input, 'the request'), ...PLAIN };
   if (typeof input === 'object' && input !== null) {
     return fromObject(input as Record<string, unknown>);
   }
@@ -85,12 +101,13 @@ function rawIds(input: unknown): { ids: string[]; dryRun: boolean } {
 }
 
 /**
- * Parses a request in any of its accepted forms: `{"operationIds": [...], "dryRun": true}`,
+ * Parses a request in any of its accepted forms: `{"operationIds": [...], "dryRun": true,
+ * "minAgeSeconds": 600}`,
  * a JSON array of ids, or text with ids separated by whitespace or commas. Duplicates are
  * dropped; a request naming no ids, or more than the limit, is refused whole.
  */
 export function parseRequest(input: unknown, { maxOperations }: RequestLimits): CancelRequest {
-  const { ids, dryRun } = rawIds(input);
+  const { ids, ...options } = rawIds(input);
   const unique = [...new Set(ids)];
   if (unique.length === 0) {
     throw new RequestError('the request names no operation ids');
@@ -105,5 +122,5 @@ export function parseRequest(input: unknown, { maxOperations }: RequestLimits): 
     (id): NamedOperation =>
       OPERATION_ID_PATTERN.test(id) ? { valid: true, id } : { valid: false, text: shown(id) },
   );
-  return { operations, dryRun };
+  return { operations, ...options };
 }

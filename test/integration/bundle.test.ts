@@ -315,7 +315,15 @@ describe('HTTP invocations', () => {
     for (const id of ['opcancels', 'opaccepts', 'opfinishes']) {
       expect(cancelsOf(server)).toContain(id);
     }
-    for (const call of server.calls) expect(call.authorization).toBe(`Bearer ${CONTEXT_TOKEN}`);
+    for (const call of server.calls.filter((c) => c.operationId !== 'opunauth')) {
+      expect(call.authorization).toBe(`Bearer ${CONTEXT_TOKEN}`);
+    }
+    // Refused as UNAUTHENTICATED, the context token is replaced once, from the metadata service.
+    expect(server.callsFor('opunauth').map((c) => `${c.method} ${c.authorization}`)).toEqual([
+      `Get Bearer ${CONTEXT_TOKEN}`,
+      `Cancel Bearer ${CONTEXT_TOKEN}`,
+      `Cancel Bearer ${METADATA_TOKEN}`,
+    ]);
 
     const lines = await linesOf(runtime, invocation.requestId);
     const perOperation = operationLines(lines);

@@ -1,7 +1,8 @@
 import { Status } from 'nice-grpc';
 import { describe, expect, it } from 'vitest';
-import { classifyStatus, outcomeAfterCancel, statusOf } from '../../src/cancel/classify';
+import { classifyStatus, outcomeAfterCancel } from '../../src/cancel/classify';
 import { decide } from '../../src/cancel/decide';
+import { statusOf } from '../../src/cloud/grpc-status';
 import type { Operation } from '../../src/cloud/operation-api';
 
 const operation = (fields: Partial<Operation>): Operation => ({
@@ -58,23 +59,61 @@ describe('statusOf', () => {
 });
 
 describe('decide', () => {
+  const now = Date.parse('2026-11-27T12:00:00Z');
+  const ago = (seconds: number) => new Date(now - seconds * 1000);
+  const running = (createdAt?: Date) => operation(createdAt ? { createdAt } : {});
+  const cancel = { action: 'cancel' };
+  const stop = (outcome: string, reason?: string) => ({
+    action: 'stop',
+    outcome,
+    ...(reason && { reason }),
+  });
+
   it.each([
+    ['a done operation is left alone', operation({ done: true }), {}, stop('already_done')],
+    ['done wins over dry run', operation({ done: true }), { dryRun: true }, stop('already_done')],
     [
-      'a done operation is left alone',
-      { done: true },
-      false,
-      { action: 'stop', outcome: 'already_done' },
+      'done wins over the age guard',
+      operation({ done: true, createdAt: ago(1) }),
+      { minAgeSeconds: 60 },
+      stop('already_done'),
     ],
-    ['done wins over dry run', { done: true }, true, { action: 'stop', outcome: 'already_done' }],
     [
       'a running operation in dry run is skipped',
-      {},
-      true,
-      { action: 'stop', outcome: 'skipped', reason: 'dry_run' },
+      running(ago(999)),
+      { dryRun: true },
+      stop('skipped', 'dry_run'),
     ],
-    ['a running operation is cancelled', {}, false, { action: 'cancel' }],
-  ])('%s', (_name, fields, dryRun, decision) => {
-    expect(decide(operation(fields), { dryRun })).toEqual(decision);
+    ['a running operation is cancelled', running(ago(999)), {}, cancel],
+    ['without a guard, a missing createdAt does not matter', running(), {}, cancel],
+    [
+      'younger than the guard is too young',
+      running(ago(59)),
+      { minAgeSeconds: 60 },
+      stop('skipped', 'too_young'),
+    ],
+    ['exactly as old as the guard is cancelled', running(ago(60)), { minAgeSeconds: 60 }, cancel],
+    ['older than the guard is cancelled', running(ago(3600)), { minAgeSeconds: 60 }, cancel],
+    [
+      'a missing createdAt counts as too young',
+      running(),
+      { minAgeSeconds: 60 },
+      stop('skipped', 'too_young'),
+    ],
+    [
+      'a createdAt in the future counts as too young',
+      running(ago(-30)),
+      { minAgeSeconds: 1 },
+      stop('skipped', 'too_young'),
+    ],
+    [
+      'too young wins over dry run',
+      running(ago(1)),
+      { minAgeSeconds: 60, dryRun: true },
+      stop('skipped', 'too_young'),
+    ],
+  ])('%s', (_name, op, input, decision) => {
+    expect(decide(op, { dryRun: false, minAgeSeconds: 0, now, ...input })).toEqual(decision);
   });
 });
 

@@ -23,6 +23,9 @@ describe('configuration', () => {
         CALL_TIMEOUT_MS: '1500',
         RETRY_ATTEMPTS: '0',
         RETRY_BASE_DELAY_MS: '10',
+        TIME_MARGIN_MS: '500',
+        MIN_AGE_SECONDS: '600',
+        WAIT_SECONDS: '30',
       }),
     ).toEqual({
       operationEndpoint: 'operation.private:8443',
@@ -34,6 +37,9 @@ describe('configuration', () => {
       callTimeoutMs: 1500,
       retryAttempts: 0,
       retryBaseDelayMs: 10,
+      timeMarginMs: 500,
+      minAgeSeconds: 600,
+      waitSeconds: 30,
     });
   });
 
@@ -43,6 +49,8 @@ describe('configuration', () => {
     ['CALL_TIMEOUT_MS', '1.5', /CALL_TIMEOUT_MS/],
     ['DRY_RUN', 'yes', /DRY_RUN must be true or false, got "yes"/],
     ['YC_METADATA_TOKEN_URL', 'https://x/token', /must be an http:\/\/ URL/],
+    ['MIN_AGE_SECONDS', '-1', /MIN_AGE_SECONDS must be a whole number from 0/],
+    ['WAIT_SECONDS', '3601', /WAIT_SECONDS must be a whole number from 0 to 3600/],
   ])('refuses %s=%s with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

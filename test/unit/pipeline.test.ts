@@ -7,6 +7,7 @@ import {
   type Operation,
   type OperationApi,
 } from '../../src/cloud/operation-api';
+import { pipelineDeps } from '../support/pipeline-deps';
 
 type Step = Partial<Operation> | { fail: unknown; attempts?: number };
 
@@ -32,7 +33,7 @@ function scripted(get: Step, cancel?: Step) {
 }
 
 const run = (api: OperationApi, dryRun = false, id = 'op1') =>
-  cancelOperation({ named: { valid: true, id }, dryRun }, { api, token: 't1.x' });
+  cancelOperation({ named: { valid: true, id }, dryRun, minAgeSeconds: 0 }, pipelineDeps(api));
 
 const grpcError = (code: Status) =>
   Object.assign(new Error(`/x/y ${Status[code]}: boom`), { code });
@@ -71,8 +72,8 @@ describe('the pipeline for one operation', () => {
   it('makes no call at all for an invalid id', async () => {
     const { api, calls } = scripted({});
     const result = await cancelOperation(
-      { named: { valid: false, text: 'BAD' }, dryRun: false },
-      { api, token: 't1.x' },
+      { named: { valid: false, text: 'BAD' }, dryRun: false, minAgeSeconds: 0 },
+      pipelineDeps(api),
     );
     expect(result).toMatchObject({ operationId: 'BAD', outcome: 'invalid', attempts: 0 });
     expect(calls).toEqual([]);

@@ -1,0 +1,23 @@
+import { type Budget, createBudget } from '../../src/cancel/budget';
+import type { PipelineDeps } from '../../src/cancel/pipeline';
+import type { OperationApi } from '../../src/cloud/operation-api';
+import type { InvocationToken } from '../../src/cloud/token';
+
+/** A token that never changes: what an invocation with a valid context token has. */
+export function fixedToken(value: string): InvocationToken {
+  return { current: () => value, replace: async () => undefined };
+}
+
+/** Pipeline dependencies with no time budget and no waiting, unless a test asks for them. */
+export function pipelineDeps(
+  api: OperationApi,
+  overrides: Partial<Omit<PipelineDeps, 'api'>> & { budget?: Budget } = {},
+): PipelineDeps {
+  return {
+    api,
+    token: fixedToken('t1.test-token'),
+    budget: createBudget({}, 0),
+    waitSeconds: 0,
+    ...overrides,
+  };
+}
