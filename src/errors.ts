@@ -28,7 +28,12 @@ export class UnauthorizedError extends CancellerError {
 
 /** No IAM token could be had: nothing can be cancelled until the function has a service account. */
 export class NoTokenError extends CancellerError {
-  constructor(detail: string, options?: ErrorOptions) {
+  constructor(
+    detail: string,
+    options?: ErrorOptions,
+    /** The metadata service may answer a moment later: a refused connection, a timeout, a 5xx. */
+    readonly transient = false,
+  ) {
     super(
       `no IAM token: attach a service account to the function (the invocation context carried no token, and the metadata service ${detail})`,
       options,

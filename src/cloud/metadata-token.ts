@@ -1,4 +1,5 @@
 import { get } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { NoTokenError } from '../errors';
 
 export interface IssuedToken {
@@ -6,23 +7,47 @@ export interface IssuedToken {
   readonly expiresInSeconds: number;
 }
 
-const TIMEOUT_MS = 2000;
+export interface MetadataRetry {
+  readonly attempts: number;
+  readonly firstDelayMs: number;
+  readonly timeoutMs: number;
+}
+
+/** A few quick tries: the service is local, and an invocation cannot wait long for it. */
+const RETRY: MetadataRetry = { attempts: 3, firstDelayMs: 100, timeoutMs: 1000 };
 
 /**
- * Asks the metadata service for the service account's token. Plain `http.get` rather than `fetch`:
+ * Asks the metadata service for the service account's token, retrying what may pass (refused
+ * connection, timeout, 5xx) a bounded number of times. Plain `http.get` rather than `fetch`:
  * loading Node's fetch costs cold-start time, and this is one small GET.
  */
-export function fetchMetadataToken(url: string): Promise<IssuedToken> {
+export async function fetchMetadataToken(url: string, retry = RETRY): Promise<IssuedToken> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetchOnce(url, retry.timeoutMs);
+    } catch (error) {
+      if (!(error instanceof NoTokenError) || !error.transient || attempt >= retry.attempts) {
+        throw error;
+      }
+      await sleep(retry.firstDelayMs * 2 ** (attempt - 1));
+    }
+  }
+}
+
+function fetchOnce(url: string, timeoutMs: number): Promise<IssuedToken> {
   return new Promise((resolve, reject) => {
     const request = get(
       url,
-      { headers: { 'Metadata-Flavor': 'Google' }, timeout: TIMEOUT_MS },
+      { headers: { 'Metadata-Flavor': 'Google' }, timeout: timeoutMs },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', (error) => reject(new NoTokenError('failed mid-answer', { cause: error })));
+        res.on('error', (error) =>
+          reject(new NoTokenError('failed mid-answer', { cause: error }, true)),
+        );
         res.on('end', () => {
-          if (res.statusCode === 404) {
+          const status = res.statusCode ?? 0;
+          if (status === 404) {
             reject(
               new NoTokenError(
                 'answered 404 (is the metadata endpoint disabled on the function version?)',
@@ -30,8 +55,8 @@ export function fetchMetadataToken(url: string): Promise<IssuedToken> {
             );
             return;
           }
-          if (res.statusCode !== 200) {
-            reject(new NoTokenError(`answered HTTP ${res.statusCode}`));
+          if (status !== 200) {
+            reject(new NoTokenError(`answered HTTP ${status}`, undefined, status >= 500));
             return;
           }
           const token = parseToken(Buffer.concat(chunks).toString('utf8'));
@@ -41,9 +66,11 @@ export function fetchMetadataToken(url: string): Promise<IssuedToken> {
         });
       },
     );
-    request.on('timeout', () => request.destroy(new Error(`no answer in ${TIMEOUT_MS} ms`)));
+    request.on('timeout', () => request.destroy(new Error(`no answer in ${timeoutMs} ms`)));
     request.on('error', (error) =>
-      reject(new NoTokenError(`could not be reached (${errorCode(error)})`, { cause: error })),
+      reject(
+        new NoTokenError(`could not be reached (${errorCode(error)})`, { cause: error }, true),
+      ),
     );
   });
 }

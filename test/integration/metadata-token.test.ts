@@ -17,8 +17,10 @@ afterEach(async () => {
   silent = undefined;
 });
 
+const QUICK = { attempts: 3, firstDelayMs: 10, timeoutMs: 200 };
+
 const refusal = async (url: string) => {
-  const error = await fetchMetadataToken(url).then(
+  const error = await fetchMetadataToken(url, QUICK).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -32,7 +34,7 @@ const refusal = async (url: string) => {
 describe('the metadata token', () => {
   it('is fetched with Metadata-Flavor: Google', async () => {
     metadata = await startMetadataServer({ token: TOKEN, expiresIn: 1234 });
-    await expect(fetchMetadataToken(metadata.url)).resolves.toEqual({
+    await expect(fetchMetadataToken(metadata.url, QUICK)).resolves.toEqual({
       accessToken: TOKEN,
       expiresInSeconds: 1234,
     });
@@ -73,6 +75,34 @@ describe('the metadata token', () => {
     silent = createServer((socket) => held.add(socket));
     await new Promise<void>((resolve) => silent?.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as { port: number };
-    expect(await refusal(`http://127.0.0.1:${port}/token`)).toMatch(/no answer in 2000 ms/);
+    expect(await refusal(`http://127.0.0.1:${port}/token`)).toMatch(/no answer in 200 ms/);
+    expect(held.size).toBe(3);
+  });
+
+  it('retries a 5xx and succeeds when the service recovers', async () => {
+    metadata = await startMetadataServer({ token: TOKEN });
+    metadata.respond({ status: 503 });
+    const later = setTimeout(() => metadata?.respond({ token: TOKEN }), 15);
+    await expect(
+      fetchMetadataToken(metadata.url, { ...QUICK, firstDelayMs: 30 }),
+    ).resolves.toMatchObject({
+      accessToken: TOKEN,
+    });
+    clearTimeout(later);
+    expect(metadata.requests.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('gives up on a 5xx after the bounded attempts', async () => {
+    metadata = await startMetadataServer();
+    metadata.respond({ status: 500 });
+    expect(await refusal(metadata.url)).toMatch(/answered HTTP 500/);
+    expect(metadata.requests).toHaveLength(3);
+  });
+
+  it('does not retry a 404: the endpoint is off, and stays off', async () => {
+    metadata = await startMetadataServer();
+    metadata.respond({ status: 404 });
+    await refusal(metadata.url);
+    expect(metadata.requests).toHaveLength(1);
   });
 });
