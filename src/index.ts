@@ -1,27 +1,13 @@
-import { fetchMetadataToken } from './cloud/metadata-token';
-import { createOperationApi } from './cloud/operation-api';
-import { createTokenProvider } from './cloud/token';
-import { loadConfig } from './config';
 import { createHandler, type Instance } from './handler';
+import { buildInstance } from './instance';
 import { createLogger } from './log';
 
 let instance: Instance | undefined;
 
-/** Built once per warm instance: one gRPC channel and one token cache shared by every invocation. */
-function warmInstance(): Instance {
-  if (instance) return instance;
-  const config = loadConfig(process.env);
-  instance = {
-    config,
-    api: createOperationApi({
-      endpoint: config.operationEndpoint,
-      callTimeoutMs: config.callTimeoutMs,
-      retryAttempts: config.retryAttempts,
-      retryBaseDelayMs: config.retryBaseDelayMs,
-    }),
-    tokens: createTokenProvider({ fetchToken: () => fetchMetadataToken(config.metadataTokenUrl) }),
-  };
+/** Built on the first invocation and kept while the instance is warm; env is read once. */
+const warmInstance = () => {
+  instance ??= buildInstance(process.env);
   return instance;
-}
+};
 
 export const handler = createHandler(warmInstance, createLogger());
