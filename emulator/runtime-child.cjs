@@ -111,8 +111,25 @@ async function invoke(message) {
   }
 }
 
+function memoryStats() {
+  // rss is read before the peak, so the peak can never come out below it.
+  const { rss, heapUsed } = process.memoryUsage();
+  return {
+    // resourceUsage() gives ru_maxrss as is: kilobytes.
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    rssBytes: rss,
+    heapUsedBytes: heapUsed,
+  };
+}
+
 if (handler) {
   process.on('message', (message) => {
+    if (message != null && typeof message === 'object' && message.type === 'stats') {
+      send({ type: 'stats', id: message.id, stats: memoryStats() }).catch((err) => {
+        diag(`cannot send stats: ${describeError(err).message}`);
+      });
+      return;
+    }
     if (message == null || typeof message !== 'object' || message.id === undefined) {
       diag(`ignoring unexpected message: ${JSON.stringify(message)}`);
       return;

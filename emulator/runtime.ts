@@ -21,6 +21,14 @@ export interface Invocation {
   requestId: string;
 }
 
+/** The instance's memory, as its own process sees it. */
+export interface RuntimeStats {
+  /** Peak resident set size over the process's life: what a memory limit is enforced against. */
+  maxRssBytes: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+}
+
 export interface FunctionRuntime {
   /** requestId defaults to a fresh UUID; a null or absent token leaves context.token unset. */
   invoke(event: unknown, ctx?: InvokeContext): Promise<Invocation>;
@@ -39,6 +47,8 @@ export interface FunctionRuntime {
     pred: (l: Record<string, unknown>) => boolean,
     timeoutMs?: number,
   ): Promise<Record<string, unknown>>;
+  /** Answered by the instance itself, so it can be asked while an invocation is running. */
+  stats(): Promise<RuntimeStats>;
   /** Kills the instance and resolves once it has exited and its output is fully read. */
   close(): Promise<void>;
 }
@@ -62,11 +72,17 @@ export interface StartRuntimeOptions {
 type ChildMessage =
   | { type: 'ready' }
   | { type: 'load-error'; message: string }
+  | { type: 'stats'; id: number; stats: RuntimeStats }
   | { id: number; ok: boolean; result?: unknown; error?: { message: string; type: string } };
 
 interface Pending {
   requestId: string;
   resolve: (inv: Invocation) => void;
+  reject: (err: Error) => void;
+}
+
+interface PendingStats {
+  resolve: (stats: RuntimeStats) => void;
   reject: (err: Error) => void;
 }
 
@@ -117,6 +133,7 @@ export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionR
   const lines: Array<Record<string, unknown>> = [];
   const nonJson: string[] = [];
   const pending = new Map<number, Pending>();
+  const pendingStats = new Map<number, PendingStats>();
   const waiters = new Set<LineWaiter>();
   let nextId = 1;
   let exitInfo: string | undefined;
@@ -194,6 +211,8 @@ export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionR
   function failAll(err: Error): void {
     for (const p of pending.values()) p.reject(err);
     pending.clear();
+    for (const p of pendingStats.values()) p.reject(err);
+    pendingStats.clear();
     for (const w of waiters) {
       clearTimeout(w.timer);
       w.reject(err);
@@ -236,6 +255,11 @@ export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionR
   });
 
   child.on('message', (msg: ChildMessage) => {
+    if ('type' in msg && msg.type === 'stats') {
+      pendingStats.get(msg.id)?.resolve(msg.stats);
+      pendingStats.delete(msg.id);
+      return;
+    }
     if (!('id' in msg)) return;
     const p = pending.get(msg.id);
     if (!p) return;
@@ -291,6 +315,21 @@ export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionR
         pending.set(id, { requestId, resolve, reject });
         child.send({ id, event, context }, (err) => {
           if (err && pending.delete(id)) reject(err);
+        });
+      });
+    },
+
+    stats() {
+      if (closed || !child.connected) {
+        return Promise.reject(
+          new Error(`function runtime is not running (${exitInfo ?? 'disconnected'})`),
+        );
+      }
+      const id = nextId++;
+      return new Promise<RuntimeStats>((resolve, reject) => {
+        pendingStats.set(id, { resolve, reject });
+        child.send({ type: 'stats', id }, (err) => {
+          if (err && pendingStats.delete(id)) reject(err);
         });
       });
     },

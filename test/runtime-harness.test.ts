@@ -8,6 +8,7 @@ import { type FunctionRuntime, startRuntime } from '../emulator/runtime';
 const FIXTURE = `'use strict';
 let count = 0;
 const arrived = [];
+const held = [];
 exports.handler = async (event, context) => {
   count += 1;
   const n = count;
@@ -21,6 +22,13 @@ exports.handler = async (event, context) => {
     await new Promise((r) => setTimeout(r, 20));
   }
   if (event.exit !== undefined) process.exit(event.exit);
+  if (event.holdMb) {
+    // Doubles on the JS heap, kept alive by the module, so heap and resident size both grow.
+    const doubles = [];
+    for (let i = 0; i < (event.holdMb * 1024 * 1024) / 8; i++) doubles.push(i + 0.5);
+    held.push(doubles);
+    return { held: doubles.length };
+  }
   if (event.rendezvous) {
     // Completes only if a second invocation arrives while this one is still running.
     arrived.push(event.rendezvous);
@@ -306,6 +314,36 @@ describe('function runtime harness', () => {
     const rt = await start();
     await rt.invoke({});
     await expect(rt.waitForLine((l) => l.msg === 'never', 100)).rejects.toThrow(/within 100 ms/);
+  });
+
+  it('reports the memory of the instance itself, in bytes, even mid-invocation', async () => {
+    const MB = 1024 * 1024;
+    const rt = await start();
+    const before = await rt.stats();
+    // Bounds a Node process fits and kilobytes (or a wrong process) would miss.
+    expect(before.rssBytes).toBeGreaterThan(10 * MB);
+    expect(before.maxRssBytes).toBeGreaterThanOrEqual(before.rssBytes);
+    expect(before.maxRssBytes).toBeLessThan(1024 * MB);
+    expect(before.heapUsedBytes).toBeGreaterThan(0);
+    expect(before.heapUsedBytes).toBeLessThan(before.rssBytes);
+
+    await rt.invoke({ holdMb: 64 });
+    const after = await rt.stats();
+    // The parent holds none of it, so growth of this size can only be the child's.
+    expect(after.heapUsedBytes - before.heapUsedBytes).toBeGreaterThan(60 * MB);
+    expect(after.rssBytes - before.rssBytes).toBeGreaterThan(60 * MB);
+    expect(after.maxRssBytes - before.maxRssBytes).toBeGreaterThan(60 * MB);
+
+    let settled = false;
+    const slow = rt.invoke({ sleepMs: 1_000 }).finally(() => {
+      settled = true;
+    });
+    expect((await rt.stats()).maxRssBytes).toBeGreaterThanOrEqual(after.maxRssBytes);
+    expect(settled).toBe(false);
+    await slow;
+
+    await rt.close();
+    await expect(rt.stats()).rejects.toThrow(/not running/);
   });
 
   it('close() kills the child and waits for it to exit', async () => {
