@@ -4,6 +4,7 @@ import { MAX_BODY_BYTES, Source } from '../constants';
 import { type CancellerError, RequestError, UnauthorizedError } from '../errors';
 import { jsonResponse } from '../reply/http-response';
 import { retryableFailures } from '../reply/summary';
+import { printable } from './printable';
 import { parseRequest } from './request';
 import { isObject } from './trigger-message';
 import type { Adapter } from './types';
@@ -66,7 +67,10 @@ export const httpAdapter: Adapter<HttpEvent> = {
       throw new UnauthorizedError();
     }
     if (event.httpMethod.toUpperCase() !== 'POST') {
-      throw new RequestError(`method ${event.httpMethod} is not allowed; send a POST`, 405);
+      throw new RequestError(
+        `method ${printable(event.httpMethod, 16)} is not allowed; send a POST`,
+        405,
+      );
     }
     return [{ origin: { source: Source.Http }, request: parseRequest(bodyText(event), settings) }];
   },

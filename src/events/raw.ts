@@ -1,15 +1,39 @@
 import { Source } from '../constants';
 import { RequestError } from '../errors';
+import { printable } from './printable';
 import { parseRequest } from './request';
-import type { TriggerMessage } from './trigger-message';
 import { isObject } from './trigger-message';
 import { triggerRefuse } from './trigger-reply';
 import type { Adapter } from './types';
 
-function eventTypeOf(event: unknown): string | undefined {
-  if (!isObject(event) || !Array.isArray(event.messages)) return undefined;
-  const [first] = event.messages as Partial<TriggerMessage>[];
-  return first?.event_metadata?.event_type ?? 'unknown';
+const HANDLED = new Set([
+  'yandex.cloud.events.serverless.triggers.TimerMessage',
+  'yandex.cloud.events.messagequeue.QueueMessage',
+]);
+
+/**
+ * Why an event shaped like a trigger batch matched no trigger adapter, or undefined when it is
+ * not shaped like one (and so is a raw request).
+ */
+function triggerTrouble(event: unknown): string | undefined {
+  if (!isObject(event) || !('messages' in event)) return undefined;
+  const { messages } = event;
+  if (!Array.isArray(messages) || messages.length === 0) {
+    return 'the trigger event has no messages';
+  }
+  const types = new Set(
+    messages.map((m) => {
+      const type =
+        isObject(m) && isObject(m.event_metadata) ? m.event_metadata.event_type : undefined;
+      return typeof type === 'string' ? printable(type, 100) : 'unknown';
+    }),
+  );
+  if (types.size > 1) return `the batch mixes event types (${[...types].join(', ')})`;
+  const [type] = types as Set<string>;
+  if (HANDLED.has(type as string)) {
+    return `the ${type} event is malformed: each message needs event_metadata and a details object`;
+  }
+  return `events of type ${JSON.stringify(type)} are not handled; use a timer or Message Queue trigger, HTTP, or a raw request`;
 }
 
 /**
@@ -22,12 +46,8 @@ export const rawAdapter: Adapter = {
   matches: (_event): _event is unknown => true,
 
   jobs(event, limits) {
-    const eventType = eventTypeOf(event);
-    if (eventType !== undefined) {
-      throw new RequestError(
-        `events of type ${JSON.stringify(eventType.slice(0, 100))} are not handled; use a timer or Message Queue trigger, HTTP, or a raw request`,
-      );
-    }
+    const trouble = triggerTrouble(event);
+    if (trouble !== undefined) throw new RequestError(trouble);
     return [{ origin: { source: Source.Raw }, request: parseRequest(event, limits) }];
   },
 

@@ -1,5 +1,6 @@
 import { OPERATION_ID_PATTERN } from '../constants';
 import { RequestError } from '../errors';
+import { describeType, printable } from './printable';
 
 /** A name from a request: a well-formed id the API may be asked about, or text that is not one. */
 export type NamedOperation =
@@ -20,32 +21,23 @@ export interface RequestLimits {
 
 const FIELDS = ['operationIds', 'dryRun', 'minAgeSeconds'] as const;
 const MAX_AGE_SECONDS = 31_536_000;
-const SHOWN_CHARS = 64;
-
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
-}
-
-/** Invalid text is echoed back to the caller, so it is cut short and stripped of control characters. */
-function shown(text: string): string {
-  const clean = text.replace(/\p{Cc}/gu, '?');
-  return clean.length > SHOWN_CHARS ? `${clean.slice(0, SHOWN_CHARS)}…` : clean;
-}
+const FIELDS_SHOWN = 5;
 
 function fromJsonText(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new RequestError(`the request is not valid JSON (${(error as Error).message})`, 400, {
+    // JSON.parse quotes the input in its message, so it is cleaned like any caller text.
+    const reason = printable((error as Error).message, 200);
+    throw new RequestError(`the request is not valid JSON (${reason})`, 400, {
       cause: error,
     });
   }
 }
 
 function idsFromArray(values: readonly unknown[], where: string): string[] {
-  return values.map((value, index) => {
+  // Array.from visits the holes of a sparse array, which map() would skip.
+  return Array.from(values, (value, index) => {
     if (typeof value !== 'string') {
       throw new RequestError(`${where}[${index}] is ${describeType(value)}; expected a string id`);
     }
@@ -59,8 +51,10 @@ const PLAIN = { dryRun: false, minAgeSeconds: 0 } as const;
 function fromObject(object: Record<string, unknown>): Fields {
   const unknown = Object.keys(object).filter((key) => !(FIELDS as readonly string[]).includes(key));
   if (unknown.length > 0) {
+    const named = unknown.slice(0, FIELDS_SHOWN).map((k) => JSON.stringify(printable(k, 40)));
+    const more = unknown.length > FIELDS_SHOWN ? ` and ${unknown.length - FIELDS_SHOWN} more` : '';
     throw new RequestError(
-      `unknown field(s) ${unknown.map((k) => JSON.stringify(shown(k))).join(', ')}; a request has ${FIELDS.join(' and ')}`,
+      `unknown field(s) ${named.join(', ')}${more}; a request has ${FIELDS.join(', ')}`,
     );
   }
   const { operationIds, dryRun = false, minAgeSeconds = 0 } = object;
@@ -120,7 +114,7 @@ export function parseRequest(input: unknown, { maxOperations }: RequestLimits): 
   }
   const operations = unique.map(
     (id): NamedOperation =>
-      OPERATION_ID_PATTERN.test(id) ? { valid: true, id } : { valid: false, text: shown(id) },
+      OPERATION_ID_PATTERN.test(id) ? { valid: true, id } : { valid: false, text: printable(id) },
   );
   return { operations, ...options };
 }

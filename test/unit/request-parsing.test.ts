@@ -57,7 +57,7 @@ describe('refused requests', () => {
       JSON.parse('{"__proto__": {"x": 1}, "operationIds": ["a1"]}'),
       /unknown field\(s\) "__proto__"/,
     ],
-    ['operationIds missing', {}, /operationIds is a undefined; expected an array/],
+    ['operationIds missing', {}, /operationIds is missing; expected an array/],
     ['operationIds a string', { operationIds: 'a1' }, /operationIds is a string/],
     ['a number among ids', { operationIds: ['a1', 7] }, /operationIds\[1\] is a number/],
     ['a nested array', [['a1']], /the request\[0\] is an array/],
