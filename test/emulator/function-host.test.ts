@@ -10,6 +10,7 @@ import {
   PortInUseError,
   startFunctionHost,
 } from '../../emulator/function-host';
+import type { HttpEvent } from '../../emulator/http-event';
 import { formatRequestTime } from '../../emulator/http-event';
 import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
 
@@ -68,23 +69,7 @@ const MALFORMED = {
 };
 
 interface Echo {
-  event: {
-    httpMethod: string;
-    headers: Record<string, string>;
-    multiValueHeaders: Record<string, string[]>;
-    queryStringParameters: Record<string, string>;
-    multiValueQueryStringParameters: Record<string, string[]>;
-    requestContext: {
-      identity: { sourceIp: string; userAgent: string };
-      httpMethod: string;
-      requestId: string;
-      requestTime: string;
-      requestTimeEpoch: number;
-    };
-    path: string;
-    body: string;
-    isBase64Encoded: boolean;
-  };
+  event: HttpEvent;
   n: number;
   context: { requestId: string; hasToken: boolean; token?: unknown; remaining: number };
 }
