@@ -6,6 +6,7 @@ import { isObject } from './trigger-message';
 import { triggerRefuse } from './trigger-reply';
 import type { Adapter } from './types';
 
+const TYPES_SHOWN = 3;
 const HANDLED = new Set([
   'yandex.cloud.events.serverless.triggers.TimerMessage',
   'yandex.cloud.events.messagequeue.QueueMessage',
@@ -28,7 +29,11 @@ function triggerTrouble(event: unknown): string | undefined {
       return typeof type === 'string' ? printable(type, 100) : 'unknown';
     }),
   );
-  if (types.size > 1) return `the batch mixes event types (${[...types].join(', ')})`;
+  if (types.size > 1) {
+    const named = [...types].slice(0, TYPES_SHOWN).join(', ');
+    const more = types.size > TYPES_SHOWN ? ` and ${types.size - TYPES_SHOWN} more` : '';
+    return `the batch mixes event types (${named}${more})`;
+  }
   const [type] = types as Set<string>;
   if (HANDLED.has(type as string)) {
     return `the ${type} event is malformed: each message needs event_metadata and a details object`;
