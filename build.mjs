@@ -29,7 +29,7 @@ const withoutProtoLoader = {
 };
 
 const bundle = new URL('index.js', outdir);
-await build({
+const { metafile } = await build({
   entryPoints: [new URL('./src/index.ts', import.meta.url).pathname],
   outfile: bundle.pathname,
   bundle: true,
@@ -40,7 +40,10 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   plugins: [withoutProtoLoader],
+  metafile: true,
 });
+// What went into the bundle, for the size guard in the tests and for anyone asking why it grew.
+await writeFile(new URL('meta.json', outdir), JSON.stringify(metafile));
 
 const code = await readFile(bundle);
 // A fixed timestamp keeps the zip identical for identical code.
