@@ -1,0 +1,70 @@
+/** A limit from the issue: a ratio to the baseline in the same run, or an absolute ceiling. */
+export type Budget = { kind: 'ratio'; max: number } | { kind: 'absolute'; max: number };
+
+export interface Row {
+  metric: string;
+  unit: 'ms' | 'MB' | 'KB';
+  project: number;
+  baseline?: number;
+  budget?: Budget;
+}
+
+export interface Verdict {
+  ok: boolean;
+  /** How far over the budget, in the row's unit; 0 when within it. */
+  over: number;
+  text: string;
+}
+
+function amount(value: number, unit: Row['unit']): string {
+  return `${value.toFixed(unit === 'ms' && value >= 100 ? 0 : 1)} ${unit}`;
+}
+
+export function ratioOf(row: Row): number | undefined {
+  return row.baseline === undefined || row.baseline === 0 ? undefined : row.project / row.baseline;
+}
+
+export function verdictOf(row: Row): Verdict | undefined {
+  const { budget } = row;
+  if (budget === undefined) return undefined;
+  const limit = budget.kind === 'absolute' ? budget.max : budget.max * (row.baseline ?? Number.NaN);
+  const over = row.project - limit;
+  if (over <= 0) return { ok: true, over: 0, text: 'OK' };
+  const percent = ((over / limit) * 100).toFixed(0);
+  return {
+    ok: false,
+    over,
+    text: `MISSED by ${amount(over, row.unit)} (+${percent}% over ${amount(limit, row.unit)})`,
+  };
+}
+
+function budgetText(budget: Budget | undefined, unit: Row['unit']): string {
+  if (budget === undefined) return '-';
+  return budget.kind === 'ratio' ? `<= ${budget.max}x` : `<= ${budget.max} ${unit}`;
+}
+
+/** Plain text, one row per metric, columns padded to their widest cell. */
+export function formatTable(rows: readonly Row[]): string {
+  const header = ['metric', 'project (median)', 'baseline (median)', 'ratio', 'budget', 'verdict'];
+  const cells = rows.map((row) => {
+    const ratio = ratioOf(row);
+    return [
+      row.metric,
+      amount(row.project, row.unit),
+      row.baseline === undefined ? '-' : amount(row.baseline, row.unit),
+      ratio === undefined ? '-' : `${ratio.toFixed(2)}x`,
+      budgetText(row.budget, row.unit),
+      verdictOf(row)?.text ?? '-',
+    ];
+  });
+  const widths = header.map((_, i) =>
+    Math.max(...[header, ...cells].map((c) => c[i]?.length ?? 0)),
+  );
+  const line = (c: readonly string[]) =>
+    c
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join(' | ')
+      .trimEnd();
+  const rule = widths.map((w) => '-'.repeat(w)).join('-|-');
+  return [line(header), rule, ...cells.map(line)].join('\n');
+}

@@ -1,0 +1,184 @@
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startOperationServer } from '../emulator/operation-server';
+import { writeTestPki } from '../emulator/pki';
+import { buildBaseline } from './build-baseline';
+import type { ColdSample } from './cold-start';
+import { functionEnv } from './function-env';
+import { describeMachine, machine } from './machine';
+import { formatTable, type Row, ratioOf, verdictOf } from './report';
+import { type ByContender, type ColdResults, type Contender, coldRounds, warmRuns } from './rounds';
+import { median } from './stats';
+import type { WarmSample } from './warm';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OUT = path.join(ROOT, 'bench', '.out');
+const KB = 1024;
+const MB = 1024 * 1024;
+const LATENCY_MS = 20;
+const FULL_OPS = 1000;
+const QUICK_OPS = 200;
+
+const USAGE = `usage: npm run bench [-- --runs N] [-- --quick]
+  --runs N   cold starts per contender (default 11)
+  --quick    3 cold starts each and ${QUICK_OPS} operations instead of ${FULL_OPS}, to try it fast`;
+
+function settings() {
+  const { values } = parseArgs({
+    options: { runs: { type: 'string' }, quick: { type: 'boolean' }, help: { type: 'boolean' } },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const quick = values.quick ?? false;
+  const runs = Number(values.runs ?? (quick ? 3 : 11));
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number >= 1`);
+  return { quick, runs, ops: quick ? QUICK_OPS : FULL_OPS };
+}
+
+function coldRows(cold: ColdResults): Row[] {
+  const of = (pick: (s: ColdSample) => number, scale = 1) => ({
+    project: median(cold.samples.project.map(pick)) / scale,
+    baseline: median(cold.samples.baseline.map(pick)) / scale,
+  });
+  const bare = median(cold.bareNodeMs);
+  return [
+    {
+      metric: 'cold start, spawn to result',
+      unit: 'ms',
+      ...of((s) => s.wallMs),
+      budget: { kind: 'ratio', max: 0.55 },
+    },
+    { metric: '  above bare node', unit: 'ms', ...of((s) => s.wallMs - bare) },
+    { metric: '  node boot (in child)', unit: 'ms', ...of((s) => s.bootMs) },
+    { metric: '  require', unit: 'ms', ...of((s) => s.requireMs) },
+    { metric: '  first invocation', unit: 'ms', ...of((s) => s.invokeMs) },
+    {
+      metric: 'cold start peak RSS',
+      unit: 'MB',
+      ...of((s) => s.maxRssBytes, MB),
+      budget: { kind: 'absolute', max: 64 },
+    },
+  ];
+}
+
+function sizeRows(contenders: readonly Contender[]): Row[] {
+  const bytes = (name: Contender['name'], file: 'bundlePath' | 'zipPath') => {
+    const c = contenders.find((candidate) => candidate.name === name);
+    if (c === undefined) throw new Error(`no contender named ${name}`);
+    return statSync(c[file]).size / KB;
+  };
+  return [
+    {
+      metric: 'bundle (minified)',
+      unit: 'KB',
+      project: bytes('project', 'bundlePath'),
+      baseline: bytes('baseline', 'bundlePath'),
+      budget: { kind: 'absolute', max: 400 },
+    },
+    {
+      metric: 'zip',
+      unit: 'KB',
+      project: bytes('project', 'zipPath'),
+      baseline: bytes('baseline', 'zipPath'),
+      budget: { kind: 'absolute', max: 120 },
+    },
+  ];
+}
+
+function warmRows(warm: ByContender<WarmSample[]>, ops: number): Row[] {
+  const of = (pick: (s: WarmSample) => number, scale = 1) => ({
+    project: median(warm.project.map(pick)) / scale,
+    baseline: median(warm.baseline.map(pick)) / scale,
+  });
+  return [
+    {
+      metric: `warm, ${ops} operations at ${LATENCY_MS} ms`,
+      unit: 'ms',
+      ...of((s) => s.durationMs),
+      budget: { kind: 'ratio', max: 0.15 },
+    },
+    {
+      metric: `warm peak RSS, ${ops} operations`,
+      unit: 'MB',
+      ...of((s) => s.maxRssBytes, MB),
+      budget: { kind: 'absolute', max: 100 },
+    },
+  ];
+}
+
+/** Samples without the replies, which only served to check the contenders' answers. */
+function bareSamples<T extends { result: unknown }>(samples: ByContender<T[]>) {
+  const strip = (list: T[]) => list.map(({ result: _result, ...rest }) => rest);
+  return { project: strip(samples.project), baseline: strip(samples.baseline) };
+}
+
+async function main(): Promise<void> {
+  const { quick, runs, ops } = settings();
+  const host = machine();
+  const baseline = await buildBaseline(path.join(OUT, 'baseline'));
+  const contenders: Contender[] = [
+    {
+      name: 'project',
+      bundlePath: path.join(ROOT, 'dist', 'index.js'),
+      zipPath: path.join(ROOT, 'dist', 'function.zip'),
+    },
+    { name: 'baseline', ...baseline },
+  ];
+
+  const pkiDir = mkdtempSync(path.join(os.tmpdir(), 'yc-canceller-bench-'));
+  const pki = await writeTestPki(pkiDir);
+  const server = await startOperationServer({ pki });
+  try {
+    const env = functionEnv(server.address, pki.caFile);
+    const cold = await coldRounds(contenders, server, env, runs);
+    const warm = await warmRuns(
+      contenders,
+      ['project', 'baseline', 'project', 'project'],
+      server,
+      env,
+      ops,
+      LATENCY_MS,
+    );
+    const rows = [...coldRows(cold), ...sizeRows(contenders), ...warmRows(warm, ops)];
+
+    console.log(describeMachine(host));
+    console.log(
+      `cold starts: ${runs} per contender, interleaved; bare \`node -e 0\` spawn to exit: ` +
+        `${median(cold.bareNodeMs).toFixed(1)} ms (median)`,
+    );
+    console.log(
+      `warm: project ${warm.project.length} runs (median), baseline ${warm.baseline.length}` +
+        (quick ? `; --quick: ${ops} operations, the budgets are set for ${FULL_OPS}` : ''),
+    );
+    console.log(`baseline: bench/baseline/handler.ts (docs-style SDK v3: Session, one await)\n`);
+    console.log(formatTable(rows));
+
+    mkdirSync(OUT, { recursive: true });
+    const json = {
+      machine: host,
+      settings: { quick, runs, ops, latencyMs: LATENCY_MS },
+      rows: rows.map((row) => ({ ...row, ratio: ratioOf(row), verdict: verdictOf(row) })),
+      samples: {
+        bareNodeMs: cold.bareNodeMs,
+        cold: bareSamples(cold.samples),
+        warm: bareSamples(warm),
+      },
+    };
+    writeFileSync(path.join(OUT, 'results.json'), `${JSON.stringify(json, null, 2)}\n`);
+    console.log(`\nresults: ${path.relative(process.cwd(), path.join(OUT, 'results.json'))}`);
+  } finally {
+    await server.close();
+    rmSync(pkiDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  // A contender that does not do the job has no numbers worth printing.
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exitCode = 1;
+});
