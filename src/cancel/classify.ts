@@ -1,4 +1,4 @@
-import { Status } from 'nice-grpc';
+import { Status } from '../cloud/grpc-status';
 import type { Operation } from '../cloud/operation-api';
 
 import { Outcome } from '../constants';

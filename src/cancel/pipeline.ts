@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Status } from 'nice-grpc';
-import { statusOf } from '../cloud/grpc-status';
+import { Status, statusOf } from '../cloud/grpc-status';
 import {
   CallError,
   type CallResult,

@@ -1,11 +1,13 @@
-import { Status } from 'nice-grpc';
+import { status as Status } from '@grpc/grpc-js';
+
+export { Status };
 
 const STATUS_NAMES = new Set(Object.keys(Status).filter((k) => Number.isNaN(Number(k))));
 
 /**
- * The gRPC status of a failed call. nice-grpc's ClientError has a `code`; when headers arrived
- * before the error, the SDK rewraps it as its ApiError, which keeps only the message
- * ("<path> <STATUS>: <details>"), so the name is read back from there.
+ * The gRPC status of a failed call. grpc-js errors carry a numeric `code`; errors that went
+ * through the SDK's own middleware may have been rewrapped as its ApiError, which keeps only the
+ * message ("<path> <STATUS>: <details>"), so the name is read back from there too.
  */
 export function statusOf(error: unknown): Status | undefined {
   if (typeof error !== 'object' || error === null) return undefined;

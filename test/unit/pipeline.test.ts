@@ -1,4 +1,4 @@
-import { Status } from 'nice-grpc';
+import { status as Status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { cancelOperation } from '../../src/cancel/pipeline';
 import {
