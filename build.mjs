@@ -8,21 +8,37 @@ const outdir = new URL('./dist/', import.meta.url);
 await rm(outdir, { recursive: true, force: true });
 await mkdir(outdir, { recursive: true });
 
-/**
- * grpc-js loads @grpc/proto-loader, and with it the whole of protobufjs, only for channelz and
- * ORCA, server-side features a client never starts. Bundled, they would add about 100 KB to
- * every cold start; this stub fails loudly should that ever change.
- */
-const withoutProtoLoader = {
-  name: 'without-proto-loader',
+/** Modules the bundle replaces with a stub that throws if ever used, and why. */
+const LEFT_OUT = [
+  // grpc-js loads @grpc/proto-loader, and with it the whole of protobufjs, only for channelz and
+  // ORCA; the generated code needs only protobufjs/minimal.
+  { filter: /^@grpc\/proto-loader$/, importer: /@grpc\/grpc-js/, what: '@grpc/proto-loader' },
+  // grpc-js's server side, which its index loads eagerly and a client never starts.
+  {
+    filter: /^\.\/(server|server-interceptors|orca)$/,
+    importer: /@grpc\/grpc-js\/build\/src/,
+    what: 'the grpc-js server',
+  },
+];
+
+/** Every byte left out here is a byte not parsed and run at each cold start. */
+const leaveOut = {
+  name: 'leave-out',
   setup(build) {
-    build.onResolve({ filter: /^@grpc\/proto-loader$/ }, () => ({
-      path: 'proto-loader',
-      namespace: 'stub',
-    }));
-    build.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
-      contents:
-        "throw new Error('@grpc/proto-loader is left out of this bundle: channelz and ORCA are not supported');",
+    for (const { filter, importer, what } of LEFT_OUT) {
+      build.onResolve({ filter }, (args) =>
+        importer.test(args.importer)
+          ? { path: args.path, namespace: 'left-out', pluginData: what }
+          : undefined,
+      );
+    }
+    // Requiring a left-out module succeeds (grpc-js's index requires its server eagerly, to
+    // re-export it through getters); using anything from it throws and says why.
+    build.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
+      contents: `module.exports = new Proxy({}, { get(_, key) {
+        if (typeof key === 'symbol' || key === '__esModule') return undefined;
+        throw new Error(${JSON.stringify(`${args.pluginData} is left out of this bundle`)} + ': ' + String(key));
+      } });`,
       loader: 'js',
     }));
   },
@@ -39,7 +55,7 @@ const { metafile } = await build({
   minify: true,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [withoutProtoLoader],
+  plugins: [leaveOut],
   metafile: true,
 });
 // What went into the bundle, for the size guard in the tests and for anyone asking why it grew.

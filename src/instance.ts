@@ -7,7 +7,7 @@ import type { Instance } from './handler';
 /** What a warm instance keeps: the settings, one gRPC channel and one token cache. */
 export function buildInstance(
   env: Readonly<Record<string, string | undefined>>,
-): Instance & { close(): void } {
+): Instance & { connect(): void; close(): void } {
   const config = loadConfig(env);
   const api = createOperationApi({
     endpoint: config.operationEndpoint,
@@ -19,6 +19,7 @@ export function buildInstance(
     config,
     api,
     tokens: createTokenProvider({ fetchToken: () => fetchMetadataToken(config.metadataTokenUrl) }),
+    connect: () => api.connect(),
     close: () => api.close(),
   };
 }
