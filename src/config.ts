@@ -13,6 +13,9 @@ export interface Config {
   readonly timeMarginMs: number;
   readonly minAgeSeconds: number;
   readonly waitSeconds: number;
+  readonly computeEndpoint: string;
+  readonly vpcEndpoint: string;
+  readonly maxCancelsPerRun: number;
 }
 
 export const DEFAULTS = {
@@ -27,6 +30,9 @@ export const DEFAULTS = {
   timeMarginMs: 1000,
   minAgeSeconds: 0,
   waitSeconds: 0,
+  computeEndpoint: 'compute.api.cloud.yandex.net:443',
+  vpcEndpoint: 'vpc.api.cloud.yandex.net:443',
+  maxCancelsPerRun: 20,
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -71,5 +77,8 @@ export function loadConfig(env: Env): Config {
     timeMarginMs: integer(env, 'TIME_MARGIN_MS', DEFAULTS.timeMarginMs, 0, 600_000),
     minAgeSeconds: integer(env, 'MIN_AGE_SECONDS', DEFAULTS.minAgeSeconds, 0, 31_536_000),
     waitSeconds: integer(env, 'WAIT_SECONDS', DEFAULTS.waitSeconds, 0, 3600),
+    computeEndpoint: env.YC_COMPUTE_ENDPOINT?.trim() || DEFAULTS.computeEndpoint,
+    vpcEndpoint: env.YC_VPC_ENDPOINT?.trim() || DEFAULTS.vpcEndpoint,
+    maxCancelsPerRun: integer(env, 'MAX_CANCELS_PER_RUN', DEFAULTS.maxCancelsPerRun, 1, 1000),
   };
 }

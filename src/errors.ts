@@ -50,12 +50,20 @@ export class ConfigError extends CancellerError {
   }
 }
 
-/** Some operations failed in ways a later attempt may mend; thrown so a trigger delivers the event again. */
+/** Some work failed in ways a later attempt may mend; thrown so a trigger delivers the event again. */
 export class RetryableFailureError extends CancellerError {
-  constructor(readonly operationIds: readonly string[]) {
-    super(
-      `${operationIds.length} operation(s) failed with retryable errors (${operationIds.slice(0, 10).join(', ')}${operationIds.length > 10 ? ', …' : ''}); failing the invocation so that it is delivered again`,
-    );
+  constructor(
+    readonly operationIds: readonly string[],
+    readonly failedListings = 0,
+  ) {
+    const shown = operationIds.slice(0, 10).join(', ') + (operationIds.length > 10 ? ', …' : '');
+    const parts = [
+      ...(operationIds.length > 0
+        ? [`${operationIds.length} operation(s) failed with retryable errors (${shown})`]
+        : []),
+      ...(failedListings > 0 ? [`${failedListings} sweep listing(s) failed`] : []),
+    ];
+    super(`${parts.join('; ')}; failing the invocation so that it is delivered again`);
     this.name = 'RetryableFailureError';
   }
 }

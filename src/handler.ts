@@ -2,13 +2,16 @@ import { createBudget, type TimeContext } from './cancel/budget';
 import { mapLimited } from './cancel/limit';
 import { cancelOperation, type Target } from './cancel/pipeline';
 import type { OperationResult } from './cancel/result';
+import { sweepTargets } from './cancel/sweep-targets';
 import type { OperationApi } from './cloud/operation-api';
 import { invocationToken, type TokenContext, type TokenProvider } from './cloud/token';
 import type { Config } from './config';
 import { LogLevel } from './constants';
 import { CancellerError } from './errors';
 import { adapterFor } from './events';
-import type { Job, Origin, Report } from './events/types';
+import type { CancelRequest } from './events/request';
+import type { SweepSpec } from './events/sweep-request';
+import type { Job, Origin, Report, SweepSummary } from './events/types';
 import { errorFields, type Logger } from './log';
 import { logResult, logSummary } from './reply/log-lines';
 import { summarize } from './reply/summary';
@@ -27,33 +30,57 @@ export interface InvocationContext extends TokenContext, TimeContext {
 type Accepted = Extract<Job, { request: unknown }>;
 
 /** The request's own guards can only tighten the instance's: dry run on, a higher minimum age. */
-function targetsOf(jobs: readonly Accepted[], config: Config): Array<Target & { origin: Origin }> {
-  return jobs.flatMap(({ origin, request }) => {
-    const dryRun = config.dryRun || request.dryRun;
-    const minAgeSeconds = Math.max(config.minAgeSeconds, request.minAgeSeconds);
-    return request.operations.map((named) => ({ origin, named, dryRun, minAgeSeconds }));
-  });
+function guardsOf(request: CancelRequest, config: Config) {
+  return {
+    dryRun: config.dryRun || request.dryRun,
+    minAgeSeconds: Math.max(config.minAgeSeconds, request.minAgeSeconds),
+  };
 }
 
+function targetsOf(jobs: readonly Accepted[], config: Config): Array<Target & { origin: Origin }> {
+  return jobs.flatMap(({ origin, request }) =>
+    request.operations.map((named) => ({ origin, named, ...guardsOf(request, config) })),
+  );
+}
+
+/** Sweeps first (they find more targets), then every target through the pipeline. */
 async function cancelTargets(
   instance: Instance,
-  targets: ReadonlyArray<Target & { origin: Origin }>,
+  named: ReadonlyArray<Target & { origin: Origin }>,
+  sweeps: readonly Accepted[],
   context: InvocationContext,
   log: Logger,
-): Promise<OperationResult[]> {
-  const budget = createBudget(context, instance.config.timeMarginMs);
+): Promise<{ results: OperationResult[]; sweep?: SweepSummary }> {
+  const { config } = instance;
+  const budget = createBudget(context, config.timeMarginMs);
   try {
-    const deps = {
-      api: instance.api,
-      token: await invocationToken(instance.tokens, context),
-      budget,
-      waitSeconds: instance.config.waitSeconds,
-    };
-    return await mapLimited(targets, instance.config.concurrency, async (target) => {
+    const token = await invocationToken(instance.tokens, context);
+    const limits = { signal: budget.signal, remainingMs: () => budget.remainingMs() };
+    const targets = [...named];
+    let sweep: SweepSummary | undefined;
+    for (const { origin, request } of sweeps) {
+      const found = await sweepTargets(
+        request.sweep as SweepSpec,
+        { origin, ...guardsOf(request, config) },
+        config,
+        token.current(),
+        limits,
+        log,
+      );
+      targets.push(...found.targets);
+      sweep = {
+        candidates: (sweep?.candidates ?? 0) + found.candidates,
+        refused: (sweep?.refused ?? false) || found.refused,
+        failedListings: (sweep?.failedListings ?? 0) + found.failedListings,
+      };
+    }
+    const deps = { api: instance.api, token, budget, waitSeconds: config.waitSeconds };
+    const results = await mapLimited(targets, config.concurrency, async (target) => {
       const result = await cancelOperation(target, deps);
       logResult(log, target.origin, result);
       return result;
     });
+    return { results, ...(sweep && { sweep }) };
   } finally {
     budget.dispose();
   }
@@ -75,10 +102,16 @@ async function run(
   }
   if (jobs.length === 0) log.log(LogLevel.Info, 'the event names no operations; nothing to do');
 
-  const { config } = instance;
-  const targets = targetsOf(accepted, config);
-  const results = targets.length === 0 ? [] : await cancelTargets(instance, targets, context, log);
-  const summary = summarize(results, jobs.length - accepted.length, Date.now() - started);
+  const targets = targetsOf(accepted, instance.config);
+  const sweeps = accepted.filter((job) => job.request.sweep !== undefined);
+  const { results, sweep } =
+    targets.length === 0 && sweeps.length === 0
+      ? { results: [] }
+      : await cancelTargets(instance, targets, sweeps, context, log);
+  const summary = {
+    ...summarize(results, jobs.length - accepted.length, Date.now() - started),
+    ...(sweep && { sweep }),
+  };
   logSummary(log, summary);
   return { results, summary };
 }

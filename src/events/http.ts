@@ -3,7 +3,7 @@ import type { Http } from '@yandex-cloud/function-types/dist/src/http';
 import { MAX_BODY_BYTES, Source } from '../constants';
 import { type CancellerError, RequestError, UnauthorizedError } from '../errors';
 import { jsonResponse } from '../reply/http-response';
-import { retryableFailures } from '../reply/summary';
+import { worthRetrying } from '../reply/summary';
 import { printable } from './printable';
 import { parseRequest } from './request';
 import { isObject } from './trigger-message';
@@ -76,7 +76,7 @@ export const httpAdapter: Adapter<HttpEvent> = {
   },
 
   reply(report) {
-    const retry = retryableFailures(report.results).length > 0;
+    const retry = worthRetrying(report);
     return jsonResponse(
       retry ? 503 : 200,
       report,

@@ -1,6 +1,7 @@
 import { OPERATION_ID_PATTERN } from '../constants';
 import { RequestError } from '../errors';
 import { describeType, printable } from './printable';
+import { parseSweep, type SweepSpec } from './sweep-request';
 
 /** A name from a request: a well-formed id the API may be asked about, or text that is not one. */
 export type NamedOperation =
@@ -13,13 +14,15 @@ export interface CancelRequest {
   readonly dryRun: boolean;
   /** The request's own age guard; it can raise MIN_AGE_SECONDS, never lower it. */
   readonly minAgeSeconds: number;
+  /** Instead of naming operations, look for the ones that have run too long. */
+  readonly sweep?: SweepSpec;
 }
 
 export interface RequestLimits {
   readonly maxOperations: number;
 }
 
-const FIELDS = ['operationIds', 'dryRun', 'minAgeSeconds'] as const;
+const FIELDS = ['operationIds', 'sweep', 'dryRun', 'minAgeSeconds'] as const;
 const MAX_AGE_SECONDS = 31_536_000;
 const FIELDS_SHOWN = 5;
 
@@ -57,8 +60,11 @@ function fromObject(object: Record<string, unknown>): Fields {
       `unknown field(s) ${named.join(', ')}${more}; a request has ${FIELDS.join(', ')}`,
     );
   }
-  const { operationIds, dryRun = false, minAgeSeconds = 0 } = object;
-  if (!Array.isArray(operationIds)) {
+  const { operationIds, sweep, dryRun = false, minAgeSeconds = 0 } = object;
+  if (sweep !== undefined && operationIds !== undefined) {
+    throw new RequestError('a request has operationIds or a sweep, not both');
+  }
+  if (sweep === undefined && !Array.isArray(operationIds)) {
     throw new RequestError(
       `operationIds is ${describeType(operationIds)}; expected an array of operation ids`,
     );
@@ -76,7 +82,8 @@ function fromObject(object: Record<string, unknown>): Fields {
       `minAgeSeconds is ${typeof minAgeSeconds === 'number' ? minAgeSeconds : describeType(minAgeSeconds)}; expected a whole number of seconds from 0 to ${MAX_AGE_SECONDS}`,
     );
   }
-  return { ids: idsFromArray(operationIds, 'operationIds'), dryRun, minAgeSeconds };
+  if (sweep !== undefined) return { ids: [], dryRun, minAgeSeconds, sweep: parseSweep(sweep) };
+  return { ids: idsFromArray(operationIds as unknown[], 'operationIds'), dryRun, minAgeSeconds };
 }
 
 function rawIds(input: unknown): Fields {
@@ -103,7 +110,7 @@ function rawIds(input: unknown): Fields {
 export function parseRequest(input: unknown, { maxOperations }: RequestLimits): CancelRequest {
   const { ids, ...options } = rawIds(input);
   const unique = [...new Set(ids)];
-  if (unique.length === 0) {
+  if (unique.length === 0 && options.sweep === undefined) {
     throw new RequestError('the request names no operation ids');
   }
   if (unique.length > maxOperations) {

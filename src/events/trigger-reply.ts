@@ -1,5 +1,5 @@
 import { type CancellerError, RequestError, RetryableFailureError } from '../errors';
-import { retryableFailures } from '../reply/summary';
+import { retryableFailures, worthRetrying } from '../reply/summary';
 import { type CancelRequest, parseRequest, type RequestLimits } from './request';
 import type { Job, Origin, Report } from './types';
 
@@ -17,8 +17,12 @@ export function jobFrom(origin: Origin, input: unknown, limits: RequestLimits): 
 
 /** Throwing makes the trigger deliver again (a queue: the whole batch), so only for what a retry may mend. */
 export function triggerReply(report: Report): Report {
-  const failed = retryableFailures(report.results);
-  if (failed.length > 0) throw new RetryableFailureError(failed);
+  if (worthRetrying(report)) {
+    throw new RetryableFailureError(
+      retryableFailures(report.results),
+      report.summary.sweep?.failedListings ?? 0,
+    );
+  }
   return report;
 }
 

@@ -9,6 +9,9 @@ export interface Origin {
   readonly triggerId?: string;
   readonly queueId?: string;
   readonly messageId?: string;
+  /** Where a sweep found the operation. */
+  readonly resourceKind?: string;
+  readonly resourceId?: string;
 }
 
 /** One request found in an event: parsed, or refused with the reason. */
@@ -21,6 +24,14 @@ export interface Summary {
   readonly outcomes: Partial<Record<Outcome, number>>;
   readonly rejectedRequests: number;
   readonly durationMs: number;
+  /** What the sweeps of this invocation found, when there were any. */
+  readonly sweep?: SweepSummary;
+}
+
+export interface SweepSummary {
+  readonly candidates: number;
+  readonly refused: boolean;
+  readonly failedListings: number;
 }
 
 /** Everything an invocation did, for the channel to shape its reply from. */

@@ -1,6 +1,6 @@
 import type { OperationResult } from '../cancel/result';
 import { Outcome } from '../constants';
-import type { Summary } from '../events/types';
+import type { Report, Summary } from '../events/types';
 
 export function summarize(
   results: readonly OperationResult[],
@@ -17,4 +17,11 @@ export function retryableFailures(results: readonly OperationResult[]): string[]
   return results
     .filter((r) => r.outcome === Outcome.Failed && r.retryable)
     .map((r) => r.operationId);
+}
+
+/** Whether a retry of the whole event may mend something: a transient failure, or a sweep listing. */
+export function worthRetrying(report: Report): boolean {
+  return (
+    retryableFailures(report.results).length > 0 || (report.summary.sweep?.failedListings ?? 0) > 0
+  );
 }

@@ -176,7 +176,7 @@ describe('a request object with very many unknown fields', () => {
     }) as RequestError;
     expect(error).toBeInstanceOf(RequestError);
     expect(error.message).toBe(
-      'unknown field(s) "k0", "k1", "k2", "k3", "k4" and 99995 more; a request has operationIds, dryRun, minAgeSeconds',
+      'unknown field(s) "k0", "k1", "k2", "k3", "k4" and 99995 more; a request has operationIds, sweep, dryRun, minAgeSeconds',
     );
     expect(error.message.length).toBeLessThanOrEqual(MAX_MESSAGE_CHARS);
   });
@@ -184,7 +184,7 @@ describe('a request object with very many unknown fields', () => {
   it('of 5 or fewer names them all, with no count', () => {
     const error = refusal({ operationIds: ['fd8abc'], a: 1, b: 2 }) as RequestError;
     expect(error.message).toBe(
-      'unknown field(s) "a", "b"; a request has operationIds, dryRun, minAgeSeconds',
+      'unknown field(s) "a", "b"; a request has operationIds, sweep, dryRun, minAgeSeconds',
     );
   });
 

@@ -277,7 +277,7 @@ describe('objects with unknown fields', () => {
         // Object.keys lists integer-like keys first, so which 5 are named is the parser's business.
         const { message } = result.error;
         expect(message).toMatch(/^unknown field\(s\) /);
-        expect(message).toMatch(/; a request has operationIds, dryRun, minAgeSeconds$/);
+        expect(message).toMatch(/; a request has operationIds, sweep, dryRun, minAgeSeconds$/);
         const more = keys.length > 5 ? ` and ${keys.length - 5} more;` : ';';
         expect(message).toContain(more);
       }),

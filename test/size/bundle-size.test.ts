@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { unzipSync } from 'fflate';
+import { deflateSync, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 
 const DIST = path.resolve(import.meta.dirname, '../../dist');
@@ -20,10 +20,14 @@ describe('the deployed bundle', () => {
     expect(statSync(built('index.js')).size).toBeLessThanOrEqual(BUDGET.bundle);
   });
 
-  it(`zips to at most ${BUDGET.zip / KB} KB, with index.js alone at its root`, () => {
-    const zip = readFileSync(built('function.zip'));
-    expect(zip.length).toBeLessThanOrEqual(BUDGET.zip);
-    expect(Object.keys(unzipSync(zip))).toEqual(['index.js']);
+  it(`compresses to at most ${BUDGET.zip / KB} KB, as it is stored in the zip`, () => {
+    const compressed = deflateSync(readFileSync(built('index.js')), { level: 9 });
+    expect(compressed.length).toBeLessThanOrEqual(BUDGET.zip);
+  });
+
+  it('ships in a zip holding index.js and the sweep bundle, and nothing that makes the platform run npm ci', () => {
+    const names = Object.keys(unzipSync(readFileSync(built('function.zip'))));
+    expect(names.sort()).toEqual(['index.js', 'sweep.js']);
   });
 
   it.each([
@@ -36,6 +40,9 @@ describe('the deployed bundle', () => {
     'nice-grpc/',
     // grpc-js's server side.
     '@grpc/grpc-js/build/src/server.js',
+    // The sweep's listing clients, which dist/sweep.js holds and only a sweep loads.
+    '@yandex-cloud/nodejs-sdk/dist/generated/yandex/cloud/compute/',
+    '@yandex-cloud/nodejs-sdk/dist/generated/yandex/cloud/vpc/',
     // The full protobufjs, as opposed to the minimal runtime the generated code uses.
     'protobufjs/src/root.js',
   ])('leaves out %s, which only the SDK Session and features a client never uses need', (name) => {

@@ -26,6 +26,9 @@ describe('configuration', () => {
         TIME_MARGIN_MS: '500',
         MIN_AGE_SECONDS: '600',
         WAIT_SECONDS: '30',
+        YC_COMPUTE_ENDPOINT: 'compute.private:8443',
+        YC_VPC_ENDPOINT: 'vpc.private:8443',
+        MAX_CANCELS_PER_RUN: '5',
       }),
     ).toEqual({
       operationEndpoint: 'operation.private:8443',
@@ -40,6 +43,9 @@ describe('configuration', () => {
       timeMarginMs: 500,
       minAgeSeconds: 600,
       waitSeconds: 30,
+      computeEndpoint: 'compute.private:8443',
+      vpcEndpoint: 'vpc.private:8443',
+      maxCancelsPerRun: 5,
     });
   });
 

@@ -1,0 +1,130 @@
+import { mapLimited } from '../cancel/limit';
+import { Status, statusOf } from '../cloud/grpc-status';
+import {
+  type CallLimits,
+  callWithRetries,
+  type RetryOptions,
+  type UnaryMethod,
+} from '../cloud/unary';
+import type { ResourceKind, ResourceRef, SweepSpec } from '../events/sweep-request';
+import { type Api, clientFor, KINDS } from './resources';
+import { type Candidate, isStuck, oldestFirst } from './select';
+
+export type { Candidate };
+
+export interface SweepDeps {
+  readonly token: string;
+  readonly endpoints: Readonly<Record<Api, string>>;
+  readonly retry: RetryOptions;
+  readonly limits: CallLimits;
+  readonly now: number;
+}
+
+/** A listing that failed after its retries: the sweep went on without it, and says so. */
+export interface SweepFailure {
+  readonly listing: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface SweepFindings {
+  /** Oldest first. */
+  readonly candidates: readonly Candidate[];
+  readonly resources: number;
+  readonly operations: number;
+  readonly failures: readonly SweepFailure[];
+}
+
+/** Listings in flight at once: enough to be quick, few enough not to be throttled. */
+const LISTING_CONCURRENCY = 8;
+/** A guard against a server that hands back the same page token forever. */
+const MAX_PAGES = 1000;
+
+async function allPages<T>(
+  fetch: (pageToken: string) => Promise<{ items: T[]; nextPageToken: string }>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let pageToken = '';
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const answer = await fetch(pageToken);
+    items.push(...answer.items);
+    if (!answer.nextPageToken || answer.nextPageToken === pageToken) break;
+    pageToken = answer.nextPageToken;
+  }
+  return items;
+}
+
+/**
+ * Finds the operations that have run too long: lists the folder's resources of each kind (and
+ * the resources named), then each resource's operations, every list paged to its end. A listing
+ * that fails is recorded and the rest go on; what was found is returned oldest first.
+ */
+export async function findCandidates(spec: SweepSpec, deps: SweepDeps): Promise<SweepFindings> {
+  const failures: SweepFailure[] = [];
+  const attempt = async <T>(listing: string, work: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await work();
+    } catch (error) {
+      const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+      const status = statusOf(cause);
+      failures.push({
+        listing,
+        code: status === undefined ? 'NO_STATUS' : Status[status],
+        message: cause instanceof Error ? cause.message : String(cause),
+      });
+      return undefined;
+    }
+  };
+  const call = <Res>(name: string, method: UnaryMethod<object, Res>, request: object) =>
+    callWithRetries(name, method, request, deps.token, deps.retry, deps.limits).then(
+      (a) => a.value,
+    );
+  const endpointOf = (kind: ResourceKind) => deps.endpoints[KINDS[kind].api];
+
+  const listed = await mapLimited(spec.kinds, LISTING_CONCURRENCY, (kind) =>
+    attempt(`${kind} in folder ${spec.folderId}`, async () => {
+      const { list } = clientFor(kind, endpointOf(kind));
+      const ids = await allPages(async (pageToken) => {
+        const page = await call(
+          `${kind}.list`,
+          list,
+          KINDS[kind].listRequest(spec.folderId ?? '', pageToken),
+        );
+        return { items: KINDS[kind].listedIds(page), nextPageToken: page.nextPageToken };
+      });
+      return ids.map((id): ResourceRef => ({ kind, id }));
+    }),
+  );
+  const resources = new Map<string, ResourceRef>();
+  for (const ref of [...spec.resources, ...listed.flatMap((refs) => refs ?? [])]) {
+    resources.set(`${ref.kind}/${ref.id}`, ref);
+  }
+
+  let operations = 0;
+  const found = await mapLimited([...resources.values()], LISTING_CONCURRENCY, (resource) =>
+    attempt(`operations of ${resource.kind} ${resource.id}`, async () => {
+      const { listOperations } = clientFor(resource.kind, endpointOf(resource.kind));
+      const ops = await allPages(async (pageToken) => {
+        const page = await call(
+          `${resource.kind}.listOperations`,
+          listOperations,
+          KINDS[resource.kind].operationsRequest(resource.id, pageToken),
+        );
+        return { items: page.operations, nextPageToken: page.nextPageToken };
+      });
+      operations += ops.length;
+      return ops
+        .filter((op) => isStuck(op, spec, deps.now))
+        .map(
+          (op): Candidate => ({ operationId: op.id, createdAt: op.createdAt as Date, resource }),
+        );
+    }),
+  );
+
+  return {
+    candidates: oldestFirst(found.flatMap((c) => c ?? [])),
+    resources: resources.size,
+    operations,
+    failures,
+  };
+}

@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import type { Operation } from '../../src/cloud/operation-api';
+import { RequestError } from '../../src/errors';
+import { parseRequest } from '../../src/events/request';
+import { parseSweep, RESOURCE_KINDS } from '../../src/events/sweep-request';
+import { isStuck, oldestFirst } from '../../src/sweep/select';
+
+const now = Date.parse('2026-11-27T12:00:00Z');
+const minutesAgo = (m: number) => new Date(now - m * 60_000);
+const op = (fields: Partial<Operation>): Operation => ({
+  id: 'op1',
+  description: '',
+  createdBy: '',
+  done: false,
+  ...fields,
+});
+const spec = { kinds: [], resources: [], olderThanSeconds: 1800 };
+
+describe('what a sweep counts as stuck', () => {
+  it.each([
+    ['running for 31 minutes', op({ createdAt: minutesAgo(31) }), spec, true],
+    ['running for exactly 30 minutes', op({ createdAt: minutesAgo(30) }), spec, true],
+    ['running for 29 minutes', op({ createdAt: minutesAgo(29) }), spec, false],
+    ['done long ago', op({ done: true, createdAt: minutesAgo(600) }), spec, false],
+    ['of unknown age', op({}), spec, false],
+    [
+      'old, and idle long enough',
+      op({ createdAt: minutesAgo(120), modifiedAt: minutesAgo(45) }),
+      { ...spec, notModifiedForSeconds: 1800 },
+      true,
+    ],
+    [
+      'old, but modified recently',
+      op({ createdAt: minutesAgo(120), modifiedAt: minutesAgo(5) }),
+      { ...spec, notModifiedForSeconds: 1800 },
+      false,
+    ],
+    [
+      'old, with no modification time',
+      op({ createdAt: minutesAgo(120) }),
+      { ...spec, notModifiedForSeconds: 1800 },
+      false,
+    ],
+  ])('%s: %s', (_name, operation, sweep, stuck) => {
+    expect(isStuck(operation, sweep, now)).toBe(stuck);
+  });
+
+  it('orders candidates oldest first, each once', () => {
+    const resource = { kind: 'compute.disk' as const, id: 'd1' };
+    const c = (operationId: string, m: number) => ({
+      operationId,
+      createdAt: minutesAgo(m),
+      resource,
+    });
+    expect(
+      oldestFirst([c('b', 40), c('a', 90), c('b', 40), c('c', 60)]).map((x) => x.operationId),
+    ).toEqual(['a', 'c', 'b']);
+  });
+});
+
+describe('the sweep request', () => {
+  it('looks at every kind in a folder by default', () => {
+    expect(parseSweep({ folderId: 'b1gfolder', olderThan: '30m' })).toEqual({
+      folderId: 'b1gfolder',
+      kinds: [...RESOURCE_KINDS],
+      resources: [],
+      olderThanSeconds: 1800,
+    });
+  });
+
+  it('takes kinds, resources and a modification guard', () => {
+    expect(
+      parseSweep({
+        folderId: 'b1gfolder',
+        kinds: ['compute.instance', 'compute.instance', 'vpc.subnet'],
+        resources: [{ kind: 'compute.disk', id: 'fhmdisk1' }],
+        olderThan: '2h',
+        notModifiedFor: '90s',
+      }),
+    ).toEqual({
+      folderId: 'b1gfolder',
+      kinds: ['compute.instance', 'vpc.subnet'],
+      resources: [{ kind: 'compute.disk', id: 'fhmdisk1' }],
+      olderThanSeconds: 7200,
+      notModifiedForSeconds: 90,
+    });
+  });
+
+  it('can name resources without a folder', () => {
+    expect(
+      parseSweep({ resources: [{ kind: 'vpc.network', id: 'enpnet1' }], olderThan: '1d' }),
+    ).toMatchObject({
+      kinds: [],
+      olderThanSeconds: 86_400,
+    });
+  });
+
+  it.each([
+    ['no folder and no resources', { olderThan: '30m' }, /needs a folderId, or resources/],
+    ['no age', { folderId: 'b1g' }, /sweep.olderThan is missing; expected a duration/],
+    ['an age under a minute', { folderId: 'b1g', olderThan: '59s' }, /from 1m to 30d/],
+    ['an age over 30 days', { folderId: 'b1g', olderThan: '31d' }, /from 1m to 30d/],
+    ['an age with no unit', { folderId: 'b1g', olderThan: '30' }, /expected a duration/],
+    ['an age as a number', { folderId: 'b1g', olderThan: 1800 }, /is a number/],
+    [
+      'an unknown kind',
+      { folderId: 'b1g', olderThan: '1h', kinds: ['compute.gpu'] },
+      /sweep.kinds\[0\] is "compute.gpu"/,
+    ],
+    ['a bad folder id', { folderId: 'B1G!', olderThan: '1h' }, /sweep.folderId is "B1G!"/],
+    [
+      'a resource without an id',
+      { resources: [{ kind: 'vpc.subnet' }], olderThan: '1h' },
+      /sweep.resources\[0\].id is missing/,
+    ],
+    [
+      'a misspelt field',
+      { folderID: 'b1g', olderThan: '1h' },
+      /unknown sweep field\(s\) "folderID"/,
+    ],
+    ['not an object', 'b1g', /sweep is a string/],
+  ])('refuses %s', (_name, sweep, message) => {
+    expect(() => parseSweep(sweep)).toThrow(RequestError);
+    expect(() => parseSweep(sweep)).toThrow(message);
+  });
+
+  it('comes in a request of its own, with dry run and the age guard beside it', () => {
+    const request = parseRequest(
+      { sweep: { folderId: 'b1gfolder', olderThan: '30m' }, dryRun: true },
+      { maxOperations: 10 },
+    );
+    expect(request).toMatchObject({
+      operations: [],
+      dryRun: true,
+      sweep: { folderId: 'b1gfolder' },
+    });
+    expect(() =>
+      parseRequest(
+        { sweep: { folderId: 'b1g', olderThan: '30m' }, operationIds: ['a1'] },
+        { maxOperations: 10 },
+      ),
+    ).toThrow(/operationIds or a sweep, not both/);
+  });
+
+  it('is accepted as a timer payload, in JSON text', () => {
+    const request = parseRequest('{"sweep": {"folderId": "b1gfolder", "olderThan": "45m"}}', {
+      maxOperations: 10,
+    });
+    expect(request.sweep?.olderThanSeconds).toBe(2700);
+  });
+});
