@@ -12,14 +12,11 @@ import {
   type GetOperationRequest,
   OperationServiceService,
 } from '@yandex-cloud/nodejs-sdk/operation/operation_service';
+import { type Fault, replyWithFault } from './fault';
+import { createListing, type FakeResource, type ListingMethod, type ResourceKind } from './listing';
 import type { TestPki } from './pki';
 
-export interface Fault {
-  code: number;
-  message?: string;
-  times?: number;
-  headersFirst?: boolean;
-}
+export type { FakeResource, Fault, ListingMethod, ResourceKind };
 
 export interface FakeOperation {
   id: string;
@@ -33,14 +30,21 @@ export interface FakeOperation {
   /** With cancel 'slowly': how long after Cancel the operation ends cancelled (default 5000). */
   cancelTakesMs?: number;
   delayMs?: number;
+  /** The resource whose ListOperations returns this operation; Get and Cancel see the same one. */
+  resourceId?: string;
+  /** Until a Cancel changes it; defaults to createdAt. */
+  modifiedAt?: Date;
 }
 
 export interface RecordedCall {
-  method: 'Get' | 'Cancel';
+  method: OperationMethod | ListingMethod;
+  /** For a listing: the folder (List) or resource (ListOperations) asked about. */
   operationId: string;
   authorization: string | undefined;
   requestId: string;
   at: number;
+  /** Only on listings: the page_size and page_token asked for. */
+  page?: { size: number; token: string };
 }
 
 export interface OperationServer {
@@ -48,11 +52,15 @@ export interface OperationServer {
   calls: RecordedCall[];
   callsFor(id: string): RecordedCall[];
   set(...ops: FakeOperation[]): void;
+  /** Adds resources, or replaces those with the same kind and id, keeping their place in List. */
+  setResources(...resources: FakeResource[]): void;
+  /** Fails that kind's List with `fault` (for its first `times` calls from now); undefined clears. */
+  failList(kind: ResourceKind, fault: Fault | undefined): void;
   reset(): void;
   close(): Promise<void>;
 }
 
-type Method = RecordedCall['method'];
+type OperationMethod = 'Get' | 'Cancel';
 type Call = ServerUnaryCall<GetOperationRequest | CancelOperationRequest, Operation>;
 
 // What a finished operation's `response` holds does not matter to a canceller, so it is Empty.
@@ -70,7 +78,7 @@ interface OperationState {
   /** When a slow cancellation completes; checked on each call, so no timer outlives the server. */
   cancelledAt?: number;
   // Fault budgets are spent per set() of an operation, so reset() (forgetting calls) keeps them.
-  faultedCalls: Record<Method, number>;
+  faultedCalls: Record<OperationMethod, number>;
 }
 
 function toOperation(state: OperationState): Operation {
@@ -80,7 +88,7 @@ function toOperation(state: OperationState): Operation {
     description: op.description ?? '',
     createdAt: op.createdAt,
     createdBy: op.createdBy ?? '',
-    modifiedAt: state.modifiedAt ?? op.createdAt,
+    modifiedAt: state.modifiedAt ?? op.modifiedAt ?? op.createdAt,
     done: state.done,
     metadata: undefined,
     error: state.error && { ...state.error, details: [] },
@@ -92,6 +100,10 @@ export async function startOperationServer(opts: {
   pki: TestPki;
   operations?: FakeOperation[];
   port?: number;
+  /** Served by the compute and VPC services' List and ListOperations on the same port. */
+  resources?: FakeResource[];
+  /** The most a listing page holds whatever page_size asks, so tests can force several pages. */
+  maxPageSize?: number;
 }): Promise<OperationServer> {
   const states = new Map<string, OperationState>();
   const calls: RecordedCall[] = [];
@@ -128,7 +140,7 @@ export async function startOperationServer(opts: {
       pendingDelays.add(onCancelled);
     });
 
-  const faultFor = (state: OperationState, method: Method): Fault | undefined => {
+  const faultFor = (state: OperationState, method: OperationMethod): Fault | undefined => {
     const { op } = state;
     const fault = method === 'Get' ? op.get : typeof op.cancel === 'object' ? op.cancel : undefined;
     if (fault === undefined) return undefined;
@@ -167,21 +179,29 @@ export async function startOperationServer(opts: {
     }
   };
 
+  /** Records a call and returns the headers that answer it, with the request id they share. */
+  const record = (
+    call: Pick<RecordedCall, 'method' | 'operationId' | 'page'>,
+    metadata: Metadata,
+  ): Metadata => {
+    const requestId = `req-${++requestCounter}`;
+    const authorization = metadata.get('authorization')[0];
+    calls.push({
+      ...call,
+      authorization: typeof authorization === 'string' ? authorization : undefined,
+      requestId,
+      at: Date.now(),
+    });
+    const headers = new Metadata();
+    headers.set('x-request-id', requestId);
+    return headers;
+  };
+
   const handle =
-    (method: Method) =>
+    (method: OperationMethod) =>
     async (call: Call, callback: sendUnaryData<Operation>): Promise<void> => {
       const operationId = call.request.operationId;
-      const requestId = `req-${++requestCounter}`;
-      const authorization = call.metadata.get('authorization')[0];
-      calls.push({
-        method,
-        operationId,
-        authorization: typeof authorization === 'string' ? authorization : undefined,
-        requestId,
-        at: Date.now(),
-      });
-      const headers = new Metadata();
-      headers.set('x-request-id', requestId);
+      const headers = record({ method, operationId }, call.metadata);
 
       const state = states.get(operationId);
       if (state?.op.delayMs !== undefined && !(await delay(state.op.delayMs, call))) return;
@@ -197,15 +217,8 @@ export async function startOperationServer(opts: {
 
       const fault = faultFor(state, method);
       if (fault !== undefined) {
-        const details =
-          fault.message ?? `injected ${status[fault.code]} on ${method} ${operationId}`;
-        if (fault.headersFirst) {
-          call.sendMetadata(headers);
-          callback({ code: fault.code, details });
-        } else {
-          // Sent before any header, grpc-js makes this a trailers-only response.
-          callback({ code: fault.code, details, metadata: headers });
-        }
+        const details = `injected ${status[fault.code]} on ${method} ${operationId}`;
+        replyWithFault(call, callback, fault, headers, details);
         return;
       }
 
@@ -215,8 +228,24 @@ export async function startOperationServer(opts: {
       callback(null, toOperation(state));
     };
 
+  const listing = createListing({
+    resources: opts.resources,
+    maxPageSize: opts.maxPageSize,
+    record: ({ method, subject, page }, metadata) =>
+      record({ method, operationId: subject, page }, metadata),
+    // Map order is the order operations were first set in, so listings keep that order.
+    operationsOf: (resourceId) =>
+      [...states.values()]
+        .filter((state) => state.op.resourceId === resourceId)
+        .map((state) => {
+          settleSlowCancel(state);
+          return toOperation(state);
+        }),
+  });
+
   const server = new Server();
   server.addService(OperationServiceService, { get: handle('Get'), cancel: handle('Cancel') });
+  listing.addTo(server);
   const credentials = ServerCredentials.createSsl(
     null,
     [
@@ -238,6 +267,8 @@ export async function startOperationServer(opts: {
     calls,
     callsFor: (id) => calls.filter((call) => call.operationId === id),
     set,
+    setResources: listing.setResources,
+    failList: listing.failList,
     reset: () => {
       calls.length = 0;
     },

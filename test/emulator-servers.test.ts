@@ -1,4 +1,10 @@
 import fs from 'node:fs';
+import { credentials } from '@grpc/grpc-js';
+import {
+  GetInstanceRequest,
+  InstanceServiceClient,
+  ListInstancesRequest,
+} from '@yandex-cloud/nodejs-sdk/compute-v1/instance_service';
 import { ApiError } from '@yandex-cloud/nodejs-sdk/dist/errors';
 import { clientFactory } from '@yandex-cloud/nodejs-sdk/dist/utils/client-factory';
 import { OperationServiceService } from '@yandex-cloud/nodejs-sdk/operation/operation_service';
@@ -13,8 +19,21 @@ import {
   Status,
 } from 'nice-grpc';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type OperationServer, startOperationServer } from '../emulator/operation-server';
+import {
+  type FakeOperation,
+  type FakeResource,
+  type OperationServer,
+  type ResourceKind,
+  startOperationServer,
+} from '../emulator/operation-server';
 import type { TestPkiFiles } from '../emulator/pki';
+import {
+  allPages,
+  bearer,
+  type ListingClient,
+  openListingClient,
+  unary,
+} from './support/listing-clients';
 import { type MetadataServer, startMetadataServer } from './support/metadata-server';
 import { testPki } from './support/test-pki';
 
@@ -176,6 +195,251 @@ describe('operation server', () => {
     channel = createChannel(server.address, ChannelCredentials.createSsl());
     expect(server.address).toBe(address);
     expect(await niceClient().get({ operationId: 'op2' }, auth)).toMatchObject({ id: 'op2' });
+  });
+});
+
+describe('listing services on the operation server', () => {
+  const KINDS: ResourceKind[] = [
+    'compute.instance',
+    'compute.disk',
+    'compute.image',
+    'vpc.network',
+    'vpc.subnet',
+    'vpc.routeTable',
+    'vpc.securityGroup',
+  ];
+  let server: OperationServer;
+  let channel: Channel | undefined;
+  const clients: { close(): void }[] = [];
+
+  const start = async (options: {
+    resources?: FakeResource[];
+    operations?: FakeOperation[];
+    maxPageSize?: number;
+  }) => {
+    server = await startOperationServer({ pki: testPki(), ...options });
+  };
+  const open = (kind: ResourceKind): ListingClient => {
+    const client = openListingClient(kind, server.address);
+    clients.push(client);
+    return client;
+  };
+  const ids = (items: { id: string }[]) => items.map((item) => item.id);
+  const instances = (folderId: string, count: number, from = 1): FakeResource[] =>
+    Array.from({ length: count }, (_, i) => ({
+      kind: 'compute.instance',
+      id: `${folderId}-i${from + i}`,
+      folderId,
+      name: `vm-${from + i}`,
+    }));
+
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    channel?.close();
+    channel = undefined;
+    await server?.close();
+  });
+
+  it('serves List and ListOperations of every kind on the operation port', async () => {
+    await start({
+      resources: KINDS.map((kind) => ({ kind, id: `${kind}-1`, folderId: 'f1', name: kind })),
+      operations: KINDS.map((kind) => ({ id: `op-${kind}`, resourceId: `${kind}-1` })),
+    });
+    for (const kind of KINDS) {
+      const client = open(kind);
+      const listed = await client.list('f1');
+      expect(listed.items).toEqual([
+        expect.objectContaining({ id: `${kind}-1`, folderId: 'f1', name: kind }),
+      ]);
+      expect(listed.nextPageToken).toBe('');
+      expect(ids((await client.listOperations(`${kind}-1`)).items)).toEqual([`op-${kind}`]);
+    }
+  });
+
+  it('lists one kind in one folder page by page, in the order resources were set', async () => {
+    await start({
+      maxPageSize: 2,
+      resources: [
+        ...instances('f1', 3),
+        ...instances('f2', 1),
+        { kind: 'compute.disk', id: 'f1-disk', folderId: 'f1' },
+        ...instances('f1', 2, 4),
+      ],
+    });
+    const client = open('compute.instance');
+    // page_size 0 and page_size above the cap both get maxPageSize; a smaller one is honoured.
+    for (const pageSize of [0, 50]) {
+      const pages = await allPages((pageToken) => client.list('f1', { pageSize, pageToken }));
+      expect(pages.map((page) => ids(page.items))).toEqual([
+        ['f1-i1', 'f1-i2'],
+        ['f1-i3', 'f1-i4'],
+        ['f1-i5'],
+      ]);
+    }
+    const ones = await allPages((pageToken) => client.list('f1', { pageSize: 1, pageToken }));
+    expect(ones.map((page) => ids(page.items))).toEqual([1, 2, 3, 4, 5].map((n) => [`f1-i${n}`]));
+    expect((await client.list('f1')).items[0]).toMatchObject({ folderId: 'f1', name: 'vm-1' });
+    expect(ids((await client.list('nobody')).items)).toEqual([]);
+  });
+
+  it('makes page_size 0 a page of 100', async () => {
+    await start({ resources: instances('f1', 101) });
+    const pages = await allPages((pageToken) => open('compute.instance').list('f1', { pageToken }));
+    expect(pages.map((page) => page.items.length)).toEqual([100, 1]);
+  });
+
+  it("lists a resource's operations page by page, as Get shows them", async () => {
+    const createdAt = new Date('2024-05-01T10:00:00Z');
+    const modifiedAt = new Date('2024-05-01T10:05:00Z');
+    await start({
+      maxPageSize: 2,
+      resources: [
+        { kind: 'vpc.network', id: 'n1', folderId: 'f1' },
+        { kind: 'vpc.network', id: 'n2', folderId: 'f1' },
+      ],
+      operations: [
+        { id: 'o1', resourceId: 'n1', description: 'Create network', createdAt, modifiedAt },
+        { id: 'o2', resourceId: 'n2' },
+        { id: 'o3', resourceId: 'n1', done: true },
+        { id: 'o4' },
+        { id: 'o5', resourceId: 'n1' },
+      ],
+    });
+    const client = open('vpc.network');
+    const pages = await allPages((pageToken) => client.listOperations('n1', { pageToken }));
+    expect(pages.map((page) => ids(page.items))).toEqual([['o1', 'o3'], ['o5']]);
+    expect(pages[0]?.items).toEqual([
+      expect.objectContaining({
+        description: 'Create network',
+        createdAt,
+        modifiedAt,
+        done: false,
+      }),
+      expect.objectContaining({ done: true }),
+    ]);
+    expect(ids((await client.listOperations('n2')).items)).toEqual(['o2']);
+  });
+
+  it('answers NOT_FOUND for a resource it does not know, even one of another kind', async () => {
+    await start({ resources: [{ kind: 'compute.disk', id: 'd1', folderId: 'f1' }] });
+    for (const [kind, id] of [
+      ['compute.disk', 'nope'],
+      ['compute.instance', 'd1'],
+    ] as const) {
+      await expect(open(kind).listOperations(id)).rejects.toMatchObject({
+        code: Status.NOT_FOUND,
+        details: `${kind} ${id} not found`,
+      });
+    }
+  });
+
+  it('fails List of a kind, and ListOperations of a resource, for the first `times` calls', async () => {
+    await start({
+      resources: [
+        { kind: 'compute.image', id: 'img1', folderId: 'f1' },
+        {
+          kind: 'compute.image',
+          id: 'img2',
+          folderId: 'f1',
+          list: { code: Status.INTERNAL, message: 'boom', times: 1 },
+        },
+      ],
+    });
+    const client = open('compute.image');
+    server.failList('compute.image', { code: Status.UNAVAILABLE, times: 2 });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await expect(client.list('f1')).rejects.toMatchObject({
+        code: Status.UNAVAILABLE,
+        details: 'injected UNAVAILABLE on compute.image/List f1',
+      });
+    }
+    expect(ids((await client.list('f1')).items)).toEqual(['img1', 'img2']);
+    // Other kinds are not affected, and clearing the fault takes effect at once.
+    expect((await open('compute.disk').list('f1')).items).toEqual([]);
+    server.failList('compute.image', { code: Status.RESOURCE_EXHAUSTED });
+    await expect(client.list('f1')).rejects.toMatchObject({ code: Status.RESOURCE_EXHAUSTED });
+    server.failList('compute.image', undefined);
+    expect(ids((await client.list('f1')).items)).toEqual(['img1', 'img2']);
+
+    await expect(client.listOperations('img2')).rejects.toMatchObject({
+      code: Status.INTERNAL,
+      details: 'boom',
+    });
+    expect((await client.listOperations('img2')).items).toEqual([]);
+    expect((await client.listOperations('img1')).items).toEqual([]);
+  });
+
+  it('answers UNIMPLEMENTED for methods other than List and ListOperations', async () => {
+    await start({ resources: [{ kind: 'compute.instance', id: 'i1', folderId: 'f1' }] });
+    const client = new InstanceServiceClient(server.address, credentials.createSsl());
+    clients.push(client);
+    const get = client.get.bind(client);
+    await expect(
+      unary(get, GetInstanceRequest.fromPartial({ instanceId: 'i1' }), bearer()),
+    ).rejects.toMatchObject({ code: Status.UNIMPLEMENTED });
+  });
+
+  it('shows an operation cancelled through OperationService as done in later listings', async () => {
+    await start({
+      resources: [{ kind: 'vpc.subnet', id: 's1', folderId: 'f1' }],
+      operations: [{ id: 'op1', resourceId: 's1' }],
+    });
+    const client = open('vpc.subnet');
+    expect((await client.listOperations('s1')).items[0]).toMatchObject({ done: false });
+    channel = createChannel(server.address, ChannelCredentials.createSsl());
+    await createClientFactory()
+      .create(OperationServiceService, channel)
+      .cancel({ operationId: 'op1' }, auth);
+    expect((await client.listOperations('s1')).items[0]).toMatchObject({
+      id: 'op1',
+      done: true,
+      error: { code: Status.CANCELLED },
+    });
+  });
+
+  it('records listings with what they asked about, their page and their authorization', async () => {
+    await start({ maxPageSize: 1, resources: instances('f1', 2) });
+    const client = open('compute.instance');
+    const first = await client.list('f1', { pageSize: 5 });
+    expect(first.nextPageToken).not.toBe('');
+    await client.list('f1', { pageSize: 5, pageToken: first.nextPageToken });
+    const other = openListingClient('compute.instance', server.address, () => bearer('t2'));
+    clients.push(other);
+    await other.listOperations('f1-i1');
+    const recorded = (method: string, operationId: string, token: string, size = 5) => ({
+      method,
+      operationId,
+      page: { size, token },
+      authorization: 'Bearer x',
+      requestId: expect.stringMatching(/^req-/),
+      at: expect.any(Number),
+    });
+    expect(server.calls).toEqual([
+      recorded('compute.instance/List', 'f1', ''),
+      recorded('compute.instance/List', 'f1', first.nextPageToken),
+      {
+        ...recorded('compute.instance/ListOperations', 'f1-i1', '', 0),
+        authorization: 'Bearer t2',
+      },
+    ]);
+    expect(server.callsFor('f1-i1')).toHaveLength(1);
+  });
+
+  it('rejects page tokens it did not issue, filters and a missing folder', async () => {
+    await start({ resources: instances('f1', 1) });
+    const client = open('compute.instance');
+    const raw = new InstanceServiceClient(server.address, credentials.createSsl());
+    clients.push(raw);
+    const filtered = ListInstancesRequest.fromPartial({ folderId: 'f1', filter: 'name="vm-1"' });
+    for (const listing of [
+      unary(raw.list.bind(raw), filtered, bearer()),
+      client.list('f1', { pageToken: 'abc' }),
+      client.list('f1', { pageSize: -1 }),
+      client.list(''),
+      client.listOperations('f1-i1', { pageToken: 'abc' }),
+    ]) {
+      await expect(listing).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
+    }
   });
 });
 

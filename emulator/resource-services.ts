@@ -1,0 +1,96 @@
+import type { MethodDefinition } from '@grpc/grpc-js';
+import { Disk } from '@yandex-cloud/nodejs-sdk/compute-v1/disk';
+import { DiskServiceService } from '@yandex-cloud/nodejs-sdk/compute-v1/disk_service';
+import { Image } from '@yandex-cloud/nodejs-sdk/compute-v1/image';
+import { ImageServiceService } from '@yandex-cloud/nodejs-sdk/compute-v1/image_service';
+import { Instance } from '@yandex-cloud/nodejs-sdk/compute-v1/instance';
+import { InstanceServiceService } from '@yandex-cloud/nodejs-sdk/compute-v1/instance_service';
+import { Network } from '@yandex-cloud/nodejs-sdk/vpc-v1/network';
+import { NetworkServiceService } from '@yandex-cloud/nodejs-sdk/vpc-v1/network_service';
+import { RouteTable } from '@yandex-cloud/nodejs-sdk/vpc-v1/route_table';
+import { RouteTableServiceService } from '@yandex-cloud/nodejs-sdk/vpc-v1/route_table_service';
+import { SecurityGroup } from '@yandex-cloud/nodejs-sdk/vpc-v1/security_group';
+import { SecurityGroupServiceService } from '@yandex-cloud/nodejs-sdk/vpc-v1/security_group_service';
+import { Subnet } from '@yandex-cloud/nodejs-sdk/vpc-v1/subnet';
+import { SubnetServiceService } from '@yandex-cloud/nodejs-sdk/vpc-v1/subnet_service';
+
+type RequestOf<M> = M extends { requestDeserialize(bytes: Buffer): infer Request }
+  ? Request
+  : never;
+type ResponseOf<M> = M extends { responseDeserialize(bytes: Buffer): infer Response }
+  ? Response
+  : never;
+type Fields<M> = Exclude<keyof M, 'pageSize' | 'pageToken' | 'nextPageToken'>;
+
+interface ListingServiceDefinition {
+  // biome-ignore lint/suspicious/noExplicitAny: each generated service has its own message types
+  [method: string]: MethodDefinition<any, any>;
+}
+
+/** Which generated service lists a kind of resource, and the kind's field names in it. */
+export interface ResourceService<S extends ListingServiceDefinition = ListingServiceDefinition> {
+  service: S;
+  /** The field of ListXOperationsRequest that names the resource. */
+  idField: Fields<RequestOf<S['listOperations']>> & string;
+  /** The field of ListXsResponse that holds the resources. */
+  itemsField: Fields<ResponseOf<S['list']>> & string;
+  toMessage(resource: { id: string; folderId: string; name: string }): unknown;
+}
+
+// Keeps each entry's field names checked against its own generated messages.
+const entry = <S extends ListingServiceDefinition>(spec: ResourceService<S>): ResourceService =>
+  spec as unknown as ResourceService;
+
+export type ResourceKind =
+  | 'compute.instance'
+  | 'compute.disk'
+  | 'compute.image'
+  | 'vpc.network'
+  | 'vpc.subnet'
+  | 'vpc.routeTable'
+  | 'vpc.securityGroup';
+
+export const RESOURCE_SERVICES: Record<ResourceKind, ResourceService> = {
+  'compute.instance': entry({
+    service: InstanceServiceService,
+    idField: 'instanceId',
+    itemsField: 'instances',
+    toMessage: (resource) => Instance.fromPartial(resource),
+  }),
+  'compute.disk': entry({
+    service: DiskServiceService,
+    idField: 'diskId',
+    itemsField: 'disks',
+    toMessage: (resource) => Disk.fromPartial(resource),
+  }),
+  'compute.image': entry({
+    service: ImageServiceService,
+    idField: 'imageId',
+    itemsField: 'images',
+    toMessage: (resource) => Image.fromPartial(resource),
+  }),
+  'vpc.network': entry({
+    service: NetworkServiceService,
+    idField: 'networkId',
+    itemsField: 'networks',
+    toMessage: (resource) => Network.fromPartial(resource),
+  }),
+  'vpc.subnet': entry({
+    service: SubnetServiceService,
+    idField: 'subnetId',
+    itemsField: 'subnets',
+    toMessage: (resource) => Subnet.fromPartial(resource),
+  }),
+  'vpc.routeTable': entry({
+    service: RouteTableServiceService,
+    idField: 'routeTableId',
+    itemsField: 'routeTables',
+    toMessage: (resource) => RouteTable.fromPartial(resource),
+  }),
+  'vpc.securityGroup': entry({
+    service: SecurityGroupServiceService,
+    idField: 'securityGroupId',
+    itemsField: 'securityGroups',
+    toMessage: (resource) => SecurityGroup.fromPartial(resource),
+  }),
+};
