@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startOperationServer } from '../../emulator/operation-server';
+import { startRuntime } from '../../emulator/runtime';
+import { testPki } from '../support/test-pki';
+
+const BUNDLE = path.resolve(import.meta.dirname, '../../dist/index.js');
+const started: Array<{ close(): unknown }> = [];
+afterEach(async () => {
+  for (const thing of started.splice(0).reverse()) await thing.close();
+});
+
+describe('the built bundle', () => {
+  it('loads dist/sweep.js when a timer asks for a sweep, and cancels what it finds', async () => {
+    const pki = testPki();
+    const old = new Date(Date.now() - 3_600_000);
+    const server = await startOperationServer({
+      pki,
+      resources: [{ kind: 'compute.disk', id: 'disk1', folderId: 'b1gfolder' }],
+      operations: [
+        { id: 'diskcreate', resourceId: 'disk1', createdAt: old },
+        { id: 'diskresize', resourceId: 'disk1', createdAt: new Date() },
+      ],
+    });
+    started.push(server);
+    const runtime = await startRuntime({
+      bundlePath: BUNDLE,
+      env: {
+        YC_OPERATION_ENDPOINT: server.address,
+        YC_COMPUTE_ENDPOINT: server.address,
+        YC_VPC_ENDPOINT: server.address,
+        NODE_EXTRA_CA_CERTS: pki.caFile,
+        GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
+      },
+    });
+    started.push(runtime);
+    const payload = JSON.stringify({
+      sweep: { folderId: 'b1gfolder', kinds: ['compute.disk'], olderThan: '30m' },
+    });
+
+    const invocation = await runtime.invoke(
+      {
+        messages: [
+          {
+            event_metadata: { event_type: 'yandex.cloud.events.serverless.triggers.TimerMessage' },
+            details: { trigger_id: 'tr1', payload },
+          },
+        ],
+      },
+      { token: { access_token: 't1.bundle', expires_in: 43_200, token_type: 'Bearer' } },
+    );
+
+    expect(invocation.ok).toBe(true);
+    expect(server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId)).toEqual([
+      'diskcreate',
+    ]);
+    expect(runtime.nonJsonLines()).toEqual([]);
+  });
+});

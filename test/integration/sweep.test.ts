@@ -1,0 +1,224 @@
+import { status } from '@grpc/grpc-js';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type FakeOperation,
+  type FakeResource,
+  type OperationServer,
+  startOperationServer,
+} from '../../emulator/operation-server';
+import { FAST_ENV } from '../support/fixtures';
+import { inProcessFunction, invocationContext, resultsById } from '../support/in-process';
+import { testPki } from '../support/test-pki';
+
+const FOLDER = 'b1gfolder';
+const TOKEN = 't1.sweep-token';
+const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+
+const started: Array<{ close(): unknown }> = [];
+afterEach(async () => {
+  for (const thing of started.splice(0).reverse()) await thing.close();
+});
+
+/** One resource of each kind, each with operations of several ages and states. */
+function folder(): { resources: FakeResource[]; operations: FakeOperation[] } {
+  const kinds = [
+    ['compute.instance', 'inst'],
+    ['compute.disk', 'disk'],
+    ['compute.image', 'img'],
+    ['vpc.network', 'net'],
+    ['vpc.subnet', 'sub'],
+    ['vpc.routeTable', 'rt'],
+    ['vpc.securityGroup', 'sg'],
+  ] as const;
+  const resources = kinds.map(([kind, id]) => ({ kind, id: `${id}1`, folderId: FOLDER }));
+  const operations = kinds.flatMap(([, id], i) => [
+    { id: `${id}old`, resourceId: `${id}1`, createdAt: minutesAgo(60 + i * 10) },
+    { id: `${id}young`, resourceId: `${id}1`, createdAt: minutesAgo(5) },
+    { id: `${id}done`, resourceId: `${id}1`, createdAt: minutesAgo(300), done: true },
+  ]);
+  return {
+    resources: [...resources, { kind: 'compute.disk', id: 'elsewhere1', folderId: 'b1gother' }],
+    operations: [
+      ...operations,
+      { id: 'elsewhereold', resourceId: 'elsewhere1', createdAt: minutesAgo(500) },
+    ],
+  };
+}
+
+async function stack(env: Record<string, string> = {}) {
+  const { resources, operations } = folder();
+  const server = await startOperationServer({
+    pki: testPki(),
+    resources,
+    operations,
+    maxPageSize: 2,
+  });
+  started.push(server);
+  const fn = inProcessFunction({
+    ...FAST_ENV,
+    YC_OPERATION_ENDPOINT: server.address,
+    YC_COMPUTE_ENDPOINT: server.address,
+    YC_VPC_ENDPOINT: server.address,
+    YC_METADATA_TOKEN_URL: 'http://127.0.0.1:9/token',
+    ...env,
+  });
+  started.push(fn);
+  return { server, fn };
+}
+
+const timer = (payload: unknown) => ({
+  messages: [
+    {
+      event_metadata: { event_type: 'yandex.cloud.events.serverless.triggers.TimerMessage' },
+      details: { trigger_id: 'trsweep', payload: JSON.stringify(payload) },
+    },
+  ],
+});
+const cancels = (server: OperationServer) =>
+  server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId);
+const OLD = ['sgold', 'rtold', 'subold', 'netold', 'imgold', 'diskold', 'instold'];
+
+describe('a sweep from a timer', () => {
+  it('cancels exactly the operations older than the threshold that are not done, oldest first', async () => {
+    const { server, fn } = await stack({ CONCURRENCY: '1' });
+
+    const reply = await fn.handler(
+      timer({ sweep: { folderId: FOLDER, olderThan: '30m' } }),
+      invocationContext({ token: TOKEN }),
+    );
+
+    expect(cancels(server)).toEqual(OLD);
+    const results = resultsById(reply);
+    for (const id of OLD) expect(results[id]).toMatchObject({ outcome: 'cancelled' });
+    expect(Object.keys(results)).toHaveLength(OLD.length);
+    const listed = fn.lines.find((l) => l.msg === 'sweep listed');
+    expect(listed).toMatchObject({
+      folderId: FOLDER,
+      resources: 7,
+      operations: 21,
+      candidates: 7,
+      source: 'timer',
+    });
+    const line = fn.lines.find((l) => l.operationId === 'instold');
+    expect(line).toMatchObject({
+      resourceKind: 'compute.instance',
+      resourceId: 'inst1',
+      triggerId: 'trsweep',
+    });
+    // Every list paged to its end: 7 kinds of one resource each, 3 operations at 2 a page.
+    expect(server.calls.filter((c) => c.method.endsWith('/ListOperations'))).toHaveLength(14);
+    for (const call of server.calls) expect(call.authorization).toBe(`Bearer ${TOKEN}`);
+  });
+
+  it('looks only at the kinds and resources it names', async () => {
+    const { server, fn } = await stack();
+
+    await fn.handler(
+      timer({
+        sweep: {
+          folderId: FOLDER,
+          kinds: ['vpc.subnet'],
+          resources: [{ kind: 'compute.disk', id: 'elsewhere1' }],
+          olderThan: '30m',
+        },
+      }),
+      invocationContext({ token: TOKEN }),
+    );
+
+    expect(cancels(server).sort()).toEqual(['elsewhereold', 'subold']);
+  });
+
+  it('with a higher threshold leaves the younger of the old ones alone', async () => {
+    const { server, fn } = await stack();
+
+    await fn.handler(
+      timer({ sweep: { folderId: FOLDER, olderThan: '105m' } }),
+      invocationContext({ token: TOKEN }),
+    );
+
+    expect(cancels(server).sort()).toEqual(['rtold', 'sgold']);
+  });
+
+  it('in a dry run reports what it would cancel and cancels nothing', async () => {
+    const { server, fn } = await stack();
+
+    const reply = await fn.handler(
+      timer({ sweep: { folderId: FOLDER, olderThan: '30m' }, dryRun: true }),
+      invocationContext({ token: TOKEN }),
+    );
+
+    expect(cancels(server)).toEqual([]);
+    const results = Object.values(resultsById(reply));
+    expect(results).toHaveLength(7);
+    for (const result of results)
+      expect(result).toMatchObject({ outcome: 'skipped', reason: 'dry_run' });
+  });
+});
+
+describe('the blast-radius guard', () => {
+  it('cancels none when a sweep finds more than MAX_CANCELS_PER_RUN, and says so at ERROR', async () => {
+    const { server, fn } = await stack({ MAX_CANCELS_PER_RUN: '6' });
+
+    const reply = await fn.handler(
+      timer({ sweep: { folderId: FOLDER, olderThan: '30m' } }),
+      invocationContext({ token: TOKEN }),
+    );
+
+    expect(cancels(server)).toEqual([]);
+    expect(server.calls.filter((c) => c.method === 'Get')).toEqual([]);
+    expect(reply).toMatchObject({
+      results: [],
+      summary: { sweep: { candidates: 7, refused: true } },
+    });
+    expect(fn.lines.find((l) => l.msg === 'sweep refused')).toMatchObject({
+      level: 'ERROR',
+      candidates: 7,
+      reason: expect.stringMatching(/MAX_CANCELS_PER_RUN \(6\)/),
+    });
+  });
+
+  it('lets exactly MAX_CANCELS_PER_RUN through', async () => {
+    const { server, fn } = await stack({ MAX_CANCELS_PER_RUN: '7' });
+
+    await fn.handler(
+      timer({ sweep: { folderId: FOLDER, olderThan: '30m' } }),
+      invocationContext({ token: TOKEN }),
+    );
+
+    expect(cancels(server)).toHaveLength(7);
+  });
+});
+
+describe('a listing that fails', () => {
+  it('is retried, then logged; the rest of the sweep goes on, and the trigger is asked to retry', async () => {
+    const { server, fn } = await stack();
+    server.failList('vpc.subnet', { code: status.UNAVAILABLE });
+
+    const invocation = fn.handler(
+      timer({ sweep: { folderId: FOLDER, olderThan: '30m' } }),
+      invocationContext({ token: TOKEN }),
+    );
+
+    await expect(invocation).rejects.toThrow(/1 sweep listing\(s\) failed/);
+    expect(server.calls.filter((c) => c.method === 'vpc.subnet/List')).toHaveLength(3);
+    expect(cancels(server).sort()).toEqual(OLD.filter((id) => id !== 'subold').sort());
+    expect(fn.lines.find((l) => l.msg === 'sweep listing failed')).toMatchObject({
+      level: 'ERROR',
+      code: 'UNAVAILABLE',
+      listing: `vpc.subnet in folder ${FOLDER}`,
+    });
+  });
+
+  it('that is not transient is not retried', async () => {
+    const { server, fn } = await stack();
+    server.failList('compute.image', { code: status.PERMISSION_DENIED });
+
+    await expect(
+      fn.handler(
+        timer({ sweep: { folderId: FOLDER, olderThan: '30m' } }),
+        invocationContext({ token: TOKEN }),
+      ),
+    ).rejects.toThrow(/sweep listing/);
+    expect(server.calls.filter((c) => c.method === 'compute.image/List')).toHaveLength(1);
+  });
+});
