@@ -1,0 +1,179 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { type ZodType, z } from 'zod';
+
+const ID = /^[a-z0-9]{1,50}$/;
+const DURATION = /^(\d+)(ms|s|m|h)$/;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+const MEMORY = /^(\d+)(m|g)$/;
+const MB = 1024 * 1024;
+
+const id = (what: string) =>
+  z.string().regex(ID, `expected ${what}: 1 to 50 lowercase letters and digits`);
+
+/** NaN for text that is not a duration, which no bound accepts. */
+const toMs = (text: string) => {
+  const match = DURATION.exec(text);
+  return match ? Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] : Number.NaN;
+};
+
+/** "10s", "1m", "500ms", "1h" as milliseconds, within bounds; checked before it is converted. */
+const duration = (min: number, max: number, range: string) =>
+  z
+    .string()
+    .regex(DURATION, {
+      message: `expected a duration such as "10s" or "1m" (${range})`,
+      abort: true,
+    })
+    .refine((text) => toMs(text) >= min && toMs(text) <= max, `expected a duration from ${range}`)
+    .transform(toMs);
+
+const toBytes = (text: string) => {
+  const match = MEMORY.exec(text);
+  return match ? Number(match[1]) * (match[2] === 'g' ? 1024 : 1) * MB : Number.NaN;
+};
+
+/** "128m" or "1g": Cloud Functions takes 128 MB to 8 GB in steps of 128 MB. */
+const memory = z
+  .string()
+  .regex(MEMORY, { message: 'expected memory such as "128m" or "1g"', abort: true })
+  .refine(
+    (text) =>
+      toBytes(text) >= 128 * MB && toBytes(text) <= 8192 * MB && toBytes(text) % (128 * MB) === 0,
+    'expected 128m to 8g, in steps of 128m',
+  )
+  .transform(toBytes);
+
+const cron = z
+  .string()
+  .refine((text) => text.trim().split(/\s+/).length >= 6 && text.length <= 100, {
+    message: 'expected a cron expression of 6 fields, in UTC, such as "0/15 * ? * * *"',
+  });
+
+const timer = z.strictObject({
+  type: z.literal('timer'),
+  name: z.string().min(3).max(63),
+  cron,
+  payload: z.string().max(4096, 'expected at most 4096 characters').optional(),
+  serviceAccountId: id('the invoking service account id'),
+  retry: z
+    .strictObject({
+      attempts: z.number().int().min(1).max(5),
+      interval: duration(10_000, 60_000, '10s to 1m'),
+    })
+    .optional(),
+  deadLetterQueue: z
+    .strictObject({ queueId: z.string().min(1), serviceAccountId: id('a service account id') })
+    .optional(),
+});
+
+const messageQueue = z.strictObject({
+  type: z.literal('message-queue'),
+  name: z.string().min(3).max(63),
+  queueId: z.string().startsWith('yrn:yc:ymq:', 'expected a queue ARN, "yrn:yc:ymq:..."'),
+  queueServiceAccountId: id('the queue-reading service account id'),
+  serviceAccountId: id('the invoking service account id'),
+  batch: z
+    .strictObject({
+      size: z.number().int().min(1).max(1000),
+      cutoff: duration(0, 60_000, '0s to 1m'),
+    })
+    .optional(),
+});
+
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
+
+const schema = z.strictObject({
+  name: z
+    .string()
+    .regex(
+      /^[a-z][-a-z0-9]{1,61}[a-z0-9]$/,
+      'expected a function name: 3 to 63 lowercase letters, digits and hyphens',
+    ),
+  folderId: id('a folder id'),
+  description: z.string().max(256).optional(),
+  /** Anyone could call a public function, raw invocation included: it must be asked for. */
+  public: z.boolean().default(false),
+  runtime: z.literal('nodejs22'),
+  entrypoint: z.literal('index.handler'),
+  source: z.string().default('dist/function.zip'),
+  memory,
+  timeout: duration(1000, 600_000, '1s to 10m'),
+  concurrency: z.number().int().min(1).max(16).default(1),
+  serviceAccountId: id('the function service account id'),
+  environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+  secrets: z
+    .array(
+      z.strictObject({
+        environmentVariable: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+        id: id('a Lockbox secret id'),
+        versionId: id('a Lockbox secret version id').optional(),
+        key: z.string().min(1),
+      }),
+    )
+    .default([]),
+  logging: z
+    .strictObject({
+      logGroupId: id('a log group id').optional(),
+      minLevel: z.enum(LOG_LEVELS).optional(),
+    })
+    .default({}),
+  triggers: z.array(z.discriminatedUnion('type', [timer, messageQueue])).default([]),
+});
+
+export type Manifest = z.infer<typeof schema>;
+export type TriggerSpec = Manifest['triggers'][number];
+
+export class ManifestError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${file} is not a valid manifest:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ManifestError';
+  }
+}
+
+function pathOf(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (text, key) =>
+      typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key),
+    '',
+  );
+}
+
+function found(input: unknown): string {
+  if (input === undefined) return 'nothing';
+  const text = JSON.stringify(input);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
+/** Validates parsed YAML: every problem names the path, what was expected and what was found. */
+export function validateManifest(data: unknown, file = 'function.yaml'): Manifest {
+  const result = (schema as ZodType<Manifest>).safeParse(data, { reportInput: true });
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const where = pathOf(issue.path) || '(top level)';
+    const { discriminator } = issue as { discriminator?: string };
+    if (discriminator !== undefined) {
+      const value = (issue.input as Record<string, unknown> | undefined)?.[discriminator];
+      return `${where}: expected "timer" or "message-queue", found ${found(value)}`;
+    }
+    if (issue.code === 'unrecognized_keys') {
+      return `${where}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    }
+    const expected = issue.message.replace(/^Invalid input: /, '').replace(/, received \w+$/, '');
+    return `${where}: ${expected}, found ${found(issue.input)}`;
+  });
+  throw new ManifestError(file, problems);
+}
+
+export function loadManifest(file: string): Manifest {
+  let data: unknown;
+  try {
+    data = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ManifestError(file, [`not readable YAML: ${(error as Error).message}`]);
+  }
+  return validateManifest(data, file);
+}
