@@ -1,0 +1,141 @@
+import type { Duration } from '@yandex-cloud/nodejs-sdk/dist/generated/google/protobuf/duration';
+import { LogLevel_Level } from '@yandex-cloud/nodejs-sdk/dist/generated/yandex/cloud/logging/v1/log_entry';
+import type { Version } from '@yandex-cloud/nodejs-sdk/dist/generated/yandex/cloud/serverless/functions/v1/function';
+import type {
+  Trigger,
+  Trigger_Rule,
+} from '@yandex-cloud/nodejs-sdk/dist/generated/yandex/cloud/serverless/triggers/v1/trigger';
+import { LOG_LEVELS, type Manifest, type TriggerSpec } from './manifest';
+import type { VersionSpec } from './plan';
+
+/**
+ * The version's description carries the code's hash: the API keeps no hash of the uploaded zip,
+ * and without one an unchanged deployment could not tell that the code is the same.
+ */
+const SHA_PREFIX = 'yc-operation-canceller sha256:';
+
+const toDuration = (ms: number): Duration => ({
+  seconds: Math.floor(ms / 1000),
+  nanos: (ms % 1000) * 1_000_000,
+});
+const fromDuration = (d: Duration | undefined): number =>
+  d ? Number(d.seconds) * 1000 + Math.round(d.nanos / 1_000_000) : 0;
+
+/** The CreateVersion request for a manifest, without the code itself. */
+export function versionRequest(manifest: Manifest, functionId: string, sha256: string) {
+  const { logGroupId, minLevel } = manifest.logging;
+  return {
+    functionId,
+    runtime: manifest.runtime,
+    entrypoint: manifest.entrypoint,
+    description: `${SHA_PREFIX}${sha256}`,
+    resources: { memory: manifest.memory },
+    executionTimeout: toDuration(manifest.timeout),
+    concurrency: manifest.concurrency,
+    serviceAccountId: manifest.serviceAccountId,
+    environment: manifest.environment,
+    secrets: manifest.secrets.map((s) => ({ ...s, versionId: s.versionId ?? '' })),
+    ...((logGroupId || minLevel) && {
+      logOptions: {
+        disabled: false,
+        ...(logGroupId && { logGroupId }),
+        minLevel: minLevel ? LogLevel_Level[minLevel] : LogLevel_Level.LEVEL_UNSPECIFIED,
+      },
+    }),
+  };
+}
+
+/** What the cloud's latest version is, in the manifest's terms, for the plan to compare. */
+export function versionFromCloud(version: Version): VersionSpec {
+  const level = version.logOptions?.minLevel;
+  const minLevel = LOG_LEVELS.find((name) => LogLevel_Level[name] === level);
+  const logGroupId = version.logOptions?.logGroupId;
+  return {
+    sha256: version.description.startsWith(SHA_PREFIX)
+      ? version.description.slice(SHA_PREFIX.length)
+      : '',
+    runtime: version.runtime,
+    entrypoint: version.entrypoint,
+    memoryBytes: Number(version.resources?.memory ?? 0),
+    timeoutMs: fromDuration(version.executionTimeout),
+    concurrency: version.concurrency,
+    serviceAccountId: version.serviceAccountId,
+    environment: version.environment,
+    secrets: version.secrets.map((s) => ({
+      environmentVariable: s.environmentVariable ?? '',
+      id: s.id,
+      ...(s.versionId && { versionId: s.versionId }),
+      key: s.key,
+    })),
+    logging: { ...(logGroupId && { logGroupId }), ...(minLevel && { minLevel }) },
+  };
+}
+
+/** The trigger's rule: it invokes `functionId` at its `$latest` tag. */
+export function triggerRule(trigger: TriggerSpec, functionId: string): Trigger_Rule {
+  const invoke = { functionId, functionTag: '$latest', serviceAccountId: trigger.serviceAccountId };
+  if (trigger.type === 'timer') {
+    return {
+      timer: {
+        cronExpression: trigger.cron,
+        payload: trigger.payload ?? '',
+        invokeFunctionWithRetry: {
+          ...invoke,
+          ...(trigger.retry && {
+            retrySettings: {
+              retryAttempts: trigger.retry.attempts,
+              interval: toDuration(trigger.retry.interval),
+            },
+          }),
+          ...(trigger.deadLetterQueue && { deadLetterQueue: trigger.deadLetterQueue }),
+        },
+      },
+    };
+  }
+  return {
+    messageQueue: {
+      queueId: trigger.queueId,
+      serviceAccountId: trigger.queueServiceAccountId,
+      ...(trigger.batch && {
+        batchSettings: { size: trigger.batch.size, cutoff: toDuration(trigger.batch.cutoff) },
+      }),
+      invokeFunction: invoke,
+    },
+  };
+}
+
+/** A trigger in the cloud, in the manifest's terms, when it invokes `functionId`; else undefined. */
+export function triggerFromCloud(trigger: Trigger, functionId: string): TriggerSpec | undefined {
+  const timer = trigger.rule?.timer;
+  const invoke = timer?.invokeFunctionWithRetry ?? timer?.invokeFunction;
+  if (timer && invoke?.functionId === functionId) {
+    const retry = timer.invokeFunctionWithRetry?.retrySettings;
+    const dlq = timer.invokeFunctionWithRetry?.deadLetterQueue;
+    return {
+      type: 'timer',
+      name: trigger.name,
+      cron: timer.cronExpression,
+      ...(timer.payload && { payload: timer.payload }),
+      serviceAccountId: invoke.serviceAccountId,
+      ...(retry && {
+        retry: { attempts: retry.retryAttempts, interval: fromDuration(retry.interval) },
+      }),
+      ...(dlq && {
+        deadLetterQueue: { queueId: dlq.queueId, serviceAccountId: dlq.serviceAccountId },
+      }),
+    };
+  }
+  const queue = trigger.rule?.messageQueue;
+  if (queue && queue.invokeFunction?.functionId === functionId) {
+    const batch = queue.batchSettings;
+    return {
+      type: 'message-queue',
+      name: trigger.name,
+      queueId: queue.queueId,
+      queueServiceAccountId: queue.serviceAccountId,
+      serviceAccountId: queue.invokeFunction.serviceAccountId,
+      ...(batch && { batch: { size: batch.size, cutoff: fromDuration(batch.cutoff) } }),
+    };
+  }
+  return undefined;
+}

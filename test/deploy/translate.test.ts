@@ -1,0 +1,96 @@
+import type { Version } from '@yandex-cloud/nodejs-sdk/dist/generated/yandex/cloud/serverless/functions/v1/function';
+import type { Trigger } from '@yandex-cloud/nodejs-sdk/dist/generated/yandex/cloud/serverless/triggers/v1/trigger';
+import { describe, expect, it } from 'vitest';
+import { validateManifest } from '../../deploy/manifest';
+import { versionSpec } from '../../deploy/plan';
+import {
+  triggerFromCloud,
+  triggerRule,
+  versionFromCloud,
+  versionRequest,
+} from '../../deploy/translate';
+
+const SHA = 'c'.repeat(64);
+const manifest = validateManifest({
+  name: 'operation-canceller',
+  folderId: 'b1gfolder',
+  runtime: 'nodejs22',
+  entrypoint: 'index.handler',
+  memory: '256m',
+  timeout: '1500ms',
+  concurrency: 4,
+  serviceAccountId: 'ajesa',
+  environment: { DRY_RUN: 'true' },
+  secrets: [{ environmentVariable: 'HTTP_API_KEY', id: 'e6qsecret', key: 'k' }],
+  logging: { logGroupId: 'e23group', minLevel: 'WARN' },
+  triggers: [
+    {
+      type: 'timer',
+      name: 'tick',
+      cron: '0/15 * ? * * *',
+      payload: '{"sweep": {"folderId": "b1gfolder", "olderThan": "30m"}}',
+      serviceAccountId: 'ajeinvoker',
+      retry: { attempts: 2, interval: '15s' },
+      deadLetterQueue: { queueId: 'yrn:yc:ymq:ru-central1:b1g:dlq', serviceAccountId: 'ajedlq' },
+    },
+    {
+      type: 'message-queue',
+      name: 'queue',
+      queueId: 'yrn:yc:ymq:ru-central1:b1g:q',
+      queueServiceAccountId: 'ajereader',
+      serviceAccountId: 'ajeinvoker',
+      batch: { size: 10, cutoff: '10s' },
+    },
+  ],
+});
+
+describe('between the manifest and the cloud', () => {
+  it('a version read back compares equal to what was asked for', () => {
+    const request = versionRequest(manifest, 'd4efn', SHA);
+    const version = {
+      ...request,
+      id: 'd4ever',
+      tags: ['$latest'],
+      imageSize: 1,
+      status: 2,
+      namedServiceAccounts: {},
+    };
+    expect(versionFromCloud(version as unknown as Version)).toEqual(versionSpec(manifest, SHA));
+  });
+
+  it('a version made by hand, without our hash, never compares equal', () => {
+    const request = versionRequest(manifest, 'd4efn', SHA);
+    const version = { ...request, description: 'made in the console' };
+    expect(versionFromCloud(version as unknown as Version).sha256).toBe('');
+  });
+
+  it.each(manifest.triggers.map((t) => [t.type, t] as const))(
+    'a %s trigger read back is the same',
+    (_type, spec) => {
+      const trigger = {
+        id: 'a1s',
+        folderId: 'b1g',
+        name: spec.name,
+        description: '',
+        labels: {},
+        status: 1,
+        rule: triggerRule(spec, 'd4efn'),
+      };
+      expect(triggerFromCloud(trigger as Trigger, 'd4efn')).toEqual(spec);
+    },
+  );
+
+  it("a trigger for another function is not this one's", () => {
+    const [spec] = manifest.triggers;
+    const trigger = {
+      id: 'a1s',
+      folderId: 'b1g',
+      name: 'tick',
+      description: '',
+      labels: {},
+      status: 1,
+      rule: triggerRule(spec as never, 'd4eother'),
+    };
+    expect(triggerFromCloud(trigger as Trigger, 'd4efn')).toBeUndefined();
+  });
+});
