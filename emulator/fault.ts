@@ -8,6 +8,21 @@ export interface Fault {
   headersFirst?: boolean;
 }
 
+/** A fault and how many calls it has failed so far. */
+export interface Budget {
+  fault?: Fault | undefined;
+  spent: number;
+}
+
+/** The fault to answer this call with, if the budget has any left; counts it as spent. */
+export function spend(budget: Budget | undefined): Fault | undefined {
+  const fault = budget?.fault;
+  if (budget === undefined || fault === undefined) return undefined;
+  if (fault.times !== undefined && budget.spent >= fault.times) return undefined;
+  budget.spent += 1;
+  return fault;
+}
+
 export function replyWithFault<T>(
   call: ServerUnaryCall<unknown, T>,
   callback: sendUnaryData<T>,

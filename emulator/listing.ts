@@ -6,8 +6,8 @@ import {
   status,
 } from '@grpc/grpc-js';
 import type { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
-import { type Fault, replyWithFault } from './fault';
-import { paginate } from './paging';
+import { type Budget, type Fault, replyWithFault, spend } from './fault';
+import { MAX_PAGE_SIZE, paginate } from './paging';
 import { RESOURCE_SERVICES, type ResourceKind } from './resource-services';
 
 export type { ResourceKind };
@@ -50,20 +50,6 @@ interface ListRequest extends PageRequest {
 
 type OperationsRequest = PageRequest & Record<string, unknown>;
 
-// Fault budgets are spent per setResources() of a resource or failList() of a kind.
-interface Budget {
-  fault?: Fault;
-  spent: number;
-}
-
-const spend = (budget: Budget | undefined): Fault | undefined => {
-  const fault = budget?.fault;
-  if (budget === undefined || fault === undefined) return undefined;
-  if (fault.times !== undefined && budget.spent >= fault.times) return undefined;
-  budget.spent += 1;
-  return fault;
-};
-
 type Handler<Request> = (
   call: ServerUnaryCall<Request, object>,
   callback: sendUnaryData<object>,
@@ -77,8 +63,9 @@ export function createListing(opts: {
   /** The operations of a resource as Get would show them now, in the order they were first set. */
   operationsOf(resourceId: string): Operation[];
 }): Listing {
-  const maxPageSize = opts.maxPageSize ?? 1000;
+  const maxPageSize = opts.maxPageSize ?? MAX_PAGE_SIZE;
   // Maps keep the order resources were first set in, which is the order List returns them in.
+  // Fault budgets are spent per setResources() of a resource or failList() of a kind.
   const resources = new Map<ResourceKind, Map<string, { resource: FakeResource } & Budget>>();
   const listFaults = new Map<ResourceKind, Budget>();
   const ofKind = (kind: ResourceKind) => {

@@ -6,6 +6,7 @@ import {
   type sendUnaryData,
   status,
 } from '@grpc/grpc-js';
+import type { Any } from '@yandex-cloud/nodejs-sdk/google/protobuf/any';
 import type { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
 import {
   type CancelOperationRequest,
@@ -14,9 +15,22 @@ import {
 } from '@yandex-cloud/nodejs-sdk/operation/operation_service';
 import { type Fault, replyWithFault } from './fault';
 import { createListing, type FakeResource, type ListingMethod, type ResourceKind } from './listing';
+import { MAX_PAGE_SIZE } from './paging';
 import type { TestPki } from './pki';
+import { createServerless, type ServerlessControls } from './serverless';
+import type { MutatingMethod, ServerlessMethod, ServerlessRequests } from './serverless-methods';
+import type { FakeVersion, ServerlessSeed } from './serverless-store';
 
-export type { FakeResource, Fault, ListingMethod, ResourceKind };
+export type {
+  FakeResource,
+  FakeVersion,
+  Fault,
+  ListingMethod,
+  MutatingMethod,
+  ResourceKind,
+  ServerlessMethod,
+  ServerlessSeed,
+};
 
 export interface FakeOperation {
   id: string;
@@ -34,20 +48,28 @@ export interface FakeOperation {
   resourceId?: string;
   /** Until a Cancel changes it; defaults to createdAt. */
   modifiedAt?: Date;
+  metadata?: Any;
+  /** The result once done without error; unset, a Cancel that lets it finish leaves Empty. */
+  response?: Any;
 }
 
 export interface RecordedCall {
-  method: OperationMethod | ListingMethod;
-  /** For a listing: the folder (List) or resource (ListOperations) asked about. */
+  method: OperationMethod | ListingMethod | ServerlessMethod;
+  /**
+   * For a listing: the folder (List) or resource (ListOperations) asked about. For a serverless
+   * call: the function, trigger or (for List and Create) folder it is about.
+   */
   operationId: string;
   authorization: string | undefined;
   requestId: string;
   at: number;
   /** Only on listings: the page_size and page_token asked for. */
   page?: { size: number; token: string };
+  /** Only on serverless calls: the request as the server decoded it. */
+  request?: object;
 }
 
-export interface OperationServer {
+export interface OperationServer extends ServerlessControls {
   address: string;
   calls: RecordedCall[];
   callsFor(id: string): RecordedCall[];
@@ -56,6 +78,9 @@ export interface OperationServer {
   setResources(...resources: FakeResource[]): void;
   /** Fails that kind's List with `fault` (for its first `times` calls from now); undefined clears. */
   failList(kind: ResourceKind, fault: Fault | undefined): void;
+  /** The requests recorded for a serverless method, in the order they came. */
+  requestsOf<M extends ServerlessMethod>(method: M): ServerlessRequests[M][];
+  /** Forgets recorded calls; operations, resources, serverless state and pending faults stay. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -83,6 +108,8 @@ interface OperationState {
 
 function toOperation(state: OperationState): Operation {
   const { op } = state;
+  // An operation holds a result only once done, and then either an error or a response.
+  const succeeded = state.done && state.error === undefined;
   return {
     id: op.id,
     description: op.description ?? '',
@@ -90,9 +117,11 @@ function toOperation(state: OperationState): Operation {
     createdBy: op.createdBy ?? '',
     modifiedAt: state.modifiedAt ?? op.modifiedAt ?? op.createdAt,
     done: state.done,
-    metadata: undefined,
+    metadata: op.metadata,
     error: state.error && { ...state.error, details: [] },
-    response: state.finished ? EMPTY_RESPONSE : undefined,
+    response: succeeded
+      ? (op.response ?? (state.finished ? EMPTY_RESPONSE : undefined))
+      : undefined,
   };
 }
 
@@ -181,7 +210,7 @@ export async function startOperationServer(opts: {
 
   /** Records a call and returns the headers that answer it, with the request id they share. */
   const record = (
-    call: Pick<RecordedCall, 'method' | 'operationId' | 'page'>,
+    call: Pick<RecordedCall, 'method' | 'operationId' | 'page' | 'request'>,
     metadata: Metadata,
   ): Metadata => {
     const requestId = `req-${++requestCounter}`;
@@ -228,6 +257,12 @@ export async function startOperationServer(opts: {
       callback(null, toOperation(state));
     };
 
+  const operationAsGetShows = (id: string): Operation => {
+    const state = states.get(id);
+    if (state === undefined) throw new Error(`operation ${id} was never set`);
+    return toOperation(state);
+  };
+
   const listing = createListing({
     resources: opts.resources,
     maxPageSize: opts.maxPageSize,
@@ -243,9 +278,22 @@ export async function startOperationServer(opts: {
         }),
   });
 
+  const serverless = createServerless({
+    maxPageSize: opts.maxPageSize ?? MAX_PAGE_SIZE,
+    record: ({ method, subject, request }, metadata) =>
+      record({ method, operationId: subject, request }, metadata),
+    // Mutations finish at once; clients wait on them through Get like on any operation.
+    publish: (op) => {
+      set(op);
+      return operationAsGetShows(op.id);
+    },
+    operationExists: (id) => states.has(id),
+  });
+
   const server = new Server();
   server.addService(OperationServiceService, { get: handle('Get'), cancel: handle('Cancel') });
   listing.addTo(server);
+  serverless.addTo(server);
   const credentials = ServerCredentials.createSsl(
     null,
     [
@@ -269,6 +317,17 @@ export async function startOperationServer(opts: {
     set,
     setResources: listing.setResources,
     failList: listing.failList,
+    requestsOf: <M extends ServerlessMethod>(method: M) =>
+      calls.flatMap((call) =>
+        call.method === method ? [call.request as ServerlessRequests[M]] : [],
+      ),
+    seedServerless: serverless.seedServerless,
+    failNext: serverless.failNext,
+    failOperation: serverless.failOperation,
+    functions: serverless.functions,
+    versions: serverless.versions,
+    triggers: serverless.triggers,
+    accessBindings: serverless.accessBindings,
     reset: () => {
       calls.length = 0;
     },

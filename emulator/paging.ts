@@ -1,3 +1,6 @@
+/** The most a listing page holds unless a test asks for less; the real API caps at 1000. */
+export const MAX_PAGE_SIZE = 1000;
+
 /** What the Yandex Cloud list methods return when a request leaves page_size at 0. */
 export const DEFAULT_PAGE_SIZE = 100;
 

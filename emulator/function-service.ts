@@ -1,0 +1,282 @@
+import { createHash } from 'node:crypto';
+import { type Server, status } from '@grpc/grpc-js';
+import { Empty } from '@yandex-cloud/nodejs-sdk/google/protobuf/empty';
+import {
+  protobufPackage as ACCESS,
+  AccessBinding,
+  SetAccessBindingsMetadata,
+} from '@yandex-cloud/nodejs-sdk/proto/access/access';
+import {
+  protobufPackage as FUNCTIONS,
+  Function_Status,
+  Function as FunctionMessage,
+  Version,
+  Version_Status,
+} from '@yandex-cloud/nodejs-sdk/serverless-functions-v1/function';
+import {
+  CreateFunctionMetadata,
+  CreateFunctionVersionMetadata,
+  type CreateFunctionVersionRequest,
+  type FunctionServiceServer,
+  FunctionServiceService,
+  UpdateFunctionMetadata,
+} from '@yandex-cloud/nodejs-sdk/serverless-functions-v1/function_service';
+import { checkName, maskedFields, nameFilter, pageOf } from './serverless-fields';
+import { isRejection, type Outcome, packAny, type RpcKit, reject } from './serverless-rpc';
+import { invokeUrl, LATEST, type ServerlessStore } from './serverless-store';
+
+type Implemented =
+  | 'get'
+  | 'list'
+  | 'create'
+  | 'update'
+  | 'createVersion'
+  | 'getVersionByTag'
+  | 'listVersions'
+  | 'listAccessBindings'
+  | 'setAccessBindings';
+
+const packFunction = (fn: FunctionMessage) => packAny(`${FUNCTIONS}.Function`, FunctionMessage, fn);
+const packEmpty = () => packAny('google.protobuf.Empty', Empty, {});
+
+/** The fields the API requires of a new version; the emulator takes its code only as content. */
+function missingVersionFields(request: CreateFunctionVersionRequest): string[] {
+  const missing: Record<string, boolean> = {
+    runtime: request.runtime === '',
+    entrypoint: request.entrypoint === '',
+    'resources.memory': !request.resources?.memory,
+    execution_timeout: request.executionTimeout === undefined,
+    content: request.content === undefined,
+  };
+  return Object.keys(missing).filter((field) => missing[field]);
+}
+
+function invalidBinding(binding: AccessBinding): boolean {
+  return binding.roleId === '' || !binding.subject?.id || !binding.subject.type;
+}
+
+export function addFunctionService(
+  server: Server,
+  store: ServerlessStore,
+  kit: RpcKit,
+  maxPageSize: number,
+): void {
+  const find = (functionId: string): Outcome<FunctionMessage> =>
+    store.functions.get(functionId) ??
+    reject(status.NOT_FOUND, `function ${JSON.stringify(functionId)} not found`);
+
+  // Names are unique in a folder, so a deploy looking a function up by name finds one at most.
+  const nameTaken = (folderId: string, name: string, exceptId?: string) => {
+    const clash = [...store.functions.values()].some(
+      (fn) => fn.folderId === folderId && fn.name === name && fn.id !== exceptId,
+    );
+    if (name === '' || !clash) return undefined;
+    return reject(status.ALREADY_EXISTS, `function ${name} already exists in folder ${folderId}`);
+  };
+
+  const handlers: Pick<FunctionServiceServer, Implemented> = {
+    get: kit.query(
+      'FunctionService/Get',
+      (r) => r.functionId,
+      (r) => find(r.functionId),
+    ),
+
+    list: kit.query(
+      'FunctionService/List',
+      (r) => r.folderId,
+      ({ folderId, filter, ...page }) => {
+        if (folderId === '') return reject(status.INVALID_ARGUMENT, 'folder_id is required');
+        const asked = nameFilter(filter);
+        if (isRejection(asked)) return asked;
+        const matching = [...store.functions.values()].filter(
+          (fn) => fn.folderId === folderId && (asked.name === undefined || fn.name === asked.name),
+        );
+        const listed = pageOf(matching, page, maxPageSize);
+        if (isRejection(listed)) return listed;
+        return { functions: listed.items, nextPageToken: listed.nextPageToken };
+      },
+    ),
+
+    create: kit.mutation(
+      'FunctionService/Create',
+      (r) => r.folderId,
+      ({ folderId, name, description, labels }) => {
+        if (folderId === '') return reject(status.INVALID_ARGUMENT, 'folder_id is required');
+        const refused = checkName(name) ?? nameTaken(folderId, name);
+        if (refused) return refused;
+        const functionId = store.newId();
+        return {
+          description: 'Create function',
+          metadata: packAny(`${FUNCTIONS}.CreateFunctionMetadata`, CreateFunctionMetadata, {
+            functionId,
+          }),
+          apply: () => {
+            const fn = FunctionMessage.fromPartial({
+              id: functionId,
+              folderId,
+              createdAt: new Date(),
+              name,
+              description,
+              labels,
+              httpInvokeUrl: invokeUrl(functionId),
+              status: Function_Status.ACTIVE,
+            });
+            store.functions.set(functionId, fn);
+            return packFunction(fn);
+          },
+        };
+      },
+    ),
+
+    update: kit.mutation(
+      'FunctionService/Update',
+      (r) => r.functionId,
+      (request) => {
+        const fn = find(request.functionId);
+        if (isRejection(fn)) return fn;
+        const masked = maskedFields(request.updateMask, ['name', 'description', 'labels']);
+        if (isRejection(masked)) return masked;
+        const { fields } = masked;
+        if (fields.has('name')) {
+          const refused = checkName(request.name) ?? nameTaken(fn.folderId, request.name, fn.id);
+          if (refused) return refused;
+        }
+        return {
+          description: 'Update function',
+          metadata: packAny(`${FUNCTIONS}.UpdateFunctionMetadata`, UpdateFunctionMetadata, {
+            functionId: fn.id,
+          }),
+          apply: () => {
+            if (fields.has('name')) fn.name = request.name;
+            if (fields.has('description')) fn.description = request.description;
+            if (fields.has('labels')) fn.labels = { ...request.labels };
+            return packFunction(fn);
+          },
+        };
+      },
+    ),
+
+    createVersion: kit.mutation(
+      'FunctionService/CreateVersion',
+      (r) => r.functionId,
+      (request) => {
+        const fn = find(request.functionId);
+        if (isRejection(fn)) return fn;
+        const missing = missingVersionFields(request);
+        if (missing.length > 0) {
+          const details = `the emulator needs ${missing.join(', ')} to create a version`;
+          return reject(status.INVALID_ARGUMENT, details);
+        }
+        const content = request.content ?? Buffer.alloc(0);
+        const versionId = store.newId();
+        return {
+          description: 'Create function version',
+          metadata: packAny(
+            `${FUNCTIONS}.CreateFunctionVersionMetadata`,
+            CreateFunctionVersionMetadata,
+            { functionVersionId: versionId },
+          ),
+          apply: () => {
+            // What the version runs with is everything asked for except where its code came from.
+            const {
+              tag,
+              content: _content,
+              package: _package,
+              versionId: _from,
+              ...settings
+            } = request;
+            const version = Version.fromPartial({
+              ...settings,
+              id: versionId,
+              createdAt: new Date(),
+              imageSize: content.length,
+              status: Version_Status.ACTIVE,
+              tags: [...new Set([LATEST, ...tag])],
+            });
+            const contentSha256 = createHash('sha256').update(content).digest('hex');
+            store.addVersion({ ...version, contentSha256 });
+            return packAny(`${FUNCTIONS}.Version`, Version, version);
+          },
+        };
+      },
+    ),
+
+    getVersionByTag: kit.query(
+      'FunctionService/GetVersionByTag',
+      (r) => r.functionId,
+      ({ functionId, tag }) => {
+        const fn = find(functionId);
+        if (isRejection(fn)) return fn;
+        if (tag === '') return reject(status.INVALID_ARGUMENT, 'tag is required');
+        const tagged = store.versionsOf(functionId).find((version) => version.tags.includes(tag));
+        return tagged ?? reject(status.NOT_FOUND, `function ${functionId} has no version ${tag}`);
+      },
+    ),
+
+    listVersions: kit.query(
+      'FunctionService/ListVersions',
+      (r) => r.functionId || r.folderId || '',
+      ({ functionId, folderId, filter, ...page }) => {
+        if (filter !== '') {
+          return reject(status.INVALID_ARGUMENT, 'the emulator supports no filter on ListVersions');
+        }
+        let versions: Version[];
+        if (functionId) {
+          const fn = find(functionId);
+          if (isRejection(fn)) return fn;
+          versions = store.versionsOf(functionId);
+        } else if (folderId) {
+          versions = [...store.versions.values()].filter(
+            (version) => store.functions.get(version.functionId)?.folderId === folderId,
+          );
+        } else {
+          return reject(status.INVALID_ARGUMENT, 'folder_id or function_id is required');
+        }
+        const listed = pageOf(versions, page, maxPageSize);
+        if (isRejection(listed)) return listed;
+        return { versions: listed.items, nextPageToken: listed.nextPageToken };
+      },
+    ),
+
+    listAccessBindings: kit.query(
+      'FunctionService/ListAccessBindings',
+      (r) => r.resourceId,
+      ({ resourceId, ...page }) => {
+        const fn = find(resourceId);
+        if (isRejection(fn)) return fn;
+        const listed = pageOf(store.bindings.get(resourceId) ?? [], page, maxPageSize);
+        if (isRejection(listed)) return listed;
+        return { accessBindings: listed.items, nextPageToken: listed.nextPageToken };
+      },
+    ),
+
+    setAccessBindings: kit.mutation(
+      'FunctionService/SetAccessBindings',
+      (r) => r.resourceId,
+      ({ resourceId, accessBindings }) => {
+        const fn = find(resourceId);
+        if (isRejection(fn)) return fn;
+        if (accessBindings.some(invalidBinding)) {
+          const details = 'each access binding needs a role_id and a subject with an id and a type';
+          return reject(status.INVALID_ARGUMENT, details);
+        }
+        return {
+          description: 'Set access bindings',
+          metadata: packAny(`${ACCESS}.SetAccessBindingsMetadata`, SetAccessBindingsMetadata, {
+            resourceId,
+          }),
+          apply: () => {
+            store.bindings.set(
+              resourceId,
+              accessBindings.map((binding) => AccessBinding.fromPartial(binding)),
+            );
+            return packEmpty();
+          },
+        };
+      },
+    ),
+  };
+
+  // Methods left out get grpc-js's default handler, which answers UNIMPLEMENTED.
+  server.addService(FunctionServiceService, handlers);
+}

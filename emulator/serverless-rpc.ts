@@ -1,0 +1,147 @@
+import { type handleUnaryCall, type Metadata, status } from '@grpc/grpc-js';
+import type { Any } from '@yandex-cloud/nodejs-sdk/google/protobuf/any';
+import type { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
+import { type Budget, type Fault, replyWithFault, spend } from './fault';
+import type { MutatingMethod, ServerlessMethod, ServerlessRequests } from './serverless-methods';
+
+/** An answer refused before anything changes, as the real API validates synchronously. */
+export interface Rejection {
+  rejected: { code: status; details: string };
+}
+
+export type Outcome<T> = T | Rejection;
+
+export const reject = (code: status, details: string): Rejection => ({
+  rejected: { code, details },
+});
+
+export const isRejection = (outcome: unknown): outcome is Rejection =>
+  typeof outcome === 'object' && outcome !== null && 'rejected' in outcome;
+
+/** A change a mutating call asked for and that passed validation, not yet made. */
+export interface Mutation {
+  description: string;
+  metadata: Any;
+  /** Makes the change and returns the resulting resource; skipped when the operation fails. */
+  apply(): Any;
+}
+
+/** Packs a message as the API packs Operation.metadata and Operation.response. */
+export const packAny = <T>(
+  typeName: string,
+  codec: { encode(message: T): { finish(): Uint8Array } },
+  message: T,
+): Any => ({
+  typeUrl: `type.googleapis.com/${typeName}`,
+  value: Buffer.from(codec.encode(message).finish()),
+});
+
+export interface OperationError {
+  code: number;
+  message: string;
+}
+
+export interface RpcKit {
+  query<M extends ServerlessMethod, Response>(
+    method: M,
+    subjectOf: (request: ServerlessRequests[M]) => string,
+    run: (request: ServerlessRequests[M]) => Outcome<Response>,
+  ): handleUnaryCall<ServerlessRequests[M], Response>;
+  mutation<M extends MutatingMethod>(
+    method: M,
+    subjectOf: (request: ServerlessRequests[M]) => string,
+    plan: (request: ServerlessRequests[M]) => Outcome<Mutation>,
+  ): handleUnaryCall<ServerlessRequests[M], Operation>;
+}
+
+export interface RpcFaults {
+  /** Fails the next `fault.times` (default 1) calls of `method` with an RPC error. */
+  failNext(method: ServerlessMethod, fault: Fault | undefined): void;
+  /** Ends the next `times` (default 1) valid calls of `method` in a failed operation. */
+  failOperation(
+    method: MutatingMethod,
+    error: (OperationError & { times?: number }) | undefined,
+  ): void;
+}
+
+interface OperationBudget {
+  error: OperationError;
+  left: number;
+}
+
+export function createRpcKit(opts: {
+  /** Records the call and returns the headers to answer it with. */
+  record(
+    call: { method: ServerlessMethod; subject: string; request: object },
+    metadata: Metadata,
+  ): Metadata;
+  newId(): string;
+  /** Makes a finished operation visible to OperationService.Get, and returns it as Get shows it. */
+  publish(operation: {
+    id: string;
+    description: string;
+    createdAt: Date;
+    done: true;
+    metadata: Any;
+    response?: Any;
+    error?: OperationError;
+  }): Operation;
+}): RpcKit & RpcFaults {
+  const rpcFaults = new Map<ServerlessMethod, Budget>();
+  const operationFaults = new Map<MutatingMethod, OperationBudget>();
+
+  const spendOperationFault = (method: MutatingMethod): OperationError | undefined => {
+    const budget = operationFaults.get(method);
+    if (budget === undefined || budget.left <= 0) return undefined;
+    budget.left -= 1;
+    return budget.error;
+  };
+
+  const query: RpcKit['query'] = (method, subjectOf, run) => (call, callback) => {
+    const subject = subjectOf(call.request);
+    const headers = opts.record({ method, subject, request: call.request }, call.metadata);
+    const fault = spend(rpcFaults.get(method));
+    if (fault !== undefined) {
+      const details = `injected ${status[fault.code]} on ${method} ${subject}`;
+      return replyWithFault(call, callback, fault, headers, details);
+    }
+    const outcome = run(call.request);
+    if (isRejection(outcome)) {
+      const { code, details } = outcome.rejected;
+      return replyWithFault(call, callback, { code, message: details }, headers, details);
+    }
+    call.sendMetadata(headers);
+    callback(null, outcome);
+  };
+
+  const mutation: RpcKit['mutation'] = (method, subjectOf, plan) =>
+    query(method, subjectOf, (request) => {
+      const planned = plan(request);
+      if (isRejection(planned)) return planned;
+      const error = spendOperationFault(method);
+      return opts.publish({
+        id: opts.newId(),
+        description: planned.description,
+        createdAt: new Date(),
+        done: true,
+        metadata: planned.metadata,
+        ...(error === undefined ? { response: planned.apply() } : { error: { ...error } }),
+      });
+    });
+
+  return {
+    query,
+    mutation,
+    failNext: (method, fault) => {
+      rpcFaults.set(method, { fault: fault && { ...fault, times: fault.times ?? 1 }, spent: 0 });
+    },
+    failOperation: (method, error) => {
+      if (error === undefined) {
+        operationFaults.delete(method);
+        return;
+      }
+      const { times = 1, code, message } = error;
+      operationFaults.set(method, { error: { code, message }, left: times });
+    },
+  };
+}
