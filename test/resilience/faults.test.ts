@@ -2,14 +2,9 @@ import { status } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OperationServer, startOperationServer } from '../../emulator/operation-server';
 import { FAST_ENV } from '../support/fixtures';
-import {
-  type InProcessFunction,
-  inProcessFunction,
-  invocationContext,
-  resultsById,
-} from '../support/in-process';
+import { inProcessFunction, invocationContext, resultsById } from '../support/in-process';
 import { type MetadataServer, startMetadataServer } from '../support/metadata-server';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { startTcpProxy } from '../support/tcp-proxy';
 import { testPki } from '../support/test-pki';
 
 const NO_METADATA = 'http://127.0.0.1:9/token';
