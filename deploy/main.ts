@@ -3,17 +3,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildIfNeeded, ROOT } from '../emulator/build-if-needed';
+import { connect, DEFAULT_ENDPOINTS, DeployError } from './cloud';
 import { loadManifest, ManifestError } from './manifest';
 import { formatPlan, planDeployment } from './plan';
 
 const USAGE = `usage: npm run deploy -- [--dry-run] [--manifest function.yaml]
   makes the cloud match function.yaml: the function, a new version when the code or its settings
   changed, its access, and its triggers. --dry-run prints the plan and stops.
-credentials: YC_IAM_TOKEN (for example YC_IAM_TOKEN=$(yc iam create-token))`;
-
-function sha256(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
-}
+credentials: YC_IAM_TOKEN (for example YC_IAM_TOKEN=$(yc iam create-token))
+endpoints: YC_FUNCTIONS_ENDPOINT, YC_TRIGGERS_ENDPOINT, YC_OPERATION_ENDPOINT (the public ones by default)`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -29,7 +27,8 @@ async function main(): Promise<number> {
   }
   const manifest = loadManifest(values.manifest as string);
   buildIfNeeded();
-  const code = sha256(path.resolve(ROOT, manifest.source));
+  const zip = readFileSync(path.resolve(ROOT, manifest.source));
+  const code = createHash('sha256').update(zip).digest('hex');
   const token = process.env.YC_IAM_TOKEN?.trim();
 
   if (!token) {
@@ -45,14 +44,36 @@ async function main(): Promise<number> {
     console.log(formatPlan(planDeployment(manifest, code), manifest));
     return 0;
   }
-  console.error('npm run deploy: deploying with credentials is not built yet; use --dry-run');
-  return 1;
+  const env = process.env;
+  const cloud = connect(
+    {
+      functions: env.YC_FUNCTIONS_ENDPOINT || DEFAULT_ENDPOINTS.functions,
+      triggers: env.YC_TRIGGERS_ENDPOINT || DEFAULT_ENDPOINTS.triggers,
+      operations: env.YC_OPERATION_ENDPOINT || DEFAULT_ENDPOINTS.operations,
+    },
+    token,
+  );
+  try {
+    const current = await cloud.readState(manifest);
+    const plan = planDeployment(manifest, code, current);
+    console.log(
+      current ? `plan for ${manifest.name}:` : `${manifest.name} does not exist yet; plan:`,
+    );
+    console.log(formatPlan(plan, manifest));
+    if (values['dry-run'] || plan.steps.length === 0) return 0;
+    const done = await cloud.apply(manifest, plan, zip, code, current);
+    console.log(`deployed ${manifest.name}:\n${done.map((line) => `  ${line}`).join('\n')}`);
+    return 0;
+  } finally {
+    cloud.close();
+  }
 }
 
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof ManifestError) console.error(error.message);
+    if (error instanceof ManifestError || error instanceof DeployError)
+      console.error(error.message);
     else console.error(`npm run deploy: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(2);
   },
