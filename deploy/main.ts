@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildIfNeeded, ROOT } from '../emulator/build-if-needed';
+import { deployToken } from './auth';
 import { connect, DEFAULT_ENDPOINTS, DeployError } from './cloud';
 import { loadManifest, ManifestError } from './manifest';
 import { formatPlan, planDeployment } from './plan';
@@ -10,7 +11,8 @@ import { formatPlan, planDeployment } from './plan';
 const USAGE = `usage: npm run deploy -- [--dry-run] [--manifest function.yaml]
   makes the cloud match function.yaml: the function, a new version when the code or its settings
   changed, its access, and its triggers. --dry-run prints the plan and stops.
-credentials: YC_IAM_TOKEN (for example YC_IAM_TOKEN=$(yc iam create-token))
+credentials: YC_IAM_TOKEN (for example YC_IAM_TOKEN=$(yc iam create-token)), or
+  YC_SERVICE_ACCOUNT_KEY_FILE (yc iam key create --output key.json), or YC_METADATA_TOKEN_URL on a VM
 endpoints: YC_FUNCTIONS_ENDPOINT, YC_TRIGGERS_ENDPOINT, YC_OPERATION_ENDPOINT (the public ones by default)`;
 
 async function main(): Promise<number> {
@@ -29,17 +31,17 @@ async function main(): Promise<number> {
   buildIfNeeded();
   const zip = readFileSync(path.resolve(ROOT, manifest.source));
   const code = createHash('sha256').update(zip).digest('hex');
-  const token = process.env.YC_IAM_TOKEN?.trim();
+  const token = await deployToken(process.env);
 
   if (!token) {
     if (!values['dry-run']) {
       console.error(
-        'npm run deploy: no credentials: set YC_IAM_TOKEN, or use --dry-run to see the plan',
+        'npm run deploy: no credentials: set YC_IAM_TOKEN or YC_SERVICE_ACCOUNT_KEY_FILE, or use --dry-run to see the plan',
       );
       return 1;
     }
     console.log(
-      `${values.manifest} is valid. The current state could not be read (no credentials: set YC_IAM_TOKEN), so this plan assumes nothing of it exists yet:`,
+      `${values.manifest} is valid. The current state could not be read (no credentials: set YC_IAM_TOKEN or YC_SERVICE_ACCOUNT_KEY_FILE), so this plan assumes nothing of it exists yet:`,
     );
     console.log(formatPlan(planDeployment(manifest, code), manifest));
     return 0;

@@ -14,6 +14,7 @@ import {
   OperationServiceService,
 } from '@yandex-cloud/nodejs-sdk/operation/operation_service';
 import { type Fault, replyWithFault } from './fault';
+import { createIamTokens, type TrustedKey } from './iam-token-service';
 import { createListing, type FakeResource, type ListingMethod, type ResourceKind } from './listing';
 import { MAX_PAGE_SIZE } from './paging';
 import type { TestPki } from './pki';
@@ -80,6 +81,10 @@ export interface OperationServer extends ServerlessControls {
   failList(kind: ResourceKind, fault: Fault | undefined): void;
   /** The requests recorded for a serverless method, in the order they came. */
   requestsOf<M extends ServerlessMethod>(method: M): ServerlessRequests[M][];
+  /** IamTokenService.Create accepts JWTs signed by this key, for its service account. */
+  trustServiceAccountKey(key: TrustedKey): void;
+  /** The IAM token the emulator issues for a service account's JWT. */
+  iamTokenFor(serviceAccountId: string): string;
   /** Forgets recorded calls; operations, resources, serverless state and pending faults stay. */
   reset(): void;
   close(): Promise<void>;
@@ -290,10 +295,12 @@ export async function startOperationServer(opts: {
     operationExists: (id) => states.has(id),
   });
 
+  const iamTokens = createIamTokens();
   const server = new Server();
   server.addService(OperationServiceService, { get: handle('Get'), cancel: handle('Cancel') });
   listing.addTo(server);
   serverless.addTo(server);
+  iamTokens.addTo(server);
   const credentials = ServerCredentials.createSsl(
     null,
     [
@@ -321,6 +328,8 @@ export async function startOperationServer(opts: {
       calls.flatMap((call) =>
         call.method === method ? [call.request as ServerlessRequests[M]] : [],
       ),
+    trustServiceAccountKey: iamTokens.trust,
+    iamTokenFor: iamTokens.tokenFor,
     seedServerless: serverless.seedServerless,
     failNext: serverless.failNext,
     failOperation: serverless.failOperation,

@@ -13,6 +13,8 @@ afterEach(() => {
 function deploy(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env = { ...process.env };
   delete env.YC_IAM_TOKEN;
+  delete env.YC_SERVICE_ACCOUNT_KEY_FILE;
+  delete env.YC_METADATA_TOKEN_URL;
   const child = spawn(
     process.execPath,
     [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'deploy/main.ts', ...args],

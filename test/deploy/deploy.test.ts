@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ROOT } from '../../emulator/build-if-needed';
 import { type OperationServer, startOperationServer } from '../../emulator/operation-server';
+import { startMetadataServer } from '../support/metadata-server';
 import { testPki } from '../support/test-pki';
 
 const TOKEN = 't1.deployer-token';
@@ -49,11 +50,18 @@ const manifest = (name: string, extra: Record<string, unknown> = {}) => ({
 });
 
 function deploy(data: object, ...args: string[]) {
+  return deployWith({ YC_IAM_TOKEN: TOKEN }, data, ...args);
+}
+
+function deployWith(credentials: Record<string, string>, data: object, ...args: string[]) {
   const file = path.join(dir, `${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file, stringify(data));
+  const { YC_IAM_TOKEN, YC_SERVICE_ACCOUNT_KEY_FILE, YC_METADATA_TOKEN_URL, ...machine } =
+    process.env;
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    YC_IAM_TOKEN: TOKEN,
+    ...machine,
+    ...credentials,
+    YC_IAM_ENDPOINT: server.address,
     YC_FUNCTIONS_ENDPOINT: server.address,
     YC_TRIGGERS_ENDPOINT: server.address,
     YC_OPERATION_ENDPOINT: server.address,
@@ -185,5 +193,74 @@ describe('npm run deploy against the API', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/uploading a version failed: quota exceeded \(code 8, operation \w+\)/);
     expect(server.triggers().filter((t) => t.name.startsWith('unlucky-'))).toEqual([]);
+  });
+});
+
+describe('npm run deploy credentials', () => {
+  it('exchanges a service-account key file for an IAM token', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    server.trustServiceAccountKey({
+      keyId: 'ajekey',
+      serviceAccountId: 'ajedeployer',
+      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    });
+    const keyFile = path.join(dir, 'key.json');
+    writeFileSync(
+      keyFile,
+      JSON.stringify({
+        id: 'ajekey',
+        service_account_id: 'ajedeployer',
+        private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      }),
+    );
+
+    const { code, stderr } = await deployWith(
+      { YC_SERVICE_ACCOUNT_KEY_FILE: keyFile },
+      manifest('keyed'),
+      '--dry-run',
+    );
+
+    expect(code, stderr).toBe(0);
+    const listing = server.calls.find((c) => c.method === 'FunctionService/List');
+    expect(listing?.authorization).toBe(`Bearer ${server.iamTokenFor('ajedeployer')}`);
+  });
+
+  it('says so when IAM refuses the key', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const keyFile = path.join(dir, 'stranger.json');
+    writeFileSync(
+      keyFile,
+      JSON.stringify({
+        id: 'ajeunknown',
+        service_account_id: 'ajestranger',
+        private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      }),
+    );
+
+    const { code, stderr } = await deployWith(
+      { YC_SERVICE_ACCOUNT_KEY_FILE: keyFile },
+      manifest('stranger'),
+      '--dry-run',
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/IAM refused the key in .*stranger\.json: .*UNAUTHENTICATED/);
+  });
+
+  it('takes the metadata service token where YC_METADATA_TOKEN_URL names one', async () => {
+    const metadata = await startMetadataServer({ token: 't1.vm-token' });
+    try {
+      const { code, stderr } = await deployWith(
+        { YC_METADATA_TOKEN_URL: metadata.url },
+        manifest('onvm'),
+        '--dry-run',
+      );
+      expect(code, stderr).toBe(0);
+      expect(server.calls.find((c) => c.method === 'FunctionService/List')?.authorization).toBe(
+        'Bearer t1.vm-token',
+      );
+    } finally {
+      await metadata.close();
+    }
   });
 });
