@@ -5,6 +5,7 @@ import { parse } from 'acorn';
 import { simple } from 'acorn-walk';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
+import { ESBUILD_COMMON } from './build-options.mjs';
 
 const outdir = new URL('./dist/', import.meta.url);
 await rm(outdir, { recursive: true, force: true });
@@ -113,16 +114,7 @@ const trimGenerated = {
   },
 };
 
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'cjs',
-  minify: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-  metafile: true,
-};
+const common = { ...ESBUILD_COMMON, metafile: true };
 const source = (file) => new URL(`./src/${file}`, import.meta.url).pathname;
 const output = (file) => new URL(file, outdir).pathname;
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
+import { ESBUILD_COMMON } from '../build-options.mjs';
 
 const ENTRY = fileURLToPath(new URL('./baseline/handler.ts', import.meta.url));
 
@@ -12,9 +13,9 @@ export interface Artifact {
 }
 
 /**
- * Bundles and zips the baseline with build.mjs's options, so sizes and load times compare like
- * for like. build.mjs's proto-loader stub is left out on purpose: it is one of the project's own
- * savings, and a docs-style function bundled with esbuild would not have it.
+ * Bundles and zips the baseline with build.mjs's options (build-options.mjs), so sizes and load
+ * times compare like for like. build.mjs's proto-loader stub is left out on purpose: it is one of
+ * the project's own savings, and a docs-style function bundled with esbuild would not have it.
  */
 export async function buildBaseline(outDir: string): Promise<Artifact> {
   await rm(outDir, { recursive: true, force: true });
@@ -23,13 +24,7 @@ export async function buildBaseline(outDir: string): Promise<Artifact> {
   await build({
     entryPoints: [ENTRY],
     outfile: bundlePath,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'warning',
+    ...ESBUILD_COMMON,
   });
   const code = await readFile(bundlePath);
   const zip = zipSync({

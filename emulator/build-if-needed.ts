@@ -16,7 +16,9 @@ function newestInput(dir: string): number {
 
 /** Rebuilds dist/ when it is missing or older than the sources, so `npm start` runs what you see. */
 export function buildIfNeeded(): void {
-  const inputs = [path.join(ROOT, 'build.mjs'), path.join(ROOT, 'package-lock.json')];
+  const inputs = ['build.mjs', 'build-options.mjs', 'package-lock.json'].map((f) =>
+    path.join(ROOT, f),
+  );
   const stale =
     !existsSync(BUNDLE) ||
     Math.max(newestInput(path.join(ROOT, 'src')), ...inputs.map((f) => statSync(f).mtimeMs)) >

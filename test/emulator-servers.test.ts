@@ -73,6 +73,7 @@ import {
   startOperationServer,
 } from '../emulator/operation-server';
 import type { TestPkiFiles } from '../emulator/pki';
+import { RESOURCE_KINDS } from '../src/events/sweep-request';
 import {
   allPages,
   bearer,
@@ -245,15 +246,6 @@ describe('operation server', () => {
 });
 
 describe('listing services on the operation server', () => {
-  const KINDS: ResourceKind[] = [
-    'compute.instance',
-    'compute.disk',
-    'compute.image',
-    'vpc.network',
-    'vpc.subnet',
-    'vpc.routeTable',
-    'vpc.securityGroup',
-  ];
   let server: OperationServer;
   let channel: Channel | undefined;
   const clients: { close(): void }[] = [];
@@ -288,10 +280,15 @@ describe('listing services on the operation server', () => {
 
   it('serves List and ListOperations of every kind on the operation port', async () => {
     await start({
-      resources: KINDS.map((kind) => ({ kind, id: `${kind}-1`, folderId: 'f1', name: kind })),
-      operations: KINDS.map((kind) => ({ id: `op-${kind}`, resourceId: `${kind}-1` })),
+      resources: RESOURCE_KINDS.map((kind) => ({
+        kind,
+        id: `${kind}-1`,
+        folderId: 'f1',
+        name: kind,
+      })),
+      operations: RESOURCE_KINDS.map((kind) => ({ id: `op-${kind}`, resourceId: `${kind}-1` })),
     });
-    for (const kind of KINDS) {
+    for (const kind of RESOURCE_KINDS) {
       const client = open(kind);
       const listed = await client.list('f1');
       expect(listed.items).toEqual([

@@ -1,34 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ROOT } from '../../emulator/build-if-needed';
+import { runScript, WITHOUT_CREDENTIALS } from '../support/run-script';
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function deploy(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env };
-  delete env.YC_IAM_TOKEN;
-  delete env.YC_SERVICE_ACCOUNT_KEY_FILE;
-  delete env.YC_METADATA_TOKEN_URL;
-  const child = spawn(
-    process.execPath,
-    [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'deploy/main.ts', ...args],
-    {
-      cwd: ROOT,
-      env,
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const deploy = (args: string[]) => runScript('deploy/main.ts', args, WITHOUT_CREDENTIALS);
 
 describe('npm run deploy without credentials', () => {
   it('--dry-run validates function.yaml and prints what it would deploy, saying the state is unknown', async () => {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { stringify } from 'yaml';
 import { ROOT } from '../../emulator/build-if-needed';
 import { type OperationServer, startOperationServer } from '../../emulator/operation-server';
 import { startMetadataServer } from '../support/metadata-server';
+import { runScript, WITHOUT_CREDENTIALS } from '../support/run-script';
 import { testPki } from '../support/test-pki';
 
 const TOKEN = 't1.deployer-token';
@@ -56,37 +56,17 @@ function deploy(data: object, ...args: string[]) {
 function deployWith(credentials: Record<string, string>, data: object, ...args: string[]) {
   const file = path.join(dir, `${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file, stringify(data));
-  const { YC_IAM_TOKEN, YC_SERVICE_ACCOUNT_KEY_FILE, YC_METADATA_TOKEN_URL, ...machine } =
-    process.env;
-  const env: NodeJS.ProcessEnv = {
-    ...machine,
+  return runScript('deploy/main.ts', ['--manifest', file, ...args], {
+    ...WITHOUT_CREDENTIALS,
     ...credentials,
     YC_IAM_ENDPOINT: server.address,
     YC_FUNCTIONS_ENDPOINT: server.address,
     YC_TRIGGERS_ENDPOINT: server.address,
     YC_OPERATION_ENDPOINT: server.address,
     NODE_EXTRA_CA_CERTS: testPki().caFile,
-  };
-  // grpc-js trusts NODE_EXTRA_CA_CERTS only while this is unset.
-  delete env.GRPC_DEFAULT_SSL_ROOTS_FILE_PATH;
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
-      'deploy/main.ts',
-      '--manifest',
-      file,
-      ...args,
-    ],
-    { cwd: ROOT, env },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code) => resolve({ code, stdout, stderr })),
-  );
+    // grpc-js trusts NODE_EXTRA_CA_CERTS only while this is unset.
+    GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
+  });
 }
 
 const mutations = () =>

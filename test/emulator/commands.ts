@@ -1,14 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
-import { ROOT } from '../../emulator/build-if-needed';
+import type { ChildProcess } from 'node:child_process';
+import { type EnvChanges, spawnScript, WITHOUT_TEST_CA } from '../support/run-script';
 
-export { ROOT };
-
-export interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export { type Finished, finished, ROOT } from '../support/run-script';
 
 /**
  * Runs an emulator command as `npm start`/`npm run invoke` do (tsx on Node 22), with an
@@ -17,28 +10,7 @@ export interface Finished {
 export function spawnCommand(
   script: 'start' | 'invoke',
   args: string[],
-  env: Record<string, string | undefined> = {},
+  env: EnvChanges = {},
 ): ChildProcess {
-  const base = { ...process.env };
-  delete base.GRPC_DEFAULT_SSL_ROOTS_FILE_PATH;
-  delete base.NODE_EXTRA_CA_CERTS;
-  delete base.TEST_PKI_DIR;
-  return spawn(
-    process.execPath,
-    [
-      path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
-      path.join(ROOT, `emulator/${script}.ts`),
-      ...args,
-    ],
-    { cwd: ROOT, env: { ...base, ...env }, stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-}
-
-export function finished(child: ChildProcess, stdin?: string): Promise<Finished> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => (stdout += chunk));
-  child.stderr?.on('data', (chunk) => (stderr += chunk));
-  child.stdin?.end(stdin);
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return spawnScript(`emulator/${script}.ts`, args, { ...WITHOUT_TEST_CA, ...env });
 }
