@@ -1,4 +1,4 @@
-import { createBudget, type TimeContext } from './cancel/budget';
+import { beforeBudgetEnds, createBudget, type TimeContext } from './cancel/budget';
 import { mapLimited } from './cancel/limit';
 import { cancelOperation, type Target } from './cancel/pipeline';
 import type { OperationResult } from './cancel/result';
@@ -43,6 +43,17 @@ function targetsOf(jobs: readonly Accepted[], config: Config): Array<Target & { 
   );
 }
 
+/** An operation named twice in one invocation (two messages, two sweeps) is handled once. */
+function onceEach<T extends Target>(targets: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return targets.filter(({ named }) => {
+    if (!named.valid) return true;
+    if (seen.has(named.id)) return false;
+    seen.add(named.id);
+    return true;
+  });
+}
+
 /** Sweeps first (they find more targets), then every target through the pipeline. */
 async function cancelTargets(
   instance: Instance,
@@ -54,19 +65,26 @@ async function cancelTargets(
   const { config } = instance;
   const budget = createBudget(context, config.timeMarginMs);
   try {
-    const token = await invocationToken(instance.tokens, context);
+    const token = await beforeBudgetEnds(
+      invocationToken(instance.tokens, context),
+      budget,
+      'getting an IAM token',
+    );
     const limits = { signal: budget.signal, remainingMs: () => budget.remainingMs() };
     const targets = [...named];
     let sweep: SweepSummary | undefined;
+    let swept = 0;
     for (const { origin, request } of sweeps) {
       const found = await sweepTargets(
         request.sweep as SweepSpec,
         { origin, ...guardsOf(request, config) },
-        config,
+        // The blast-radius guard is per invocation: a batch of sweeps shares one allowance.
+        { config, allowance: config.maxCancelsPerRun - swept },
         token.current(),
         limits,
         log,
       );
+      swept += found.targets.length;
       targets.push(...found.targets);
       sweep = {
         candidates: (sweep?.candidates ?? 0) + found.candidates,
@@ -75,7 +93,7 @@ async function cancelTargets(
       };
     }
     const deps = { api: instance.api, token, budget, waitSeconds: config.waitSeconds };
-    const results = await mapLimited(targets, config.concurrency, async (target) => {
+    const results = await mapLimited(onceEach(targets), config.concurrency, async (target) => {
       const result = await cancelOperation(target, deps);
       logResult(log, target.origin, result);
       return result;

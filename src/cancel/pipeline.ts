@@ -37,7 +37,11 @@ const POLL_MAX_MS = 5000;
 function described(operation: Operation) {
   return {
     ...(operation.description && { description: operation.description }),
-    ...(operation.createdAt && { createdAt: operation.createdAt.toISOString() }),
+    // A timestamp out of Date's range is an Invalid Date, whose toISOString throws.
+    ...(operation.createdAt &&
+      !Number.isNaN(operation.createdAt.getTime()) && {
+        createdAt: operation.createdAt.toISOString(),
+      }),
     ...(operation.createdBy && { createdBy: operation.createdBy }),
   };
 }

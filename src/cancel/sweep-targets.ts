@@ -24,7 +24,7 @@ export interface SweepOutcome {
 export async function sweepTargets(
   spec: SweepSpec,
   base: Omit<Target, 'named'> & { origin: Origin },
-  config: Config,
+  { config, allowance }: { config: Config; allowance: number },
   token: string,
   limits: CallLimits,
   log: Logger,
@@ -41,7 +41,7 @@ export async function sweepTargets(
     log.log(LogLevel.Error, 'sweep listing failed', { ...base.origin, ...failure });
   }
   const candidates = findings.candidates.length;
-  const refused = candidates > config.maxCancelsPerRun;
+  const refused = candidates > allowance;
   log.log(refused ? LogLevel.Error : LogLevel.Info, refused ? 'sweep refused' : 'sweep listed', {
     ...base.origin,
     ...(spec.folderId && { folderId: spec.folderId }),
@@ -49,7 +49,7 @@ export async function sweepTargets(
     operations: findings.operations,
     candidates,
     ...(refused && {
-      reason: `${candidates} candidates is more than MAX_CANCELS_PER_RUN (${config.maxCancelsPerRun}); none is cancelled`,
+      reason: `${candidates} candidates is more than MAX_CANCELS_PER_RUN (${config.maxCancelsPerRun}) allows in this invocation (${Math.max(0, allowance)} left); none is cancelled`,
     }),
   });
   const targets = refused

@@ -1,6 +1,7 @@
 import { get } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NoTokenError } from '../errors';
+import { TOKEN_PATTERN } from './token';
 
 export interface IssuedToken {
   readonly accessToken: string;
@@ -84,7 +85,7 @@ function parseToken(body: string): IssuedToken | undefined {
     const parsed: unknown = JSON.parse(body);
     if (typeof parsed !== 'object' || parsed === null) return undefined;
     const { access_token: accessToken, expires_in: expiresIn } = parsed as Record<string, unknown>;
-    if (typeof accessToken !== 'string' || accessToken === '') return undefined;
+    if (typeof accessToken !== 'string' || !TOKEN_PATTERN.test(accessToken)) return undefined;
     if (typeof expiresIn !== 'number' || !(expiresIn > 0)) return undefined;
     return { accessToken, expiresInSeconds: expiresIn };
   } catch {

@@ -22,9 +22,15 @@ const REFRESH_MARGIN_MS = 5 * 60_000;
 /** A context token closer than this to its end is not used: calls and retries may outlive it. */
 const MIN_CONTEXT_LIFETIME_SECONDS = 60;
 
+/**
+ * What a bearer token can hold. Anything else would be refused by grpc-js with an error that
+ * quotes the header, token and all, so such a token is treated as absent.
+ */
+export const TOKEN_PATTERN = /^[\x21-\x7e]+$/;
+
 function contextToken(context: TokenContext): string | undefined {
   const { access_token: value, expires_in: expiresIn } = context.token ?? {};
-  if (typeof value !== 'string' || value === '') return undefined;
+  if (typeof value !== 'string' || !TOKEN_PATTERN.test(value)) return undefined;
   if (typeof expiresIn === 'number' && expiresIn < MIN_CONTEXT_LIFETIME_SECONDS) return undefined;
   return value;
 }
@@ -83,11 +89,15 @@ export async function invocationToken(
 ): Promise<InvocationToken> {
   let current = await provider.token(context);
   let replacing: Promise<string | undefined> | undefined;
+  let replaced = false;
   return {
     current: () => current,
     replace(rejected) {
       if (rejected !== current) return Promise.resolve(current);
+      // The fresh token was refused too: there is no third to try.
+      if (replaced) return Promise.resolve(undefined);
       replacing ??= provider.replace(rejected).then((fresh) => {
+        replaced = true;
         if (fresh !== undefined) current = fresh;
         return fresh;
       });

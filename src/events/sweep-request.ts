@@ -105,6 +105,9 @@ export function parseSweep(value: unknown): SweepSpec {
   if (folderId === undefined && resources.length === 0) {
     throw new RequestError('a sweep needs a folderId, or resources to look at');
   }
+  if (folderId === undefined && value.kinds !== undefined) {
+    throw new RequestError('sweep.kinds says what to list in a folder: it needs a folderId');
+  }
   const kinds =
     value.kinds === undefined
       ? folderId === undefined

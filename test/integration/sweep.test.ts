@@ -189,6 +189,27 @@ describe('the blast-radius guard', () => {
   });
 });
 
+describe('several sweeps in one invocation', () => {
+  const queue = (...bodies: unknown[]) => ({
+    messages: bodies.map((body, i) => ({
+      event_metadata: { event_type: 'yandex.cloud.events.messagequeue.QueueMessage' },
+      details: { queue_id: 'q1', message: { message_id: `m${i}`, body: JSON.stringify(body) } },
+    })),
+  });
+
+  it('share one MAX_CANCELS_PER_RUN, and an operation two of them find is handled once', async () => {
+    const { server, fn } = await stack({ MAX_CANCELS_PER_RUN: '10' });
+    const sweep = { sweep: { folderId: FOLDER, olderThan: '30m' } };
+
+    await fn.handler(queue(sweep, sweep), invocationContext({ token: TOKEN }));
+
+    // The first finds 7 and may cancel them; the second finds the same 7, with 3 left of 10.
+    expect(cancels(server).sort()).toEqual([...OLD].sort());
+    expect(fn.lines.filter((l) => l.msg === 'sweep refused')).toHaveLength(1);
+    expect(fn.lines.find((l) => l.msg === 'sweep refused')?.reason).toMatch(/\(3 left\)/);
+  });
+});
+
 describe('a listing that fails', () => {
   it('is retried, then logged; the rest of the sweep goes on, and the trigger is asked to retry', async () => {
     const { server, fn } = await stack();

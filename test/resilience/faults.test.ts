@@ -148,6 +148,29 @@ describe('tokens', () => {
     ]);
   });
 
+  it('are not waited for past the time budget', async () => {
+    metadata = track(await startMetadataServer({ token: 't1.late' }));
+    metadata.respond({ token: 't1.late', delayMs: 5000 });
+    const { server, fn } = await stack({
+      YC_METADATA_TOKEN_URL: metadata.url,
+      TIME_MARGIN_MS: '300',
+    });
+    server.set({ id: 'late1' });
+    const began = Date.now();
+
+    const reply = await fn.handler(
+      { httpMethod: 'POST', headers: {}, body: 'late1', isBase64Encoded: false },
+      invocationContext({ remainingMs: 1300 }),
+    );
+
+    expect(Date.now() - began).toBeLessThan(1300);
+    expect(reply).toMatchObject({ statusCode: 500 });
+    expect(JSON.parse((reply as { body: string }).body).error.message).toMatch(
+      /time budget ran out while getting an IAM token/,
+    );
+    expect(server.calls).toEqual([]);
+  });
+
   it('never use a context token about to expire', async () => {
     metadata = track(await startMetadataServer({ token: 't1.fresh' }));
     const { server, fn } = await stack({ YC_METADATA_TOKEN_URL: metadata.url });

@@ -57,6 +57,16 @@ describe('the pipeline for one operation', () => {
     expect(calls).toEqual(['get', 'cancel']);
   });
 
+  it('reports an operation whose creation time is out of range without its createdAt', async () => {
+    const { api } = scripted(
+      { createdAt: new Date(Number.NaN), description: 'odd' },
+      { done: true, error: { code: Status.CANCELLED, message: '', details: [] } },
+    );
+    const result = await run(api);
+    expect(result).toMatchObject({ outcome: 'cancelled', description: 'odd' });
+    expect(result).not.toHaveProperty('createdAt');
+  });
+
   it('never calls Cancel for a done operation', async () => {
     const { api, calls } = scripted({ done: true });
     expect(await run(api)).toMatchObject({ outcome: 'already_done', attempts: 1 });

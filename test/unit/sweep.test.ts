@@ -119,6 +119,15 @@ describe('the sweep request', () => {
       /unknown sweep field\(s\) "folderID"/,
     ],
     ['not an object', 'b1g', /sweep is a string/],
+    [
+      'kinds without a folder',
+      {
+        resources: [{ kind: 'vpc.subnet', id: 'e9b1' }],
+        kinds: ['compute.disk'],
+        olderThan: '30m',
+      },
+      /sweep.kinds says what to list in a folder: it needs a folderId/,
+    ],
   ])('refuses %s', (_name, sweep, message) => {
     expect(() => parseSweep(sweep)).toThrow(RequestError);
     expect(() => parseSweep(sweep)).toThrow(message);

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createTokenProvider } from '../../src/cloud/token';
+import { createTokenProvider, invocationToken } from '../../src/cloud/token';
 import { NoTokenError } from '../../src/errors';
 
 const issued = (accessToken: string, expiresInSeconds = 3600) => ({
@@ -21,6 +21,9 @@ describe('token provider', () => {
     ['no token field', {}],
     ['an empty token', { token: { access_token: '' } }],
     ['a token that is not a string', { token: { access_token: 42 } }],
+    // grpc-js would refuse such a header with an error quoting it, token and all.
+    ['a token with a line break', { token: { access_token: 't1.abc\ndef' } }],
+    ['a token with a non-ASCII letter', { token: { access_token: 't1.abcé' } }],
   ])('falls back to the metadata service with %s', async (_name, context) => {
     const tokens = createTokenProvider({ fetchToken: async () => issued('t1.metadata') });
     await expect(tokens.token(context)).resolves.toBe('t1.metadata');
@@ -71,5 +74,18 @@ describe('token provider', () => {
     const tokens = createTokenProvider({ fetchToken });
     await expect(tokens.token({})).rejects.toThrow(/attach a service account/);
     await expect(tokens.token({})).resolves.toBe('t1.later');
+  });
+});
+
+describe("an invocation's token", () => {
+  it('is replaced once when refused, and not again when the fresh one is refused too', async () => {
+    let n = 0;
+    const provider = createTokenProvider({ fetchToken: async () => issued(`t1.m${++n}`) });
+    const token = await invocationToken(provider, { token: { access_token: 't1.context' } });
+
+    await expect(token.replace('t1.context')).resolves.toBe('t1.m1');
+    expect(token.current()).toBe('t1.m1');
+    await expect(token.replace('t1.context')).resolves.toBe('t1.m1');
+    await expect(token.replace('t1.m1')).resolves.toBeUndefined();
   });
 });
