@@ -49,8 +49,10 @@ const PUBLIC_BINDING: AccessBinding = {
   roleId: 'functions.functionInvoker',
   subject: { id: 'allUsers', type: 'system' },
 };
+/** Any Yandex account at all is as good as anyone: both system groups count as public. */
+const PUBLIC_SUBJECTS = new Set(['allUsers', 'allAuthenticatedUsers']);
 const isPublicBinding = (b: AccessBinding) =>
-  b.roleId === PUBLIC_BINDING.roleId && b.subject?.id === 'allUsers';
+  b.roleId === PUBLIC_BINDING.roleId && PUBLIC_SUBJECTS.has(b.subject?.id ?? '');
 
 const RETRY = { callTimeoutMs: 30_000, retryAttempts: 3, retryBaseDelayMs: 500 };
 const WAIT_LIMIT_MS = 10 * 60_000;
@@ -94,6 +96,26 @@ export function connect(endpoints: Endpoints, token: string) {
   const mutate = async (client: Client, name: string, request: unknown, what: string) =>
     settle(await call<unknown, Operation>(client, name, request), what);
 
+  /** Every binding, page after page: SetAccessBindings replaces them all, so none may be missed. */
+  const allBindings = async (functionId: string): Promise<AccessBinding[]> => {
+    const bindings: AccessBinding[] = [];
+    let pageToken = '';
+    do {
+      const page = await call<ListAccessBindingsRequest, ListAccessBindingsResponse>(
+        functions,
+        'listAccessBindings',
+        ListAccessBindingsRequest.fromPartial({
+          resourceId: functionId,
+          pageSize: 1000,
+          pageToken,
+        }),
+      );
+      bindings.push(...page.accessBindings);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return bindings;
+  };
+
   return {
     /** The deployment as the cloud has it, or undefined when there is no such function yet. */
     async readState(manifest: Manifest): Promise<CurrentState | undefined> {
@@ -116,11 +138,7 @@ export function connect(endpoints: Endpoints, token: string) {
           return undefined;
         throw error;
       });
-      const { accessBindings } = await call<ListAccessBindingsRequest, ListAccessBindingsResponse>(
-        functions,
-        'listAccessBindings',
-        ListAccessBindingsRequest.fromPartial({ resourceId: fn.id }),
-      );
+      const accessBindings = await allBindings(fn.id);
       const listed: ListTriggersResponse = await call(
         triggers,
         'list',
@@ -191,15 +209,7 @@ export function connect(endpoints: Endpoints, token: string) {
             return `uploaded a new version (${s.reasons.join(', ')})`;
           case 'make-public':
           case 'make-private': {
-            const { accessBindings } = await call<
-              ListAccessBindingsRequest,
-              ListAccessBindingsResponse
-            >(
-              functions,
-              'listAccessBindings',
-              ListAccessBindingsRequest.fromPartial({ resourceId: functionId }),
-            );
-            const kept = accessBindings.filter((b) => !isPublicBinding(b));
+            const kept = (await allBindings(functionId)).filter((b) => !isPublicBinding(b));
             await mutate(
               functions,
               'setAccessBindings',

@@ -54,7 +54,11 @@ const timer = z.strictObject({
   type: z.literal('timer'),
   name: z.string().min(3).max(63),
   cron,
-  payload: z.string().max(4096, 'expected at most 4096 characters').optional(),
+  // The API keeps an empty payload as none: so does the manifest, or every run would differ.
+  payload: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.string().max(4096, 'expected at most 4096 characters').optional(),
+  ),
   serviceAccountId: id('the invoking service account id'),
   retry: z
     .strictObject({

@@ -91,21 +91,31 @@ export function planDeployment(manifest: Manifest, sha256: string, current?: Cur
   const unchanged: string[] = [];
   const wantVersion = versionSpec(manifest, sha256);
 
+  const isPublic = current?.public ?? false;
+  // Access comes right after the function itself: a function found public is made private
+  // before anything else is tried, so a failure later cannot leave it open.
+  const access: Step[] =
+    manifest.public && !isPublic
+      ? [{ kind: 'make-public' }]
+      : !manifest.public && isPublic
+        ? [{ kind: 'make-private' }]
+        : [];
+  if (access.length === 0) unchanged.push(manifest.public ? 'public access' : 'private access');
+
   if (!current) {
-    steps.push({ kind: 'create-function' }, { kind: 'create-version', reasons: ['new function'] });
+    steps.push({ kind: 'create-function' }, ...access, {
+      kind: 'create-version',
+      reasons: ['new function'],
+    });
   } else {
     if ((manifest.description ?? '') !== current.description) {
       steps.push({ kind: 'update-function', fields: ['description'] });
     } else unchanged.push(`function ${manifest.name}`);
+    steps.push(...access);
     const reasons = current.latest ? differences(wantVersion, current.latest) : ['no version yet'];
     if (reasons.length > 0) steps.push({ kind: 'create-version', reasons });
     else unchanged.push('the latest version: same code and settings');
   }
-
-  const isPublic = current?.public ?? false;
-  if (manifest.public && !isPublic) steps.push({ kind: 'make-public' });
-  else if (!manifest.public && isPublic) steps.push({ kind: 'make-private' });
-  else unchanged.push(manifest.public ? 'public access' : 'private access');
 
   for (const trigger of manifest.triggers) {
     const existing = current?.triggers.find((t) => t.spec.name === trigger.name);
