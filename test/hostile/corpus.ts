@@ -3,6 +3,9 @@
  * bounds a refusal message must keep, and named cases of bodies and whole events.
  */
 
+import fc from 'fast-check';
+import { expect } from 'vitest';
+
 export const VALID_ID = /^[a-z0-9]{1,50}$/;
 /** A refusal message is for a person: short enough to read, whatever the input was. */
 export const MAX_MESSAGE_CHARS = 1024;
@@ -177,4 +180,28 @@ export function garbageBatch(count: number) {
       return i % 10 === 9 ? { ...message, details: { queue_id: 'q' } } : message;
     }),
   };
+}
+
+/** Any JavaScript value at all, of every kind fast-check can make, strings in any code units. */
+export const anyValue = fc.anything({
+  maxDepth: 4,
+  withBigInt: true,
+  withBoxedValues: true,
+  withDate: true,
+  withMap: true,
+  withSet: true,
+  withNullPrototype: true,
+  withObjectString: true,
+  withTypedArray: true,
+  withSparseArray: true,
+  stringUnit: 'binary',
+});
+
+/** A refusal message a person can read: a non-blank string, bounded, free of control characters. */
+export function expectReadable(message: unknown): void {
+  expect(typeof message).toBe('string');
+  const text = message as string;
+  expect(text.trim()).not.toBe('');
+  expect(text.length).toBeLessThanOrEqual(MAX_MESSAGE_CHARS);
+  expect(text).not.toMatch(CONTROL);
 }

@@ -11,11 +11,11 @@ import {
   type Channel,
   CONTROL,
   deliver,
+  expectReadable,
   garbageBatch,
   http,
   LOOK_ALIKE_BODIES,
   MAX_LINE_BYTES,
-  MAX_MESSAGE_CHARS,
   MAX_SHOWN_CHARS,
   manyIds,
   QUEUE,
@@ -105,14 +105,6 @@ function describeThrown(thrown: unknown): string {
   const cause =
     thrown.cause instanceof Error ? ` (cause: ${thrown.cause.name}: ${thrown.cause.message})` : '';
   return `${thrown.name}: ${thrown.message.slice(0, 300)}${cause}`;
-}
-
-function expectReadable(message: unknown): void {
-  expect(typeof message).toBe('string');
-  const text = message as string;
-  expect(text.trim()).not.toBe('');
-  expect(text.length).toBeLessThanOrEqual(MAX_MESSAGE_CHARS);
-  expect(text).not.toMatch(CONTROL);
 }
 
 const errorLines = (run: Invocation, msg: string) =>

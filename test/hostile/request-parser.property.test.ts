@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RequestError } from '../../src/errors';
 import { type CancelRequest, parseRequest } from '../../src/events/request';
-import { CONTROL, MAX_MESSAGE_CHARS, MAX_SHOWN_CHARS, VALID_ID } from './corpus';
+import { anyValue, CONTROL, MAX_MESSAGE_CHARS, MAX_SHOWN_CHARS, VALID_ID } from './corpus';
 
 const RUNS = { numRuns: 300 } as const;
 
@@ -152,19 +152,7 @@ const brokenJson = fc
   .map(([start, rest]) => `${start}${rest}`);
 
 const anything = fc.oneof(
-  fc.anything({
-    maxDepth: 4,
-    withBigInt: true,
-    withBoxedValues: true,
-    withDate: true,
-    withMap: true,
-    withSet: true,
-    withNullPrototype: true,
-    withObjectString: true,
-    withTypedArray: true,
-    withSparseArray: true,
-    stringUnit: 'binary',
-  }),
+  anyValue,
   fc.jsonValue({ maxDepth: 4 }),
   fc.json({ maxDepth: 4 }),
   brokenJson,
