@@ -1,3 +1,4 @@
+import { createServer, type Socket } from 'node:net';
 import {
   Metadata,
   Server,
@@ -311,10 +312,22 @@ export async function startOperationServer(opts: {
     ],
     false,
   );
+  // The listening socket is ours and grpc-js only sees the connections we hand it, so close() can
+  // destroy every socket, including one still in its TLS handshake that grpc-js does not track yet.
+  // grpc-js's own shutdown can wait forever on such a socket, or on a peer that never half-closes.
+  const injector = server.createConnectionInjector(credentials);
+  const sockets = new Set<Socket>();
+  const listener = createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    injector.injectConnection(socket);
+  });
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`127.0.0.1:${opts.port ?? 0}`, credentials, (error, boundPort) =>
-      error ? reject(error) : resolve(boundPort),
-    );
+    listener.once('error', reject);
+    listener.listen(opts.port ?? 0, '127.0.0.1', () => {
+      listener.off('error', reject);
+      resolve((listener.address() as { port: number }).port);
+    });
   });
 
   return {
@@ -343,9 +356,10 @@ export async function startOperationServer(opts: {
     close: () =>
       new Promise<void>((resolve) => {
         for (const cancelDelay of [...pendingDelays]) cancelDelay();
-        // tryShutdown only reports completion; forceShutdown then kills the open sessions at once.
-        server.tryShutdown(() => resolve());
+        listener.close(() => resolve());
         server.forceShutdown();
+        injector.destroy();
+        for (const socket of sockets) socket.destroy();
       }),
   };
 }

@@ -108,7 +108,8 @@ describe('the time budget', () => {
     const { server, fn } = await stack({
       CONCURRENCY: '2',
       CALL_TIMEOUT_MS: '5000',
-      TIME_MARGIN_MS: '300',
+      // A wide margin: the assertion is that the reply beats the platform, on a busy machine too.
+      TIME_MARGIN_MS: '1500',
     });
     const slow = ['slow1', 'slow2', 'slow3', 'slow4', 'slow5', 'slow6'];
     server.set(...slow.map((id) => ({ id, delayMs: 10_000 })));
@@ -116,10 +117,10 @@ describe('the time budget', () => {
 
     const reply = await fn.handler(
       request(...slow),
-      invocationContext({ token: TOKEN, remainingMs: 1300 }),
+      invocationContext({ token: TOKEN, remainingMs: 2500 }),
     );
 
-    expect(Date.now() - began).toBeLessThan(1300);
+    expect(Date.now() - began).toBeLessThan(2500);
     const results = Object.values(resultsById(reply));
     expect(results).toHaveLength(6);
     for (const result of results) {
@@ -153,17 +154,17 @@ describe('tokens', () => {
     metadata.respond({ token: 't1.late', delayMs: 5000 });
     const { server, fn } = await stack({
       YC_METADATA_TOKEN_URL: metadata.url,
-      TIME_MARGIN_MS: '300',
+      TIME_MARGIN_MS: '1500',
     });
     server.set({ id: 'late1' });
     const began = Date.now();
 
     const reply = await fn.handler(
       { httpMethod: 'POST', headers: {}, body: 'late1', isBase64Encoded: false },
-      invocationContext({ remainingMs: 1300 }),
+      invocationContext({ remainingMs: 2500 }),
     );
 
-    expect(Date.now() - began).toBeLessThan(1300);
+    expect(Date.now() - began).toBeLessThan(2500);
     expect(reply).toMatchObject({ statusCode: 500 });
     expect(JSON.parse((reply as { body: string }).body).error.message).toMatch(
       /time budget ran out while getting an IAM token/,
@@ -251,7 +252,8 @@ describe('guards', () => {
 
     expect(results.slowly1).toMatchObject({ outcome: 'cancelled' });
     expect(results.never1).toMatchObject({ outcome: 'cancelling' });
-    expect(Date.now() - began).toBeLessThan(2500);
+    // Without WAIT_SECONDS' bound the wait on never1 would not end (no platform deadline here).
+    expect(Date.now() - began).toBeLessThan(6000);
     expect(server.callsFor('slowly1').filter((c) => c.method === 'Get').length).toBeGreaterThan(1);
   });
 

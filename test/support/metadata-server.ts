@@ -10,6 +10,8 @@ export interface MetadataServer {
     expiresIn?: number;
     body?: string;
     delayMs?: number;
+    /** Only the next `times` requests get this reply; later ones get the initial defaults. */
+    times?: number;
   }): void;
   close(): Promise<void>;
 }
@@ -36,6 +38,7 @@ export async function startMetadataServer(init?: {
     requests.push({ path, headers: { ...req.headers } });
     const { status = 200, token = defaults.token, expiresIn = defaults.expiresIn, body } = reply;
     const { delayMs = 0 } = reply;
+    if (reply.times !== undefined && --reply.times <= 0) reply = {};
 
     const send = () => {
       if (path !== TOKEN_PATH) {
