@@ -6,6 +6,7 @@ import { simple } from 'acorn-walk';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 import { ESBUILD_COMMON } from './build-options.mjs';
+import BORROWED from './src/sweep/borrowed.json' with { type: 'json' };
 
 const outdir = new URL('./dist/', import.meta.url);
 await rm(outdir, { recursive: true, force: true });
@@ -24,16 +25,39 @@ const LEFT_OUT = [
   },
 ];
 
+/**
+ * Each rule that leaves out or trims code counts what it matched; one that matched nothing fails
+ * the build, since a dependency that moved its files would otherwise quietly grow the bundle.
+ */
+function counted(rules) {
+  const matches = new Map(rules.map((rule) => [rule, 0]));
+  return {
+    hit: (rule) => matches.set(rule, matches.get(rule) + 1),
+    check(build, bundle) {
+      build.onEnd((result) => {
+        for (const [rule, count] of matches) {
+          if (count > 0 || result.errors.length > 0) continue;
+          result.errors.push({
+            text: `build rule "${rule}" matched nothing in ${bundle}: has the layout of what it trims changed?`,
+          });
+        }
+      });
+    },
+  };
+}
+
 /** Every byte left out here is a byte not parsed and run at each cold start. */
-const leaveOut = {
+const leaveOut = (bundle) => ({
   name: 'leave-out',
   setup(build) {
+    const rules = counted(LEFT_OUT.map(({ what }) => `leave out ${what}`));
+    rules.check(build, bundle);
     for (const { filter, importer, what } of LEFT_OUT) {
-      build.onResolve({ filter }, (args) =>
-        importer.test(args.importer)
-          ? { path: args.path, namespace: 'left-out', pluginData: what }
-          : undefined,
-      );
+      build.onResolve({ filter }, (args) => {
+        if (!importer.test(args.importer)) return undefined;
+        rules.hit(`leave out ${what}`);
+        return { path: args.path, namespace: 'left-out', pluginData: what };
+      });
     }
     // Requiring a left-out module succeeds (grpc-js's index requires its server eagerly, to
     // re-export it through getters); using anything from it throws and says why.
@@ -45,34 +69,42 @@ const leaveOut = {
       loader: 'js',
     }));
   },
-};
+});
 
 /**
- * The sweep (src/sweep/) is a bundle of its own, required by dist/index.js only when a sweep
- * runs: the plain cancel path never loads the listing clients.
+ * The sweep's listing clients (the `#sweep` import, src/sweep/listing/) are a bundle of their
+ * own, required by dist/index.js only when a sweep runs: the cancel path never loads them.
  */
 const sweepApart = {
   name: 'sweep-apart',
   setup(build) {
-    build.onResolve({ filter: /^\.\.\/sweep\/index$/ }, () => ({
-      path: './sweep.js',
-      external: true,
-    }));
+    const rules = counted(['#sweep as ./sweep.js']);
+    rules.check(build, 'index.js');
+    build.onResolve({ filter: /^#sweep$/ }, () => {
+      rules.hit('#sweep as ./sweep.js');
+      return { path: './sweep.js', external: true };
+    });
   },
 };
 
 /**
- * dist/sweep.js takes these from dist/index.js (src/cancel/load-sweep.ts hands them over) rather
- * than carrying copies: a second grpc-js would mean a second set of channels and classes, and
- * some 60 KB more in the zip.
+ * dist/sweep.js takes the modules src/sweep/borrowed.json names from dist/index.js (which
+ * src/sweep/load.ts lends them) rather than carrying copies: a second grpc-js would mean a
+ * second set of channels and classes, and some 60 KB more in the zip.
  */
-const SHARED = /^(@grpc\/grpc-js|long|protobufjs\/minimal)$/;
 const fromHost = {
   name: 'from-host',
   setup(build) {
-    build.onResolve({ filter: SHARED }, (args) => ({ path: args.path, namespace: 'host' }));
+    const rules = counted(BORROWED.modules.map((name) => `borrow ${name}`));
+    rules.check(build, 'sweep.js');
+    const names = new Set(BORROWED.modules);
+    build.onResolve({ filter: /.*/ }, (args) => {
+      if (!names.has(args.path)) return undefined;
+      rules.hit(`borrow ${args.path}`);
+      return { path: args.path, namespace: 'host' };
+    });
     build.onLoad({ filter: /.*/, namespace: 'host' }, (args) => ({
-      contents: `const shared = globalThis[Symbol.for('yc-operation-canceller.shared-modules')];
+      contents: `const shared = globalThis[Symbol.for(${JSON.stringify(BORROWED.global)})];
         if (!shared) throw new Error('dist/sweep.js is loaded by dist/index.js, which lends it ${args.path}');
         module.exports = shared[${JSON.stringify(args.path)}];`,
       loader: 'js',
@@ -104,15 +136,20 @@ function withoutUnusedMethods(code) {
     .reduce((text, [start, end]) => text.slice(0, start) + text.slice(end), code);
 }
 
-const trimGenerated = {
+const trimGenerated = (bundle) => ({
   name: 'trim-generated',
   setup(build) {
-    build.onLoad({ filter: /nodejs-sdk[\\/]dist[\\/]generated[\\/].*\.js$/ }, async (args) => ({
-      contents: withoutUnusedMethods(await readFile(args.path, 'utf8')),
-      loader: 'js',
-    }));
+    const rules = counted(['trim fromJSON and toJSON from the generated code']);
+    rules.check(build, bundle);
+    build.onLoad({ filter: /nodejs-sdk[\\/]dist[\\/]generated[\\/].*\.js$/ }, async (args) => {
+      const code = await readFile(args.path, 'utf8');
+      const trimmed = withoutUnusedMethods(code);
+      if (trimmed.length < code.length)
+        rules.hit('trim fromJSON and toJSON from the generated code');
+      return { contents: trimmed, loader: 'js' };
+    });
   },
-};
+});
 
 const common = { ...ESBUILD_COMMON, metafile: true };
 const source = (file) => new URL(`./src/${file}`, import.meta.url).pathname;
@@ -123,13 +160,13 @@ const [main, sweep] = await Promise.all([
     ...common,
     entryPoints: [source('index.ts')],
     outfile: output('index.js'),
-    plugins: [leaveOut, sweepApart, trimGenerated],
+    plugins: [leaveOut('index.js'), sweepApart, trimGenerated('index.js')],
   }),
   build({
     ...common,
-    entryPoints: [source('sweep/index.ts')],
+    entryPoints: [source('sweep/listing/index.ts')],
     outfile: output('sweep.js'),
-    plugins: [leaveOut, fromHost, trimGenerated],
+    plugins: [leaveOut('sweep.js'), fromHost, trimGenerated('sweep.js')],
   }),
 ]);
 // What went into each bundle, for the size guard in the tests and for anyone asking why it grew.

@@ -1,5 +1,5 @@
-import { createHandler, type Instance } from './handler';
-import { buildInstance } from './instance';
+import { createHandler } from './handler';
+import { buildInstance, type Instance } from './instance';
 import { createLogger } from './log';
 
 let instance: Instance | undefined;

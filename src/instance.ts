@@ -1,10 +1,15 @@
 import { fetchMetadataToken } from './cloud/metadata-token';
-import { createOperationApi } from './cloud/operation-api';
-import { createTokenProvider } from './cloud/token';
-import { loadConfig } from './config';
-import type { Instance } from './handler';
+import { createOperationApi, type OperationApi } from './cloud/operation-api';
+import { createTokenProvider, type TokenProvider } from './cloud/token';
+import { type Config, loadConfig } from './config';
 
-/** What a warm instance keeps: the settings, one gRPC channel and one token cache. */
+/** What a warm instance keeps between invocations: the settings, one gRPC channel, one token cache. */
+export interface Instance {
+  readonly config: Config;
+  readonly api: OperationApi;
+  readonly tokens: TokenProvider;
+}
+
 export function buildInstance(
   env: Readonly<Record<string, string | undefined>>,
 ): Instance & { connect(): void; close(): void } {

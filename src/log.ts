@@ -1,4 +1,13 @@
-import type { LogLevel } from './constants';
+/** Cloud Logging's level names; it parses them in upper case. */
+export const LogLevel = {
+  Trace: 'TRACE',
+  Debug: 'DEBUG',
+  Info: 'INFO',
+  Warn: 'WARN',
+  Error: 'ERROR',
+  Fatal: 'FATAL',
+} as const;
+export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
 
 export type LogFields = Readonly<Record<string, unknown>>;
 

@@ -74,7 +74,7 @@ import {
   startOperationServer,
 } from '../emulator/operation-server';
 import type { TestPkiFiles } from '../emulator/pki';
-import { RESOURCE_KINDS } from '../src/events/sweep-request';
+import { RESOURCE_KINDS } from '../src/model';
 import {
   allPages,
   bearer,

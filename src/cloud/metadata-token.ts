@@ -1,12 +1,7 @@
 import { get } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NoTokenError } from '../errors';
-import { TOKEN_PATTERN } from './token';
-
-export interface IssuedToken {
-  readonly accessToken: string;
-  readonly expiresInSeconds: number;
-}
+import { type IssuedToken, TOKEN_PATTERN } from './token';
 
 export interface MetadataRetry {
   readonly attempts: number;

@@ -1,4 +1,8 @@
-import type { IssuedToken } from './metadata-token';
+/** A token as the metadata service issues it. */
+export interface IssuedToken {
+  readonly accessToken: string;
+  readonly expiresInSeconds: number;
+}
 
 /** The part of the invocation context that carries the service account's token. */
 export interface TokenContext {

@@ -1,32 +1,54 @@
-import type { Operation } from '../cloud/operation-api';
-import type { ResourceRef, SweepSpec } from '../events/sweep-request';
+import type { CallLimits } from '../cloud/unary';
+import type { Config } from '../config';
+import { type Logger, LogLevel } from '../log';
+import type { Guards, Origin, SweepSpec, Target } from '../model';
+import { loadSweep } from './load';
 
-/** An operation a sweep found running too long, and the resource it was found on. */
-export interface Candidate {
-  readonly operationId: string;
-  readonly createdAt: Date;
-  readonly resource: ResourceRef;
+export interface Swept {
+  /** Oldest first, each with the resource it was found on in its origin. */
+  readonly targets: readonly Target[];
+  /** Listings that failed after their retries: the sweep may have missed operations. */
+  readonly failedListings: number;
 }
 
-const ageSeconds = (date: Date | undefined, now: number) =>
-  date === undefined || Number.isNaN(date.getTime()) ? undefined : (now - date.getTime()) / 1000;
-
-/**
- * Whether a listed operation is stuck by the sweep's measure: not done, created longer ago than
- * `olderThan` and, if asked, not modified for `notModifiedFor`. A missing timestamp never
- * qualifies: an operation of unknown age is left alone.
- */
-export function isStuck(operation: Operation, spec: SweepSpec, now: number): boolean {
-  if (operation.done) return false;
-  const age = ageSeconds(operation.createdAt, now);
-  if (age === undefined || age < spec.olderThanSeconds) return false;
-  if (spec.notModifiedForSeconds === undefined) return true;
-  const idle = ageSeconds(operation.modifiedAt, now);
-  return idle !== undefined && idle >= spec.notModifiedForSeconds;
-}
-
-/** Oldest first, one entry per operation however many resources list it. */
-export function oldestFirst(candidates: readonly Candidate[]): Candidate[] {
-  const unique = new Map(candidates.map((c) => [c.operationId, c]));
-  return [...unique.values()].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+/** Runs one sweep, logs what it listed and what failed, and turns what it found into targets. */
+export async function sweep(
+  spec: SweepSpec,
+  request: Guards & { readonly origin: Origin },
+  config: Config,
+  token: string,
+  limits: CallLimits,
+  log: Logger,
+): Promise<Swept> {
+  const { findCandidates } = await loadSweep();
+  const findings = await findCandidates(spec, {
+    token,
+    endpoints: { compute: config.computeEndpoint, vpc: config.vpcEndpoint },
+    retry: config,
+    limits,
+    now: Date.now(),
+  });
+  const { origin, ...guards } = request;
+  for (const failure of findings.failures) {
+    log.log(LogLevel.Error, 'sweep listing failed', { ...origin, ...failure });
+  }
+  log.log(LogLevel.Info, 'sweep listed', {
+    ...origin,
+    ...(spec.folderId && { folderId: spec.folderId }),
+    resources: findings.resources,
+    operations: findings.operations,
+    candidates: findings.candidates.length,
+  });
+  return {
+    targets: findings.candidates.map((candidate) => ({
+      ...guards,
+      origin: {
+        ...origin,
+        resourceKind: candidate.resource.kind,
+        resourceId: candidate.resource.id,
+      },
+      named: { valid: true as const, id: candidate.operationId },
+    })),
+    failedListings: findings.failures.length,
+  };
 }

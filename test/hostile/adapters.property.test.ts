@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type CancellerError, RequestError, UnauthorizedError } from '../../src/errors';
-import { adapterFor } from '../../src/events';
-import type { Adapter, AdapterSettings, Job } from '../../src/events/types';
+import { adapterFor } from '../../src/event';
+import type { Adapter, AdapterSettings } from '../../src/event/adapter';
+import type { Job } from '../../src/model';
+import { operationsOf } from '../support/requests';
 import {
   anyValue,
   base64,
@@ -26,8 +28,9 @@ function expectJob(job: Job, source: string): void {
     expectReadable(job.error.message);
     return;
   }
-  expect(job.request.operations.length).toBeGreaterThan(0);
-  for (const named of job.request.operations) {
+  const operations = operationsOf(job.request);
+  expect(operations.length).toBeGreaterThan(0);
+  for (const named of operations) {
     if (named.valid) expect(named.id).toMatch(VALID_ID);
   }
 }

@@ -8,10 +8,10 @@ import { describe, expect, it } from 'vitest';
 import type { CallResult, OperationApi } from '../../src/cloud/operation-api';
 import { loadConfig } from '../../src/config';
 import { RequestError, UnauthorizedError } from '../../src/errors';
-import { adapterFor } from '../../src/events';
-import { parseRequest } from '../../src/events/request';
+import { adapterFor } from '../../src/event';
 import { createHandler } from '../../src/handler';
 import { createLogger } from '../../src/log';
+import { parseRequest } from '../../src/request/parse';
 import {
   CONTROL,
   MAX_BODY_BYTES,

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RequestError } from '../../src/errors';
-import { type CancelRequest, parseRequest } from '../../src/events/request';
+import type { CancelRequest } from '../../src/model';
+import { parseRequest } from '../../src/request/parse';
+import { operationsOf } from '../support/requests';
 import { anyValue, CONTROL, MAX_MESSAGE_CHARS, MAX_SHOWN_CHARS, VALID_ID } from './corpus';
 
 const RUNS = { numRuns: 300 } as const;
@@ -18,7 +20,10 @@ function attempt(input: unknown, maxOperations = 20): Attempt {
 
 /** What a caller sees of an attempt: the request, or the refusal's class, status and message. */
 function seen(result: Attempt) {
-  if ('ok' in result) return { operations: result.ok.operations, dryRun: result.ok.dryRun };
+  if ('ok' in result) {
+    const { ok } = result;
+    return { operations: ok.kind === 'ids' ? ok.operations : [], dryRun: ok.dryRun };
+  }
   const error = result.error as RequestError;
   return { name: error.name, status: error.status, message: error.message };
 }
@@ -34,10 +39,11 @@ function expectRefusal(error: unknown): asserts error is RequestError {
 }
 
 function expectWellFormed(request: CancelRequest, maxOperations: number): void {
-  expect(request.operations.length).toBeGreaterThan(0);
-  expect(request.operations.length).toBeLessThanOrEqual(maxOperations);
+  const operations = operationsOf(request);
+  expect(operations.length).toBeGreaterThan(0);
+  expect(operations.length).toBeLessThanOrEqual(maxOperations);
   expect(typeof request.dryRun).toBe('boolean');
-  for (const named of request.operations) {
+  for (const named of operations) {
     if (named.valid) {
       expect(typeof named.id).toBe('string');
       expect(named.id).toMatch(VALID_ID);
@@ -48,7 +54,7 @@ function expectWellFormed(request: CancelRequest, maxOperations: number): void {
       expect(named.text).not.toMatch(VALID_ID);
     }
   }
-  const keys = request.operations.map((n) => (n.valid ? `+${n.id}` : `-${n.text}`));
+  const keys = operationsOf(request).map((n) => (n.valid ? `+${n.id}` : `-${n.text}`));
   const valid = keys.filter((k) => k.startsWith('+'));
   expect(new Set(valid).size).toBe(valid.length);
 }
@@ -185,7 +191,7 @@ describe('any input', () => {
         fc.pre('ok' in result);
         if (!('ok' in result)) return;
         const present = stringsIn(input);
-        for (const named of result.ok.operations) {
+        for (const named of operationsOf(result.ok)) {
           if (named.valid) expect(present.has(named.id)).toBe(true);
         }
       }),
@@ -293,7 +299,7 @@ describe('lists of names', () => {
             continue;
           }
           if (!('ok' in result)) throw new Error(`${form} was refused: ${seen(result).message}`);
-          const { operations } = result.ok;
+          const operations = operationsOf(result.ok);
           expect(operations).toHaveLength(distinct.length);
           operations.forEach((named, i) => {
             const name = distinct[i] as string;

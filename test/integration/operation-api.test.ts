@@ -5,8 +5,8 @@ import { OperationServiceService } from '@yandex-cloud/nodejs-sdk/operation/oper
 import { ChannelCredentials, createChannel, Metadata } from 'nice-grpc';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type OperationServer, startOperationServer } from '../../emulator/operation-server';
-import { classifyStatus } from '../../src/cancel/classify';
-import { cancelOperation } from '../../src/cancel/pipeline';
+import { cancelOperation } from '../../src/act/cancel-operation';
+import { classifyStatus } from '../../src/act/classify';
 import { statusOf } from '../../src/cloud/grpc-status';
 import { CallError, createOperationApi, type OperationApi } from '../../src/cloud/operation-api';
 import { EXPECTED_OUTCOMES, SCENARIO_IDS, scenarioOperations } from '../support/fixtures';

@@ -197,16 +197,53 @@ describe('several sweeps in one invocation', () => {
     })),
   });
 
-  it('share one MAX_CANCELS_PER_RUN, and an operation two of them find is handled once', async () => {
+  it('that find the same operations count them once against MAX_CANCELS_PER_RUN, and handle each once', async () => {
     const { server, fn } = await stack({ MAX_CANCELS_PER_RUN: '10' });
     const sweep = { sweep: { folderId: FOLDER, olderThan: '30m' } };
 
-    await fn.handler(queue(sweep, sweep), invocationContext({ token: TOKEN }));
+    const reply = await fn.handler(queue(sweep, sweep), invocationContext({ token: TOKEN }));
 
-    // The first finds 7 and may cancel them; the second finds the same 7, with 3 left of 10.
+    // Both find the same 7: 7 distinct candidates, within 10, so nothing is refused.
     expect(cancels(server).sort()).toEqual([...OLD].sort());
+    expect(fn.lines.filter((l) => l.msg === 'sweep refused')).toEqual([]);
+    expect(reply).toMatchObject({ summary: { sweep: { candidates: 7, refused: false } } });
+  });
+
+  it('share one MAX_CANCELS_PER_RUN: more distinct candidates than it allows cancels none of them', async () => {
+    const { server, fn } = await stack({ MAX_CANCELS_PER_RUN: '6' });
+    // Each within the limit alone (4 and 3), together over it.
+    const resources = (...refs: Array<[string, string]>) => ({
+      sweep: { resources: refs.map(([kind, id]) => ({ kind, id })), olderThan: '30m' },
+    });
+    const first = resources(
+      ['compute.instance', 'inst1'],
+      ['compute.disk', 'disk1'],
+      ['compute.image', 'img1'],
+      ['vpc.network', 'net1'],
+    );
+    const second = resources(
+      ['vpc.subnet', 'sub1'],
+      ['vpc.routeTable', 'rt1'],
+      ['vpc.securityGroup', 'sg1'],
+    );
+
+    const reply = await fn.handler(queue(first, second), invocationContext({ token: TOKEN }));
+
+    expect(cancels(server)).toEqual([]);
     expect(fn.lines.filter((l) => l.msg === 'sweep refused')).toHaveLength(1);
-    expect(fn.lines.find((l) => l.msg === 'sweep refused')?.reason).toMatch(/\(3 left\)/);
+    expect(reply).toMatchObject({ summary: { sweep: { candidates: 7, refused: true } } });
+  });
+
+  it('never refuse an operation a request names, and do not count it as a candidate', async () => {
+    const { server, fn } = await stack({ MAX_CANCELS_PER_RUN: '6' });
+    const named = { operationIds: [OLD[0]] };
+    const sweep = { sweep: { folderId: FOLDER, olderThan: '30m' } };
+
+    const reply = await fn.handler(queue(named, sweep), invocationContext({ token: TOKEN }));
+
+    // 7 found, one of them named: 6 new candidates, which MAX_CANCELS_PER_RUN allows.
+    expect(cancels(server).sort()).toEqual([...OLD].sort());
+    expect(reply).toMatchObject({ summary: { sweep: { candidates: 6, refused: false } } });
   });
 });
 

@@ -2,6 +2,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import BORROWED from '../../src/sweep/borrowed.json';
+import { LENT } from '../../src/sweep/load';
 
 const DIST = path.resolve(import.meta.dirname, '../../dist');
 const KB = 1024;
@@ -66,6 +68,13 @@ describe('the sweep bundle', () => {
       expect(files.filter((f) => f.includes(`node_modules/${name}`))).toEqual([]);
     },
   );
+
+  it('borrows exactly what the loader lends: borrowed.json is the one list for both', () => {
+    expect(Object.keys(LENT).sort()).toEqual([...BORROWED.modules].sort());
+    for (const name of BORROWED.modules) expect(LENT[name], name).toBeDefined();
+    const code = readFileSync(built('sweep.js'), 'utf8');
+    expect(code).toContain(JSON.stringify(BORROWED.global));
+  });
 
   it('leaves out the JSON mapping of the generated messages, which nothing calls', () => {
     const code = readFileSync(built('sweep.js'), 'utf8');

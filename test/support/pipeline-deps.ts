@@ -1,5 +1,5 @@
-import { type Budget, createBudget } from '../../src/cancel/budget';
-import type { PipelineDeps } from '../../src/cancel/pipeline';
+import { type Budget, createBudget } from '../../src/act/budget';
+import type { PipelineDeps } from '../../src/act/cancel-operation';
 import type { OperationApi } from '../../src/cloud/operation-api';
 import type { InvocationToken } from '../../src/cloud/token';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { OperationResult } from '../../src/cancel/result';
 import { NoTokenError, type RequestError, RetryableFailureError } from '../../src/errors';
-import { adapterFor } from '../../src/events';
-import type { Job, Report } from '../../src/events/types';
+import { adapterFor } from '../../src/event';
+import type { Job, OperationResult, Report } from '../../src/model';
+import { operationsOf } from '../support/requests';
 
 const settings = { maxOperations: 10, httpApiKey: undefined };
 const TIMER = 'yandex.cloud.events.serverless.triggers.TimerMessage';
@@ -35,7 +35,7 @@ const summary = (jobs: Job[]) =>
     'request' in job
       ? {
           origin: job.origin,
-          ids: job.request.operations.map((o) => (o.valid ? o.id : `!${o.text}`)),
+          ids: operationsOf(job.request).map((o) => (o.valid ? o.id : `!${o.text}`)),
         }
       : { origin: job.origin, error: job.error.message },
   );

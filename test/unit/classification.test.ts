@@ -1,7 +1,7 @@
 import { status as Status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { classifyStatus, outcomeAfterCancel } from '../../src/cancel/classify';
-import { decide } from '../../src/cancel/decide';
+import { classifyStatus, outcomeAfterCancel } from '../../src/act/classify';
+import { decide } from '../../src/act/decide';
 import { statusOf } from '../../src/cloud/grpc-status';
 import type { Operation } from '../../src/cloud/operation-api';
 

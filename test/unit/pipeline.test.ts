@@ -1,6 +1,6 @@
 import { status as Status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { cancelOperation } from '../../src/cancel/pipeline';
+import { cancelOperation } from '../../src/act/cancel-operation';
 import {
   CallError,
   type CallResult,

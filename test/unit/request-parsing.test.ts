@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { RequestError } from '../../src/errors';
-import { parseRequest } from '../../src/events/request';
+import { parseRequest } from '../../src/request/parse';
+import { operationsOf } from '../support/requests';
 
 const limits = { maxOperations: 5 };
 const ids = (input: unknown) =>
-  parseRequest(input, limits).operations.map((o) => (o.valid ? o.id : `!${o.text}`));
+  operationsOf(parseRequest(input, limits)).map((o) => (o.valid ? o.id : `!${o.text}`));
 
 describe('accepted forms', () => {
   it.each([
@@ -31,7 +32,7 @@ describe('accepted forms', () => {
   });
 
   it('cuts invalid text short and strips control characters before echoing it', () => {
-    const [named] = parseRequest([`bad\u0000${'z'.repeat(100)}`], limits).operations;
+    const [named] = operationsOf(parseRequest([`bad\u0000${'z'.repeat(100)}`], limits));
     expect(named).toEqual({ valid: false, text: `bad?${'z'.repeat(60)}…` });
   });
 

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Operation } from '../../src/cloud/operation-api';
 import { RequestError } from '../../src/errors';
-import { parseRequest } from '../../src/events/request';
-import { parseSweep, RESOURCE_KINDS } from '../../src/events/sweep-request';
-import { isStuck, oldestFirst } from '../../src/sweep/select';
+import { RESOURCE_KINDS } from '../../src/model';
+import { parseRequest } from '../../src/request/parse';
+import { isStuck, oldestFirst } from '../../src/sweep/listing/stuck';
+import { parseSweep } from '../../src/sweep/request';
+import { sweepOf } from '../support/requests';
 
 const now = Date.parse('2026-11-27T12:00:00Z');
 const minutesAgo = (m: number) => new Date(now - m * 60_000);
@@ -138,10 +140,16 @@ describe('the sweep request', () => {
       { sweep: { folderId: 'b1gfolder', olderThan: '30m' }, dryRun: true },
       { maxOperations: 10 },
     );
-    expect(request).toMatchObject({
-      operations: [],
+    expect(request).toEqual({
+      kind: 'sweep',
       dryRun: true,
-      sweep: { folderId: 'b1gfolder' },
+      minAgeSeconds: 0,
+      sweep: {
+        folderId: 'b1gfolder',
+        kinds: RESOURCE_KINDS,
+        resources: [],
+        olderThanSeconds: 1800,
+      },
     });
     expect(() =>
       parseRequest(
@@ -155,6 +163,6 @@ describe('the sweep request', () => {
     const request = parseRequest('{"sweep": {"folderId": "b1gfolder", "olderThan": "45m"}}', {
       maxOperations: 10,
     });
-    expect(request.sweep?.olderThanSeconds).toBe(2700);
+    expect(sweepOf(request)?.olderThanSeconds).toBe(2700);
   });
 });

@@ -1,6 +1,4 @@
-import type { OperationResult } from '../cancel/result';
-import { Outcome } from '../constants';
-import type { Report, Summary } from '../events/types';
+import { type OperationResult, Outcome, type Report, type Summary } from '../model';
 
 export function summarize(
   results: readonly OperationResult[],

@@ -1,7 +1,7 @@
 import { Status } from '../cloud/grpc-status';
 import type { Operation } from '../cloud/operation-api';
 
-import { Outcome } from '../constants';
+import { Outcome } from '../model';
 
 export interface ErrorClass {
   readonly outcome: Outcome;

@@ -35,8 +35,8 @@ import {
   ListSubnetsRequest,
   SubnetServiceClient,
 } from '@yandex-cloud/nodejs-sdk/vpc-v1/subnet_service';
-import { CHANNEL_OPTIONS, type UnaryMethod } from '../cloud/unary';
-import type { ResourceKind } from '../events/sweep-request';
+import { CHANNEL_OPTIONS, type UnaryMethod } from '../../cloud/unary';
+import type { ResourceKind } from '../../model';
 
 export type Api = 'compute' | 'vpc';
 

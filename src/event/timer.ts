@@ -1,9 +1,9 @@
 import type { Timer } from '@yandex-cloud/function-types/dist/src/triggers/timer';
-import { Source } from '../constants';
 import { RequestError } from '../errors';
+import { type Job, Source } from '../model';
+import type { Adapter } from './adapter';
 import { isTriggerEvent, stringField, type TriggerMessage } from './trigger-message';
 import { jobFrom, triggerRefuse, triggerReply } from './trigger-reply';
-import type { Adapter, Job } from './types';
 
 const EVENT_TYPE: Timer.Event['messages'][number]['event_metadata']['event_type'] =
   'yandex.cloud.events.serverless.triggers.TimerMessage';

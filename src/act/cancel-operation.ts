@@ -7,12 +7,10 @@ import {
   type OperationApi,
 } from '../cloud/operation-api';
 import type { InvocationToken } from '../cloud/token';
-import { Outcome, Reason } from '../constants';
-import type { NamedOperation } from '../events/request';
+import { type OperationResult, Outcome, Reason, type Target } from '../model';
 import type { Budget } from './budget';
 import { classifyStatus, outcomeAfterCancel } from './classify';
 import { decide } from './decide';
-import type { OperationResult } from './result';
 
 export interface PipelineDeps {
   readonly api: OperationApi;
@@ -21,12 +19,6 @@ export interface PipelineDeps {
   /** After Cancel, how long to watch a cancelling operation for its end. */
   readonly waitSeconds: number;
   readonly now?: () => number;
-}
-
-export interface Target {
-  readonly named: NamedOperation;
-  readonly dryRun: boolean;
-  readonly minAgeSeconds: number;
 }
 
 type Findings = Omit<OperationResult, 'operationId' | 'attempts' | 'durationMs'>;
@@ -65,7 +57,7 @@ function failure(error: CallError, budget: Budget): Findings {
  * API errors become outcomes; only a bug escapes.
  */
 export async function cancelOperation(
-  target: Target,
+  target: Omit<Target, 'origin'>,
   deps: PipelineDeps,
 ): Promise<OperationResult> {
   const { named } = target;

@@ -1,14 +1,14 @@
-import { mapLimited } from '../cancel/limit';
-import { Status, statusOf } from '../cloud/grpc-status';
+import { Status, statusOf } from '../../cloud/grpc-status';
 import {
   type CallLimits,
   callWithRetries,
   type RetryOptions,
   type UnaryMethod,
-} from '../cloud/unary';
-import type { ResourceKind, ResourceRef, SweepSpec } from '../events/sweep-request';
+} from '../../cloud/unary';
+import { mapLimited } from '../../map-limited';
+import type { ResourceKind, ResourceRef, SweepSpec } from '../../model';
 import { type Api, clientFor, KINDS } from './resources';
-import { type Candidate, isStuck, oldestFirst } from './select';
+import { type Candidate, isStuck, oldestFirst } from './stuck';
 
 export type { Candidate };
 

@@ -1,8 +1,8 @@
+import type { Adapter } from './adapter';
 import { httpAdapter } from './http';
 import { queueAdapter } from './queue';
 import { rawAdapter } from './raw';
 import { timerAdapter } from './timer';
-import type { Adapter } from './types';
 
 /**
  * Asked in order; raw takes anything, so it is the fallback. The cast erases each adapter's event

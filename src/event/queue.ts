@@ -1,9 +1,9 @@
 import type { MessageQueue } from '@yandex-cloud/function-types/dist/src/triggers/messageQueue';
-import { Source } from '../constants';
 import { RequestError } from '../errors';
+import { type Job, Source } from '../model';
+import type { Adapter } from './adapter';
 import { isObject, isTriggerEvent, stringField, type TriggerMessage } from './trigger-message';
 import { jobFrom, triggerRefuse, triggerReply } from './trigger-reply';
-import type { Adapter, Job } from './types';
 
 const EVENT_TYPE: MessageQueue.Event['messages'][number]['event_metadata']['event_type'] =
   'yandex.cloud.events.messagequeue.QueueMessage';

@@ -1,10 +1,10 @@
-import { Source } from '../constants';
 import { RequestError } from '../errors';
-import { printable } from './printable';
-import { parseRequest } from './request';
+import { Source } from '../model';
+import { printable } from '../printable';
+import { parseRequest } from '../request/parse';
+import type { Adapter } from './adapter';
 import { isObject } from './trigger-message';
 import { triggerRefuse } from './trigger-reply';
-import type { Adapter } from './types';
 
 const TYPES_SHOWN = 3;
 const HANDLED = new Set([

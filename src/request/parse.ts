@@ -1,22 +1,13 @@
-import { OPERATION_ID_PATTERN } from '../constants';
 import { RequestError } from '../errors';
-import { describeType, printable } from './printable';
-import { parseSweep, type SweepSpec } from './sweep-request';
-
-/** A name from a request: a well-formed id the API may be asked about, or text that is not one. */
-export type NamedOperation =
-  | { readonly valid: true; readonly id: string }
-  | { readonly valid: false; readonly text: string };
-
-/** What every channel's event becomes. */
-export interface CancelRequest {
-  readonly operations: readonly NamedOperation[];
-  readonly dryRun: boolean;
-  /** The request's own age guard; it can raise MIN_AGE_SECONDS, never lower it. */
-  readonly minAgeSeconds: number;
-  /** Instead of naming operations, look for the ones that have run too long. */
-  readonly sweep?: SweepSpec;
-}
+import {
+  type CancelRequest,
+  type Guards,
+  type NamedOperation,
+  OPERATION_ID_PATTERN,
+  type SweepSpec,
+} from '../model';
+import { describeType, printable } from '../printable';
+import { parseSweep } from '../sweep/request';
 
 export interface RequestLimits {
   readonly maxOperations: number;
@@ -48,8 +39,9 @@ function idsFromArray(values: readonly unknown[], where: string): string[] {
   });
 }
 
-type Fields = Omit<CancelRequest, 'operations'> & { ids: string[] };
-const PLAIN = { dryRun: false, minAgeSeconds: 0 } as const;
+/** A request before its ids are checked: the ids as given, or a sweep. */
+type Fields = Guards & ({ kind: 'ids'; ids: string[] } | { kind: 'sweep'; sweep: SweepSpec });
+const PLAIN = { kind: 'ids', dryRun: false, minAgeSeconds: 0 } as const;
 
 function fromObject(object: Record<string, unknown>): Fields {
   const unknown = Object.keys(object).filter((key) => !(FIELDS as readonly string[]).includes(key));
@@ -82,8 +74,9 @@ function fromObject(object: Record<string, unknown>): Fields {
       `minAgeSeconds is ${typeof minAgeSeconds === 'number' ? minAgeSeconds : describeType(minAgeSeconds)}; expected a whole number of seconds from 0 to ${MAX_AGE_SECONDS}`,
     );
   }
-  if (sweep !== undefined) return { ids: [], dryRun, minAgeSeconds, sweep: parseSweep(sweep) };
-  return { ids: idsFromArray(operationIds as unknown[], 'operationIds'), dryRun, minAgeSeconds };
+  const guards = { dryRun, minAgeSeconds };
+  if (sweep !== undefined) return { kind: 'sweep', sweep: parseSweep(sweep), ...guards };
+  return { kind: 'ids', ids: idsFromArray(operationIds as unknown[], 'operationIds'), ...guards };
 }
 
 function rawIds(input: unknown): Fields {
@@ -108,11 +101,11 @@ function rawIds(input: unknown): Fields {
  * dropped; a request naming no ids, or more than the limit, is refused whole.
  */
 export function parseRequest(input: unknown, { maxOperations }: RequestLimits): CancelRequest {
-  const { ids, ...options } = rawIds(input);
+  const fields = rawIds(input);
+  if (fields.kind === 'sweep') return fields;
+  const { ids, ...guards } = fields;
   const unique = [...new Set(ids)];
-  if (unique.length === 0 && options.sweep === undefined) {
-    throw new RequestError('the request names no operation ids');
-  }
+  if (unique.length === 0) throw new RequestError('the request names no operation ids');
   if (unique.length > maxOperations) {
     throw new RequestError(
       `the request names ${unique.length} operations, more than the limit of ${maxOperations} (MAX_OPERATIONS); nothing was cancelled, split it into smaller requests`,
@@ -123,5 +116,5 @@ export function parseRequest(input: unknown, { maxOperations }: RequestLimits): 
     (id): NamedOperation =>
       OPERATION_ID_PATTERN.test(id) ? { valid: true, id } : { valid: false, text: printable(id) },
   );
-  return { operations, ...options };
+  return { ...guards, operations };
 }

@@ -1,7 +1,7 @@
 import { type CancellerError, RequestError, RetryableFailureError } from '../errors';
-import { retryableFailures, worthRetrying } from '../reply/summary';
-import { type CancelRequest, parseRequest, type RequestLimits } from './request';
-import type { Job, Origin, Report } from './types';
+import type { CancelRequest, Job, Origin, Report } from '../model';
+import { retryableFailures, worthRetrying } from '../report/summary';
+import { parseRequest, type RequestLimits } from '../request/parse';
 
 /** A trigger's request: parsed, or kept as a refused job so one bad message does not sink the batch. */
 export function jobFrom(origin: Origin, input: unknown, limits: RequestLimits): Job {

@@ -1,13 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Http } from '@yandex-cloud/function-types/dist/src/http';
-import { MAX_BODY_BYTES, Source } from '../constants';
 import { type CancellerError, RequestError, UnauthorizedError } from '../errors';
-import { jsonResponse } from '../reply/http-response';
-import { worthRetrying } from '../reply/summary';
-import { printable } from './printable';
-import { parseRequest } from './request';
+import { MAX_BODY_BYTES, Source } from '../model';
+import { printable } from '../printable';
+import { worthRetrying } from '../report/summary';
+import { parseRequest } from '../request/parse';
+import type { Adapter } from './adapter';
 import { isObject } from './trigger-message';
-import type { Adapter } from './types';
 
 /** Seconds a caller should wait before repeating a request with retryable failures. */
 const RETRY_AFTER_SECONDS = '10';
@@ -46,6 +45,19 @@ function bodyText(event: HttpEvent): string {
   } catch (error) {
     throw new RequestError('the decoded body is not UTF-8 text', 400, { cause: error });
   }
+}
+
+function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Http.Result {
+  return {
+    statusCode,
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    isBase64Encoded: false,
+  };
 }
 
 function statusFor(error: CancellerError): number {

@@ -1,5 +1,5 @@
 import type { Operation } from '../cloud/operation-api';
-import { Outcome, Reason } from '../constants';
+import { Outcome, Reason } from '../model';
 
 export type Decision =
   | { readonly action: 'cancel' }

@@ -1,7 +1,5 @@
-import type { OperationResult } from '../cancel/result';
-import { LogLevel, Outcome } from '../constants';
-import type { Origin, Summary } from '../events/types';
-import type { Logger } from '../log';
+import { type Logger, LogLevel } from '../log';
+import { type OperationResult, type Origin, Outcome, type Summary } from '../model';
 
 const LEVELS: Record<Outcome, LogLevel> = {
   [Outcome.Cancelled]: LogLevel.Info,

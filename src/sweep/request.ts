@@ -1,35 +1,12 @@
-import { OPERATION_ID_PATTERN } from '../constants';
 import { RequestError } from '../errors';
-import { describeType, printable } from './printable';
-
-/** The resources whose operations a sweep lists; cancellable operations live on these. */
-export const RESOURCE_KINDS = [
-  'compute.instance',
-  'compute.disk',
-  'compute.image',
-  'vpc.network',
-  'vpc.subnet',
-  'vpc.routeTable',
-  'vpc.securityGroup',
-] as const;
-export type ResourceKind = (typeof RESOURCE_KINDS)[number];
-
-export interface ResourceRef {
-  readonly kind: ResourceKind;
-  readonly id: string;
-}
-
-/** Where to look for stuck operations, and how old they must be. */
-export interface SweepSpec {
-  /** List every resource of `kinds` in this folder... */
-  readonly folderId?: string;
-  readonly kinds: readonly ResourceKind[];
-  /** ...and, or only, these resources. */
-  readonly resources: readonly ResourceRef[];
-  readonly olderThanSeconds: number;
-  /** Also require that the operation has not changed for this long. */
-  readonly notModifiedForSeconds?: number;
-}
+import {
+  OPERATION_ID_PATTERN,
+  RESOURCE_KINDS,
+  type ResourceKind,
+  type ResourceRef,
+  type SweepSpec,
+} from '../model';
+import { describeType, printable } from '../printable';
 
 const FIELDS = ['folderId', 'kinds', 'resources', 'olderThan', 'notModifiedFor'] as const;
 const UNITS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;

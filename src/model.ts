@@ -1,0 +1,148 @@
+// The words every stage shares: what a request asks, what was selected, what happened, and what
+// the invocation reports. Types and constants only, so every module may import it.
+import type { RequestError } from './errors';
+
+/** What happened to one named operation. Users' log queries and dashboards key on these strings. */
+export const Outcome = {
+  Cancelled: 'cancelled',
+  Cancelling: 'cancelling',
+  AlreadyDone: 'already_done',
+  NotFound: 'not_found',
+  NotCancellable: 'not_cancellable',
+  Denied: 'denied',
+  Invalid: 'invalid',
+  Skipped: 'skipped',
+  Failed: 'failed',
+} as const;
+export type Outcome = (typeof Outcome)[keyof typeof Outcome];
+
+/** Why an operation was not cancelled although it may be running. */
+export const Reason = {
+  DryRun: 'dry_run',
+  TooYoung: 'too_young',
+  Deadline: 'deadline',
+} as const;
+export type Reason = (typeof Reason)[keyof typeof Reason];
+
+/** How the function was invoked. */
+export const Source = {
+  Http: 'http',
+  Timer: 'timer',
+  Queue: 'queue',
+  Raw: 'raw',
+} as const;
+export type Source = (typeof Source)[keyof typeof Source];
+
+/** The API documents ids only as Latin letters and digits; observed ones are 20 lowercase characters. */
+export const OPERATION_ID_PATTERN = /^[a-z0-9]{1,50}$/;
+
+/** The platform refuses request and response JSON over 3.5 MB. */
+export const MAX_BODY_BYTES = 3.5 * 1024 * 1024;
+
+/** The resources whose operations a sweep lists; cancellable operations live on these. */
+export const RESOURCE_KINDS = [
+  'compute.instance',
+  'compute.disk',
+  'compute.image',
+  'vpc.network',
+  'vpc.subnet',
+  'vpc.routeTable',
+  'vpc.securityGroup',
+] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+export interface ResourceRef {
+  readonly kind: ResourceKind;
+  readonly id: string;
+}
+
+/** Where a request came from, carried into every log line about it. */
+export interface Origin {
+  readonly source: Source;
+  readonly triggerId?: string;
+  readonly queueId?: string;
+  readonly messageId?: string;
+  /** Where a sweep found the operation. */
+  readonly resourceKind?: string;
+  readonly resourceId?: string;
+}
+
+/** A name from a request: a well-formed id the API may be asked about, or text that is not one. */
+export type NamedOperation =
+  | { readonly valid: true; readonly id: string }
+  | { readonly valid: false; readonly text: string };
+
+/** What a request may ask on top of the function's settings; it can only make them stricter. */
+export interface Guards {
+  readonly dryRun: boolean;
+  /** An operation younger than this is left alone; one with no creation time counts as young. */
+  readonly minAgeSeconds: number;
+}
+
+/** Where to look for stuck operations, and how old they must be. */
+export interface SweepSpec {
+  /** List every resource of `kinds` in this folder... */
+  readonly folderId?: string;
+  readonly kinds: readonly ResourceKind[];
+  /** ...and, or only, these resources. */
+  readonly resources: readonly ResourceRef[];
+  readonly olderThanSeconds: number;
+  /** Also require that the operation has not changed for this long. */
+  readonly notModifiedForSeconds?: number;
+}
+
+/** What every channel's event becomes: operations named by id, or a sweep that finds them. */
+export type CancelRequest = Guards &
+  (
+    | { readonly kind: 'ids'; readonly operations: readonly NamedOperation[] }
+    | { readonly kind: 'sweep'; readonly sweep: SweepSpec }
+  );
+
+/** One request found in an event: parsed, or refused with the reason. */
+export type Job =
+  | { readonly origin: Origin; readonly request: CancelRequest }
+  | { readonly origin: Origin; readonly error: RequestError };
+
+/** One operation to take through the pipeline, with the guards that apply to it. */
+export interface Target extends Guards {
+  readonly named: NamedOperation;
+  readonly origin: Origin;
+}
+
+/** One named operation's result: a reply entry and, with the invocation's fields, a log line. */
+export interface OperationResult {
+  readonly operationId: string;
+  readonly outcome: Outcome;
+  readonly reason?: string;
+  readonly code?: string;
+  readonly message?: string;
+  readonly retryable?: boolean;
+  readonly attempts: number;
+  readonly durationMs: number;
+  readonly description?: string;
+  readonly createdAt?: string;
+  readonly createdBy?: string;
+  readonly apiRequestId?: string;
+}
+
+export interface SweepSummary {
+  /** Distinct operations the sweeps found stuck that no other request of the invocation named. */
+  readonly candidates: number;
+  readonly refused: boolean;
+  readonly failedListings: number;
+}
+
+export interface Summary {
+  readonly operations: number;
+  readonly outcomes: Partial<Record<Outcome, number>>;
+  readonly rejectedRequests: number;
+  readonly durationMs: number;
+  /** What the sweeps of this invocation found, when there were any. */
+  readonly sweep?: SweepSummary;
+}
+
+/** Everything an invocation did, for the channel to shape its reply from. */
+export interface Report {
+  readonly results: readonly OperationResult[];
+  readonly summary: Summary;
+}
