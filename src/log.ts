@@ -51,7 +51,21 @@ export function createLogger(
 ): Logger {
   return {
     log(level, msg, fields = {}) {
-      write(JSON.stringify({ level, msg, ...(bounded({ ...base, ...fields }) as object) }));
+      // A field of the same name must not replace what Cloud Logging reads: it is kept apart.
+      const { level: clashingLevel, msg: clashingMsg, ...rest } = { ...base, ...fields };
+      const clashes = Object.fromEntries(
+        Object.entries({ level: clashingLevel, msg: clashingMsg }).filter(
+          ([, v]) => v !== undefined,
+        ),
+      );
+      write(
+        JSON.stringify({
+          level,
+          msg,
+          ...(bounded(rest) as object),
+          ...(Object.keys(clashes).length > 0 && { shadowed: bounded(clashes) }),
+        }),
+      );
     },
     child(fields) {
       return createLogger(write, { ...base, ...fields });

@@ -22,6 +22,16 @@ describe('log lines', () => {
     });
   });
 
+  it('never lets a field named level or msg replace the ones Cloud Logging reads', () => {
+    const { lines, log } = capture();
+    log.child({ msg: 'from a child' }).log('ERROR', 'the real message', { level: 'DEBUG' });
+    expect(JSON.parse(lines[0] as string)).toEqual({
+      level: 'ERROR',
+      msg: 'the real message',
+      shadowed: { level: 'DEBUG', msg: 'from a child' },
+    });
+  });
+
   it('keeps lines well under 64 KB however long a value is', () => {
     const { lines, log } = capture();
     log.log('WARN', 'big', {
