@@ -1,0 +1,164 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../support/run-script';
+
+const SRC = path.join(ROOT, 'src');
+
+/**
+ * The stages of an invocation, in order: a file may import only from its own stage or an
+ * earlier one. Longest prefix wins, so sweep/'s parts sit in the stages they serve.
+ */
+const STAGES = [
+  [
+    'shared',
+    [
+      'model.ts',
+      'errors.ts',
+      'log.ts',
+      'config.ts',
+      'printable.ts',
+      'map-limited.ts',
+      'cloud/',
+      'instance.ts',
+    ],
+  ],
+  ['request', ['request/', 'sweep/request.ts']],
+  ['select', ['select/', 'sweep/']],
+  ['act', ['act/']],
+  ['report', ['report/']],
+  ['run', ['run.ts']],
+  ['boundary', ['event/', 'handler.ts']],
+  ['entry', ['index.ts']],
+] as const;
+
+type Graph = ReadonlyMap<string, readonly string[]>;
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(full);
+    return /\.(ts|json)$/.test(entry.name) ? [path.relative(SRC, full)] : [];
+  });
+}
+
+const SUBPATH_IMPORTS: Record<string, string> = JSON.parse(
+  readFileSync(path.join(ROOT, 'package.json'), 'utf8'),
+).imports;
+
+/** The src files `file` imports, statically or lazily; packages are left out. */
+function importsOf(file: string, files: ReadonlySet<string>): string[] {
+  if (file.endsWith('.json')) return [];
+  const text = readFileSync(path.join(SRC, file), 'utf8');
+  const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)].map(
+    (m) => m[1] ?? '',
+  );
+  return specifiers.flatMap((specifier) => {
+    const mapped = SUBPATH_IMPORTS[specifier];
+    const target = mapped
+      ? path.relative(SRC, path.join(ROOT, mapped))
+      : specifier.startsWith('.')
+        ? path.join(path.dirname(file), specifier)
+        : undefined;
+    if (target === undefined) return [];
+    const found = [target, `${target}.ts`, path.join(target, 'index.ts')].find((f) => files.has(f));
+    if (found === undefined) throw new Error(`${file} imports ${specifier}, which is not in src/`);
+    return [found];
+  });
+}
+
+function graphOfSrc(): Graph {
+  const files = sourceFiles(SRC);
+  const known = new Set(files);
+  return new Map(files.map((file) => [file, importsOf(file, known)]));
+}
+
+/** One cycle in the graph, as the path that closes it, or undefined when there is none. */
+function findCycle(graph: Graph): string[] | undefined {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (node: string, trail: string[]): string[] | undefined => {
+    if (state.get(node) === 'done') return undefined;
+    if (state.get(node) === 'visiting') return [...trail.slice(trail.indexOf(node)), node];
+    state.set(node, 'visiting');
+    for (const next of graph.get(node) ?? []) {
+      const cycle = visit(next, [...trail, node]);
+      if (cycle) return cycle;
+    }
+    state.set(node, 'done');
+    return undefined;
+  };
+  for (const node of graph.keys()) {
+    const cycle = visit(node, []);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+/** The graph between folders: a file at the top of src/ is a node of its own. */
+function folderGraph(graph: Graph): Graph {
+  const folder = (file: string) => file.split(path.sep)[0] ?? file;
+  const edges = new Map<string, Set<string>>();
+  for (const [file, imports] of graph) {
+    const from = folder(file);
+    const set = edges.get(from) ?? new Set();
+    for (const target of imports) if (folder(target) !== from) set.add(folder(target));
+    edges.set(from, set);
+  }
+  return new Map([...edges].map(([node, set]) => [node, [...set]]));
+}
+
+function stageOf(file: string): number {
+  let best: { rank: number; length: number } | undefined;
+  STAGES.forEach(([, prefixes], rank) => {
+    for (const prefix of prefixes) {
+      const matches = prefix.endsWith('/') ? file.startsWith(prefix) : file === prefix;
+      if (matches && (best === undefined || prefix.length > best.length)) {
+        best = { rank, length: prefix.length };
+      }
+    }
+  });
+  if (best === undefined) throw new Error(`src/${file} is in no stage: add it to STAGES`);
+  return best.rank;
+}
+
+describe('the import graph of src/', () => {
+  const graph = graphOfSrc();
+
+  it('has no cycle between files', () => {
+    expect(findCycle(graph)).toBeUndefined();
+  });
+
+  it('has no cycle between folders', () => {
+    expect(findCycle(folderGraph(graph))).toBeUndefined();
+  });
+
+  it('imports only along the flow: from the same stage or an earlier one', () => {
+    const backwards = [...graph].flatMap(([file, imports]) =>
+      imports
+        .filter((target) => stageOf(target) > stageOf(file))
+        .map(
+          (target) =>
+            `${file} (${STAGES[stageOf(file)]?.[0]}) imports ${target} (${STAGES[stageOf(target)]?.[0]})`,
+        ),
+    );
+    expect(backwards).toEqual([]);
+  });
+
+  it('sees the imports it checks, the lazy #sweep one too', () => {
+    expect(graph.get('run.ts')).toEqual(
+      expect.arrayContaining(['act/cancel-operation.ts', 'select/targets.ts']),
+    );
+    expect(graph.get('sweep/load.ts')).toContain('sweep/listing/index.ts');
+  });
+});
+
+describe('the cycle finder', () => {
+  it.each([
+    ['a chain', { a: ['b'], b: ['c'], c: [] }, undefined],
+    ['a loop of two', { a: ['b'], b: ['a'] }, ['a', 'b', 'a']],
+    ['a loop behind a chain', { a: ['b'], b: ['c'], c: ['d'], d: ['b'] }, ['b', 'c', 'd', 'b']],
+    ['a diamond', { a: ['b', 'c'], b: ['d'], c: ['d'], d: [] }, undefined],
+  ])('%s', (_, edges, cycle) => {
+    expect(findCycle(new Map(Object.entries(edges)))).toEqual(cycle);
+  });
+});
