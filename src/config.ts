@@ -18,7 +18,7 @@ export interface Config {
   readonly maxCancelsPerRun: number;
 }
 
-export const DEFAULTS = {
+const DEFAULTS = {
   operationEndpoint: 'operation.api.cloud.yandex.net:443',
   metadataTokenUrl:
     'http://169.254.169.254/computeMetadata/v1/instance/service-accounts/default/token',

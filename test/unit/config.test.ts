@@ -1,13 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
 import { ConfigError } from '../../src/errors';
 
 describe('configuration', () => {
-  it('has defaults for everything', () => {
+  it("has the defaults the README's configuration table gives", () => {
     expect(loadConfig({})).toEqual({
-      ...DEFAULTS,
+      operationEndpoint: 'operation.api.cloud.yandex.net:443',
+      metadataTokenUrl:
+        'http://169.254.169.254/computeMetadata/v1/instance/service-accounts/default/token',
+      maxOperations: 1000,
+      concurrency: 16,
       dryRun: false,
       httpApiKey: undefined,
+      callTimeoutMs: 5000,
+      retryAttempts: 2,
+      retryBaseDelayMs: 200,
+      timeMarginMs: 1000,
+      minAgeSeconds: 0,
+      waitSeconds: 0,
+      computeEndpoint: 'compute.api.cloud.yandex.net:443',
+      vpcEndpoint: 'vpc.api.cloud.yandex.net:443',
+      maxCancelsPerRun: 20,
     });
   });
 
