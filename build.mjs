@@ -164,7 +164,7 @@ const [main, sweep] = await Promise.all([
   }),
   build({
     ...common,
-    entryPoints: [source('sweep/listing/index.ts')],
+    entryPoints: [source('sweep/select.ts')],
     outfile: output('sweep.js'),
     plugins: [leaveOut('sweep.js'), fromHost, trimGenerated('sweep.js')],
   }),

@@ -17,7 +17,7 @@ import type {
 import { logResult, logSummary } from './report/log-lines';
 import { summarize } from './report/summary';
 import { selectTargets, tightened } from './select/targets';
-import { sweep } from './sweep/select';
+import { loadSweep } from './sweep/load';
 
 export interface InvocationContext extends TokenContext, TimeContext {
   readonly requestId?: string;
@@ -87,6 +87,7 @@ async function select(
       named.push(...request.operations.map((name) => ({ named: name, origin, ...guards })));
       continue;
     }
+    const { sweep } = await loadSweep();
     const found = await sweep(request.sweep, { origin, ...guards }, config, token, limits, log);
     sweeps += 1;
     failedListings += found.failedListings;

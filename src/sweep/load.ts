@@ -16,9 +16,9 @@ export const LENT: Readonly<Record<string, unknown>> = {
 };
 
 /**
- * The sweep's listing clients live in a bundle of their own (dist/sweep.js), required only when
- * a sweep runs, so that the plain cancel path never loads or parses them. build.mjs makes the
- * `#sweep` import that file; from source, as in the tests, it is src/sweep/listing itself.
+ * The sweep step and its listing clients live in a bundle of their own (dist/sweep.js), required
+ * only when a sweep runs, so that the plain cancel path never loads or parses them. build.mjs
+ * makes the `#sweep` import that file; from source, as in the tests, it is src/sweep/select.ts.
  */
 export function loadSweep() {
   (globalThis as Record<symbol, unknown>)[Symbol.for(BORROWED.global)] = Object.fromEntries(

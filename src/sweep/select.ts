@@ -2,7 +2,7 @@ import type { CallLimits } from '../cloud/unary';
 import type { Config } from '../config';
 import { type Logger, LogLevel } from '../log';
 import type { Guards, Origin, SweepSpec, Target } from '../model';
-import { loadSweep } from './load';
+import { findCandidates } from './listing';
 
 export interface Swept {
   /** Oldest first, each with the resource it was found on in its origin. */
@@ -11,7 +11,10 @@ export interface Swept {
   readonly failedListings: number;
 }
 
-/** Runs one sweep, logs what it listed and what failed, and turns what it found into targets. */
+/**
+ * Runs one sweep, logs what it listed and what failed, and turns what it found into targets.
+ * It is the entry of dist/sweep.js (the `#sweep` import), so none of it weighs on the cancel path.
+ */
 export async function sweep(
   spec: SweepSpec,
   request: Guards & { readonly origin: Origin },
@@ -20,7 +23,6 @@ export async function sweep(
   limits: CallLimits,
   log: Logger,
 ): Promise<Swept> {
-  const { findCandidates } = await loadSweep();
   const findings = await findCandidates(spec, {
     token,
     endpoints: { compute: config.computeEndpoint, vpc: config.vpcEndpoint },

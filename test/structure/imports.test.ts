@@ -148,7 +148,7 @@ describe('the import graph of src/', () => {
     expect(graph.get('run.ts')).toEqual(
       expect.arrayContaining(['act/cancel-operation.ts', 'select/targets.ts']),
     );
-    expect(graph.get('sweep/load.ts')).toContain('sweep/listing/index.ts');
+    expect(graph.get('sweep/load.ts')).toContain('sweep/select.ts');
   });
 });
 
