@@ -4,18 +4,17 @@ import { type CancellerError, RequestError, UnauthorizedError } from '../../src/
 import { adapterFor } from '../../src/event';
 import type { Adapter, AdapterSettings } from '../../src/event/adapter';
 import type { Job } from '../../src/model';
-import { operationsOf } from '../support/requests';
 import {
-  anyValue,
-  base64,
-  CONTROL,
-  expectReadable,
-  MAX_BODY_BYTES,
+  httpEvent,
   QUEUE,
+  queueEvent,
   STORAGE,
   TIMER,
-  VALID_ID,
-} from './corpus';
+  timerEvent,
+  timerMessage,
+} from '../support/events';
+import { operationsOf } from '../support/requests';
+import { anyValue, base64, CONTROL, expectReadable, MAX_BODY_BYTES, VALID_ID } from './corpus';
 
 const RUNS = { numRuns: 200 } as const;
 const SOURCES = ['http', 'timer', 'queue', 'raw'];
@@ -271,7 +270,7 @@ describe('HTTP events', () => {
       fc.property(
         junk.filter((b) => typeof b !== 'string' && b !== undefined && b !== null),
         (body) => {
-          const event = { httpMethod: 'POST', body };
+          const event = httpEvent(body);
           expect(exercise(event, { maxOperations: 20, httpApiKey: undefined }).refused).toEqual(
             expect.objectContaining({ status: 400, message: 'the body is not a string' }),
           );
@@ -285,11 +284,8 @@ describe('HTTP events', () => {
     fc.assert(
       fc.property(idText, (text) => {
         const limits = { maxOperations: 20, httpApiKey: undefined };
-        const plain = exercise({ httpMethod: 'POST', body: text }, limits);
-        const encoded = exercise(
-          { httpMethod: 'POST', body: base64(text), isBase64Encoded: true },
-          limits,
-        );
+        const plain = exercise(httpEvent(text), limits);
+        const encoded = exercise(httpEvent(base64(text), { isBase64Encoded: true }), limits);
         expect(encoded.jobs ?? encoded.refused?.message).toEqual(
           plain.jobs ?? plain.refused?.message,
         );
@@ -309,7 +305,7 @@ describe('HTTP events', () => {
       );
     fc.assert(
       fc.property(notBase64, (body) => {
-        const event = { httpMethod: 'POST', body, isBase64Encoded: true };
+        const event = httpEvent(body, { isBase64Encoded: true });
         const { refused } = exercise(event, { maxOperations: 20, httpApiKey: undefined });
         expect(refused).toMatchObject({ status: 400, message: expect.stringMatching(/base64/) });
       }),
@@ -322,7 +318,7 @@ describe('HTTP events', () => {
     ['1.2 M two-byte characters (2.4 MB) and more', 'д'.repeat(MAX_BODY_BYTES / 2 + 1)],
     ['3.6 MB marked base64', 'QUFB'.repeat(Math.ceil((3.6 * 2 ** 20) / 4))],
   ])('refuse a body of %s with 413, before parsing it', (_name, body) => {
-    const event = { httpMethod: 'POST', body, isBase64Encoded: body.startsWith('QUFB') };
+    const event = httpEvent(body, { isBase64Encoded: body.startsWith('QUFB') });
     const { refused } = exercise(event, { maxOperations: 1000, httpApiKey: undefined });
     expect(refused).toMatchObject({ status: 413, message: expect.stringMatching(/3\.5 MB/) });
   });
@@ -406,11 +402,11 @@ describe('trigger events', () => {
         fc.constantFrom(TIMER, QUEUE),
         fc.array(fc.oneof(bodyText, junk), { minLength: 1000, maxLength: 1000 }),
         (type, bodies) => {
-          const messages = bodies.map((body, i) => ({
-            event_metadata: { event_type: type, event_id: `e${i}` },
-            details: { trigger_id: 't', payload: body, queue_id: 'q', message: { body } },
-          }));
-          const { jobs } = exercise({ messages }, { maxOperations: 5, httpApiKey: undefined });
+          const event =
+            type === TIMER
+              ? { messages: bodies.map((body) => timerMessage(body)) }
+              : queueEvent(bodies);
+          const { jobs } = exercise(event, { maxOperations: 5, httpApiKey: undefined });
           if (type === QUEUE) expect(jobs).toHaveLength(1000);
           const quiet = bodies.filter(
             (b) => b === undefined || b === null || (typeof b === 'string' && b.trim() === ''),
@@ -425,9 +421,9 @@ describe('trigger events', () => {
 
 describe('refusals', () => {
   const adapters = [
-    adapterFor({ httpMethod: 'POST' }),
-    adapterFor({ messages: [{ event_metadata: { event_type: TIMER }, details: {} }] }),
-    adapterFor({ messages: [{ event_metadata: { event_type: QUEUE }, details: {} }] }),
+    adapterFor(httpEvent('')),
+    adapterFor(timerEvent()),
+    adapterFor(queueEvent([''])),
     adapterFor('fd8abc'),
   ];
 

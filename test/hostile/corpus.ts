@@ -1,10 +1,11 @@
 /**
- * Hostile inputs shared by the hostile suites: event builders, the operation-id pattern, the
- * bounds a refusal message must keep, and named cases of bodies and whole events.
+ * Hostile inputs shared by the hostile suites: the operation-id pattern, the bounds a refusal
+ * message must keep, and named cases of bodies and whole events.
  */
 
 import fc from 'fast-check';
 import { expect } from 'vitest';
+import { httpEvent, queueEvent, queueMessage, timerEvent } from '../support/events';
 
 export const VALID_ID = /^[a-z0-9]{1,50}$/;
 /** A refusal message is for a person: short enough to read, whatever the input was. */
@@ -15,54 +16,20 @@ export const MAX_SHOWN_CHARS = 65;
 export const MAX_LINE_BYTES = 64 * 1024;
 export const MAX_BODY_BYTES = 3.5 * 1024 * 1024;
 
-export const TIMER = 'yandex.cloud.events.serverless.triggers.TimerMessage';
-export const QUEUE = 'yandex.cloud.events.messagequeue.QueueMessage';
-export const STORAGE = 'yandex.cloud.events.storage.ObjectCreate';
-
 export const CONTROL = /\p{Cc}/u;
 
 export type Channel = 'http' | 'timer' | 'queue' | 'raw';
 export const CHANNELS: readonly Channel[] = ['http', 'timer', 'queue', 'raw'];
 
-export const http = (body: unknown, fields: Record<string, unknown> = {}) => ({
-  httpMethod: 'POST',
-  headers: { 'Content-Type': 'application/json' },
-  body,
-  isBase64Encoded: false,
-  requestContext: { requestId: 'req-1' },
-  ...fields,
-});
-
-export const timer = (payload: unknown) => ({
-  messages: [
-    {
-      event_metadata: { event_type: TIMER, event_id: 'ev-timer', folder_id: 'b1g' },
-      details: { trigger_id: 'a1strigger', payload },
-    },
-  ],
-});
-
-export const queueMessage = (body: unknown, index = 0) => ({
-  event_metadata: { event_type: QUEUE, event_id: `ev-${index}` },
-  details: {
-    queue_id: 'yrn:yc:ymq:ru-central1:b1g:canceller',
-    message: { message_id: `msg-${index}`, md5_of_body: '', body, attributes: {} },
-  },
-});
-
-export const queue = (...bodies: unknown[]) => ({
-  messages: bodies.map((body, index) => queueMessage(body, index)),
-});
-
 /** The same body as each channel carries it: HTTP body, timer payload, queue message, raw event. */
 export function deliver(channel: Channel, body: string): unknown {
   switch (channel) {
     case 'http':
-      return http(body);
+      return httpEvent(body);
     case 'timer':
-      return timer(body);
+      return timerEvent(body);
     case 'queue':
-      return queue(body);
+      return queueEvent([body]);
     case 'raw':
       return body;
   }

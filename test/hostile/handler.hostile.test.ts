@@ -1,9 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { CallResult, Operation, OperationApi } from '../../src/cloud/operation-api';
-import { loadConfig } from '../../src/config';
-import { createHandler } from '../../src/handler';
-import { createLogger } from '../../src/log';
+import {
+  httpEvent,
+  QUEUE,
+  queueEvent,
+  queueMessage,
+  STORAGE,
+  TIMER,
+  timerEvent,
+  timerMessage,
+} from '../support/events';
+import { fixedTokens, inProcessFunction } from '../support/in-process';
 import {
   BAD_BODIES,
   base64,
@@ -13,17 +21,10 @@ import {
   deliver,
   expectReadable,
   garbageBatch,
-  http,
   LOOK_ALIKE_BODIES,
   MAX_LINE_BYTES,
   MAX_SHOWN_CHARS,
   manyIds,
-  QUEUE,
-  queue,
-  queueMessage,
-  STORAGE,
-  TIMER,
-  timer,
   VALID_ID,
 } from './corpus';
 
@@ -41,13 +42,11 @@ interface Invocation {
 }
 
 /**
- * The real handler over a fake instance: an OperationService whose every operation is running and
- * cancels at once, a token that is always there, and a logger that keeps its lines.
+ * The real handler over a fake cloud: an OperationService whose every operation is running and
+ * cancels at once, and a token that is always there.
  */
 function harness(env: Record<string, string> = {}) {
-  const config = loadConfig(env);
   let calls: Array<{ method: 'get' | 'cancel'; id: unknown }> = [];
-  let rawLines: string[] = [];
   const answer = (method: 'get' | 'cancel', id: string): Promise<CallResult> => {
     calls.push({ method, id });
     const operation: Operation = {
@@ -64,32 +63,26 @@ function harness(env: Record<string, string> = {}) {
     get: (id) => answer('get', id),
     cancel: (id) => answer('cancel', id),
   };
-  const tokens = { token: async () => 't1.fake-token', replace: async () => undefined };
-  const handler = createHandler(
-    () => ({ config, api, tokens }),
-    createLogger((line) => {
-      rawLines.push(line);
-    }),
-  );
+  const fn = inProcessFunction(env, { api, tokens: fixedTokens });
 
   return async function invoke(event: unknown): Promise<Invocation> {
     calls = [];
-    rawLines = [];
     const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     let reply: unknown;
     let thrown: unknown;
     try {
-      reply = await handler(event, { requestId: 'inv-hostile' });
+      reply = await fn.handler(event, { requestId: 'inv-hostile' });
     } catch (error) {
       thrown = error;
     } finally {
       write.mockRestore();
     }
+    // Taken out, so each invocation sees its own lines only.
     return {
       reply,
       thrown,
-      rawLines,
-      lines: rawLines.map((line) => JSON.parse(line) as Line),
+      rawLines: fn.rawLines.splice(0),
+      lines: fn.lines.splice(0) as Line[],
       calls,
       stdoutWrites: write.mock.calls.length,
     };
@@ -268,8 +261,10 @@ const hostileEvent = fc.oneof(
     },
     { requiredKeys: ['httpMethod'] },
   ),
-  fc.oneof(bodyText, junk).map(timer),
-  fc.array(fc.oneof(bodyText, junk), { minLength: 1, maxLength: 6 }).map((b) => queue(...b)),
+  fc.oneof(bodyText, junk).map((payload) => timerEvent(payload)),
+  fc
+    .array(fc.oneof(bodyText, junk), { minLength: 1, maxLength: 6 })
+    .map((bodies) => queueEvent(bodies)),
   fc.record({
     messages: fc.array(
       fc.record({
@@ -432,7 +427,7 @@ const EVENTS: ReadonlyArray<readonly [string, unknown, Expected, Record<string, 
   ],
   [
     'a batch mixing timer and queue messages',
-    { messages: [...timer('fd8abc').messages, queueMessage('fd8def')] },
+    { messages: [timerMessage('fd8abc'), queueMessage('fd8def')] },
     { refused: /the batch mixes event types/ },
   ],
   // biome-ignore lint/suspicious/noSparseArray: the hole is the point
@@ -467,12 +462,12 @@ const EVENTS: ReadonlyArray<readonly [string, unknown, Expected, Record<string, 
   ],
   [
     'an HTTP event with headers as an array',
-    http('fd8abc', { headers: [['X-Api-Key', 'k3y']] }),
+    httpEvent('fd8abc', { headers: [['X-Api-Key', 'k3y']] }),
     { asked: ['fd8abc'] },
   ],
   [
     'an HTTP event with headers as an array, when a key is required',
-    http('fd8abc', { headers: [['X-Api-Key', 'k3y']] }),
+    httpEvent('fd8abc', { headers: [['X-Api-Key', 'k3y']] }),
     { http: 401, message: /X-Api-Key/ },
     { HTTP_API_KEY: 'k3y' },
   ],
@@ -484,112 +479,124 @@ const EVENTS: ReadonlyArray<readonly [string, unknown, Expected, Record<string, 
     { http: 401 },
     { HTTP_API_KEY: 'k3y' },
   ],
-  ['an HTTP event with headers null', http('fd8abc', { headers: null }), { asked: ['fd8abc'] }],
-  ['an HTTP GET', http('fd8abc', { httpMethod: 'GET' }), { http: 405, message: /send a POST/ }],
-  ['an HTTP method of junk', http('fd8abc', { httpMethod: '💥' }), { http: 405 }],
+  [
+    'an HTTP event with headers null',
+    httpEvent('fd8abc', { headers: null }),
+    { asked: ['fd8abc'] },
+  ],
+  [
+    'an HTTP GET',
+    httpEvent('fd8abc', { httpMethod: 'GET' }),
+    { http: 405, message: /send a POST/ },
+  ],
+  ['an HTTP method of junk', httpEvent('fd8abc', { httpMethod: '💥' }), { http: 405 }],
   [
     'a 5 MB HTTP method with control characters',
-    http('fd8abc', { httpMethod: `GET\u0000\u001b[2J${'x'.repeat(5 * 2 ** 20)}` }),
+    httpEvent('fd8abc', { httpMethod: `GET\u0000\u001b[2J${'x'.repeat(5 * 2 ** 20)}` }),
     { http: 405, message: /^method GET\?\?\[2Jx{8}… is not allowed; send a POST$/ },
   ],
   [
     'broken JSON with control characters over HTTP',
-    http('["fd8abc", \u001b[31mred\u0000]'),
+    httpEvent('["fd8abc", \u001b[31mred\u0000]'),
     { http: 400, message: /^the request is not valid JSON \(/ },
   ],
   [
     'an HTTP body that is an object',
-    http({ operationIds: ['fd8abc'] }),
+    httpEvent({ operationIds: ['fd8abc'] }),
     { http: 400, message: /not a string/ },
   ],
-  ['an HTTP body that is an array', http(['fd8abc']), { http: 400, message: /not a string/ }],
-  ['an HTTP body that is a number', http(42), { http: 400 }],
+  ['an HTTP body that is an array', httpEvent(['fd8abc']), { http: 400, message: /not a string/ }],
+  ['an HTTP body that is a number', httpEvent(42), { http: 400 }],
   [
     'base64 that is not base64',
-    http('fd8abc!!', { isBase64Encoded: true }),
+    httpEvent('fd8abc!!', { isBase64Encoded: true }),
     { http: 400, message: /not valid base64/ },
   ],
   [
     'base64 of bytes that are not UTF-8',
-    http(Buffer.from([0xc3, 0x28, 0xff]).toString('base64'), { isBase64Encoded: true }),
+    httpEvent(Buffer.from([0xc3, 0x28, 0xff]).toString('base64'), { isBase64Encoded: true }),
     { http: 400, message: /not UTF-8/ },
   ],
   [
     'base64 of NUL bytes',
-    http(base64('\u0000\u0000\u0000'), { isBase64Encoded: true }),
+    httpEvent(base64('\u0000\u0000\u0000'), { isBase64Encoded: true }),
     { asked: [] },
   ],
   [
     'base64 flagged with the string "true"',
-    http(base64('fd8abc'), { isBase64Encoded: 'true' }),
+    httpEvent(base64('fd8abc'), { isBase64Encoded: 'true' }),
     { asked: [] },
   ],
   [
     'a 3.6 MB body',
-    http('fd8abc '.repeat(Math.ceil((3.6 * 2 ** 20) / 7))),
+    httpEvent('fd8abc '.repeat(Math.ceil((3.6 * 2 ** 20) / 7))),
     { http: 413, message: /3\.5 MB/ },
   ],
-  ['a 5 MB string body', http('x'.repeat(5 * 2 ** 20)), { http: 413, message: /3\.5 MB/ }],
-  ['a 3.6 MB body of two-byte characters', http('д'.repeat(1_900_000)), { http: 413 }],
+  ['a 5 MB string body', httpEvent('x'.repeat(5 * 2 ** 20)), { http: 413, message: /3\.5 MB/ }],
+  ['a 3.6 MB body of two-byte characters', httpEvent('д'.repeat(1_900_000)), { http: 413 }],
   [
     '100,000 ids over HTTP',
-    http(JSON.stringify({ operationIds: ids100k })),
+    httpEvent(JSON.stringify({ operationIds: ids100k })),
     { http: 413, message: /100000 operations/ },
   ],
   [
     'arrays nested 100,000 deep over HTTP',
-    http(`${'['.repeat(NESTING)}${']'.repeat(NESTING)}`),
+    httpEvent(`${'['.repeat(NESTING)}${']'.repeat(NESTING)}`),
     { http: 400 },
   ],
   [
     'an unclosed JSON array a million deep',
-    http('['.repeat(1_000_000)),
+    httpEvent('['.repeat(1_000_000)),
     { http: 400, message: /not valid JSON/ },
   ],
   [
     '__proto__ and constructor keys in an HTTP body',
-    http('{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 1}}}'),
+    httpEvent('{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 1}}}'),
     { http: 400, message: /unknown field\(s\) "__proto__", "constructor"/ },
   ],
   [
     '100,000 ids in a queue message',
-    queue(ids100k.join(' ')),
+    queueEvent([ids100k.join(' ')]),
     { rejected: 1, message: /limit of 1000/ },
   ],
   [
     '100,000 ids beside a good queue message',
-    queue(ids100k.join(','), 'fd8abc'),
+    queueEvent([ids100k.join(','), 'fd8abc']),
     { rejected: 1, asked: ['fd8abc'] },
   ],
-  ['a 5 MB id in a queue message', queue(`["${'x'.repeat(5 * 2 ** 20)}"]`), { asked: [] }],
+  ['a 5 MB id in a queue message', queueEvent([`["${'x'.repeat(5 * 2 ** 20)}"]`]), { asked: [] }],
   ['a queue batch of 1000 garbage messages', garbageBatch(1000), { rejected: 1000 }],
   [
     'a queue message with no message object',
     { messages: [{ ...queueMessage('fd8abc'), details: { queue_id: 'q' } }] },
     { rejected: 1, message: /no text body/ },
   ],
-  ['a queue message whose body is an object', queue({ operationIds: ['fd8abc'] }), { rejected: 1 }],
+  [
+    'a queue message whose body is an object',
+    queueEvent([{ operationIds: ['fd8abc'] }]),
+    { rejected: 1 },
+  ],
   [
     'a timer with a 100 KB payload naming 10,000 ids',
-    timer(manyIds(10_000).join(' ')),
+    timerEvent(manyIds(10_000).join(' ')),
     { rejected: 1, message: /limit of 1000/ },
   ],
   [
     'a timer with a 100 KB payload of broken JSON',
-    timer(`{"operationIds": [${'"fd8abc", '.repeat(10_000)}`),
+    timerEvent(`{"operationIds": [${'"fd8abc", '.repeat(10_000)}`),
     { rejected: 1, message: /not valid JSON/ },
   ],
   [
     'a timer with a 100 KB payload that is one junk token',
-    timer('%'.repeat(100_000)),
+    timerEvent('%'.repeat(100_000)),
     { asked: [] },
   ],
   [
     'a timer payload that is an object',
-    timer({ operationIds: ['fd8abc'] }),
+    timerEvent({ operationIds: ['fd8abc'] }),
     { rejected: 1, message: /not a string/ },
   ],
-  ['a timer payload that is a number', timer(12), { rejected: 1 }],
+  ['a timer payload that is a number', timerEvent(12), { rejected: 1 }],
 ];
 
 describe('named hostile events', () => {

@@ -6,43 +6,26 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CallResult, OperationApi } from '../../src/cloud/operation-api';
-import { loadConfig } from '../../src/config';
 import { RequestError, UnauthorizedError } from '../../src/errors';
 import { adapterFor } from '../../src/event';
-import { createHandler } from '../../src/handler';
-import { createLogger } from '../../src/log';
 import { parseRequest } from '../../src/request/parse';
-import {
-  CONTROL,
-  MAX_BODY_BYTES,
-  MAX_MESSAGE_CHARS,
-  QUEUE,
-  queueMessage,
-  TIMER,
-  timer,
-  VALID_ID,
-} from './corpus';
+import { httpEvent, QUEUE, queueMessage, TIMER, timerMessage } from '../support/events';
+import { fixedTokens, inProcessFunction } from '../support/in-process';
+import { CONTROL, MAX_BODY_BYTES, MAX_MESSAGE_CHARS, VALID_ID } from './corpus';
 
 const settings = { maxOperations: 1000, httpApiKey: undefined };
 
+/** The function over an API that finds every operation done, keeping the ids it is asked about. */
 function fakeFunction() {
   const asked: unknown[] = [];
-  const lines: string[] = [];
   const answer = (id: string): Promise<CallResult> => {
     asked.push(id);
     const operation = { id, description: '', createdBy: '', done: true };
     return Promise.resolve({ operation, attempts: 1, apiRequestId: undefined });
   };
   const api: OperationApi = { get: answer, cancel: answer };
-  const tokens = { token: async () => 't1.fake-token', replace: async () => undefined };
-  const config = loadConfig({});
-  const handler = createHandler(
-    () => ({ config, api, tokens }),
-    createLogger((line) => {
-      lines.push(line);
-    }),
-  );
-  return { handler, asked, lines };
+  const { handler } = inProcessFunction({}, { api, tokens: fixedTokens });
+  return { handler, asked };
 }
 
 function refusal(event: unknown): unknown {
@@ -131,14 +114,14 @@ describe('a JSON syntax error message', () => {
     ['a terminal escape among the ids', '["fd8abc", \u001b[31mred]'],
     ['a NUL byte where a value belongs', '{"operationIds": [\u0000]}'],
   ])('for %s holds no raw control characters', (_name, body) => {
-    const error = refusal({ httpMethod: 'POST', body }) as RequestError;
+    const error = refusal(httpEvent(body)) as RequestError;
     expect(error).toBeInstanceOf(RequestError);
     expect(error.message).toMatch(/^the request is not valid JSON \(/);
     expect(error.message).not.toMatch(CONTROL);
   });
 
   it('shows each control character it quotes as ?', () => {
-    const error = refusal({ httpMethod: 'POST', body: '[\u0001]' }) as RequestError;
+    const error = refusal(httpEvent('[\u0001]')) as RequestError;
     expect(error.message).toBe(
       'the request is not valid JSON (Unexpected token \'?\', "[?]" is not valid JSON)',
     );
@@ -150,7 +133,7 @@ describe('the 405 reply', () => {
   const method = `GET\u0000\u001b[2J${'x'.repeat(5 * 2 ** 20)}`;
 
   it('shows a 5 MB method with control characters as 16 printable characters', () => {
-    const error = refusal({ httpMethod: method, body: 'fd8abc' }) as RequestError;
+    const error = refusal(httpEvent('fd8abc', { httpMethod: method })) as RequestError;
     expect(error).toMatchObject({ status: 405 });
     expect(error.message).toBe('method GET??[2Jxxxxxxxx… is not allowed; send a POST');
     expect(error.message.length).toBeLessThanOrEqual(MAX_MESSAGE_CHARS);
@@ -159,7 +142,9 @@ describe('the 405 reply', () => {
 
   it('stays far below the platform limit on a reply', async () => {
     const { handler } = fakeFunction();
-    const reply = (await handler({ httpMethod: method, body: 'fd8abc' }, {})) as { body: string };
+    const reply = (await handler(httpEvent('fd8abc', { httpMethod: method }), {})) as {
+      body: string;
+    };
     expect(Buffer.byteLength(reply.body)).toBeLessThan(64 * 1024);
   });
 });
@@ -170,10 +155,7 @@ describe('a request object with very many unknown fields', () => {
     `{${Array.from({ length: count }, (_, i) => `${JSON.stringify(name(i))}:0`).join(',')}}`;
 
   it('gets a message naming the first 5 fields and counting the rest', () => {
-    const error = refusal({
-      httpMethod: 'POST',
-      body: fields(100_000, (i) => `k${i}`),
-    }) as RequestError;
+    const error = refusal(httpEvent(fields(100_000, (i) => `k${i}`))) as RequestError;
     expect(error).toBeInstanceOf(RequestError);
     expect(error.message).toBe(
       'unknown field(s) "k0", "k1", "k2", "k3", "k4" and 99995 more; a request has operationIds, sweep, dryRun, minAgeSeconds',
@@ -193,7 +175,7 @@ describe('a request object with very many unknown fields', () => {
     const body = fields(100_000, (i) => `${'"\\'.repeat(6)}${i.toString(36)}`);
     expect(Buffer.byteLength(body)).toBeLessThan(MAX_BODY_BYTES);
     const { handler } = fakeFunction();
-    const reply = (await handler({ httpMethod: 'POST', body }, {})) as {
+    const reply = (await handler(httpEvent(body), {})) as {
       statusCode: number;
       body: string;
     };
@@ -221,7 +203,7 @@ describe('a malformed event of a type the function handles', () => {
     ],
     [
       'a batch mixing timer and queue messages',
-      { messages: [...timer('fd8abc').messages, queueMessage('fd8def')] },
+      { messages: [timerMessage('fd8abc'), queueMessage('fd8def')] },
       `the batch mixes event types (${TIMER}, ${QUEUE})`,
     ],
     [

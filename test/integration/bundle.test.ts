@@ -1,7 +1,5 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Http } from '@yandex-cloud/function-types/dist/src/http';
-import type { MessageQueue } from '@yandex-cloud/function-types/dist/src/triggers/messageQueue';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type FakeOperation,
@@ -9,6 +7,7 @@ import {
   startOperationServer,
 } from '../../emulator/operation-server';
 import { type FunctionRuntime, type Invocation, startRuntime } from '../../emulator/runtime';
+import { httpEvent, QUEUE_ID, queueEvent, TRIGGER_ID, timerEvent } from '../support/events';
 import { EXPECTED_OUTCOMES, FAST_ENV, SCENARIO_IDS, scenarioOperations } from '../support/fixtures';
 import { type MetadataServer, startMetadataServer } from '../support/metadata-server';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
@@ -22,11 +21,6 @@ const METADATA_TOKEN = 't1.metadata-secret-5b83ea6f12';
 const WITH_TOKEN = {
   token: { access_token: CONTEXT_TOKEN, expires_in: 3600, token_type: 'Bearer' },
 };
-
-const TIMER_EVENT_TYPE = 'yandex.cloud.events.serverless.triggers.TimerMessage';
-const QUEUE_EVENT_TYPE = 'yandex.cloud.events.messagequeue.QueueMessage';
-const TRIGGER_ID = 'a1sfe084v4setrigger';
-const QUEUE_ID = 'yrn:yc:ymq:ru-central1:21i6v06sqmsaoeon7nus:cancel-requests';
 
 const INVALID_ID = 'Not-An-Id';
 const CREATED_AT = '2026-11-27T10:00:00.000Z';
@@ -149,80 +143,8 @@ function cancellable(...ids: string[]): FakeOperation[] {
   return ids.map((id) => ({ id, cancel: 'cancels' }));
 }
 
-function httpEvent(body: string, fields: Partial<Http.Event> = {}): Http.Event {
-  const method = fields.httpMethod ?? 'POST';
-  return {
-    httpMethod: method,
-    headers: {
-      Accept: '*/*',
-      'Content-Type': 'application/json',
-      'User-Agent': 'curl/8.5.0',
-      'X-Request-Id': 'cd0d12cd-c5f1-4348-9dff-c50a78f1eb79',
-    },
-    multiValueHeaders: {
-      Accept: ['*/*'],
-      'Content-Type': ['application/json'],
-      'User-Agent': ['curl/8.5.0'],
-      'X-Request-Id': ['cd0d12cd-c5f1-4348-9dff-c50a78f1eb79'],
-    },
-    queryStringParameters: { source: 'test' },
-    multiValueQueryStringParameters: { source: ['test'] },
-    requestContext: {
-      identity: { sourceIp: '88.99.0.24', userAgent: 'curl/8.5.0' },
-      httpMethod: method,
-      requestId: 'cd0d12cd-c5f1-4348-9dff-c50a78f1eb79',
-      requestTime: '27/Nov/2026:10:05:00 +0000',
-      requestTimeEpoch: 1795774700,
-    },
-    body,
-    isBase64Encoded: false,
-    ...fields,
-  };
-}
-
 function idsBody(...ids: string[]): string {
   return JSON.stringify({ operationIds: ids });
-}
-
-function timerEvent(payload?: string) {
-  return {
-    messages: [
-      {
-        event_metadata: {
-          event_id: 'a1s41g2n5g0oevent',
-          event_type: TIMER_EVENT_TYPE,
-          created_at: '2026-11-27T10:05:00.000Z',
-          cloud_id: 'b1gvlrnlei4lcloud',
-          folder_id: 'b1g88tflru0efolder',
-        },
-        // The platform's typings predate `payload`; a trigger made without one omits it.
-        details: { trigger_id: TRIGGER_ID, ...(payload !== undefined && { payload }) },
-      },
-    ],
-  };
-}
-
-function queueEvent(...bodies: string[]): MessageQueue.Event {
-  return {
-    messages: bodies.map((body, index) => ({
-      event_metadata: {
-        event_id: `event-${index}`,
-        event_type: QUEUE_EVENT_TYPE,
-        created_at: '2026-11-27T10:05:00.000Z',
-      },
-      details: {
-        queue_id: QUEUE_ID,
-        message: {
-          message_id: messageId(index),
-          md5_of_body: '',
-          body,
-          attributes: { SentTimestamp: '1795774700000' },
-          message_attributes: {},
-          md5_of_message_attributes: '',
-        },
-      },
-    })),
-  };
 }
 
 function messageId(index: number): string {
@@ -585,7 +507,9 @@ describe('Message Queue trigger invocations', () => {
     server.set(...cancellable('qjson1', 'qtext1', 'qtext2'));
 
     const invocation = await runtime.invoke(
-      queueEvent('{"operationIds": ["qjson1"]}', 'qtext1 qtext2', '{"operationIds": 5}'),
+      queueEvent(['{"operationIds": ["qjson1"]}', 'qtext1 qtext2', '{"operationIds": 5}'], {
+        messageId,
+      }),
       WITH_TOKEN,
     );
 
@@ -624,7 +548,10 @@ describe('Message Queue trigger invocations', () => {
     const { server, runtime } = stack();
     server.set(...cancellable('qfine'));
 
-    const invocation = await runtime.invoke(queueEvent('qfine', 'opdown'), WITH_TOKEN);
+    const invocation = await runtime.invoke(
+      queueEvent(['qfine', 'opdown'], { messageId }),
+      WITH_TOKEN,
+    );
 
     expect(invocation.ok).toBe(false);
     expect(invocation.error?.message).toMatch(/opdown/);
@@ -646,7 +573,7 @@ describe('Message Queue trigger invocations', () => {
     const ids = Array.from({ length: 1000 }, (_, i) => `qbatch${i}`);
     server.set(...cancellable(...ids));
 
-    const invocation = await runtime.invoke(queueEvent(...ids), WITH_TOKEN);
+    const invocation = await runtime.invoke(queueEvent(ids, { messageId }), WITH_TOKEN);
 
     const report = reportOf(invocation);
     expect(report.summary).toMatchObject({ operations: 1000, outcomes: { cancelled: 1000 } });
@@ -808,7 +735,7 @@ describe('authentication', () => {
     it('throws for a queue batch, so the queue keeps the request', async () => {
       const { server } = stack();
 
-      const invocation = await tokenless.invoke(queueEvent('opaccepts'));
+      const invocation = await tokenless.invoke(queueEvent(['opaccepts']));
 
       expect(invocation.ok).toBe(false);
       expect(invocation.error?.message).toMatch(/attach a service account/);
@@ -827,7 +754,7 @@ describe('authentication', () => {
     const invocations = [
       await instance.invoke(httpEvent(idsBody(...named)), WITH_TOKEN),
       await instance.invoke(named, WITH_TOKEN),
-      await instance.invoke(queueEvent(named.join(' '))),
+      await instance.invoke(queueEvent([named.join(' ')])),
       await instance.invoke(httpEvent(idsBody(...named))),
     ];
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOperationServer } from '../../emulator/operation-server';
 import { startRuntime } from '../../emulator/runtime';
+import { timerEvent } from '../support/events';
 import { testPki } from '../support/test-pki';
 
 const BUNDLE = path.resolve(import.meta.dirname, '../../dist/index.js');
@@ -38,17 +39,9 @@ describe('the built bundle', () => {
       sweep: { folderId: 'b1gfolder', kinds: ['compute.disk'], olderThan: '30m' },
     });
 
-    const invocation = await runtime.invoke(
-      {
-        messages: [
-          {
-            event_metadata: { event_type: 'yandex.cloud.events.serverless.triggers.TimerMessage' },
-            details: { trigger_id: 'tr1', payload },
-          },
-        ],
-      },
-      { token: { access_token: 't1.bundle', expires_in: 43_200, token_type: 'Bearer' } },
-    );
+    const invocation = await runtime.invoke(timerEvent(payload), {
+      token: { access_token: 't1.bundle', expires_in: 43_200, token_type: 'Bearer' },
+    });
 
     expect(invocation.ok).toBe(true);
     expect(server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId)).toEqual([

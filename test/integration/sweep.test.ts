@@ -6,6 +6,7 @@ import {
   type OperationServer,
   startOperationServer,
 } from '../../emulator/operation-server';
+import { queueEvent, timerEvent } from '../support/events';
 import { FAST_ENV } from '../support/fixtures';
 import { inProcessFunction, invocationContext, resultsById } from '../support/in-process';
 import { testPki } from '../support/test-pki';
@@ -66,14 +67,7 @@ async function stack(env: Record<string, string> = {}) {
   return { server, fn };
 }
 
-const timer = (payload: unknown) => ({
-  messages: [
-    {
-      event_metadata: { event_type: 'yandex.cloud.events.serverless.triggers.TimerMessage' },
-      details: { trigger_id: 'trsweep', payload: JSON.stringify(payload) },
-    },
-  ],
-});
+const timer = (payload: unknown) => timerEvent(JSON.stringify(payload), { triggerId: 'trsweep' });
 const cancels = (server: OperationServer) =>
   server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId);
 const OLD = ['sgold', 'rtold', 'subold', 'netold', 'imgold', 'diskold', 'instold'];
@@ -190,12 +184,7 @@ describe('the blast-radius guard', () => {
 });
 
 describe('several sweeps in one invocation', () => {
-  const queue = (...bodies: unknown[]) => ({
-    messages: bodies.map((body, i) => ({
-      event_metadata: { event_type: 'yandex.cloud.events.messagequeue.QueueMessage' },
-      details: { queue_id: 'q1', message: { message_id: `m${i}`, body: JSON.stringify(body) } },
-    })),
-  });
+  const queue = (...bodies: unknown[]) => queueEvent(bodies.map((body) => JSON.stringify(body)));
 
   it('that find the same operations count them once against MAX_CANCELS_PER_RUN, and handle each once', async () => {
     const { server, fn } = await stack({ MAX_CANCELS_PER_RUN: '10' });

@@ -7,6 +7,7 @@ import {
   startOperationServer,
 } from '../../emulator/operation-server';
 import { type FunctionRuntime, type RuntimeStats, startRuntime } from '../../emulator/runtime';
+import { httpEvent, QUEUE_ID, queueEvent } from '../support/events';
 import { testPki } from '../support/test-pki';
 
 // What ships, in its own process: the bundle's memory is measured apart from vitest's.
@@ -29,7 +30,6 @@ const COUNT = 1000;
 const WITH_TOKEN = {
   token: { access_token: 't1.load-test-token', expires_in: 3600, token_type: 'Bearer' },
 };
-const QUEUE_ID = 'yrn:yc:ymq:ru-central1:21i6v06sqmsaoeon7nus:cancel-requests';
 
 type Line = Record<string, unknown>;
 
@@ -184,22 +184,7 @@ describe('load', () => {
       cancelled: 820,
     });
     const runtime = await startInstance();
-    const event = {
-      httpMethod: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      multiValueHeaders: { 'Content-Type': ['application/json'] },
-      queryStringParameters: {},
-      multiValueQueryStringParameters: {},
-      requestContext: {
-        identity: { sourceIp: '88.99.0.24', userAgent: 'curl/8.5.0' },
-        httpMethod: 'POST',
-        requestId: 'load-http',
-        requestTime: '27/Nov/2026:10:05:00 +0000',
-        requestTimeEpoch: 1795774700,
-      },
-      body: JSON.stringify({ operationIds: named.map((n) => n.id) }),
-      isBase64Encoded: false,
-    };
+    const event = httpEvent(JSON.stringify({ operationIds: named.map((n) => n.id) }));
 
     const { invocation, after } = await measure(`HTTP, ${COUNT} ids`, runtime, event);
 
@@ -234,26 +219,10 @@ describe('load', () => {
     const ids = Array.from({ length: COUNT }, (_, i) => `lqcancel${String(i).padStart(4, '0')}`);
     server.set(...ids.map((id): FakeOperation => ({ id, cancel: 'cancels', delayMs: LATENCY_MS })));
     const messageIdOf = (i: number) => `lq-msg-${i}`;
-    const event = {
-      messages: ids.map((id, i) => ({
-        event_metadata: {
-          event_id: `lq-event-${i}`,
-          event_type: 'yandex.cloud.events.messagequeue.QueueMessage',
-          created_at: '2026-11-27T10:05:00.000Z',
-        },
-        details: {
-          queue_id: QUEUE_ID,
-          message: {
-            message_id: messageIdOf(i),
-            md5_of_body: '',
-            body: id,
-            attributes: { SentTimestamp: '1795774700000' },
-            message_attributes: {},
-            md5_of_message_attributes: '',
-          },
-        },
-      })),
-    };
+    const event = queueEvent(ids, {
+      messageId: messageIdOf,
+      eventId: (i) => `lq-event-${i}`,
+    });
     const runtime = await startInstance();
 
     const { invocation, after } = await measure(`queue, ${COUNT} messages`, runtime, event);

@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OperationServer, startOperationServer } from '../../emulator/operation-server';
+import { httpEvent } from '../support/events';
 import { FAST_ENV } from '../support/fixtures';
 import { inProcessFunction, invocationContext, resultsById } from '../support/in-process';
 import { type MetadataServer, startMetadataServer } from '../support/metadata-server';
@@ -159,10 +160,7 @@ describe('tokens', () => {
     server.set({ id: 'late1' });
     const began = Date.now();
 
-    const reply = await fn.handler(
-      { httpMethod: 'POST', headers: {}, body: 'late1', isBase64Encoded: false },
-      invocationContext({ remainingMs: 2500 }),
-    );
+    const reply = await fn.handler(httpEvent('late1'), invocationContext({ remainingMs: 2500 }));
 
     expect(Date.now() - began).toBeLessThan(2500);
     expect(reply).toMatchObject({ statusCode: 500 });

@@ -1,23 +1,47 @@
+import type { TokenProvider } from '../../src/cloud/token';
+import { loadConfig } from '../../src/config';
 import { createHandler } from '../../src/handler';
-import { buildInstance } from '../../src/instance';
+import { buildInstance, type Instance } from '../../src/instance';
 import { createLogger } from '../../src/log';
 
 export interface InProcessFunction {
   handler: ReturnType<typeof createHandler>;
   /** Every log line the function wrote, parsed. */
   lines: Array<Record<string, unknown>>;
+  /** The same lines as written, for checks on the text itself. */
+  rawLines: string[];
   close(): void;
 }
 
-/** The function wired as index.ts wires it, in this process, with its log lines captured. */
-export function inProcessFunction(env: Record<string, string>): InProcessFunction {
+/** Always has a token, for a fake API that never looks at it. */
+export const fixedTokens: TokenProvider = {
+  token: async () => 't1.fake-token',
+  replace: async () => undefined,
+};
+
+/**
+ * The function wired as index.ts wires it, in this process, with its log lines captured: with a
+ * real gRPC client and metadata token source, or with `fakes` in their place, which make no
+ * connection at all.
+ */
+export function inProcessFunction(
+  env: Record<string, string>,
+  fakes?: Pick<Instance, 'api' | 'tokens'>,
+): InProcessFunction {
   const lines: Array<Record<string, unknown>> = [];
-  const instance = buildInstance(env);
+  const rawLines: string[] = [];
+  // Only a built instance has a channel, and so a close.
+  const instance: Instance & { close?(): void } = fakes
+    ? { config: loadConfig(env), ...fakes }
+    : buildInstance(env);
   const handler = createHandler(
     () => instance,
-    createLogger((line) => lines.push(JSON.parse(line))),
+    createLogger((line) => {
+      rawLines.push(line);
+      lines.push(JSON.parse(line));
+    }),
   );
-  return { handler, lines, close: () => instance.close() };
+  return { handler, lines, rawLines, close: () => instance.close?.() };
 }
 
 export interface ContextOptions {

@@ -2,33 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { NoTokenError, type RequestError, RetryableFailureError } from '../../src/errors';
 import { adapterFor } from '../../src/event';
 import type { Job, OperationResult, Report } from '../../src/model';
+import { httpEvent, queueEvent, STORAGE, timerEvent } from '../support/events';
 import { operationsOf } from '../support/requests';
 
 const settings = { maxOperations: 10, httpApiKey: undefined };
-const TIMER = 'yandex.cloud.events.serverless.triggers.TimerMessage';
-const QUEUE = 'yandex.cloud.events.messagequeue.QueueMessage';
-
-const http = (fields: Record<string, unknown>) => ({
-  httpMethod: 'POST',
-  headers: {},
-  body: '',
-  isBase64Encoded: false,
-  ...fields,
-});
-const timer = (details: Record<string, unknown>) => ({
-  messages: [
-    {
-      event_metadata: { event_type: TIMER, event_id: 'e1' },
-      details: { trigger_id: 't1', ...details },
-    },
-  ],
-});
-const queue = (...bodies: unknown[]) => ({
-  messages: bodies.map((body, i) => ({
-    event_metadata: { event_type: QUEUE, event_id: `e${i}` },
-    details: { queue_id: 'q1', message: { message_id: `m${i}`, body } },
-  })),
-});
+// Short ids, as the origins below name them.
+const timer = (payload?: unknown) => timerEvent(payload, { triggerId: 't1' });
+const queue = (...bodies: unknown[]) =>
+  queueEvent(bodies, { queueId: 'q1', messageId: (i) => `m${i}` });
 
 const summary = (jobs: Job[]) =>
   jobs.map((job) =>
@@ -64,8 +45,8 @@ const report = (...results: OperationResult[]): Report => ({
 
 describe('choosing the adapter', () => {
   it.each([
-    ['an HTTP event', http({}), 'http'],
-    ['a timer event', timer({}), 'timer'],
+    ['an HTTP event', httpEvent(''), 'http'],
+    ['a timer event', timer(), 'timer'],
     ['a queue batch', queue('a1'), 'queue'],
     ['a request object', { operationIds: ['a1'] }, 'raw'],
     ['an array', ['a1'], 'raw'],
@@ -75,7 +56,7 @@ describe('choosing the adapter', () => {
       { messages: [{ event_metadata: { event_type: 'x' }, details: {} }] },
       'raw',
     ],
-    ['a mixed batch', { messages: [...timer({}).messages, ...queue('a1').messages] }, 'raw'],
+    ['a mixed batch', { messages: [...timer().messages, ...queue('a1').messages] }, 'raw'],
     ['undefined', undefined, 'raw'],
   ])('%s goes to %s', (_name, event, source) => {
     expect(adapterFor(event).source).toBe(source);
@@ -84,35 +65,37 @@ describe('choosing the adapter', () => {
 
 describe('HTTP', () => {
   it('reads the body as a request', () => {
-    expect(jobsOf(http({ body: '{"operationIds":["a1"]}' }))).toEqual([
+    expect(jobsOf(httpEvent('{"operationIds":["a1"]}'))).toEqual([
       { origin: { source: 'http' }, ids: ['a1'] },
     ]);
   });
 
   it('decodes a base64 body', () => {
     const body = Buffer.from('a1, b2').toString('base64');
-    expect(jobsOf(http({ body, isBase64Encoded: true }))[0]).toMatchObject({ ids: ['a1', 'b2'] });
+    expect(jobsOf(httpEvent(body, { isBase64Encoded: true }))[0]).toMatchObject({
+      ids: ['a1', 'b2'],
+    });
   });
 
   it.each([
-    ['GET', 405, http({ httpMethod: 'GET' }), /method GET is not allowed/],
-    ['a body that is not a request', 400, http({ body: '{"x": 1}' }), /unknown field/],
-    ['base64 that is not', 400, http({ body: 'a1!!', isBase64Encoded: true }), /not valid base64/],
+    ['GET', 405, httpEvent('', { httpMethod: 'GET' }), /method GET is not allowed/],
+    ['a body that is not a request', 400, httpEvent('{"x": 1}'), /unknown field/],
+    ['base64 that is not', 400, httpEvent('a1!!', { isBase64Encoded: true }), /not valid base64/],
     [
       'base64 of bytes that are not UTF-8',
       400,
-      http({ body: Buffer.from([0xff, 0xfe]).toString('base64'), isBase64Encoded: true }),
+      httpEvent(Buffer.from([0xff, 0xfe]).toString('base64'), { isBase64Encoded: true }),
       /not UTF-8/,
     ],
-    ['an empty body', 400, http({}), /names no operation ids/],
-    ['a body over 3.5 MB', 413, http({ body: 'a1 '.repeat(1_300_000) }), /3.5 MB/],
+    ['an empty body', 400, httpEvent(''), /names no operation ids/],
+    ['a body over 3.5 MB', 413, httpEvent('a1 '.repeat(1_300_000)), /3.5 MB/],
     [
       'too many ids',
       413,
-      http({ body: Array.from({ length: 11 }, (_, i) => `a${i}`).join(' ') }),
+      httpEvent(Array.from({ length: 11 }, (_, i) => `a${i}`).join(' ')),
       /limit of 10/,
     ],
-    ['a body that is not a string', 400, http({ body: { operationIds: ['a1'] } }), /not a string/],
+    ['a body that is not a string', 400, httpEvent({ operationIds: ['a1'] }), /not a string/],
   ])('%s is answered %s', (_name, statusCode, event, message) => {
     const reply = refusalOf(event) as { statusCode: number; body: string };
     expect(reply.statusCode).toBe(statusCode);
@@ -120,7 +103,9 @@ describe('HTTP', () => {
   });
 
   it('says which method is allowed on a 405', () => {
-    expect(refusalOf(http({ httpMethod: 'PUT' }))).toMatchObject({ headers: { Allow: 'POST' } });
+    expect(refusalOf(httpEvent('', { httpMethod: 'PUT' }))).toMatchObject({
+      headers: { Allow: 'POST' },
+    });
   });
 
   describe('with HTTP_API_KEY', () => {
@@ -130,7 +115,7 @@ describe('HTTP', () => {
       ['a wrong key', { 'X-Api-Key': 's3cret-kez' }],
       ['a prefix of the key', { 'X-Api-Key': 's3cret' }],
     ])('answers 401 to %s, without echoing the key', (_name, headers) => {
-      const reply = refusalOf(http({ headers, body: 'a1' }), key) as {
+      const reply = refusalOf(httpEvent('a1', { headers }), key) as {
         statusCode: number;
         body: string;
       };
@@ -139,16 +124,18 @@ describe('HTTP', () => {
     });
 
     it.each(['X-Api-Key', 'x-api-key'])('accepts the key in %s', (name) => {
-      expect(jobsOf(http({ headers: { [name]: 's3cret-key' }, body: 'a1' }), key)).toHaveLength(1);
+      expect(jobsOf(httpEvent('a1', { headers: { [name]: 's3cret-key' } }), key)).toHaveLength(1);
     });
 
     it('checks the key before the method', () => {
-      expect(refusalOf(http({ httpMethod: 'GET' }), key)).toMatchObject({ statusCode: 401 });
+      expect(refusalOf(httpEvent('', { httpMethod: 'GET' }), key)).toMatchObject({
+        statusCode: 401,
+      });
     });
   });
 
   it('answers 200 with results and summary', () => {
-    const reply = adapterFor(http({})).reply(report(result({}))) as {
+    const reply = adapterFor(httpEvent('')).reply(report(result({}))) as {
       statusCode: number;
       body: string;
     };
@@ -160,7 +147,7 @@ describe('HTTP', () => {
   });
 
   it('answers 503 with Retry-After when an outcome is a retryable failure', () => {
-    const reply = adapterFor(http({})).reply(
+    const reply = adapterFor(httpEvent('')).reply(
       report(result({}), result({ operationId: 'b2', outcome: 'failed', retryable: true })),
     );
     expect(reply).toMatchObject({
@@ -170,7 +157,7 @@ describe('HTTP', () => {
   });
 
   it('answers 500 and names the fix when there is no token', () => {
-    const reply = adapterFor(http({})).refuse(new NoTokenError('answered 404')) as {
+    const reply = adapterFor(httpEvent('')).refuse(new NoTokenError('answered 404')) as {
       statusCode: number;
       body: string;
     };
@@ -181,34 +168,34 @@ describe('HTTP', () => {
 
 describe('timer', () => {
   it('reads the payload', () => {
-    expect(jobsOf(timer({ payload: 'a1 b2' }))).toEqual([
+    expect(jobsOf(timer('a1 b2'))).toEqual([
       { origin: { source: 'timer', triggerId: 't1' }, ids: ['a1', 'b2'] },
     ]);
   });
 
   it.each([
-    ['absent', {}],
-    ['empty', { payload: '' }],
-    ['blank', { payload: '  \n' }],
-    ['null', { payload: null }],
-  ])('names nothing when the payload is %s', (_name, details) => {
-    expect(jobsOf(timer(details))).toEqual([]);
+    ['absent', undefined],
+    ['empty', ''],
+    ['blank', '  \n'],
+    ['null', null],
+  ])('names nothing when the payload is %s', (_name, payload) => {
+    expect(jobsOf(timer(payload))).toEqual([]);
   });
 
   it('keeps a payload that is not a request as a refused job', () => {
-    expect(jobsOf(timer({ payload: '{"nope": 1}' }))).toEqual([
+    expect(jobsOf(timer('{"nope": 1}'))).toEqual([
       {
         origin: { source: 'timer', triggerId: 't1' },
         error: expect.stringMatching(/unknown field/),
       },
     ]);
-    expect(jobsOf(timer({ payload: 12 }))[0]).toMatchObject({
+    expect(jobsOf(timer(12))[0]).toMatchObject({
       error: expect.stringMatching(/not a string/),
     });
   });
 
   it('throws on a retryable failure, so a trigger with retry settings retries', () => {
-    const adapter = adapterFor(timer({}));
+    const adapter = adapterFor(timer());
     expect(() => adapter.reply(report(result({ outcome: 'failed', retryable: true })))).toThrow(
       RetryableFailureError,
     );
@@ -264,9 +251,7 @@ describe('raw', () => {
 
   it('names a trigger type it does not handle', () => {
     const event = {
-      messages: [
-        { event_metadata: { event_type: 'yandex.cloud.events.storage.ObjectCreate' }, details: {} },
-      ],
+      messages: [{ event_metadata: { event_type: STORAGE }, details: {} }],
     };
     expect(refusalOf(event)).toEqual({
       error: {
