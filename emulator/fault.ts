@@ -8,14 +8,28 @@ export interface Fault {
   headersFirst?: boolean;
 }
 
+/** Anything that fails the first `times` calls; without `times`, every call. */
+interface Limited {
+  times?: number;
+}
+
 /** A fault and how many calls it has failed so far. */
-export interface Budget {
-  fault?: Fault | undefined;
+export interface FaultBudget<T extends Limited = Fault> {
+  fault?: T | undefined;
   spent: number;
 }
 
+export const budgetFor = <T extends Limited>(fault: T | undefined): FaultBudget<T> => ({
+  fault,
+  spent: 0,
+});
+
+/** A budget for the calls from now on; `times` defaults to one, as a "fail next" asks for. */
+export const budgetForNext = <T extends Limited>(fault: T | undefined): FaultBudget<T> =>
+  budgetFor(fault && { ...fault, times: fault.times ?? 1 });
+
 /** The fault to answer this call with, if the budget has any left; counts it as spent. */
-export function spend(budget: Budget | undefined): Fault | undefined {
+export function spend<T extends Limited>(budget: FaultBudget<T> | undefined): T | undefined {
   const fault = budget?.fault;
   if (budget === undefined || fault === undefined) return undefined;
   if (fault.times !== undefined && budget.spent >= fault.times) return undefined;

@@ -6,7 +6,7 @@ import {
   status,
 } from '@grpc/grpc-js';
 import type { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
-import { type Budget, type Fault, replyWithFault, spend } from './fault';
+import { budgetFor, type Fault, type FaultBudget, replyWithFault, spend } from './fault';
 import { MAX_PAGE_SIZE, paginate } from './paging';
 import { RESOURCE_SERVICES, type ResourceKind } from './resource-services';
 
@@ -50,6 +50,11 @@ interface ListRequest extends PageRequest {
 
 type OperationsRequest = PageRequest & Record<string, unknown>;
 
+interface ResourceState {
+  resource: FakeResource;
+  listOperationsFault: FaultBudget;
+}
+
 type Handler<Request> = (
   call: ServerUnaryCall<Request, object>,
   callback: sendUnaryData<object>,
@@ -66,10 +71,10 @@ export function createListing(opts: {
   const maxPageSize = opts.maxPageSize ?? MAX_PAGE_SIZE;
   // Maps keep the order resources were first set in, which is the order List returns them in.
   // Fault budgets are spent per setResources() of a resource or failList() of a kind.
-  const resources = new Map<ResourceKind, Map<string, { resource: FakeResource } & Budget>>();
-  const listFaults = new Map<ResourceKind, Budget>();
+  const resources = new Map<ResourceKind, Map<string, ResourceState>>();
+  const listFaults = new Map<ResourceKind, FaultBudget>();
   const ofKind = (kind: ResourceKind) => {
-    const byId = resources.get(kind) ?? new Map();
+    const byId = resources.get(kind) ?? new Map<string, ResourceState>();
     resources.set(kind, byId);
     return byId;
   };
@@ -78,8 +83,7 @@ export function createListing(opts: {
     for (const resource of added) {
       ofKind(resource.kind).set(resource.id, {
         resource: { ...resource },
-        fault: resource.list,
-        spent: 0,
+        listOperationsFault: budgetFor(resource.list),
       });
     }
   };
@@ -140,7 +144,7 @@ export function createListing(opts: {
         const details = `${kind} ${resourceId} not found`;
         return reject(call, callback, headers, status.NOT_FOUND, details);
       }
-      const fault = spend(state);
+      const fault = spend(state.listOperationsFault);
       if (fault !== undefined) {
         const details = `injected ${status[fault.code]} on ${method} ${resourceId}`;
         return replyWithFault(call, callback, fault, headers, details);
@@ -156,7 +160,7 @@ export function createListing(opts: {
   return {
     setResources,
     failList: (kind, fault) => {
-      listFaults.set(kind, { fault, spent: 0 });
+      listFaults.set(kind, budgetFor(fault));
     },
     addTo: (server) => {
       for (const [kind, { service }] of Object.entries(RESOURCE_SERVICES)) {

@@ -1,7 +1,7 @@
 import { type handleUnaryCall, type Metadata, status } from '@grpc/grpc-js';
 import type { Any } from '@yandex-cloud/nodejs-sdk/google/protobuf/any';
 import type { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
-import { type Budget, type Fault, replyWithFault, spend } from './fault';
+import { budgetForNext, type Fault, type FaultBudget, replyWithFault, spend } from './fault';
 import type { MutatingMethod, ServerlessMethod, ServerlessRequests } from './serverless-methods';
 
 /** An answer refused before anything changes, as the real API validates synchronously. */
@@ -58,16 +58,10 @@ export interface RpcFaults {
   /** Fails the next `fault.times` (default 1) calls of `method` with an RPC error. */
   failNext(method: ServerlessMethod, fault: Fault | undefined): void;
   /** Ends the next `times` (default 1) valid calls of `method` in a failed operation. */
-  failOperation(
-    method: MutatingMethod,
-    error: (OperationError & { times?: number }) | undefined,
-  ): void;
+  failOperation(method: MutatingMethod, error: OperationFault | undefined): void;
 }
 
-interface OperationBudget {
-  error: OperationError;
-  left: number;
-}
+type OperationFault = OperationError & { times?: number };
 
 export function createRpcKit(opts: {
   /** Records the call and returns the headers to answer it with. */
@@ -87,15 +81,8 @@ export function createRpcKit(opts: {
     error?: OperationError;
   }): Operation;
 }): RpcKit & RpcFaults {
-  const rpcFaults = new Map<ServerlessMethod, Budget>();
-  const operationFaults = new Map<MutatingMethod, OperationBudget>();
-
-  const spendOperationFault = (method: MutatingMethod): OperationError | undefined => {
-    const budget = operationFaults.get(method);
-    if (budget === undefined || budget.left <= 0) return undefined;
-    budget.left -= 1;
-    return budget.error;
-  };
+  const rpcFaults = new Map<ServerlessMethod, FaultBudget>();
+  const operationFaults = new Map<MutatingMethod, FaultBudget<OperationFault>>();
 
   const query: RpcKit['query'] = (method, subjectOf, run) => (call, callback) => {
     const subject = subjectOf(call.request);
@@ -118,14 +105,17 @@ export function createRpcKit(opts: {
     query(method, subjectOf, (request) => {
       const planned = plan(request);
       if (isRejection(planned)) return planned;
-      const error = spendOperationFault(method);
+      const error = spend(operationFaults.get(method));
       return opts.publish({
         id: opts.newId(),
         description: planned.description,
         createdAt: new Date(),
         done: true,
         metadata: planned.metadata,
-        ...(error === undefined ? { response: planned.apply() } : { error: { ...error } }),
+        // Not the whole fault: its `times` is the emulator's, no part of an operation's error.
+        ...(error === undefined
+          ? { response: planned.apply() }
+          : { error: { code: error.code, message: error.message } }),
       });
     });
 
@@ -133,15 +123,10 @@ export function createRpcKit(opts: {
     query,
     mutation,
     failNext: (method, fault) => {
-      rpcFaults.set(method, { fault: fault && { ...fault, times: fault.times ?? 1 }, spent: 0 });
+      rpcFaults.set(method, budgetForNext(fault));
     },
     failOperation: (method, error) => {
-      if (error === undefined) {
-        operationFaults.delete(method);
-        return;
-      }
-      const { times = 1, code, message } = error;
-      operationFaults.set(method, { error: { code, message }, left: times });
+      operationFaults.set(method, budgetForNext(error));
     },
   };
 }
