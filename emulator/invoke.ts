@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { buildIfNeeded } from './build-if-needed';
-import { logPrinter } from './pretty-log';
-import { openSession } from './session';
+import {
+  functionTimeoutMs,
+  openCommandSession,
+  parseCommandLine,
+  refuseCancelWithoutReal,
+  runCommand,
+} from './cli';
 
 const USAGE = `usage: npm run invoke -- <event.json | -> [--real [--cancel]]
   invokes dist/index.js once with the event (a file, or - for standard input) and prints the reply;
@@ -20,27 +23,18 @@ function readEvent(source: string): unknown {
 }
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: { real: { type: 'boolean' }, cancel: { type: 'boolean' }, help: { type: 'boolean' } },
-  });
-  const [source] = positionals;
-  if (values.help || source === undefined || positionals.length > 1) {
+  const line = parseCommandLine({ allowPositionals: true });
+  const [source] = line.positionals;
+  if (line.help || source === undefined || line.positionals.length > 1) {
     console.error(USAGE);
-    return values.help ? 0 : 2;
+    return line.help ? 0 : 2;
   }
-  if (values.cancel && !values.real) throw new Error('--cancel only applies with --real');
+  refuseCancelWithoutReal(line);
   const event = readEvent(source);
-  buildIfNeeded();
-  const session = await openSession({
-    real: values.real ?? false,
-    cancel: values.cancel ?? false,
-    env: process.env,
-    onLogLine: logPrinter(process.stderr),
-  });
+  const session = await openCommandSession(line, process.stderr);
   try {
     console.error(`mode: ${session.mode}`);
-    const timeoutMs = Number(process.env.FUNCTION_TIMEOUT_SECONDS ?? 60) * 1000;
+    const timeoutMs = functionTimeoutMs(process.env);
     const invocation = await session.runtime.invoke(event, { token: session.token, timeoutMs });
     if (invocation.ok) {
       console.log(JSON.stringify(invocation.result, null, 2) ?? 'undefined');
@@ -60,10 +54,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`npm run invoke: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+runCommand('npm run invoke', main);

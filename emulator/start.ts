@@ -1,8 +1,12 @@
-import { parseArgs } from 'node:util';
-import { buildIfNeeded } from './build-if-needed';
+import {
+  functionTimeoutMs,
+  openCommandSession,
+  parseCommandLine,
+  refuseCancelWithoutReal,
+  runCommand,
+} from './cli';
 import { startFunctionHost } from './function-host';
-import { logPrinter } from './pretty-log';
-import { openSession, type Session } from './session';
+import type { Session } from './session';
 
 const USAGE = `usage: npm start [-- --real [--cancel]]
   (no flags)  serve the function over HTTP against the embedded OperationService emulator
@@ -17,28 +21,20 @@ function curlCommand(url: string, session: Session, apiKey: string | undefined):
   return `curl -s -X POST ${url}${key} -H 'Content-Type: application/json' -d '${body}'`;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { real: { type: 'boolean' }, cancel: { type: 'boolean' }, help: { type: 'boolean' } },
-  });
-  if (values.help) {
+async function main(): Promise<undefined> {
+  const line = parseCommandLine({ allowPositionals: false });
+  if (line.help) {
     console.log(USAGE);
     return;
   }
-  if (values.cancel && !values.real) throw new Error('--cancel only applies with --real');
+  refuseCancelWithoutReal(line);
   const port = Number(process.env.PORT ?? 8080);
-  const timeoutMs = Number(process.env.FUNCTION_TIMEOUT_SECONDS ?? 60) * 1000;
+  const timeoutMs = functionTimeoutMs(process.env);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT must be a port number, got "${process.env.PORT}"`);
   if (!(timeoutMs > 0)) throw new Error('FUNCTION_TIMEOUT_SECONDS must be a positive number');
 
-  buildIfNeeded();
-  const session = await openSession({
-    real: values.real ?? false,
-    cancel: values.cancel ?? false,
-    env: process.env,
-    onLogLine: logPrinter(process.stdout),
-  });
+  const session = await openCommandSession(line, process.stdout);
   const host = await startFunctionHost({
     runtime: session.runtime,
     port,
@@ -80,7 +76,4 @@ async function main(): Promise<void> {
   process.stdout.write(lines.join('\n'));
 }
 
-main().catch((error: unknown) => {
-  console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+runCommand('npm start', main);

@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util';
+import { buildIfNeeded } from './build-if-needed';
+import { logPrinter } from './pretty-log';
+import { openSession, type Session, type SessionOptions } from './session';
+
+// Both commands take the same flags, so one can be tried like the other.
+const FLAGS = {
+  real: { type: 'boolean' },
+  cancel: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
+export interface CommandLine extends Pick<SessionOptions, 'real' | 'cancel'> {
+  readonly help: boolean;
+  readonly positionals: readonly string[];
+}
+
+export function parseCommandLine(opts: { allowPositionals: boolean }): CommandLine {
+  const { values, positionals } = parseArgs({ ...opts, options: FLAGS });
+  return {
+    help: values.help ?? false,
+    real: values.real ?? false,
+    cancel: values.cancel ?? false,
+    positionals,
+  };
+}
+
+/** Called once --help has had its say, which explains rather than refuses. */
+export function refuseCancelWithoutReal(line: CommandLine): void {
+  if (line.cancel && !line.real) throw new Error('--cancel only applies with --real');
+}
+
+export const functionTimeoutMs = (env: NodeJS.ProcessEnv): number =>
+  Number(env.FUNCTION_TIMEOUT_SECONDS ?? 60) * 1000;
+
+/** The function's log lines go to `log`, leaving the other stream to the command's own output. */
+export function openCommandSession(line: CommandLine, log: NodeJS.WriteStream): Promise<Session> {
+  buildIfNeeded();
+  return openSession({
+    real: line.real,
+    cancel: line.cancel,
+    env: process.env,
+    onLogLine: logPrinter(log),
+  });
+}
+
+/**
+ * Exits with the code `main` resolves to, or 1 with why it failed. Resolving to nothing leaves
+ * the process to what `main` started, as a server that runs until stopped.
+ */
+export function runCommand(name: string, main: () => Promise<number | undefined>): void {
+  main().then(
+    (code) => {
+      if (code !== undefined) process.exit(code);
+    },
+    (error: unknown) => {
+      console.error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
+}
