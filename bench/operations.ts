@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { OperationServer } from '../emulator/operation-server';
+import type { CloudApiServer } from '../emulator/cloud-api-server';
 
 // Unique to this run, so ids never collide with another run's on a shared server.
 const RUN_TAG = randomBytes(4).toString('hex');
 let counter = 0;
 
 /** Fresh ids, seeded as running operations that a Cancel cancels. */
-export function seedRunning(server: OperationServer, count: number, delayMs?: number): string[] {
+export function seedRunning(server: CloudApiServer, count: number, delayMs?: number): string[] {
   const ids = Array.from({ length: count }, () => `bench${RUN_TAG}${(counter++).toString(36)}`);
   server.set(...ids.map((id) => ({ id, createdAt: new Date(Date.now() - 3_600_000), delayMs })));
   return ids;
@@ -24,7 +24,7 @@ export function checkCancelled(
   contender: string,
   reply: unknown,
   ids: readonly string[],
-  server: OperationServer,
+  server: CloudApiServer,
 ): void {
   const results = (reply as Reply | null)?.results;
   if (!Array.isArray(results)) {

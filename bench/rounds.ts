@@ -1,4 +1,4 @@
-import type { OperationServer } from '../emulator/operation-server';
+import type { CloudApiServer } from '../emulator/cloud-api-server';
 import { bareNode, type ColdSample, coldStart } from './cold-start';
 import { checkCancelled, seedRunning } from './operations';
 import { type WarmSample, warmThroughput } from './warm';
@@ -18,7 +18,7 @@ export interface ColdResults {
 
 const progress = (text: string) => process.stderr.write(`${text}\n`);
 
-async function coldOnce(c: Contender, server: OperationServer, env: Record<string, string>) {
+async function coldOnce(c: Contender, server: CloudApiServer, env: Record<string, string>) {
   const ids = seedRunning(server, 1);
   const sample = await coldStart(c.bundlePath, { operationIds: ids }, env);
   checkCancelled(c.name, sample.result, ids, server);
@@ -32,7 +32,7 @@ async function coldOnce(c: Contender, server: OperationServer, env: Record<strin
  */
 export async function coldRounds(
   contenders: readonly Contender[],
-  server: OperationServer,
+  server: CloudApiServer,
   env: Record<string, string>,
   runs: number,
 ): Promise<ColdResults> {
@@ -55,7 +55,7 @@ export async function coldRounds(
 export async function warmRuns(
   contenders: readonly Contender[],
   pattern: readonly Contender['name'][],
-  server: OperationServer,
+  server: CloudApiServer,
   env: Record<string, string>,
   ops: number,
   latencyMs: number,

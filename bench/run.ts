@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startOperationServer } from '../emulator/operation-server';
+import { startCloudApiServer } from '../emulator/cloud-api-server';
 import { writeTestPki } from '../emulator/pki';
 import { buildBaseline } from './build-baseline';
 import type { ColdSample } from './cold-start';
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
 
   const pkiDir = mkdtempSync(path.join(os.tmpdir(), 'yc-canceller-bench-'));
   const pki = await writeTestPki(pkiDir);
-  const server = await startOperationServer({ pki });
+  const server = await startCloudApiServer({ pki });
   try {
     const env = functionEnv(server.address, pki.caFile);
     const cold = await coldRounds(contenders, server, env, runs);

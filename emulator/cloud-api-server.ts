@@ -14,7 +14,7 @@ import {
   type GetOperationRequest,
   OperationServiceService,
 } from '@yandex-cloud/nodejs-sdk/operation/operation_service';
-import { type Fault, replyWithFault } from './fault';
+import { budgetFor, type Fault, type FaultBudget, replyWithFault, spend } from './fault';
 import { createIamTokens, type TrustedKey } from './iam-token-service';
 import { createListing, type FakeResource, type ListingMethod, type ResourceKind } from './listing';
 import { MAX_PAGE_SIZE } from './paging';
@@ -71,7 +71,7 @@ export interface RecordedCall {
   request?: object;
 }
 
-export interface OperationServer extends ServerlessControls {
+export interface CloudApiServer extends ServerlessControls {
   address: string;
   calls: RecordedCall[];
   callsFor(id: string): RecordedCall[];
@@ -109,7 +109,7 @@ interface OperationState {
   /** When a slow cancellation completes; checked on each call, so no timer outlives the server. */
   cancelledAt?: number;
   // Fault budgets are spent per set() of an operation, so reset() (forgetting calls) keeps them.
-  faultedCalls: Record<OperationMethod, number>;
+  faults: Record<OperationMethod, FaultBudget>;
 }
 
 function toOperation(state: OperationState): Operation {
@@ -131,7 +131,12 @@ function toOperation(state: OperationState): Operation {
   };
 }
 
-export async function startOperationServer(opts: {
+/**
+ * One TLS gRPC server speaking, from the SDK's generated service definitions, every Yandex Cloud
+ * API the function and `npm run deploy` call: OperationService, the compute and VPC listings a
+ * sweep uses, the serverless functions and triggers services, and IAM's token exchange.
+ */
+export async function startCloudApiServer(opts: {
   pki: TestPki;
   operations?: FakeOperation[];
   port?: number;
@@ -139,7 +144,7 @@ export async function startOperationServer(opts: {
   resources?: FakeResource[];
   /** The most a listing page holds whatever page_size asks, so tests can force several pages. */
   maxPageSize?: number;
-}): Promise<OperationServer> {
+}): Promise<CloudApiServer> {
   const states = new Map<string, OperationState>();
   const calls: RecordedCall[] = [];
   const pendingDelays = new Set<() => void>();
@@ -152,7 +157,11 @@ export async function startOperationServer(opts: {
         done: op.done ?? false,
         error: op.error && { ...op.error },
         finished: false,
-        faultedCalls: { Get: 0, Cancel: 0 },
+        faults: {
+          Get: budgetFor(op.get),
+          // A string cancel is how Cancel succeeds, not a fault.
+          Cancel: budgetFor(typeof op.cancel === 'object' ? op.cancel : undefined),
+        },
       });
     }
   };
@@ -174,15 +183,6 @@ export async function startOperationServer(opts: {
       call.once('cancelled', onCancelled);
       pendingDelays.add(onCancelled);
     });
-
-  const faultFor = (state: OperationState, method: OperationMethod): Fault | undefined => {
-    const { op } = state;
-    const fault = method === 'Get' ? op.get : typeof op.cancel === 'object' ? op.cancel : undefined;
-    if (fault === undefined) return undefined;
-    if (fault.times !== undefined && state.faultedCalls[method] >= fault.times) return undefined;
-    state.faultedCalls[method] += 1;
-    return fault;
-  };
 
   const markCancelled = (state: OperationState) => {
     state.done = true;
@@ -250,7 +250,7 @@ export async function startOperationServer(opts: {
         return;
       }
 
-      const fault = faultFor(state, method);
+      const fault = spend(state.faults[method]);
       if (fault !== undefined) {
         const details = `injected ${status[fault.code]} on ${method} ${operationId}`;
         replyWithFault(call, callback, fault, headers, details);

@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import type { FakeOperation } from './operation-server';
+import type { FakeOperation } from './cloud-api-server';
 
 export interface SeededOperation {
   readonly operation: FakeOperation;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BUNDLE } from './build-if-needed';
-import { type OperationServer, startOperationServer } from './operation-server';
+import { type CloudApiServer, startCloudApiServer } from './cloud-api-server';
 import { writeTestPki } from './pki';
 import { type FunctionRuntime, startRuntime } from './runtime';
 import { type SeededOperation, seededOperations } from './seed';
@@ -37,7 +37,7 @@ export interface Session {
   /** One line for the banner: which API is called, and whether anything is really cancelled. */
   readonly mode: string;
   readonly seeded: readonly SeededOperation[];
-  readonly server: OperationServer | undefined;
+  readonly server: CloudApiServer | undefined;
   close(): Promise<void>;
 }
 
@@ -74,7 +74,7 @@ async function emulated(options: SessionOptions): Promise<Session> {
   try {
     const pki = await writeTestPki(dir);
     const seeded = seededOperations();
-    const server = await startOperationServer({ pki, operations: seeded.map((s) => s.operation) });
+    const server = await startCloudApiServer({ pki, operations: seeded.map((s) => s.operation) });
     cleanups.push(() => server.close());
     const runtime = await startRuntime({
       bundlePath: BUNDLE,

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type OperationServer, startOperationServer } from '../../emulator/operation-server';
+import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
 import { httpEvent } from '../support/events';
 import { FAST_ENV } from '../support/fixtures';
 import { inProcessFunction, invocationContext, resultsById } from '../support/in-process';
@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 async function stack(env: Record<string, string> = {}) {
-  const server = track(await startOperationServer({ pki: testPki() }));
+  const server = track(await startCloudApiServer({ pki: testPki() }));
   const proxy = track(await startTcpProxy(server.address));
   const fn = track(
     inProcessFunction({
@@ -50,7 +50,7 @@ describe('a frozen and thawed instance', () => {
 
   it('gets through when the server restarted on the same port', async () => {
     const pki = testPki();
-    let server: OperationServer = await startOperationServer({ pki, operations: [{ id: 'rst1' }] });
+    let server: CloudApiServer = await startCloudApiServer({ pki, operations: [{ id: 'rst1' }] });
     const port = Number(server.address.split(':')[1]);
     const fn = track(
       inProcessFunction({
@@ -62,7 +62,7 @@ describe('a frozen and thawed instance', () => {
     await fn.handler(request('rst1'), invocationContext({ token: TOKEN }));
 
     await server.close();
-    server = track(await startOperationServer({ pki, port, operations: [{ id: 'rst2' }] }));
+    server = track(await startCloudApiServer({ pki, port, operations: [{ id: 'rst2' }] }));
     const reply = await fn.handler(request('rst2'), invocationContext({ token: TOKEN }));
 
     expect(resultsById(reply).rst2).toMatchObject({ outcome: 'cancelled' });

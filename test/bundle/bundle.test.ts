@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  type CloudApiServer,
   type FakeOperation,
-  type OperationServer,
-  startOperationServer,
-} from '../../emulator/operation-server';
+  startCloudApiServer,
+} from '../../emulator/cloud-api-server';
 import { type FunctionRuntime, type Invocation, startRuntime } from '../../emulator/runtime';
 import { httpEvent, QUEUE_ID, queueEvent, TRIGGER_ID, timerEvent } from '../support/events';
 import { EXPECTED_OUTCOMES, FAST_ENV, SCENARIO_IDS, scenarioOperations } from '../support/fixtures';
@@ -72,7 +72,7 @@ interface HttpReply {
 }
 
 interface Stack {
-  readonly server: OperationServer;
+  readonly server: CloudApiServer;
   readonly proxy: TcpProxy;
   readonly metadata: MetadataServer;
   readonly runtime: FunctionRuntime;
@@ -96,7 +96,7 @@ function useStack(options: { operations?: FakeOperation[]; env?: Env } = {}): ()
 
   beforeAll(async () => {
     const pki = testPki();
-    const server = await startOperationServer({ pki, operations: options.operations ?? [] });
+    const server = await startCloudApiServer({ pki, operations: options.operations ?? [] });
     closers.push(() => server.close());
     const proxy = await startTcpProxy(server.address);
     closers.push(() => proxy.close());
@@ -192,7 +192,7 @@ function operationLines(lines: Line[]): Line[] {
   return lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('operation '));
 }
 
-function cancelsOf(server: OperationServer): string[] {
+function cancelsOf(server: CloudApiServer): string[] {
   return server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId);
 }
 

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  type CloudApiServer,
   type FakeOperation,
-  type OperationServer,
-  startOperationServer,
-} from '../../emulator/operation-server';
+  startCloudApiServer,
+} from '../../emulator/cloud-api-server';
 import { type FunctionRuntime, type RuntimeStats, startRuntime } from '../../emulator/runtime';
 import { httpEvent, QUEUE_ID, queueEvent } from '../support/events';
 import { testPki } from '../support/test-pki';
@@ -45,13 +45,13 @@ interface Measured {
   after: RuntimeStats;
 }
 
-let server: OperationServer | undefined;
+let server: CloudApiServer | undefined;
 const runtimes: FunctionRuntime[] = [];
 const measured: Measured[] = [];
 
 beforeAll(async () => {
   if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} does not exist: run npm run build first`);
-  server = await startOperationServer({ pki: testPki() });
+  server = await startCloudApiServer({ pki: testPki() });
 });
 
 beforeEach(() => {
@@ -77,7 +77,7 @@ function mb(bytes: number): string {
   return (bytes / MB).toFixed(1);
 }
 
-function fakeServer(): OperationServer {
+function fakeServer(): CloudApiServer {
   if (!server) throw new Error('the operation server did not start');
   return server;
 }
@@ -111,7 +111,7 @@ async function measure(name: string, runtime: FunctionRuntime, event: unknown) {
   return { invocation, after };
 }
 
-function idsOf(server: OperationServer, method: 'Get' | 'Cancel'): string[] {
+function idsOf(server: CloudApiServer, method: 'Get' | 'Cancel'): string[] {
   return server.calls
     .filter((c) => c.method === method)
     .map((c) => c.operationId)

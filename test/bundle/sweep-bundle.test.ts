@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startOperationServer } from '../../emulator/operation-server';
+import { startCloudApiServer } from '../../emulator/cloud-api-server';
 import { startRuntime } from '../../emulator/runtime';
 import { timerEvent } from '../support/events';
 import { testPki } from '../support/test-pki';
@@ -15,7 +15,7 @@ describe('the built bundle', () => {
   it('loads dist/sweep.js when a timer asks for a sweep, and cancels what it finds', async () => {
     const pki = testPki();
     const old = new Date(Date.now() - 3_600_000);
-    const server = await startOperationServer({
+    const server = await startCloudApiServer({
       pki,
       resources: [{ kind: 'compute.disk', id: 'disk1', folderId: 'b1gfolder' }],
       operations: [

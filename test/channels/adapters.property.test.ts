@@ -5,6 +5,14 @@ import { adapterFor } from '../../src/event';
 import type { Adapter, AdapterSettings } from '../../src/event/adapter';
 import type { Job } from '../../src/model';
 import {
+  anyValue,
+  base64,
+  CONTROL,
+  expectReadable,
+  MAX_BODY_BYTES,
+  VALID_ID,
+} from '../requests/corpus';
+import {
   httpEvent,
   QUEUE,
   queueEvent,
@@ -14,7 +22,6 @@ import {
   timerMessage,
 } from '../support/events';
 import { operationsOf } from '../support/requests';
-import { anyValue, base64, CONTROL, expectReadable, MAX_BODY_BYTES, VALID_ID } from './corpus';
 
 const RUNS = { numRuns: 200 } as const;
 const SOURCES = ['http', 'timer', 'queue', 'raw'];

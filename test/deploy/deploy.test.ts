@@ -5,19 +5,19 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ROOT } from '../../emulator/build-if-needed';
-import { type OperationServer, startOperationServer } from '../../emulator/operation-server';
+import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
 import { startMetadataServer } from '../support/metadata-server';
 import { runScript, WITHOUT_CREDENTIALS } from '../support/run-script';
 import { testPki } from '../support/test-pki';
 
 const TOKEN = 't1.deployer-token';
 const FOLDER = 'b1gdeployfolder';
-let server: OperationServer;
+let server: CloudApiServer;
 let dir: string;
 
 beforeAll(async () => {
   const pki = testPki();
-  server = await startOperationServer({ pki });
+  server = await startCloudApiServer({ pki });
   dir = mkdtempSync(path.join(tmpdir(), 'deploy-'));
 });
 afterAll(async () => {

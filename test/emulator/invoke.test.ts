@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type OperationServer, startOperationServer } from '../../emulator/operation-server';
+import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
 import { testPki } from '../support/test-pki';
 import { finished, ROOT, spawnCommand } from './commands';
 
@@ -83,12 +83,12 @@ describe('npm run invoke', () => {
 
 describe('npm run invoke --real, against an API that is not the emulator', () => {
   const TOKEN = 't1.operator-token-from-yc';
-  let server: OperationServer;
+  let server: CloudApiServer;
   let env: Record<string, string>;
 
   beforeAll(async () => {
     const pki = testPki();
-    server = await startOperationServer({ pki });
+    server = await startCloudApiServer({ pki });
     env = {
       YC_IAM_TOKEN: TOKEN,
       YC_OPERATION_ENDPOINT: server.address,

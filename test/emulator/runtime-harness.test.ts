@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FunctionRuntime, startRuntime } from '../emulator/runtime';
+import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
 
 // Plain CommonJS like the esbuild output, so the harness is tested without depending on src/.
 const FIXTURE = `'use strict';

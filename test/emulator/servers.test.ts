@@ -67,23 +67,23 @@ import {
 } from 'nice-grpc';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type CloudApiServer,
   type FakeOperation,
   type FakeResource,
-  type OperationServer,
   type ResourceKind,
-  startOperationServer,
-} from '../emulator/operation-server';
-import type { TestPkiFiles } from '../emulator/pki';
-import { RESOURCE_KINDS } from '../src/model';
+  startCloudApiServer,
+} from '../../emulator/cloud-api-server';
+import type { TestPkiFiles } from '../../emulator/pki';
+import { RESOURCE_KINDS } from '../../src/model';
 import {
   allPages,
   bearer,
   type ListingClient,
   openListingClient,
   unary,
-} from './support/listing-clients';
-import { type MetadataServer, startMetadataServer } from './support/metadata-server';
-import { testPki } from './support/test-pki';
+} from '../support/listing-clients';
+import { type MetadataServer, startMetadataServer } from '../support/metadata-server';
+import { testPki } from '../support/test-pki';
 
 const auth = { metadata: Metadata({ authorization: 'Bearer x' }) };
 
@@ -98,7 +98,7 @@ describe('test PKI from global setup', () => {
 
 describe('operation server', () => {
   let pki: TestPkiFiles;
-  let server: OperationServer;
+  let server: CloudApiServer;
   let channel: Channel;
 
   const niceClient = () => createClientFactory().create(OperationServiceService, channel);
@@ -108,8 +108,8 @@ describe('operation server', () => {
     pki = testPki();
   });
 
-  const start = async (...operations: Parameters<OperationServer['set']>) => {
-    server = await startOperationServer({ pki, operations });
+  const start = async (...operations: Parameters<CloudApiServer['set']>) => {
+    server = await startCloudApiServer({ pki, operations });
     // No explicit roots: the test CA must be trusted via GRPC_DEFAULT_SSL_ROOTS_FILE_PATH.
     channel = createChannel(server.address, ChannelCredentials.createSsl());
   };
@@ -261,7 +261,7 @@ describe('operation server', () => {
     channel.close();
     await server.close();
 
-    server = await startOperationServer({ pki, operations: [{ id: 'op2' }], port });
+    server = await startCloudApiServer({ pki, operations: [{ id: 'op2' }], port });
     channel = createChannel(server.address, ChannelCredentials.createSsl());
     expect(server.address).toBe(address);
     expect(await niceClient().get({ operationId: 'op2' }, auth)).toMatchObject({ id: 'op2' });
@@ -269,7 +269,7 @@ describe('operation server', () => {
 });
 
 describe('listing services on the operation server', () => {
-  let server: OperationServer;
+  let server: CloudApiServer;
   let channel: Channel | undefined;
   const clients: { close(): void }[] = [];
 
@@ -278,7 +278,7 @@ describe('listing services on the operation server', () => {
     operations?: FakeOperation[];
     maxPageSize?: number;
   }) => {
-    server = await startOperationServer({ pki: testPki(), ...options });
+    server = await startCloudApiServer({ pki: testPki(), ...options });
   };
   const open = (kind: ResourceKind): ListingClient => {
     const client = openListingClient(kind, server.address);
@@ -553,13 +553,13 @@ describe('serverless functions and triggers services on the operation server', (
   const FOLDER = 'b1gfolder00000000001';
   const TYPES = 'type.googleapis.com/yandex.cloud.serverless';
   const ID = /^d4e[0-9a-z]{17}$/;
-  let server: OperationServer;
+  let server: CloudApiServer;
   let functions: FunctionServiceClient;
   let triggers: TriggerServiceClient;
   let operations: OperationServiceClient;
 
   const start = async (options: { maxPageSize?: number } = {}) => {
-    server = await startOperationServer({ pki: testPki(), ...options });
+    server = await startCloudApiServer({ pki: testPki(), ...options });
     // No explicit roots: the test CA is trusted via GRPC_DEFAULT_SSL_ROOTS_FILE_PATH.
     functions = new FunctionServiceClient(server.address, credentials.createSsl());
     triggers = new TriggerServiceClient(server.address, credentials.createSsl());

@@ -4,7 +4,7 @@ import { clientFactory } from '@yandex-cloud/nodejs-sdk/dist/utils/client-factor
 import { OperationServiceService } from '@yandex-cloud/nodejs-sdk/operation/operation_service';
 import { ChannelCredentials, createChannel, Metadata } from 'nice-grpc';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type OperationServer, startOperationServer } from '../../emulator/operation-server';
+import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
 import { cancelOperation } from '../../src/act/cancel-operation';
 import { classifyStatus } from '../../src/act/classify';
 import { statusOf } from '../../src/cloud/grpc-status';
@@ -14,11 +14,11 @@ import { fixedToken, pipelineDeps } from '../support/pipeline-deps';
 import { testPki } from '../support/test-pki';
 
 const TOKEN = 't1.operation-api-test-token';
-let server: OperationServer;
+let server: CloudApiServer;
 let api: OperationApi;
 
 beforeAll(async () => {
-  server = await startOperationServer({ pki: testPki() });
+  server = await startCloudApiServer({ pki: testPki() });
   api = createOperationApi({
     endpoint: server.address,
     callTimeoutMs: 400,

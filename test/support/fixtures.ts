@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import type { FakeOperation } from '../../emulator/operation-server';
+import type { FakeOperation } from '../../emulator/cloud-api-server';
 
 const createdAt = new Date('2026-11-27T10:00:00Z');
 

@@ -1,6 +1,6 @@
 import { type CallOptions, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import type { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
-import type { ResourceKind } from '../../emulator/operation-server';
+import type { ResourceKind } from '../../emulator/cloud-api-server';
 import { KINDS } from '../../src/sweep/listing/resources';
 
 export interface PageAsk {

@@ -1,11 +1,11 @@
 import { status } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  type CloudApiServer,
   type FakeOperation,
   type FakeResource,
-  type OperationServer,
-  startOperationServer,
-} from '../../emulator/operation-server';
+  startCloudApiServer,
+} from '../../emulator/cloud-api-server';
 import { queueEvent, timerEvent } from '../support/events';
 import { FAST_ENV } from '../support/fixtures';
 import { inProcessFunction, invocationContext, resultsById } from '../support/in-process';
@@ -48,7 +48,7 @@ function folder(): { resources: FakeResource[]; operations: FakeOperation[] } {
 
 async function stack(env: Record<string, string> = {}) {
   const { resources, operations } = folder();
-  const server = await startOperationServer({
+  const server = await startCloudApiServer({
     pki: testPki(),
     resources,
     operations,
@@ -68,7 +68,7 @@ async function stack(env: Record<string, string> = {}) {
 }
 
 const timer = (payload: unknown) => timerEvent(JSON.stringify(payload), { triggerId: 'trsweep' });
-const cancels = (server: OperationServer) =>
+const cancels = (server: CloudApiServer) =>
   server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId);
 const OLD = ['sgold', 'rtold', 'subold', 'netold', 'imgold', 'diskold', 'instold'];
 
