@@ -42,6 +42,17 @@ function triggerTrouble(event: unknown): string | undefined {
 }
 
 /**
+ * The Node.js runtime `JSON.parse`s raw invocation data and hands over what does not parse as
+ * `{"payload": "<the text>"}`, and no data at all as `{"payload": ""}` (the public dump of the
+ * runtime, vitalets/yandex-cloud-fn-internals `function/runtime/runtime.js`, `parseJsonPayload`).
+ * An object with that one string field is therefore the caller's text, not a request object.
+ */
+function wrappedText(event: unknown): string | undefined {
+  if (!isObject(event) || typeof event.payload !== 'string') return undefined;
+  return Object.keys(event).length === 1 ? event.payload : undefined;
+}
+
+/**
  * `yc serverless function invoke -d`, `?integration=raw` and asynchronous calls: the event is
  * the request itself. It is the fallback, so it must be the last adapter asked.
  */
@@ -53,7 +64,10 @@ export const rawAdapter: Adapter = {
   jobs(event, limits) {
     const trouble = triggerTrouble(event);
     if (trouble !== undefined) throw new RequestError(trouble);
-    return [{ origin: { source: Source.Raw }, request: parseRequest(event, limits) }];
+    const text = wrappedText(event);
+    // No data names nothing, as a timer without a payload: a quiet run, not a refusal.
+    if (text?.trim() === '') return [];
+    return [{ origin: { source: Source.Raw }, request: parseRequest(text ?? event, limits) }];
   },
 
   reply: (report) => report,

@@ -249,6 +249,33 @@ describe('raw', () => {
     ]);
   });
 
+  // The runtime wraps data that is not JSON as {"payload": text}, and no data as {"payload": ""}
+  // (vitalets/yandex-cloud-fn-internals function/runtime/runtime.js, parseJsonPayload).
+  it.each([
+    ['ids separated by spaces', { payload: 'a1 b2\n' }, ['a1', 'b2']],
+    ['ids separated by commas', { payload: 'a1,b2' }, ['a1', 'b2']],
+    ['a request object as text', { payload: '{"operationIds":["a1"]}' }, ['a1']],
+    ['a JSON array as text', { payload: '["a1"]' }, ['a1']],
+  ])('reads text the runtime wrapped: %s', (_name, event, ids) => {
+    expect(jobsOf(event)).toEqual([{ origin: { source: 'raw' }, ids }]);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['blank', ' \n'],
+  ])('names nothing when the wrapped text is %s', (_name, payload) => {
+    expect(jobsOf({ payload })).toEqual([]);
+  });
+
+  it.each([
+    ['a payload beside other fields', { payload: 'a1', operationIds: ['b2'] }, /unknown field/],
+    ['a payload that is not text', { payload: 42 }, /unknown field/],
+    ['wrapped text that is not a request', { payload: '{"x": 1}' }, /unknown field/],
+    ['wrapped text that is broken JSON', { payload: '{"operationIds": [' }, /not valid JSON/],
+  ])('refuses %s', (_name, event, message) => {
+    expect(refusalOf(event)).toEqual({ error: { message: expect.stringMatching(message) } });
+  });
+
   it('names a trigger type it does not handle', () => {
     const event = {
       messages: [{ event_metadata: { event_type: STORAGE }, details: {} }],
