@@ -16,9 +16,11 @@ export function createHandler(instance: () => Instance, rootLog: Logger) {
   return async function handler(event: unknown, context: InvocationContext = {}): Promise<unknown> {
     const started = Date.now();
     const adapter = adapterFor(event);
+    // Cloud Logging ties a line to its invocation by `request_id`; with concurrency above 1 that
+    // is the only way to tell the lines of concurrent invocations apart.
     const log = rootLog.child({
       source: adapter.source,
-      ...(typeof context.requestId === 'string' && { requestId: context.requestId }),
+      ...(typeof context.requestId === 'string' && { request_id: context.requestId }),
     });
     let report: Report;
     try {

@@ -92,10 +92,10 @@ describe('sixteen invocations at once on one instance', () => {
         for (const call of server.callsFor(id))
           expect(call.authorization).toBe(`Bearer t1.inv-${i}`);
         const line = fn.lines.find((l) => l.operationId === id);
-        expect(line?.requestId).toBe(`req-${i}`);
+        expect(line?.request_id).toBe(`req-${i}`);
       }
       const summary = fn.lines.find(
-        (l) => l.msg === 'invocation summary' && l.requestId === `req-${i}`,
+        (l) => l.msg === 'invocation summary' && l.request_id === `req-${i}`,
       );
       expect(summary).toMatchObject({ operations: 3, outcomes: { cancelled: 3 } });
     });

@@ -184,7 +184,7 @@ async function linesOf(
   requestId: string,
   lastMsg = 'invocation summary',
 ): Promise<Line[]> {
-  await runtime.waitForLine((l) => l.requestId === requestId && l.msg === lastMsg);
+  await runtime.waitForLine((l) => l.request_id === requestId && l.msg === lastMsg);
   return runtime.linesFor(requestId);
 }
 
@@ -264,7 +264,7 @@ describe('HTTP invocations', () => {
         operationId: id,
         outcome,
         source: 'http',
-        requestId: invocation.requestId,
+        request_id: invocation.requestId,
         durationMs: expect.any(Number),
         attempts: id === INVALID_ID ? 0 : expect.any(Number),
       });
@@ -461,7 +461,7 @@ describe('timer trigger invocations', () => {
         msg: 'operation cancelled',
         source: 'timer',
         triggerId: TRIGGER_ID,
-        requestId: invocation.requestId,
+        request_id: invocation.requestId,
       });
     }
   });
@@ -545,7 +545,7 @@ describe('Message Queue trigger invocations', () => {
         source: 'queue',
         queueId: QUEUE_ID,
         messageId: message,
-        requestId: invocation.requestId,
+        request_id: invocation.requestId,
       });
     }
   });

@@ -130,7 +130,7 @@ function countOutcomes(outcomes: Record<string, string>): Record<string, number>
 
 async function operationLinesOf(runtime: FunctionRuntime, requestId: string): Promise<Line[]> {
   // Stdout and the reply travel on separate pipes, so the reply may come before the last line.
-  await runtime.waitForLine((l) => l.requestId === requestId && l.msg === 'invocation summary');
+  await runtime.waitForLine((l) => l.request_id === requestId && l.msg === 'invocation summary');
   return runtime
     .linesFor(requestId)
     .filter((l) => typeof l.msg === 'string' && l.msg.startsWith('operation '));

@@ -10,13 +10,13 @@ const capture = () => {
 describe('log lines', () => {
   it('writes one JSON object per line with level and msg first', () => {
     const { lines, log } = capture();
-    log.child({ requestId: 'r1' }).log('INFO', 'hello', { n: 1, text: 'two\nlines' });
+    log.child({ request_id: 'r1' }).log('INFO', 'hello', { n: 1, text: 'two\nlines' });
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toContain('\n');
     expect(JSON.parse(lines[0] as string)).toEqual({
       level: 'INFO',
       msg: 'hello',
-      requestId: 'r1',
+      request_id: 'r1',
       n: 1,
       text: 'two\nlines',
     });

@@ -116,6 +116,8 @@ function expectSane(run: Invocation): void {
     expect(typeof line === 'object' && line !== null && !Array.isArray(line)).toBe(true);
     expect(['INFO', 'WARN', 'ERROR']).toContain(line.level);
     expect(typeof line.msg).toBe('string');
+    // Cloud Logging ties a line to its invocation by this field (its filter's request_id).
+    expect(line.request_id).toBe('inv-hostile');
   }
   for (const { id } of run.calls) {
     expect(typeof id).toBe('string');
