@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildHttpEvent, buildRawEvent } from './http-event';
+import { buildHttpEvent } from './http-event';
 import {
   functionErrorReply,
   httpResultReply,
@@ -82,7 +82,8 @@ export async function startFunctionHost(opts: FunctionHostOptions): Promise<Func
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const timers = new Set<NodeJS.Timeout>();
 
-  function invoke(event: unknown, requestId: string): Promise<Outcome> {
+  /** The data goes to the runtime as it is; the runtime makes the event of it. */
+  function invoke(data: string, requestId: string): Promise<Outcome> {
     const ctx: InvokeContext = { requestId, token: opts.token ?? null, timeoutMs };
     return new Promise<Outcome>((resolve, reject) => {
       // Past the deadline only the caller stops waiting: the child may run on, as an aborted
@@ -96,7 +97,7 @@ export async function startFunctionHost(opts: FunctionHostOptions): Promise<Func
         clearTimeout(timer);
         timers.delete(timer);
       };
-      opts.runtime.invoke(event, ctx).then(
+      opts.runtime.invokeData(data, ctx).then(
         (invocation) => {
           settle();
           resolve({ kind: 'done', invocation });
@@ -118,13 +119,17 @@ export async function startFunctionHost(opts: FunctionHostOptions): Promise<Func
       });
     }
     const raw = new URL(req.url ?? '/', 'http://host').searchParams.get('integration') === 'raw';
-    const event = raw ? buildRawEvent(body) : buildHttpEvent(req, body, requestId);
+    // Raw: the body itself is the data, as `yc serverless function invoke -d` sends it.
+    const data = raw ? body.toString('utf8') : JSON.stringify(buildHttpEvent(req, body, requestId));
     let outcome: Outcome;
     try {
-      outcome = await invoke(event, requestId);
+      outcome = await invoke(data, requestId);
     } catch (err) {
       // The instance died (process.exit, a crash) or was closed under the request.
-      return functionErrorReply((err as Error).message, 'RuntimeError');
+      const errorMessage = (err as Error).message;
+      return functionErrorReply(
+        JSON.stringify({ errorMessage, errorType: 'RuntimeError', stackTrace: [] }),
+      );
     }
     if (outcome.kind === 'timeout') {
       return jsonReply(504, {
@@ -133,11 +138,8 @@ export async function startFunctionHost(opts: FunctionHostOptions): Promise<Func
       });
     }
     const { invocation } = outcome;
-    if (!invocation.ok) {
-      const error = invocation.error ?? { message: 'unknown error', type: 'Error' };
-      return functionErrorReply(error.message, error.type);
-    }
-    return raw ? rawResultReply(invocation.result) : httpResultReply(invocation.result);
+    if (!invocation.ok) return functionErrorReply(invocation.body);
+    return raw ? rawResultReply(invocation.body) : httpResultReply(invocation.result);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

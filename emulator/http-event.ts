@@ -20,9 +20,28 @@ export interface HttpEvent {
   isBase64Encoded: boolean;
 }
 
-// The platform strips credentials before the function sees the request, and its front end
-// consumes Host (the documented example event has none).
-const DROPPED_HEADERS = new Set(['authorization', 'cookie', 'host']);
+/**
+ * Removed from a request before the function sees it: the list in yandex-cloud/docs
+ * `en/functions/concepts/function-invoke.md`, "Message headers". Host is not on that list, but
+ * the documented example event (of a curl request, which always sends one) has none, so it is
+ * dropped too: the platform's own output outweighs the list's silence.
+ */
+const DROPPED_HEADERS = new Set([
+  'expect',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-authenticate',
+  'authorization',
+  'connection',
+  'content-md5',
+  'max-forwards',
+  'server',
+  'transfer-encoding',
+  'www-authenticate',
+  'cookie',
+  'host',
+]);
 const MONTHS = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -126,14 +145,4 @@ export function buildHttpEvent(
     path: '',
     ...encodeBody(headers['Content-Type'], body),
   };
-}
-
-/** `?integration=raw`: the body is the event, parsed when it is a JSON document. */
-export function buildRawEvent(body: Buffer): unknown {
-  const text = body.toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }

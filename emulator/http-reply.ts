@@ -9,9 +9,23 @@ export interface Reply {
 }
 
 const MALFORMED = 'Malformed serverless function response: not a valid json';
-// The platform refuses these in a function's response and renames these others.
-const FORBIDDEN_HEADERS = new Set(['proxy-authenticate', 'transfer-encoding', 'via']);
-const REMAPPED_HEADERS = new Set(['content-md5', 'date', 'server', 'www-authenticate']);
+// A function's response headers, per yandex-cloud/docs `en/functions/concepts/function-invoke.md`,
+// "Message headers": these are removed, these make the response an error, these are renamed.
+const REMOVED_HEADERS = new Set([
+  'host',
+  'authorization',
+  'user-agent',
+  'connection',
+  'max-forwards',
+  'cookie',
+]);
+const FORBIDDEN_HEADERS = new Set([
+  'proxy-authenticate',
+  'transfer-encoding',
+  'via',
+  'www-authenticate',
+]);
+const REMAPPED_HEADERS = new Set(['content-md5', 'date', 'server']);
 
 class MalformedResult extends Error {
   override name = 'MalformedResult';
@@ -29,9 +43,19 @@ export function jsonReply(
   };
 }
 
-/** An invocation that failed in the function's code: the platform marks it X-Function-Error. */
-export function functionErrorReply(errorMessage: string, errorType: string): Reply {
-  return jsonReply(502, { errorMessage, errorType }, [['X-Function-Error', 'true']]);
+/**
+ * An invocation that failed in the function's code, with the runtime's error JSON
+ * (`{errorMessage, errorType, stackTrace}`) as the body: the platform marks it X-Function-Error.
+ */
+export function functionErrorReply(errorJson: string): Reply {
+  return {
+    status: 502,
+    headers: [
+      ['Content-Type', 'application/json'],
+      ['X-Function-Error', 'true'],
+    ],
+    body: Buffer.from(errorJson),
+  };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -70,7 +94,8 @@ function collectResponseHeaders(
   // Same-named multiValueHeaders replace headers; names compare case-insensitively.
   for (const [name, value] of [...Object.entries(headers), ...Object.entries(multiValueHeaders)]) {
     // The body is re-framed here, so the function's own length would be wrong or redundant.
-    if (name.toLowerCase() === 'content-length') continue;
+    if (name.toLowerCase() === 'content-length' || REMOVED_HEADERS.has(name.toLowerCase()))
+      continue;
     const outName = responseHeaderName(name);
     try {
       validateHeaderName(outName);
@@ -119,7 +144,7 @@ export function httpResultReply(result: unknown): Reply {
   }
 }
 
-/** `?integration=raw`: the return value itself is the body, always with 200. */
-export function rawResultReply(result: unknown): Reply {
-  return jsonReply(200, result);
+/** `?integration=raw`: the runtime's response body (the result's JSON) as it is, always with 200. */
+export function rawResultReply(body: string): Reply {
+  return { status: 200, headers: [['Content-Type', 'application/json']], body: Buffer.from(body) };
 }

@@ -7,20 +7,12 @@ import {
   runCommand,
 } from './cli';
 
-const USAGE = `usage: npm run invoke -- <event.json | -> [--real [--cancel]]
-  invokes dist/index.js once with the event (a file, or - for standard input) and prints the reply;
-  the function's log lines go to standard error. Flags as for npm start.
+const USAGE = `usage: npm run invoke -- <file | -> [--real [--cancel]]
+  invokes dist/index.js once with the file's text (or standard input's, for -) as the data, as
+  \`yc serverless function invoke -d @<file>\` does: JSON is the event, other text arrives as
+  {"payload": "<text>"}. Prints the reply; the function's log lines go to standard error.
+  Flags as for npm start.
 environment: FUNCTION_TIMEOUT_SECONDS (default 60), and the function's own settings`;
-
-function readEvent(source: string): unknown {
-  const text = readFileSync(source === '-' ? 0 : source, 'utf8');
-  try {
-    return JSON.parse(text);
-  } catch {
-    // A raw invocation's body need not be JSON: the runtime passes such text as it is.
-    return text;
-  }
-}
 
 async function main(): Promise<number> {
   const line = parseCommandLine({ allowPositionals: true });
@@ -30,25 +22,17 @@ async function main(): Promise<number> {
     return line.help ? 0 : 2;
   }
   refuseCancelWithoutReal(line);
-  const event = readEvent(source);
+  // As it is, final line break and all: the runtime, not this command, makes the event of it.
+  const data = readFileSync(source === '-' ? 0 : source, 'utf8');
   const session = await openCommandSession(line, process.stderr);
   try {
     console.error(`mode: ${session.mode}`);
     const timeoutMs = functionTimeoutMs(process.env);
-    const invocation = await session.runtime.invoke(event, { token: session.token, timeoutMs });
-    if (invocation.ok) {
-      console.log(JSON.stringify(invocation.result, null, 2) ?? 'undefined');
-      return 0;
-    }
-    // What the platform reports for a function that threw.
-    console.log(
-      JSON.stringify(
-        { errorMessage: invocation.error?.message, errorType: invocation.error?.type },
-        null,
-        2,
-      ),
-    );
-    return 1;
+    const invocation = await session.runtime.invokeData(data, { token: session.token, timeoutMs });
+    // The runtime's body: the result's JSON, or for a function that threw the platform's
+    // {errorMessage, errorType, stackTrace}. A result of undefined has none.
+    if (invocation.body !== '') console.log(JSON.stringify(JSON.parse(invocation.body), null, 2));
+    return invocation.ok ? 0 : 1;
   } finally {
     await session.close();
   }

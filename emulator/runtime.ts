@@ -2,23 +2,71 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  CONTEXT_HEADERS,
+  type QueuedInvocation,
+  type RuntimeAnswer,
+  type RuntimeApi,
+  startRuntimeApi,
+} from './runtime-api';
+import { type OutputHooks, RuntimeOutput, tail } from './runtime-output';
 
-const CHILD_PATH = fileURLToPath(new URL('./runtime-child.cjs', import.meta.url));
+/**
+ * One function instance as the platform runs it: the model of its Node.js runtime
+ * (emulator/yc-runtime/, after the public dump vitalets/yandex-cloud-fn-internals
+ * `function/runtime/`) in a process of its own, fed by the runtime API of emulator/runtime-api.ts.
+ */
+const RUNTIME_DIR = fileURLToPath(new URL('./yc-runtime/', import.meta.url));
+const BOOTSTRAP = path.join(RUNTIME_DIR, 'bootstrap.cjs');
+const PROBE = path.join(RUNTIME_DIR, 'probe.cjs');
 const CLOSE_GRACE_MS = 2_000;
-const TAIL_CHARS = 2_000;
+const LINE_WAIT_MS = 5_000;
+const MIB = 1024 * 1024;
+
+export const RUNTIME_DEFAULTS = {
+  timeoutMs: 10_000,
+  // One emulated instance stands in for the platform's pool of instances, so by default it takes
+  // as many invocations at once as a version may (the API's `concurrency` is 0-16): the suites
+  // run invocations side by side on one instance, and `npm start` answers requests in parallel.
+  concurrency: 16,
+  // Ids shaped as the platform's (20 characters, a service prefix); `functionName` is the id.
+  functionId: 'd4emulatorfunction01',
+  functionVersion: 'd4emulatorversion001',
+  logGroupName: 'e23emulatorloggroup1',
+  memoryMb: 128,
+} as const;
+
+// The runtime puts the id in a URL path unescaped (runtime.js `handleResponse`).
+const REQUEST_ID = /^[A-Za-z0-9._-]+$/;
 
 export interface InvokeContext {
   requestId?: string;
+  /** Sent as the token header; null or absent is a version without a service account. */
   token?: { access_token: string; expires_in: number; token_type: string } | null;
+  /** Sets the deadline, counted from when the instance takes the invocation. */
   timeoutMs?: number;
-  functionName?: string;
+}
+
+/** A row of `stackTrace`, per the dump's `Errors.stackTrace`. */
+export type StackFrame =
+  | { function: string | null; file: string | null; line: number | null; column: number | null }
+  | { line: string };
+
+/** A thrown value as the runtime reports it; a value that is not an Error has no message or type. */
+export interface FunctionError {
+  message?: string;
+  type?: string;
+  stackTrace: StackFrame[];
 }
 
 export interface Invocation {
   ok: boolean;
-  result?: unknown;
-  error?: { message: string; type: string };
   requestId: string;
+  /** What the runtime posted: the result's JSON (empty for undefined), or the error's JSON. */
+  body: string;
+  /** The parsed body of a successful invocation; absent when the handler gave undefined. */
+  result?: unknown;
+  error?: FunctionError;
 }
 
 /** The instance's memory, as its own process sees it. */
@@ -30,18 +78,26 @@ export interface RuntimeStats {
 }
 
 export interface FunctionRuntime {
-  /** requestId defaults to a fresh UUID; a null or absent token leaves context.token unset. */
+  /** The data is `JSON.stringify(event)`, which the runtime parses back into the event. */
   invoke(event: unknown, ctx?: InvokeContext): Promise<Invocation>;
+  /**
+   * The data as it is, as `?integration=raw` and `yc serverless function invoke -d` send it:
+   * the runtime parses JSON and wraps anything else as `{"payload": data}`.
+   */
+  invokeData(data: string, ctx?: InvokeContext): Promise<Invocation>;
   /** Every stdout line that parsed as a JSON object, in arrival order. */
   lines: Array<Record<string, unknown>>;
-  /** Stdout lines that are not JSON objects; every line a function writes should be one. */
+  /** The runtime's own `[ERROR] …` lines: one per failed invocation or uncaught error. */
+  runtimeErrorLines(): string[];
+  /** Every other stdout line that is not a JSON object; every line a function writes should be one. */
   nonJsonLines(): string[];
   rawStdout(): string;
   stderr(): string;
+  /** The log lines of one invocation, by the `request_id` the function puts on each. */
   linesFor(requestId: string): Array<Record<string, unknown>>;
   /**
-   * Stdout and IPC are separate pipes, so an invocation's result may arrive before its log
-   * lines; wait here instead of reading `lines` right after `invoke` resolves.
+   * Stdout and the runtime API are separate channels, so an invocation's result may arrive
+   * before its log lines; wait here instead of reading `lines` right after `invoke` resolves.
    */
   waitForLine(
     pred: (l: Record<string, unknown>) => boolean,
@@ -53,52 +109,58 @@ export interface FunctionRuntime {
   close(): Promise<void>;
 }
 
-export interface StartRuntimeOptions {
+export interface StartRuntimeOptions extends OutputHooks {
+  /** The bundle; its directory is the task root, and its name (no dots) the entry point's module. */
   bundlePath: string;
-  /** Merged over { PATH, HOME } from the parent; an undefined value removes the variable. */
+  /**
+   * Merged over the environment the runtime sets (not the parent's: tests must control TLS and
+   * credential variables exactly); an undefined value removes the variable.
+   */
   env?: Record<string, string | undefined>;
+  /** The exported handler's name, default `handler`. */
   entrypoint?: string;
   nodePath?: string;
-  /**
-   * Called once per complete stdout line (JSON or not, without its line break) as it arrives,
-   * after the line is recorded; the last line is also passed at exit if it lacks a line break.
-   * It must not throw: it runs inside the pipe's 'data' handler.
-   */
-  onStdoutLine?: (line: string) => void;
-  /** Called with each stderr chunk as it arrives, after it is recorded; it must not throw. */
-  onStderr?: (text: string) => void;
+  /** X_YCF_CONCURRENCY: how many invocations the instance runs at once (1-16). */
+  concurrency?: number;
+  functionId?: string;
+  functionVersion?: string;
+  memoryMb?: number;
 }
 
-type ChildMessage =
-  | { type: 'ready' }
-  | { type: 'load-error'; message: string }
-  | { type: 'stats'; id: number; stats: RuntimeStats }
-  | { id: number; ok: boolean; result?: unknown; error?: { message: string; type: string } };
+type ProbeMessage = { type: 'stats'; id: number; stats: RuntimeStats };
 
-interface Pending {
-  requestId: string;
-  resolve: (inv: Invocation) => void;
-  reject: (err: Error) => void;
+/** `index.handler` for dist/index.js: the platform's entry point names a module and an export. */
+function handlerSetting(bundlePath: string, entrypoint: string): string {
+  const module = path.basename(bundlePath).replace(/\.c?js$/, '');
+  if (module.includes('.') || entrypoint.includes('.')) {
+    throw new Error(`an entry point cannot name ${bundlePath} or "${entrypoint}": no dots allowed`);
+  }
+  return `${module}.${entrypoint}`;
 }
 
-interface PendingStats {
-  resolve: (stats: RuntimeStats) => void;
-  reject: (err: Error) => void;
+function checkConcurrency(concurrency: number): number {
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) {
+    throw new RangeError(`concurrency must be a whole number from 1 to 16, got ${concurrency}`);
+  }
+  return concurrency;
 }
 
-interface LineWaiter {
-  pred: (l: Record<string, unknown>) => boolean;
-  resolve: (l: Record<string, unknown>) => void;
-  reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
-function buildEnv(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  // Deliberately not the parent's env: tests must control TLS and credential variables exactly.
+/** Audit 3.6, after the dump's env.json: what the runtime's process starts with; no HOME. */
+function buildEnv(
+  opts: StartRuntimeOptions,
+  settings: { handler: string; api: string; concurrency: number },
+): NodeJS.ProcessEnv {
   const merged: Record<string, string | undefined> = {
     PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    ...overrides,
+    NODE_ENV: 'production',
+    _HANDLER: settings.handler,
+    AWS_LAMBDA_RUNTIME_API: settings.api,
+    LAMBDA_TASK_ROOT: path.dirname(path.resolve(opts.bundlePath)),
+    LAMBDA_RUNTIME_DIR: RUNTIME_DIR,
+    X_YCF_CONCURRENCY: String(settings.concurrency),
+    // In bytes, as the dump's env.json has it.
+    X_YCF_MEMORY_SIZE: String((opts.memoryMb ?? RUNTIME_DEFAULTS.memoryMb) * MIB),
+    ...opts.env,
   };
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(merged)) {
@@ -107,35 +169,62 @@ function buildEnv(overrides: Record<string, string | undefined> = {}): NodeJS.Pr
   return env;
 }
 
-function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+function contextHeaders(opts: StartRuntimeOptions): Record<string, string> {
+  const functionId = opts.functionId ?? RUNTIME_DEFAULTS.functionId;
+  return {
+    [CONTEXT_HEADERS.functionName]: functionId,
+    // Its value on the platform is not public; the function's id is the nearest thing it names.
+    [CONTEXT_HEADERS.functionArn]: functionId,
+    [CONTEXT_HEADERS.functionVersion]: opts.functionVersion ?? RUNTIME_DEFAULTS.functionVersion,
+    [CONTEXT_HEADERS.memoryLimit]: String(opts.memoryMb ?? RUNTIME_DEFAULTS.memoryMb),
+    [CONTEXT_HEADERS.logGroup]: RUNTIME_DEFAULTS.logGroupName,
+  };
 }
 
-function tail(text: string): string {
-  return text.length > TAIL_CHARS ? `…${text.slice(-TAIL_CHARS)}` : text;
+function parseError(body: string): FunctionError {
+  try {
+    const { errorMessage, errorType, stackTrace } = JSON.parse(body) as Record<string, unknown>;
+    return {
+      ...(typeof errorMessage === 'string' && { message: errorMessage }),
+      ...(typeof errorType === 'string' && { type: errorType }),
+      stackTrace: Array.isArray(stackTrace) ? stackTrace : [],
+    };
+  } catch {
+    return { message: body, stackTrace: [] };
+  }
+}
+
+function toInvocation(requestId: string, answer: RuntimeAnswer): Invocation {
+  const { kind, body } = answer;
+  if (kind === 'error') return { ok: false, requestId, body, error: parseError(body) };
+  const invocation: Invocation = { ok: true, requestId, body };
+  if (body !== '') invocation.result = JSON.parse(body);
+  return invocation;
 }
 
 export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionRuntime> {
   const bundlePath = path.resolve(opts.bundlePath);
-  const child: ChildProcess = fork(CHILD_PATH, [bundlePath, opts.entrypoint ?? 'handler'], {
+  const handler = handlerSetting(bundlePath, opts.entrypoint ?? 'handler');
+  const concurrency = checkConcurrency(opts.concurrency ?? RUNTIME_DEFAULTS.concurrency);
+  const headers = contextHeaders(opts);
+  const api: RuntimeApi = await startRuntimeApi();
+  const child: ChildProcess = fork(BOOTSTRAP, [], {
     execPath: opts.nodePath ?? process.execPath,
-    // The vitest worker's flags (loaders, conditions) must not leak into the function's process.
-    execArgv: [],
-    // The platform runs the function from its code directory.
+    // The probe alone: the vitest worker's flags (loaders, conditions) must not leak into the
+    // function's process.
+    execArgv: ['--require', PROBE],
+    // The task root is the working directory on the platform.
     cwd: path.dirname(bundlePath),
-    env: buildEnv(opts.env),
+    env: buildEnv(opts, { handler, api: api.address, concurrency }),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
 
-  let stdout = '';
-  let stderr = '';
-  let partial = '';
-  const lines: Array<Record<string, unknown>> = [];
-  const nonJson: string[] = [];
-  const pending = new Map<number, Pending>();
-  const pendingStats = new Map<number, PendingStats>();
-  const waiters = new Set<LineWaiter>();
-  let nextId = 1;
+  const output = new RuntimeOutput(opts);
+  const pendingStats = new Map<
+    number,
+    { resolve: (stats: RuntimeStats) => void; reject: (err: Error) => void }
+  >();
+  let nextStatsId = 1;
   let exitInfo: string | undefined;
   let closed = false;
 
@@ -143,13 +232,17 @@ export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionR
     const finish = () => {
       if (closed) return;
       closed = true;
-      flushPartial();
-      failAll(new Error(`function runtime exited (${exitInfo}); stderr:\n${tail(stderr)}`));
-      resolve();
+      const reason = `function runtime exited (${exitInfo})`;
+      output.end(reason);
+      const err = new Error(`${reason}; stderr:\n${tail(output.stderr)}`);
+      api.fail(err);
+      for (const pending of pendingStats.values()) pending.reject(err);
+      pendingStats.clear();
+      void api.close().then(resolve, resolve);
     };
-    // Done once the process is gone and every pipe is drained, so no output or reply is lost.
-    // Tracked by hand because Node never emits 'close' when the parent side disconnects IPC
-    // first; 'close' alone still covers a failed spawn, which emits no 'exit'.
+    // Done once the process is gone and every pipe is drained, so no output is lost. Tracked by
+    // hand because Node never emits 'close' when the parent side disconnects IPC first; 'close'
+    // alone still covers a failed spawn, which emits no 'exit'.
     const streams = [child.stdout, child.stderr].filter((s) => s !== null);
     let openStreams = streams.length;
     let exited = false;
@@ -174,185 +267,97 @@ export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionR
     });
   });
 
-  function onLine(line: string): void {
-    recordLine(line);
-    opts.onStdoutLine?.(line);
-  }
-
-  function recordLine(line: string): void {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      parsed = undefined;
-    }
-    if (!isJsonObject(parsed)) {
-      nonJson.push(line);
-      return;
-    }
-    lines.push(parsed);
-    for (const w of waiters) {
-      if (w.pred(parsed)) {
-        waiters.delete(w);
-        clearTimeout(w.timer);
-        w.resolve(parsed);
-      }
-    }
-  }
-
-  function flushPartial(): void {
-    if (partial !== '') {
-      const rest = partial;
-      partial = '';
-      onLine(rest);
-    }
-  }
-
-  function failAll(err: Error): void {
-    for (const p of pending.values()) p.reject(err);
-    pending.clear();
-    for (const p of pendingStats.values()) p.reject(err);
-    pendingStats.clear();
-    for (const w of waiters) {
-      clearTimeout(w.timer);
-      w.reject(err);
-    }
-    waiters.clear();
-  }
-
   child.stdout?.setEncoding('utf8');
-  child.stdout?.on('data', (chunk: string) => {
-    stdout += chunk;
-    const parts = (partial + chunk).split('\n');
-    partial = parts.pop() ?? '';
-    for (const part of parts) onLine(part.endsWith('\r') ? part.slice(0, -1) : part);
-  });
+  child.stdout?.on('data', (chunk: string) => output.onStdout(chunk));
   child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => {
-    stderr += chunk;
-    opts.onStderr?.(chunk);
-  });
+  child.stderr?.on('data', (chunk: string) => output.onStderr(chunk));
   // Without a permanent listener a late 'error' (e.g. a failed kill) would crash the test run.
   child.on('error', (err) => {
-    stderr += `[runtime] child process error: ${err.message}\n`;
+    output.onStderr(`[runtime] child process error: ${err.message}\n`);
+  });
+  child.on('message', (msg: ProbeMessage) => {
+    if (msg?.type !== 'stats') return;
+    pendingStats.get(msg.id)?.resolve(msg.stats);
+    pendingStats.delete(msg.id);
   });
 
-  const ready = new Promise<void>((resolve, reject) => {
-    const onMessage = (msg: ChildMessage) => {
-      if ('type' in msg && msg.type === 'ready') {
-        child.off('message', onMessage);
-        resolve();
-      } else if ('type' in msg && msg.type === 'load-error') {
-        child.off('message', onMessage);
-        reject(new Error(`function bundle failed to load: ${msg.message}`));
-      }
-    };
-    child.on('message', onMessage);
-    child.once('error', reject);
-    void closedPromise.then(() =>
-      reject(new Error(`function runtime exited before ready (${exitInfo}):\n${tail(stderr)}`)),
-    );
-  });
-
-  child.on('message', (msg: ChildMessage) => {
-    if ('type' in msg && msg.type === 'stats') {
-      pendingStats.get(msg.id)?.resolve(msg.stats);
-      pendingStats.delete(msg.id);
-      return;
-    }
-    if (!('id' in msg)) return;
-    const p = pending.get(msg.id);
-    if (!p) return;
-    pending.delete(msg.id);
-    const inv: Invocation = { ok: msg.ok, requestId: p.requestId };
-    if (msg.ok) inv.result = msg.result;
-    else if (msg.error) inv.error = msg.error;
-    p.resolve(inv);
-  });
+  const notRunning = () =>
+    new Error(`function runtime is not running (${exitInfo ?? 'disconnected'})`);
 
   async function close(): Promise<void> {
-    if (!closed) {
-      child.kill('SIGTERM');
-      // A bundle may trap SIGTERM; the platform would not wait on it indefinitely either.
-      const timer = setTimeout(() => child.kill('SIGKILL'), CLOSE_GRACE_MS);
-      await closedPromise;
-      clearTimeout(timer);
-    }
+    if (closed) return closedPromise;
+    child.kill('SIGTERM');
+    // A bundle may trap SIGTERM; the platform would not wait on it indefinitely either.
+    const timer = setTimeout(() => child.kill('SIGKILL'), CLOSE_GRACE_MS);
+    await closedPromise;
+    clearTimeout(timer);
   }
 
   try {
-    await ready;
+    // Ready at the first poll for an invocation; a load failure is posted to /init/error.
+    await Promise.race([
+      api.ready,
+      new Promise<never>((_, reject) => child.once('error', reject)),
+      closedPromise.then(() => {
+        throw new Error(
+          `function runtime exited before ready (${exitInfo}):\n${tail(output.stderr)}`,
+        );
+      }),
+    ]);
   } catch (err) {
     await close();
     throw err;
   }
 
+  function submit(data: string, ctx: InvokeContext): Promise<Invocation> {
+    const requestId = ctx.requestId ?? randomUUID();
+    if (!REQUEST_ID.test(requestId)) {
+      return Promise.reject(new Error(`request id "${requestId}" cannot go in a URL path as is`));
+    }
+    if (closed) return Promise.reject(notRunning());
+    const invocation: QueuedInvocation = {
+      requestId,
+      data,
+      timeoutMs: ctx.timeoutMs ?? RUNTIME_DEFAULTS.timeoutMs,
+      headers: {
+        ...headers,
+        [CONTEXT_HEADERS.requestId]: requestId,
+        ...(ctx.token != null && { [CONTEXT_HEADERS.token]: JSON.stringify(ctx.token) }),
+      },
+    };
+    return api.submit(invocation).then((answer) => toInvocation(requestId, answer));
+  }
+
   return {
-    lines,
-    nonJsonLines: () => [...nonJson],
-    rawStdout: () => stdout,
-    stderr: () => stderr,
-    linesFor: (requestId) => lines.filter((l) => l.requestId === requestId),
+    lines: output.lines,
+    runtimeErrorLines: () => [...output.runtimeErrors],
+    nonJsonLines: () => [...output.nonJson],
+    rawStdout: () => output.stdout,
+    stderr: () => output.stderr,
+    linesFor: (requestId) => output.lines.filter((l) => l.request_id === requestId),
+    waitForLine: (pred, timeoutMs = LINE_WAIT_MS) => output.waitForLine(pred, timeoutMs),
     close,
 
     invoke(event, ctx = {}) {
-      const requestId = ctx.requestId ?? randomUUID();
-      if (closed || !child.connected) {
+      const data = JSON.stringify(event);
+      if (data === undefined) {
         return Promise.reject(
-          new Error(`function runtime is not running (${exitInfo ?? 'disconnected'})`),
+          new TypeError('invoke() takes a JSON value; invokeData("") sends no data'),
         );
       }
-      const id = nextId++;
-      const context: Record<string, unknown> = {
-        requestId,
-        functionName: ctx.functionName ?? 'test-function',
-        functionVersion: 'test-version',
-        memoryLimitInMB: '128',
-        timeoutMs: ctx.timeoutMs,
-      };
-      if (ctx.token != null) context.token = ctx.token;
-      return new Promise<Invocation>((resolve, reject) => {
-        pending.set(id, { requestId, resolve, reject });
-        child.send({ id, event, context }, (err) => {
-          if (err && pending.delete(id)) reject(err);
-        });
-      });
+      return submit(data, ctx);
     },
 
+    invokeData: (data, ctx = {}) => submit(data, ctx),
+
     stats() {
-      if (closed || !child.connected) {
-        return Promise.reject(
-          new Error(`function runtime is not running (${exitInfo ?? 'disconnected'})`),
-        );
-      }
-      const id = nextId++;
+      if (closed || !child.connected) return Promise.reject(notRunning());
+      const id = nextStatsId++;
       return new Promise<RuntimeStats>((resolve, reject) => {
         pendingStats.set(id, { resolve, reject });
         child.send({ type: 'stats', id }, (err) => {
           if (err && pendingStats.delete(id)) reject(err);
         });
-      });
-    },
-
-    waitForLine(pred, timeoutMs = 5_000) {
-      const found = lines.find(pred);
-      if (found) return Promise.resolve(found);
-      if (closed) {
-        return Promise.reject(new Error(`no matching stdout line; runtime exited (${exitInfo})`));
-      }
-      return new Promise((resolve, reject) => {
-        const waiter: LineWaiter = {
-          pred,
-          resolve,
-          reject,
-          timer: setTimeout(() => {
-            waiters.delete(waiter);
-            reject(
-              new Error(`no matching stdout line within ${timeoutMs} ms; stdout:\n${tail(stdout)}`),
-            );
-          }, timeoutMs),
-        };
-        waiters.add(waiter);
       });
     },
   };

@@ -51,7 +51,7 @@ exports.handler = async (event, context) => {
       n: count,
       context: {
         requestId: context.requestId,
-        hasToken: 'token' in context,
+        hasToken: context.token != null,
         token: context.token,
         remaining: context.getRemainingTimeInMillis(),
       },
@@ -329,7 +329,14 @@ describe('response mapping', () => {
     expect(res.status).toBe(502);
     expect(res.headers.get('x-function-error')).toBe('true');
     expect(res.headers.get('x-request-id')).toMatch(UUID);
-    expect(await res.json()).toEqual({ errorMessage: 'bad input', errorType: 'TypeError' });
+    // The runtime's error JSON (runtime.js `Errors.errorJson`), as it posted it.
+    expect(await res.json()).toEqual({
+      errorMessage: 'bad input',
+      errorType: 'TypeError',
+      stackTrace: expect.arrayContaining([
+        expect.objectContaining({ function: 'exports.handler' }),
+      ]),
+    });
   });
 
   it.each([
@@ -400,11 +407,12 @@ describe('?integration=raw', () => {
     expect(value.rawEvent).toEqual({ operationIds: ['fd8abc'], dryRun: true });
     expect(value.requestId).toBe(json.headers.get('x-request-id'));
 
+    // Not JSON, so the runtime wraps it (runtime.js `parseJsonPayload`); no body is no data.
     expect(await (await raw(host, 'fd8abc fd8def')).json()).toMatchObject({
-      rawEvent: 'fd8abc fd8def',
+      rawEvent: { payload: 'fd8abc fd8def' },
     });
     expect(await (await raw(host, '["fd8abc"]')).json()).toMatchObject({ rawEvent: ['fd8abc'] });
-    expect(await (await raw(host)).json()).toMatchObject({ rawEvent: '' });
+    expect(await (await raw(host)).json()).toMatchObject({ rawEvent: { payload: '' } });
   });
 
   it('does not map an HTTP-shaped return value', async () => {
@@ -420,7 +428,7 @@ describe('?integration=raw', () => {
     const res = await raw(host, '{"throw":"no ids"}');
     expect(res.status).toBe(502);
     expect(res.headers.get('x-function-error')).toBe('true');
-    expect(await res.json()).toEqual({ errorMessage: 'no ids', errorType: 'RangeError' });
+    expect(await res.json()).toMatchObject({ errorMessage: 'no ids', errorType: 'RangeError' });
   });
 });
 

@@ -61,6 +61,18 @@ describe('npm run invoke', () => {
     });
   });
 
+  // `yc serverless function invoke -d 'fd8… fd8…'`: the runtime hands text that is not JSON to
+  // the handler as {"payload": text} (runtime.js `parseJsonPayload` in the public dump).
+  it('invokes plain-text ids from standard input, wrapped as the runtime wraps them', async () => {
+    const text = 'fd8stuckinstance0001\nenpstucknetwork00002\n';
+    const { code, stdout, stderr } = await finished(spawnCommand('invoke', ['-']), text);
+    expect(code, stderr).toBe(0);
+    expect(outcomesOf(JSON.parse(stdout))).toEqual({
+      fd8stuckinstance0001: 'cancelled',
+      enpstucknetwork00002: 'cancelling',
+    });
+  });
+
   it('prints the platform-style error and exits 1 when the function throws', async () => {
     const event = readFileSync(example('timer'), 'utf8');
     const noToken = await finished(
@@ -68,16 +80,18 @@ describe('npm run invoke', () => {
       event,
     );
     expect(noToken.code).toBe(1);
+    // The runtime's error JSON, as the platform answers a function that threw.
     expect(JSON.parse(noToken.stdout)).toEqual({
       errorMessage: expect.stringMatching(/CALL_TIMEOUT_MS must be a whole number/),
       errorType: 'ConfigError',
+      stackTrace: expect.any(Array),
     });
   });
 
   it('explains its usage when given no event', async () => {
     const { code, stderr } = await finished(spawnCommand('invoke', []));
     expect(code).toBe(2);
-    expect(stderr).toMatch(/usage: npm run invoke -- <event.json \| ->/);
+    expect(stderr).toMatch(/usage: npm run invoke -- <file \| ->/);
   });
 });
 

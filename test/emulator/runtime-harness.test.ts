@@ -5,15 +5,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
 
 // Plain CommonJS like the esbuild output, so the harness is tested without depending on src/.
+// What the runtime itself does with data, context, results and errors: yc-runtime.test.ts.
 const FIXTURE = `'use strict';
 let count = 0;
-const arrived = [];
 const held = [];
 exports.handler = async (event, context) => {
   count += 1;
   const n = count;
-  console.log(JSON.stringify({ level: 'INFO', msg: 'invoked', requestId: context.requestId, n }));
-  if (event.throw) throw new TypeError(event.throw);
+  console.log(JSON.stringify({ level: 'INFO', msg: 'invoked', request_id: context.requestId, n }));
   if (event.plain) console.log(event.plain);
   if (event.stderr) console.error(event.stderr);
   for (const piece of event.pieces ?? []) {
@@ -29,31 +28,18 @@ exports.handler = async (event, context) => {
     held.push(doubles);
     return { held: doubles.length };
   }
-  if (event.rendezvous) {
-    // Completes only if a second invocation arrives while this one is still running.
-    arrived.push(event.rendezvous);
-    const deadline = Date.now() + 10_000;
-    while (arrived.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    return { met: arrived.length >= 2, me: event.rendezvous, requestId: context.requestId };
-  }
-  const remainingBefore = context.getRemainingTimeInMillis();
   if (event.sleepMs) await new Promise((r) => setTimeout(r, event.sleepMs));
   return {
     n,
     pid: process.pid,
     echo: event.value,
     requestId: context.requestId,
-    functionName: context.functionName,
-    hasToken: 'token' in context,
-    token: context.token,
-    payload: context.getPayload(),
-    remainingBefore,
-    remainingAfter: context.getRemainingTimeInMillis(),
     env: { ...process.env },
     cwd: process.cwd(),
   };
 };
 exports.other = async () => 'other entrypoint';
+exports.notAFunction = 42;
 `;
 
 const LOAD_FAIL_FIXTURE = `'use strict';
@@ -72,12 +58,6 @@ interface FixtureResult {
   pid: number;
   echo: unknown;
   requestId: string;
-  functionName: string;
-  hasToken: boolean;
-  token?: unknown;
-  payload: unknown;
-  remainingBefore: number;
-  remainingAfter: number;
   env: Record<string, string>;
   cwd: string;
 }
@@ -135,95 +115,65 @@ describe('function runtime harness', () => {
     expect(r1.cwd).toBe(dir);
   });
 
-  it('passes requestId to the context and collects its log lines', async () => {
+  it('passes requestId to the context and collects its log lines by request_id', async () => {
     const rt = await start();
     const generated = await rt.invoke({});
     expect(generated.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect((generated.result as FixtureResult).requestId).toBe(generated.requestId);
 
-    const inv = await rt.invoke({}, { requestId: 'req-1', functionName: 'fn' });
+    const inv = await rt.invoke({}, { requestId: 'req-1' });
     expect(inv.requestId).toBe('req-1');
-    expect((inv.result as FixtureResult).functionName).toBe('fn');
-    const line = await rt.waitForLine((l) => l.requestId === 'req-1');
+    const line = await rt.waitForLine((l) => l.request_id === 'req-1');
     expect(line).toMatchObject({ msg: 'invoked', n: 2 });
     expect(rt.linesFor('req-1')).toEqual([line]);
     expect(rt.lines).toHaveLength(2);
     expect(rt.nonJsonLines()).toEqual([]);
-    expect(rt.rawStdout()).toContain('"requestId":"req-1"');
+    expect(rt.runtimeErrorLines()).toEqual([]);
+    expect(rt.rawStdout()).toContain('"request_id":"req-1"');
   });
 
-  it('reports a thrown error as ok:false with message and type', async () => {
+  it('gives the invocation the body the runtime posted, and the result parsed from it', async () => {
     const rt = await start();
-    const inv = await rt.invoke({ throw: 'bad input' });
-    expect(inv).toEqual({
-      ok: false,
-      requestId: inv.requestId,
-      error: { message: 'bad input', type: 'TypeError' },
-    });
-    // The instance survives a failed invocation, as on the platform.
-    const next = await rt.invoke({});
-    expect((next.result as FixtureResult).n).toBe(2);
+    const inv = await rt.invoke({ value: ['a', 1] });
+    expect(inv.ok).toBe(true);
+    expect(JSON.parse(inv.body)).toEqual(inv.result);
+    expect((inv.result as FixtureResult).echo).toEqual(['a', 1]);
   });
 
-  it('does not serialize concurrent invocations', async () => {
+  it('refuses what it cannot send: no JSON value, a request id unfit for a URL path', async () => {
     const rt = await start();
-    const [a, b] = await Promise.all([
-      rt.invoke({ rendezvous: 'a' }, { requestId: 'ra' }),
-      rt.invoke({ rendezvous: 'b' }, { requestId: 'rb' }),
-    ]);
-    expect(a).toEqual({
-      ok: true,
-      requestId: 'ra',
-      result: { met: true, me: 'a', requestId: 'ra' },
-    });
-    expect(b).toEqual({
-      ok: true,
-      requestId: 'rb',
-      result: { met: true, me: 'b', requestId: 'rb' },
-    });
+    await expect(rt.invoke(undefined)).rejects.toThrow(/takes a JSON value/);
+    await expect(rt.invoke({}, { requestId: 'a/b' })).rejects.toThrow(/URL path/);
+    const inFlight = rt.invoke({ sleepMs: 300 }, { requestId: 'twice' });
+    await expect(rt.invoke({}, { requestId: 'twice' })).rejects.toThrow(/already in flight/);
+    expect((await inFlight).ok).toBe(true);
   });
 
-  it('counts getRemainingTimeInMillis down from the timeout', async () => {
-    const rt = await start();
-    const custom = (await rt.invoke({ sleepMs: 200 }, { timeoutMs: 5_000 }))
-      .result as FixtureResult;
-    expect(custom.remainingBefore).toBeLessThanOrEqual(5_000);
-    expect(custom.remainingBefore).toBeGreaterThan(2_500);
-    expect(custom.remainingBefore - custom.remainingAfter).toBeGreaterThanOrEqual(190);
-
-    const dflt = (await rt.invoke({})).result as FixtureResult;
-    expect(dflt.remainingBefore).toBeLessThanOrEqual(10_000);
-    expect(dflt.remainingBefore).toBeGreaterThan(7_500);
+  it('refuses a concurrency the platform does not offer', async () => {
+    for (const concurrency of [0, 17, 1.5]) {
+      await expect(startRuntime({ bundlePath: bundle, concurrency })).rejects.toThrow(
+        /concurrency must be a whole number from 1 to 16/,
+      );
+    }
   });
 
-  it('passes a token only when one is given', async () => {
-    const rt = await start();
-    const none = (await rt.invoke({})).result as FixtureResult;
-    expect(none.hasToken).toBe(false);
-    const nulled = (await rt.invoke({}, { token: null })).result as FixtureResult;
-    expect(nulled.hasToken).toBe(false);
-
-    const token = { access_token: 't1.abc', expires_in: 3600, token_type: 'Bearer' };
-    const given = (await rt.invoke({}, { token })).result as FixtureResult;
-    expect(given.hasToken).toBe(true);
-    expect(given.token).toEqual(token);
-  });
-
-  it('parses a JSON event body in getPayload', async () => {
-    const rt = await start();
-    const payload = async (event: unknown) =>
-      ((await rt.invoke(event)).result as FixtureResult).payload;
-    expect(await payload({ body: '{"a":1}' })).toEqual({ a: 1 });
-    expect(await payload({ body: 'not json' })).toBeUndefined();
-    expect(await payload({})).toBeUndefined();
-  });
-
-  it('gives the child exactly the env it was asked for', async () => {
+  // Audit 3.6, after the dump's env.json: the runtime's own variables, no HOME, nothing of the
+  // parent's but PATH; the caller's env goes on top, and undefined removes a variable.
+  it('gives the instance the platform environment and what it was asked for, nothing else', async () => {
     process.env.HARNESS_PARENT_ONLY = 'leak';
     try {
-      const rt = await start({ env: { FOO: 'bar', HOME: undefined } });
+      const rt = await start({ env: { FOO: 'bar', NODE_ENV: undefined }, concurrency: 3 });
       const { env } = (await rt.invoke({})).result as FixtureResult;
-      expect(env).toEqual({ PATH: process.env.PATH, FOO: 'bar' });
+      expect(env).toEqual({
+        PATH: process.env.PATH,
+        FOO: 'bar',
+        _HANDLER: 'index.handler',
+        AWS_LAMBDA_RUNTIME_API: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+        LAMBDA_TASK_ROOT: dir,
+        LAMBDA_RUNTIME_DIR: expect.stringMatching(/emulator\/yc-runtime\/$/),
+        X_YCF_CONCURRENCY: '3',
+        X_YCF_MEMORY_SIZE: String(128 * 1024 * 1024),
+      });
     } finally {
       delete process.env.HARNESS_PARENT_ONLY;
     }
@@ -267,7 +217,7 @@ describe('function runtime harness', () => {
     await rt.invoke({ pieces: ['{"split":', '1}\r\nplain', ' text\n'], stderr: 'oops' });
     await expect.poll(() => stdoutLines.length).toBe(4);
     expect(stdoutLines).toEqual([
-      expect.stringContaining('"requestId":"slow"'),
+      expect.stringContaining('"request_id":"slow"'),
       expect.stringContaining('"msg":"invoked"'),
       '{"split":1}',
       'plain text',
@@ -284,16 +234,26 @@ describe('function runtime harness', () => {
     expect(await rt.invoke({})).toMatchObject({ ok: true, result: 'other entrypoint' });
   });
 
+  // runtime.js `HandlerLoader.load` and `Runtime.handleInitError`: a load failure is posted to
+  // /init/error, with the loader's own messages, and the instance exits.
   it('rejects startRuntime when the bundle fails to load, leaving no process', async () => {
-    await expect(startRuntime({ bundlePath: loadFailBundle })).rejects.toThrow(/boom at load/);
+    await expect(startRuntime({ bundlePath: loadFailBundle })).rejects.toThrow(
+      /failed to load: Error: boom at load/,
+    );
     const pid = Number(readFileSync(path.join(dir, 'load-fail.pid'), 'utf8'));
     expect(isAlive(pid)).toBe(false);
 
     await expect(startRuntime({ bundlePath: bundle, entrypoint: 'missing' })).rejects.toThrow(
-      /entrypoint "missing" is not a function/,
+      `Can't find handler function missing in ${path.join(dir, 'index')}`,
+    );
+    await expect(startRuntime({ bundlePath: bundle, entrypoint: 'notAFunction' })).rejects.toThrow(
+      'index.notAFunction must be function',
     );
     await expect(startRuntime({ bundlePath: path.join(dir, 'absent.js') })).rejects.toThrow(
       /Cannot find module/,
+    );
+    await expect(startRuntime({ bundlePath: path.join(dir, 'index.min.js') })).rejects.toThrow(
+      /no dots allowed/,
     );
   });
 
@@ -305,7 +265,9 @@ describe('function runtime harness', () => {
 
   it('rejects pending and later invocations when the instance dies', async () => {
     const rt = await start();
-    await expect(rt.invoke({ exit: 3 })).rejects.toThrow(/exited \(code 3/);
+    const [dying, queued] = [rt.invoke({ exit: 3 }), rt.invoke({ sleepMs: 5_000 })];
+    await expect(dying).rejects.toThrow(/exited \(code 3/);
+    await expect(queued).rejects.toThrow(/exited \(code 3/);
     await expect(rt.invoke({})).rejects.toThrow(/not running/);
     await expect(rt.waitForLine(() => false)).rejects.toThrow(/exited/);
   });

@@ -1,0 +1,213 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * The platform's side of the runtime API that emulator/yc-runtime/runtime.cjs polls, as far as
+ * the public dump of the runtime shows it (vitalets/yandex-cloud-fn-internals,
+ * `function/runtime/runtime.js`): the routes, and the headers `Request` reads its context from.
+ */
+const PREFIX = '/2018-06-01/runtime';
+const NEXT = `${PREFIX}/invocation/next`;
+const INIT_ERROR = `${PREFIX}/init/error`;
+const ANSWER = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/;
+// Per the dump's `maxWaitSeconds`: an idle keep-alive socket of the runtime's agent stays usable.
+const KEEP_ALIVE_MS = 30 * 60 * 1000;
+
+export const CONTEXT_HEADERS = {
+  requestId: 'Lambda-Runtime-Aws-Request-Id',
+  functionArn: 'Lambda-Runtime-Invoked-Function-Arn',
+  functionName: 'Lambda-Runtime-Function-Name',
+  functionVersion: 'Lambda-Runtime-Function-Version',
+  memoryLimit: 'Lambda-Runtime-Memory-Limit',
+  deadline: 'Lambda-Runtime-Deadline-Ms',
+  logGroup: 'Lambda-Runtime-Log-Group-Name',
+  token: 'Lambda-Runtime-Token-Json',
+} as const;
+
+export interface QueuedInvocation {
+  requestId: string;
+  /** The invocation's data, the /next body, as it is. */
+  data: string;
+  /** The deadline header is set from it when the instance takes the invocation. */
+  timeoutMs: number;
+  /** Every other /next header. */
+  headers: Record<string, string>;
+}
+
+/** What the runtime posted: `response` with the result's JSON, or `error` with the error's. */
+export interface RuntimeAnswer {
+  kind: 'response' | 'error';
+  body: string;
+}
+
+export interface RuntimeApi {
+  /** host:port, the value of AWS_LAMBDA_RUNTIME_API. */
+  readonly address: string;
+  /** Settles at the instance's first poll, or rejects with the JSON it posts to /init/error. */
+  readonly ready: Promise<void>;
+  /** Settles with the runtime's answer, whenever (if ever) it comes. */
+  submit(invocation: QueuedInvocation): Promise<RuntimeAnswer>;
+  /** Rejects every invocation queued or in flight, and each later submit, with `err`. */
+  fail(err: Error): void;
+  close(): Promise<void>;
+}
+
+export class InitError extends Error {
+  override name = 'InitError';
+
+  constructor(readonly body: string) {
+    super(`the function failed to load: ${messageOf(body)}`);
+  }
+}
+
+function messageOf(errorJson: string): string {
+  try {
+    const { errorType, errorMessage } = JSON.parse(errorJson) as Record<string, unknown>;
+    return [errorType, errorMessage].filter((part) => part !== undefined).join(': ');
+  } catch {
+    return errorJson;
+  }
+}
+
+interface Pending {
+  invocation: QueuedInvocation;
+  resolve: (answer: RuntimeAnswer) => void;
+  reject: (err: Error) => void;
+}
+
+async function readText(req: IncomingMessage): Promise<string> {
+  let text = '';
+  req.setEncoding('utf8');
+  for await (const chunk of req as AsyncIterable<string>) text += chunk;
+  return text;
+}
+
+export async function startRuntimeApi(): Promise<RuntimeApi> {
+  const queue: Pending[] = [];
+  const inFlight = new Map<string, Pending>();
+  // Ids handed out and answered: a later answer for one of them is dropped.
+  const answered = new Set<string>();
+  const polls: ServerResponse[] = [];
+  let failure: Error | undefined;
+  let markReady: () => void = () => {};
+  let markFailed: (err: Error) => void = () => {};
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    markFailed = reject;
+  });
+  // Nobody may be waiting on it when the instance dies after it is ready.
+  ready.catch(() => {});
+
+  function handOut(): void {
+    while (queue.length > 0 && polls.length > 0) {
+      const res = polls.shift() as ServerResponse;
+      // A poll whose socket is gone but whose 'close' is not yet handled would lose the data.
+      if (res.destroyed) continue;
+      const pending = queue.shift() as Pending;
+      const { invocation } = pending;
+      inFlight.set(invocation.requestId, pending);
+      res.writeHead(200, {
+        ...invocation.headers,
+        [CONTEXT_HEADERS.deadline]: String(Date.now() + invocation.timeoutMs),
+      });
+      res.end(invocation.data);
+    }
+  }
+
+  function park(res: ServerResponse): void {
+    markReady();
+    polls.push(res);
+    res.once('close', () => {
+      const at = polls.indexOf(res);
+      if (at >= 0) polls.splice(at, 1);
+    });
+    handOut();
+  }
+
+  function answer(requestId: string, kind: RuntimeAnswer['kind'], body: string): number {
+    const pending = inFlight.get(requestId);
+    if (pending === undefined) {
+      // The first answer wins. Refusing a second one would end the instance: the runtime exits
+      // when a post of its own fails (runtime.js `Runtime.loop`). The platform's own handling
+      // of a late answer is not public.
+      return answered.has(requestId) ? 202 : 404;
+    }
+    inFlight.delete(requestId);
+    answered.add(requestId);
+    pending.resolve({ kind, body });
+    return 202;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const route = req.url ?? '';
+    if (req.method === 'GET' && route === NEXT) {
+      park(res);
+      return;
+    }
+    const match = ANSWER.exec(route);
+    if (req.method === 'POST' && match) {
+      const status = answer(
+        match[1] as string,
+        match[2] as RuntimeAnswer['kind'],
+        await readText(req),
+      );
+      res.writeHead(status).end();
+      return;
+    }
+    if (req.method === 'POST' && route === INIT_ERROR) {
+      markFailed(new InitError(await readText(req)));
+      res.writeHead(202).end();
+      return;
+    }
+    res.writeHead(404).end();
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy());
+  });
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let closing: Promise<void> | undefined;
+  return {
+    address: `127.0.0.1:${port}`,
+    ready,
+
+    submit(invocation) {
+      if (failure) return Promise.reject(failure);
+      if (
+        inFlight.has(invocation.requestId) ||
+        queue.some((p) => p.invocation.requestId === invocation.requestId)
+      ) {
+        return Promise.reject(new Error(`request id ${invocation.requestId} is already in flight`));
+      }
+      return new Promise<RuntimeAnswer>((resolve, reject) => {
+        queue.push({ invocation, resolve, reject });
+        handOut();
+      });
+    },
+
+    fail(err) {
+      failure ??= err;
+      markFailed(err);
+      for (const pending of [...queue.splice(0), ...inFlight.values()]) pending.reject(err);
+      inFlight.clear();
+    },
+
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // Held polls and the runtime's keep-alive sockets would hold close() open.
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
