@@ -151,6 +151,23 @@ const trimGenerated = (bundle) => ({
   },
 });
 
+/**
+ * grpc-js requires its whole package.json (some 2.7 KB minified) for one field, the version it
+ * puts in its user agent and log lines; the bundle carries that field alone.
+ */
+const versionOnly = (bundle) => ({
+  name: 'version-only',
+  setup(build) {
+    const rules = counted(["grpc-js's package.json as its version"]);
+    rules.check(build, bundle);
+    build.onLoad({ filter: /@grpc[\\/]grpc-js[\\/]package\.json$/ }, async (args) => {
+      rules.hit("grpc-js's package.json as its version");
+      const { version } = JSON.parse(await readFile(args.path, 'utf8'));
+      return { contents: JSON.stringify({ version }), loader: 'json' };
+    });
+  },
+});
+
 const common = { ...ESBUILD_COMMON, metafile: true };
 const source = (file) => new URL(`./src/${file}`, import.meta.url).pathname;
 const output = (file) => new URL(file, outdir).pathname;
@@ -160,7 +177,7 @@ const [main, sweep] = await Promise.all([
     ...common,
     entryPoints: [source('index.ts')],
     outfile: output('index.js'),
-    plugins: [leaveOut('index.js'), sweepApart, trimGenerated('index.js')],
+    plugins: [leaveOut('index.js'), sweepApart, trimGenerated('index.js'), versionOnly('index.js')],
   }),
   build({
     ...common,
