@@ -3,6 +3,7 @@ import type { Http } from '@yandex-cloud/function-types/dist/src/http';
 import { type CancellerError, RequestError, UnauthorizedError } from '../errors';
 import { MAX_BODY_BYTES, Source } from '../model';
 import { printable } from '../printable';
+import { replyBody } from '../report/reply-body';
 import { worthRetrying } from '../report/summary';
 import { parseRequest } from '../request/parse';
 import type { Adapter } from './adapter';
@@ -91,7 +92,7 @@ export const httpAdapter: Adapter<HttpEvent> = {
     const retry = worthRetrying(report);
     return jsonResponse(
       retry ? 503 : 200,
-      report,
+      replyBody(report),
       retry ? { 'Retry-After': RETRY_AFTER_SECONDS } : {},
     );
   },

@@ -1,6 +1,7 @@
 import { RequestError } from '../errors';
 import { Source } from '../model';
 import { printable } from '../printable';
+import { replyBody } from '../report/reply-body';
 import { parseRequest } from '../request/parse';
 import type { Adapter } from './adapter';
 import { isObject } from './trigger-message';
@@ -70,6 +71,6 @@ export const rawAdapter: Adapter = {
     return [{ origin: { source: Source.Raw }, request: parseRequest(text ?? event, limits) }];
   },
 
-  reply: (report) => report,
+  reply: (report) => replyBody(report),
   refuse: triggerRefuse,
 };

@@ -1,5 +1,5 @@
 import { type CancellerError, RequestError, RetryableFailureError } from '../errors';
-import type { CancelRequest, Job, Origin, Report } from '../model';
+import type { CancelRequest, Job, Origin, Report, Summary } from '../model';
 import { retryableFailures, worthRetrying } from '../report/summary';
 import { parseRequest, type RequestLimits } from '../request/parse';
 
@@ -15,15 +15,19 @@ export function jobFrom(origin: Origin, input: unknown, limits: RequestLimits): 
   return { origin, request };
 }
 
-/** Throwing makes the trigger deliver again (a queue: the whole batch), so only for what a retry may mend. */
-export function triggerReply(report: Report): Report {
+/**
+ * Throwing makes the trigger deliver again (a queue: the whole batch), so only for what a retry
+ * may mend. The platform discards a trigger's reply, so it is the summary alone: a batch of 1000
+ * large messages would otherwise reply past the 3.5 MB cap and fail after its cancels were done.
+ */
+export function triggerReply(report: Report): { summary: Summary } {
   if (worthRetrying(report)) {
     throw new RetryableFailureError(
       retryableFailures(report.results),
       report.summary.sweep?.failedListings ?? 0,
     );
   }
-  return report;
+  return { summary: report.summary };
 }
 
 export function triggerRefuse(error: CancellerError): { error: { message: string } } {

@@ -71,3 +71,11 @@ export function resultsById(reply: unknown): Record<string, Record<string, unkno
   const { results } = reply as { results: Array<Record<string, unknown>> };
   return Object.fromEntries(results.map((r) => [String(r.operationId), r]));
 }
+
+/** The results an invocation logged, by operation id: a trigger's reply is its summary alone. */
+export function loggedResultsById(
+  lines: ReadonlyArray<Record<string, unknown>>,
+): Record<string, Record<string, unknown>> {
+  const logged = lines.filter((l) => String(l.msg).startsWith('operation '));
+  return Object.fromEntries(logged.map((l) => [String(l.operationId), l]));
+}
