@@ -42,7 +42,14 @@ export interface FakeOperation {
   done?: boolean;
   error?: { code: number; message: string };
   get?: Fault;
-  cancel?: Fault | 'cancels' | 'accepts' | 'finishes' | 'slowly';
+  /**
+   * How Cancel goes: it cancels at once (the default), accepts and never ends, lets the operation
+   * finish, cancels it after `cancelTakesMs`, or (`ends-first`) finds it ended a moment before
+   * and refuses with FAILED_PRECONDITION. What a real service answers a Cancel of an ended
+   * operation is not documented (audit 6.5); `ends-first` is the reading the function must
+   * tolerate, and an ended operation Cancel is otherwise asked about is returned as it is.
+   */
+  cancel?: Fault | 'cancels' | 'accepts' | 'finishes' | 'slowly' | 'ends-first';
   /** With cancel 'slowly': how long after Cancel the operation ends cancelled (default 5000). */
   cancelTakesMs?: number;
   delayMs?: number;
@@ -63,7 +70,13 @@ export interface RecordedCall {
    */
   operationId: string;
   authorization: string | undefined;
+  /** The `x-request-id` the server answered with. */
   requestId: string;
+  /** The `x-server-trace-id` the server answered with. */
+  serverTraceId: string;
+  /** What the client sent as `x-request-id` and `x-client-trace-id`, if anything. */
+  clientRequestId: string | undefined;
+  clientTraceId: string | undefined;
   at: number;
   /** Only on listings: the page_size and page_token asked for. */
   page?: { size: number; token: string };
@@ -196,39 +209,61 @@ export async function startCloudApiServer(opts: {
     }
   };
 
-  const cancel = (state: OperationState) => {
+  const finish = (state: OperationState) => {
+    state.done = true;
+    state.modifiedAt = new Date();
+    state.finished = true;
+  };
+
+  /** Cancels as the operation's mode says; false when Cancel refuses instead. */
+  const cancel = (state: OperationState): boolean => {
     // An operation that already ended is returned as it is; there is nothing left to cancel.
-    if (state.done) return;
+    if (state.done) return true;
     const mode = typeof state.op.cancel === 'string' ? state.op.cancel : 'cancels';
-    if (mode === 'accepts') return;
+    if (mode === 'ends-first') {
+      finish(state);
+      return false;
+    }
+    if (mode === 'accepts') return true;
     if (mode === 'slowly') {
       state.cancelledAt ??= Date.now() + (state.op.cancelTakesMs ?? 5000);
-      return;
-    }
-    if (mode === 'finishes') {
-      state.done = true;
-      state.modifiedAt = new Date();
-      state.finished = true;
+    } else if (mode === 'finishes') {
+      finish(state);
     } else {
       markCancelled(state);
     }
+    return true;
   };
 
-  /** Records a call and returns the headers that answer it, with the request id they share. */
+  /**
+   * Records a call and returns the headers that answer it: the server's `x-request-id` and
+   * `x-server-trace-id`, the names the nodejs-sdk reads for a support ticket (`ApiError`). Whether
+   * the real API echoes a client's `x-request-id` is not public, so this one never does: the
+   * function must keep its own ids apart from the server's.
+   */
   const record = (
     call: Pick<RecordedCall, 'method' | 'operationId' | 'page' | 'request'>,
     metadata: Metadata,
   ): Metadata => {
-    const requestId = `req-${++requestCounter}`;
-    const authorization = metadata.get('authorization')[0];
+    const n = ++requestCounter;
+    const requestId = `req-${n}`;
+    const serverTraceId = `trace-${n}`;
+    const sent = (name: string) => {
+      const [value] = metadata.get(name);
+      return typeof value === 'string' ? value : undefined;
+    };
     calls.push({
       ...call,
-      authorization: typeof authorization === 'string' ? authorization : undefined,
+      authorization: sent('authorization'),
       requestId,
+      serverTraceId,
+      clientRequestId: sent('x-request-id'),
+      clientTraceId: sent('x-client-trace-id'),
       at: Date.now(),
     });
     const headers = new Metadata();
     headers.set('x-request-id', requestId);
+    headers.set('x-server-trace-id', serverTraceId);
     return headers;
   };
 
@@ -258,7 +293,14 @@ export async function startCloudApiServer(opts: {
       }
 
       settleSlowCancel(state);
-      if (method === 'Cancel') cancel(state);
+      if (method === 'Cancel' && !cancel(state)) {
+        callback({
+          code: status.FAILED_PRECONDITION,
+          details: `operation ${operationId} is already done`,
+          metadata: headers,
+        });
+        return;
+      }
       call.sendMetadata(headers);
       callback(null, toOperation(state));
     };

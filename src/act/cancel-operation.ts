@@ -9,7 +9,7 @@ import {
 import type { InvocationToken } from '../cloud/token';
 import { type OperationResult, Outcome, Reason, type Target } from '../model';
 import type { Budget } from './budget';
-import { classifyStatus, outcomeAfterCancel } from './classify';
+import { classifyStatus, outcomeAfterCancel, outcomeAfterRefusedCancel } from './classify';
 import { decide } from './decide';
 
 export interface PipelineDeps {
@@ -19,12 +19,18 @@ export interface PipelineDeps {
   /** After Cancel, how long to watch a cancelling operation for its end. */
   readonly waitSeconds: number;
   readonly now?: () => number;
+  /** Before a listed operation's second Get after NOT_FOUND; tests shorten it. */
+  readonly notFoundPauseMs?: number;
 }
 
 type Findings = Omit<OperationResult, 'operationId' | 'attempts' | 'durationMs'>;
 
 const POLL_FIRST_MS = 250;
 const POLL_MAX_MS = 5000;
+const NOT_FOUND_PAUSE_MS = 1000;
+
+const hasStatus = (error: unknown, status: Status): error is CallError =>
+  error instanceof CallError && statusOf(error.cause) === status;
 
 function described(operation: Operation) {
   return {
@@ -48,7 +54,7 @@ function failure(error: CallError, budget: Budget): Findings {
     ...(outOfTime && { reason: Reason.Deadline }),
     message: error.cause instanceof Error ? error.cause.message : String(error.cause),
     ...(outcome === Outcome.Failed && { retryable }),
-    ...(error.apiRequestId && { apiRequestId: error.apiRequestId }),
+    ...error.ids,
   };
 }
 
@@ -57,7 +63,7 @@ function failure(error: CallError, budget: Budget): Findings {
  * API errors become outcomes; only a bug escapes.
  */
 export async function cancelOperation(
-  target: Omit<Target, 'origin'>,
+  target: Omit<Target, 'origin'> & Partial<Pick<Target, 'origin'>>,
   deps: PipelineDeps,
 ): Promise<OperationResult> {
   const { named } = target;
@@ -106,23 +112,56 @@ export async function cancelOperation(
     }
   };
 
+  /** Waits a moment inside the budget; false if the budget will not allow it. */
+  const pause = async (ms: number) =>
+    ms < budget.remainingMs() &&
+    (await sleep(ms, true, { signal: budget.signal }).catch(() => false));
+
+  /**
+   * Get; for an operation a sweep has just listed, a NOT_FOUND is tried once more after a pause,
+   * as the go-sdk's poller ignores its first ones: "the returned operation is not on all
+   * replicas yet" (`pkg/operation`, `PollUntilDone`).
+   */
+  const get = async (): Promise<CallResult> => {
+    try {
+      return await call('get');
+    } catch (error) {
+      const listed = target.origin?.resourceId !== undefined;
+      if (!listed || !hasStatus(error, Status.NOT_FOUND)) throw error;
+      if (!(await pause(deps.notFoundPauseMs ?? NOT_FOUND_PAUSE_MS))) throw error;
+      return call('get');
+    }
+  };
+
+  /** What a FAILED_PRECONDITION from Cancel meant, as a Get after it tells. */
+  const refused = async (error: CallError): Promise<Findings> => {
+    const after = await call('get').catch((again: unknown) => {
+      if (again instanceof CallError) return undefined;
+      throw again;
+    });
+    const outcome = outcomeAfterRefusedCancel(after?.operation, error.attempts);
+    if (outcome === Outcome.NotCancellable) return failure(error, budget);
+    return { outcome, ...error.ids };
+  };
+
   if (budget.remainingMs() <= 0) {
     return done({ outcome: Outcome.Failed, reason: Reason.Deadline, retryable: true });
   }
   try {
-    const got = await call('get');
+    const got = await get();
     details = described(got.operation);
     const decision = decide(got.operation, { ...target, now: now() });
     if (decision.action === 'stop') {
       const { outcome, reason } = decision;
-      return done({ outcome, ...(reason && { reason }), apiRequestId: got.apiRequestId });
+      return done({ outcome, ...(reason && { reason }), ...got.ids });
     }
-    const cancelled = await call('cancel');
-    const settled = (await watchEnd(cancelled)) ?? cancelled;
-    return done({
-      outcome: outcomeAfterCancel(settled.operation),
-      apiRequestId: cancelled.apiRequestId,
+    const cancelled = await call('cancel').catch((error: unknown) => {
+      if (hasStatus(error, Status.FAILED_PRECONDITION)) return error;
+      throw error;
     });
+    if (cancelled instanceof CallError) return done(await refused(cancelled));
+    const settled = (await watchEnd(cancelled)) ?? cancelled;
+    return done({ outcome: outcomeAfterCancel(settled.operation), ...cancelled.ids });
   } catch (error) {
     if (error instanceof CallError) return done(failure(error, budget));
     throw error;
@@ -133,9 +172,7 @@ export async function cancelOperation(
     const waitEnds = now() + deps.waitSeconds * 1000;
     let last: CallResult | undefined;
     for (let delay = POLL_FIRST_MS; !(last ?? accepted).operation.done; ) {
-      if (delay >= Math.min(waitEnds - now(), budget.remainingMs())) return last;
-      const slept = await sleep(delay, true, { signal: budget.signal }).catch(() => false);
-      if (!slept) return last;
+      if (delay >= waitEnds - now() || !(await pause(delay))) return last;
       last = await call('get').catch(() => last);
       delay = Math.min(delay * 2, POLL_MAX_MS);
     }

@@ -39,3 +39,20 @@ export function outcomeAfterCancel(operation: Operation): Outcome {
   if (!operation.done) return Outcome.Cancelling;
   return operation.error?.code === Status.CANCELLED ? Outcome.Cancelled : Outcome.AlreadyDone;
 }
+
+/**
+ * What Cancel's FAILED_PRECONDITION meant, from a Get made after it (`undefined` if that failed
+ * too). The code says only that a precondition failed (cloudapi `errors-handling.md`): also what
+ * an operation that ended between our Get and our Cancel gets, and one already being cancelled,
+ * such as by an earlier attempt of this Cancel whose answer was lost (audit 6.5).
+ */
+export function outcomeAfterRefusedCancel(
+  operation: Operation | undefined,
+  cancelAttempts: number,
+): Outcome {
+  if (operation?.done) return outcomeAfterCancel(operation);
+  // An operation has no field that says it is being cancelled; an attempt that may have reached
+  // the API before this one is the one sign of it.
+  if (operation !== undefined && cancelAttempts > 1) return Outcome.Cancelling;
+  return Outcome.NotCancellable;
+}

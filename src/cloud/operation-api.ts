@@ -1,6 +1,7 @@
 import { credentials } from '@grpc/grpc-js';
 import type { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
 import { OperationServiceClient } from '@yandex-cloud/nodejs-sdk/operation/operation_service';
+import type { RequestIds } from '../model';
 import { type CallLimits, CHANNEL_OPTIONS, callWithRetries, type RetryOptions } from './unary';
 
 export { CallError, type CallLimits } from './unary';
@@ -9,7 +10,7 @@ export type { Operation };
 export interface CallResult {
   readonly operation: Operation;
   readonly attempts: number;
-  readonly apiRequestId: string | undefined;
+  readonly ids: RequestIds;
 }
 
 export interface OperationApi {

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ClientUnaryCall, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { CancellerError } from '../errors';
+import type { RequestIds } from '../model';
 import { backoffDelay } from './backoff';
 import { Status, statusOf } from './grpc-status';
 
@@ -19,7 +21,7 @@ export interface RetryOptions {
 export interface Answer<T> {
   readonly value: T;
   readonly attempts: number;
-  readonly apiRequestId: string | undefined;
+  readonly ids: RequestIds;
 }
 
 /** A call that failed for good, after the retries; the gRPC error is its `cause`. */
@@ -27,7 +29,7 @@ export class CallError extends CancellerError {
   constructor(
     readonly method: string,
     readonly attempts: number,
-    readonly apiRequestId: string | undefined,
+    readonly ids: RequestIds,
     options: { cause: unknown },
   ) {
     super(`${method} failed after ${attempts} attempt(s)`, options);
@@ -55,21 +57,34 @@ export type UnaryMethod<Req, Res> = (
   callback: (error: ServiceError | null, response: Res) => void,
 ) => ClientUnaryCall;
 
+/** The server's ids, from whichever of its headers and trailers carried them. */
+type ServerIds = Pick<RequestIds, 'apiRequestId' | 'serverTraceId'>;
+
+const SERVER_ID_HEADERS = {
+  apiRequestId: 'x-request-id',
+  serverTraceId: 'x-server-trace-id',
+} as const;
+
 /** One attempt: resolves with the answer, or rejects with the grpc-js ServiceError. */
 function attempt<Req, Res>(
   method: UnaryMethod<Req, Res>,
   request: Req,
   token: string,
+  client: Pick<RequestIds, 'clientTraceId' | 'clientRequestId'>,
   deadlineMs: number,
   signal: AbortSignal | undefined,
-  onRequestId: (id: string) => void,
+  onServerIds: (ids: ServerIds) => void,
 ): Promise<Res> {
   return new Promise<Res>((resolve, reject) => {
     const metadata = new Metadata();
     metadata.set('authorization', `Bearer ${token}`);
+    metadata.set('x-request-id', client.clientRequestId);
+    metadata.set('x-client-trace-id', client.clientTraceId);
     const remember = (md: Metadata) => {
-      const [id] = md.get('x-request-id');
-      if (typeof id === 'string') onRequestId(id);
+      for (const [field, name] of Object.entries(SERVER_ID_HEADERS)) {
+        const [value] = md.get(name);
+        if (typeof value === 'string') onServerIds({ [field]: value });
+      }
     };
     const cancel = () => call.cancel();
     const call = method(
@@ -102,17 +117,19 @@ export async function callWithRetries<Req, Res>(
   { signal, remainingMs = UNBOUNDED }: CallLimits = {},
 ): Promise<Answer<Res>> {
   const policy = { baseDelayMs: options.retryBaseDelayMs, maxDelayMs: MAX_RETRY_DELAY_MS };
-  let apiRequestId: string | undefined;
-  const remember = (id: string) => {
-    apiRequestId = id;
-  };
+  const clientTraceId = randomUUID();
   for (let attempts = 1; ; attempts++) {
+    // Ids the server sent for an earlier attempt do not name this one.
+    let ids: RequestIds = { clientTraceId, clientRequestId: randomUUID() };
+    const remember = (found: ServerIds) => {
+      ids = { ...ids, ...found };
+    };
     try {
       const deadlineMs = Math.max(1, Math.min(options.callTimeoutMs, remainingMs()));
-      const value = await attempt(method, request, token, deadlineMs, signal, remember);
-      return { value, attempts, apiRequestId };
+      const value = await attempt(method, request, token, ids, deadlineMs, signal, remember);
+      return { value, attempts, ids };
     } catch (error) {
-      const fail = () => new CallError(name, attempts, apiRequestId, { cause: error });
+      const fail = () => new CallError(name, attempts, ids, { cause: error });
       const status = statusOf(error);
       const retryable = status !== undefined && RETRYABLE_STATUSES.has(status);
       if (attempts > options.retryAttempts || !retryable || signal?.aborted) throw fail();

@@ -53,6 +53,9 @@ interface Result {
   retryable?: boolean;
   attempts: number;
   apiRequestId?: string;
+  serverTraceId?: string;
+  clientRequestId?: string;
+  clientTraceId?: string;
 }
 
 interface Report {
@@ -292,12 +295,14 @@ describe('HTTP invocations', () => {
           createdBy: CREATED_BY,
         });
       }
-      // opslow's server never answers before the deadline, so it has no request id to give.
+      // Ours, sent on every call (go-sdk `pkg/requestid`), so even opslow, whose server never
+      // answers before the deadline, has ids for a support ticket.
+      const calls = server.callsFor(id);
+      expect(calls.map((c) => c.clientTraceId), id).toContain(line?.clientTraceId);
+      expect(calls.map((c) => c.clientRequestId), id).toContain(line?.clientRequestId);
       if (id !== 'opslow') {
-        expect(
-          server.callsFor(id).map((c) => c.requestId),
-          id,
-        ).toContain(line?.apiRequestId);
+        expect(calls.map((c) => c.requestId), id).toContain(line?.apiRequestId);
+        expect(calls.map((c) => c.serverTraceId), id).toContain(line?.serverTraceId);
       }
     }
     expect(perOperation.find((l) => l.operationId === 'opflaky')?.attempts).toBeGreaterThanOrEqual(

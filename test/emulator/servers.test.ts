@@ -121,10 +121,18 @@ describe('operation server', () => {
 
   it('serves a running operation over TLS and records the call', async () => {
     await start({ id: 'op1', description: 'resize disk', createdBy: 'sa1' });
-    let requestId: string | undefined;
+    let answered: { requestId?: string; traceId?: string } = {};
     const op = await niceClient().get(
       { operationId: 'op1' },
-      { ...auth, onHeader: (header) => (requestId = header.get('x-request-id')) },
+      {
+        metadata: Metadata({ authorization: 'Bearer x', 'x-client-trace-id': 'ct-1' }),
+        onHeader: (header) => {
+          answered = {
+            requestId: header.get('x-request-id'),
+            traceId: header.get('x-server-trace-id'),
+          };
+        },
+      },
     );
     expect(op).toMatchObject({ id: 'op1', description: 'resize disk', done: false });
     expect(server.calls).toEqual([
@@ -133,10 +141,16 @@ describe('operation server', () => {
         operationId: 'op1',
         authorization: 'Bearer x',
         requestId: expect.stringMatching(/^req-/),
+        serverTraceId: expect.stringMatching(/^trace-/),
+        clientRequestId: undefined,
+        clientTraceId: 'ct-1',
         at: expect.any(Number),
       },
     ]);
-    expect(requestId).toBe(server.calls[0]?.requestId);
+    expect(answered).toEqual({
+      requestId: server.calls[0]?.requestId,
+      traceId: server.calls[0]?.serverTraceId,
+    });
   });
 
   it('cancels an operation so later Gets see it cancelled', async () => {
@@ -478,6 +492,9 @@ describe('listing services on the operation server', () => {
       page: { size, token },
       authorization: 'Bearer x',
       requestId: expect.stringMatching(/^req-/),
+      serverTraceId: expect.stringMatching(/^trace-/),
+      clientRequestId: undefined,
+      clientTraceId: undefined,
       at: expect.any(Number),
     });
     expect(server.calls).toEqual([

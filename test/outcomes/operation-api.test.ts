@@ -45,13 +45,13 @@ describe('a failed call', () => {
   it('sent trailers-only keeps its status code', async () => {
     const error = await failureOf(api.get('opdenied', TOKEN));
     expect(statusOf(error.cause)).toBe(status.PERMISSION_DENIED);
-    expect(error.apiRequestId).toBe(server.callsFor('opdenied')[0]?.requestId);
+    expect(error.ids.apiRequestId).toBe(server.callsFor('opdenied')[0]?.requestId);
   });
 
   it('sent after response headers still classifies, with the request id from the headers', async () => {
     const error = await failureOf(api.get('opheadersnf', TOKEN));
     expect(classifyStatus(statusOf(error.cause)).outcome).toBe('not_found');
-    expect(error.apiRequestId).toBe(server.callsFor('opheadersnf')[0]?.requestId);
+    expect(error.ids.apiRequestId).toBe(server.callsFor('opheadersnf')[0]?.requestId);
   });
 
   it("through the SDK's own client factory becomes its ApiError, with no code, and still classifies", async () => {
@@ -75,7 +75,48 @@ describe('a failed call', () => {
 
   it('keeps the request id of an error sent in trailers', async () => {
     const error = await failureOf(api.get('opmissing', TOKEN));
-    expect(error.apiRequestId).toBe(server.callsFor('opmissing')[0]?.requestId);
+    expect(error.ids.apiRequestId).toBe(server.callsFor('opmissing')[0]?.requestId);
+  });
+});
+
+// go-sdk `pkg/requestid`: the client sends x-request-id and x-client-trace-id on every call; the
+// nodejs-sdk's ApiError reads x-request-id and x-server-trace-id for a support ticket (audit 6.7).
+describe('request ids', () => {
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  it("are sent on every attempt, one trace for the call's attempts and a new request id each", async () => {
+    const result = await api.get('opflaky', TOKEN);
+    const [first, second] = server.callsFor('opflaky');
+    expect(first?.clientTraceId).toMatch(UUID);
+    expect(second?.clientTraceId).toBe(first?.clientTraceId);
+    expect(first?.clientRequestId).toMatch(UUID);
+    expect(second?.clientRequestId).toMatch(UUID);
+    expect(second?.clientRequestId).not.toBe(first?.clientRequestId);
+    // The answer names the attempt that answered, by both sides' ids.
+    expect(result.ids).toEqual({
+      clientTraceId: first?.clientTraceId,
+      clientRequestId: second?.clientRequestId,
+      apiRequestId: second?.requestId,
+      serverTraceId: second?.serverTraceId,
+    });
+  });
+
+  it('are new for each call', async () => {
+    await api.get('opcancels', TOKEN);
+    await api.get('opcancels', TOKEN);
+    const [a, b] = server.callsFor('opcancels');
+    expect(a?.clientTraceId).not.toBe(b?.clientTraceId);
+  });
+
+  it("travel on a failure too, the server's read from its trailers", async () => {
+    const error = await failureOf(api.get('opmissing', TOKEN));
+    const [call] = server.callsFor('opmissing');
+    expect(error.ids).toEqual({
+      clientTraceId: call?.clientTraceId,
+      clientRequestId: call?.clientRequestId,
+      apiRequestId: call?.requestId,
+      serverTraceId: call?.serverTraceId,
+    });
   });
 });
 

@@ -1,5 +1,6 @@
 import { status as Status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
+import { createBudget } from '../../src/act/budget';
 import { cancelOperation } from '../../src/act/cancel-operation';
 import {
   CallError,
@@ -7,26 +8,31 @@ import {
   type Operation,
   type OperationApi,
 } from '../../src/cloud/operation-api';
-import { pipelineDeps } from '../support/pipeline-deps';
+import { fakeIds, pipelineDeps } from '../support/pipeline-deps';
 
 type Step = Partial<Operation> | { fail: unknown; attempts?: number };
 
-/** An OperationApi of our own making: each method answers from a script and records its calls. */
-function scripted(get: Step, cancel?: Step) {
+/**
+ * An OperationApi of our own making: each method answers from a script and records its calls.
+ * Get's script may be a list, one step per call, the last repeated.
+ */
+function scripted(get: Step | Step[], cancel?: Step) {
   const calls: string[] = [];
+  const gets = Array.isArray(get) ? get : [get];
+  let getCalls = 0;
   const answer = (method: 'get' | 'cancel', step: Step | undefined): Promise<CallResult> => {
     calls.push(method);
     if (step === undefined) throw new Error(`unexpected ${method}`);
     if ('fail' in step) {
       return Promise.reject(
-        new CallError(method, step.attempts ?? 1, 'req-9', { cause: step.fail }),
+        new CallError(method, step.attempts ?? 1, fakeIds('req-9'), { cause: step.fail }),
       );
     }
     const operation = { id: 'op1', description: '', createdBy: '', done: false, ...step };
-    return Promise.resolve({ operation, attempts: 1, apiRequestId: `req-${method}` });
+    return Promise.resolve({ operation, attempts: 1, ids: fakeIds(`req-${method}`) });
   };
   const api: OperationApi = {
-    get: async () => answer('get', get),
+    get: async () => answer('get', gets[Math.min(getCalls++, gets.length - 1)]),
     cancel: async () => answer('cancel', cancel),
   };
   return { api, calls };
@@ -93,19 +99,95 @@ describe('the pipeline for one operation', () => {
     ['Get', { fail: grpcError(Status.NOT_FOUND) }, undefined, 'not_found', ['get']],
     ['Get', { fail: grpcError(Status.PERMISSION_DENIED) }, undefined, 'denied', ['get']],
     ['Cancel', {}, { fail: grpcError(Status.UNIMPLEMENTED) }, 'not_cancellable', ['get', 'cancel']],
-    [
-      'Cancel',
-      {},
-      { fail: grpcError(Status.FAILED_PRECONDITION) },
-      'not_cancellable',
-      ['get', 'cancel'],
-    ],
   ])('classifies an error from %s', async (_method, get, cancel, outcome, expectedCalls) => {
     const { api, calls } = scripted(get, cancel);
     const result = await run(api);
     expect(result.outcome).toBe(outcome);
     expect(result.retryable).toBeUndefined();
     expect(calls).toEqual(expectedCalls);
+  });
+
+  // FAILED_PRECONDITION says only that a precondition failed (cloudapi errors-handling.md); a
+  // second Get tells an operation that cannot be cancelled from one that ended in between, or
+  // one an earlier attempt of this Cancel may already have cancelled (audit 6.5).
+  const precondition = (attempts = 1) => ({
+    fail: grpcError(Status.FAILED_PRECONDITION),
+    attempts,
+  });
+  const cancelledOp = { done: true, error: { code: Status.CANCELLED, message: '', details: [] } };
+  it.each([
+    ['still running', [{}, {}], precondition(), 'not_cancellable'],
+    ['ended in between', [{}, { done: true }], precondition(), 'already_done'],
+    ['ended cancelled in between', [{}, cancelledOp], precondition(), 'cancelled'],
+    ['running, refused on a retry', [{}, {}], precondition(2), 'cancelling'],
+    [
+      'unknown, the Get failing',
+      [{}, { fail: grpcError(Status.UNAVAILABLE) }],
+      precondition(2),
+      'not_cancellable',
+    ],
+  ] as const)(
+    'after FAILED_PRECONDITION gets again: %s is %s',
+    async (_, gets, cancel, outcome) => {
+      const { api, calls } = scripted([...gets], cancel);
+      const result = await run(api);
+      expect(result.outcome).toBe(outcome);
+      expect(calls).toEqual(['get', 'cancel', 'get']);
+      // The refusal's ids are the ones a support ticket needs, whatever the outcome.
+      expect(result).toMatchObject({ apiRequestId: 'req-9', clientTraceId: 'fake-client-trace' });
+      if (outcome === 'not_cancellable') expect(result.code).toBe('FAILED_PRECONDITION');
+    },
+  );
+
+  describe('a Get that answers NOT_FOUND', () => {
+    const listed = (api: OperationApi) =>
+      cancelOperation(
+        {
+          named: { valid: true, id: 'op1' },
+          dryRun: false,
+          minAgeSeconds: 0,
+          origin: { source: 'timer', resourceKind: 'compute.disk', resourceId: 'disk1' },
+        },
+        pipelineDeps(api, { notFoundPauseMs: 1 }),
+      );
+    const notFound = { fail: grpcError(Status.NOT_FOUND) };
+    const cancels = { done: true, error: { code: Status.CANCELLED, message: '', details: [] } };
+
+    // go-sdk `PollUntilDone`: "the returned operation is not on all replicas yet".
+    it('is asked once more, after a pause, for an operation a sweep just listed', async () => {
+      const { api, calls } = scripted([notFound, {}], cancels);
+      expect(await listed(api)).toMatchObject({ outcome: 'cancelled', attempts: 3 });
+      expect(calls).toEqual(['get', 'get', 'cancel']);
+    });
+
+    it('twice is not_found', async () => {
+      const { api, calls } = scripted([notFound, notFound]);
+      expect(await listed(api)).toMatchObject({ outcome: 'not_found' });
+      expect(calls).toEqual(['get', 'get']);
+    });
+
+    it('is final at once for an id a caller named', async () => {
+      const { api, calls } = scripted([notFound, {}]);
+      expect(await run(api)).toMatchObject({ outcome: 'not_found' });
+      expect(calls).toEqual(['get']);
+    });
+
+    it('is final when the pause would not fit in the budget', async () => {
+      const { api, calls } = scripted([notFound, {}]);
+      const budget = createBudget({ getRemainingTimeInMillis: () => 500 }, 0);
+      const result = await cancelOperation(
+        {
+          named: { valid: true, id: 'op1' },
+          dryRun: false,
+          minAgeSeconds: 0,
+          origin: { source: 'timer', resourceId: 'disk1' },
+        },
+        pipelineDeps(api, { notFoundPauseMs: 1000, budget }),
+      );
+      budget.dispose();
+      expect(result).toMatchObject({ outcome: 'not_found' });
+      expect(calls).toEqual(['get']);
+    });
   });
 
   it('reports a transient failure as failed and retryable, with the attempts and request id', async () => {

@@ -4,6 +4,7 @@ import { MAX_BODY_BYTES, type OperationResult, type Report } from '../../src/mod
 import { MAX_REPLY_BYTES, replyBody } from '../../src/report/reply-body';
 import { httpEvent, queueEvent } from '../support/events';
 import { fixedTokens, inProcessFunction } from '../support/in-process';
+import { fakeIds } from '../support/pipeline-deps';
 
 // The platform caps a function's response at 3.5 MB as it caps the request (audit 1.12;
 // yandex-cloud/docs en/functions/concepts/limits.md, "Maximum size of a request/response").
@@ -95,7 +96,7 @@ function cappedFunction() {
         ...(done && { error: { code: 1, message: 'cancelled', details: [] } }),
       },
       attempts: 1,
-      apiRequestId: 'api-req-cap',
+      ids: fakeIds('api-req-cap'),
     });
   const api: OperationApi = { get: (id) => answer(id, false), cancel: (id) => answer(id, true) };
   return inProcessFunction({ MAX_OPERATIONS: String(MANY) }, { api, tokens: fixedTokens });

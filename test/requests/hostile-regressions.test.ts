@@ -11,6 +11,7 @@ import { adapterFor } from '../../src/event';
 import { parseRequest } from '../../src/request/parse';
 import { httpEvent, QUEUE, queueMessage, TIMER, timerMessage } from '../support/events';
 import { fixedTokens, inProcessFunction } from '../support/in-process';
+import { fakeIds } from '../support/pipeline-deps';
 import { CONTROL, MAX_BODY_BYTES, MAX_MESSAGE_CHARS, VALID_ID } from './corpus';
 
 const settings = { maxOperations: 1000, httpApiKey: undefined };
@@ -21,7 +22,7 @@ function fakeFunction() {
   const answer = (id: string): Promise<CallResult> => {
     asked.push(id);
     const operation = { id, description: '', createdBy: '', done: true };
-    return Promise.resolve({ operation, attempts: 1, apiRequestId: undefined });
+    return Promise.resolve({ operation, attempts: 1, ids: fakeIds() });
   };
   const api: OperationApi = { get: answer, cancel: answer };
   const { handler } = inProcessFunction({}, { api, tokens: fixedTokens });

@@ -14,6 +14,7 @@ import {
   timerMessage,
 } from '../support/events';
 import { fixedTokens, inProcessFunction } from '../support/in-process';
+import { fakeIds } from '../support/pipeline-deps';
 import {
   BAD_BODIES,
   base64,
@@ -59,7 +60,7 @@ function harness(env: Record<string, string> = {}) {
       done: method === 'cancel',
       ...(method === 'cancel' && { error: { code: 1, message: 'cancelled', details: [] } }),
     };
-    return Promise.resolve({ operation, attempts: 1, apiRequestId: 'api-req-1' });
+    return Promise.resolve({ operation, attempts: 1, ids: fakeIds('api-req-1') });
   };
   const api: OperationApi = {
     get: (id) => answer('get', id),

@@ -12,6 +12,8 @@ export const SCENARIOS = [
   { outcome: 'cancelling', op: { id: 'opaccepts', cancel: 'accepts' } },
   { outcome: 'already_done', op: { id: 'opfinishes', cancel: 'finishes' } },
   { outcome: 'already_done', op: { id: 'opdone', done: true } },
+  // Ended between Get and Cancel, so Cancel is refused; a second Get shows why (audit 6.5).
+  { outcome: 'already_done', op: { id: 'opendsfirst', cancel: 'ends-first' } },
   { outcome: 'not_found', op: { id: 'opmissing' }, absent: true },
   {
     outcome: 'not_cancellable',

@@ -2,6 +2,7 @@ import { type Budget, createBudget } from '../../src/act/budget';
 import type { PipelineDeps } from '../../src/act/cancel-operation';
 import type { OperationApi } from '../../src/cloud/operation-api';
 import type { InvocationToken } from '../../src/cloud/token';
+import type { RequestIds } from '../../src/model';
 
 /** A token that never changes: what an invocation with a valid context token has. */
 export function fixedToken(value: string): InvocationToken {
@@ -19,5 +20,14 @@ export function pipelineDeps(
     budget: createBudget({}, 0),
     waitSeconds: 0,
     ...overrides,
+  };
+}
+
+/** Request ids as a fake OperationService's answers carry them. */
+export function fakeIds(apiRequestId?: string): RequestIds {
+  return {
+    clientTraceId: 'fake-client-trace',
+    clientRequestId: 'fake-client-request',
+    ...(apiRequestId !== undefined && { apiRequestId }),
   };
 }

@@ -149,6 +149,29 @@ describe('a sweep from a timer', () => {
   });
 });
 
+describe('an operation a sweep lists and Get cannot yet find', () => {
+  // go-sdk `PollUntilDone`: "the returned operation is not on all replicas yet" (audit 6.6).
+  it('is asked about once more after a pause, and cancelled', async () => {
+    const { server, fn } = await stack();
+    server.set({
+      id: 'instlagging',
+      resourceId: 'inst1',
+      createdAt: minutesAgo(45),
+      get: { code: status.NOT_FOUND, times: 1 },
+    });
+
+    await fn.handler(
+      timer({ sweep: { folderId: FOLDER, olderThan: '30m', kinds: ['compute.instance'] } }),
+      invocationContext({ token: TOKEN }),
+    );
+
+    const gets = server.callsFor('instlagging').filter((c) => c.method === 'Get');
+    expect(gets).toHaveLength(2);
+    expect((gets[1]?.at ?? 0) - (gets[0]?.at ?? 0)).toBeGreaterThanOrEqual(900);
+    expect(loggedResultsById(fn.lines).instlagging).toMatchObject({ outcome: 'cancelled' });
+  });
+});
+
 describe('the blast-radius guard', () => {
   it('cancels none when a sweep finds more than MAX_CANCELS_PER_RUN, and says so at ERROR', async () => {
     const { server, fn } = await stack({ MAX_CANCELS_PER_RUN: '6' });
