@@ -102,7 +102,8 @@ const schema = z.strictObject({
   entrypoint: z.literal('index.handler'),
   source: z.string().default('dist/function.zip'),
   memory,
-  timeout: duration(1000, 600_000, '1s to 10m'),
+  // function.proto `execution_timeout` is 0s-3600s; over 10 min needs a long-lived function.
+  timeout: duration(1000, 3_600_000, '1s to 1h'),
   concurrency: z.number().int().min(1).max(16).default(1),
   serviceAccountId: id('the function service account id'),
   environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),

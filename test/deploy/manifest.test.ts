@@ -65,9 +65,9 @@ describe('the manifest', () => {
     ],
     ['memory with no unit', { ...valid, memory: 128 }, 'memory: expected string, found 128'],
     [
-      'a timeout over 10 minutes',
-      { ...valid, timeout: '11m' },
-      'timeout: expected a duration from 1s to 10m, found "11m"',
+      'a timeout over an hour, the most the API allows',
+      { ...valid, timeout: '61m' },
+      'timeout: expected a duration from 1s to 1h, found "61m"',
     ],
     [
       'concurrency over 16',
