@@ -266,6 +266,35 @@ describe('HTTP event', () => {
   });
 });
 
+describe('request headers the platform removes', () => {
+  // yandex-cloud/docs en/functions/concepts/function-invoke.md, "Message headers". Expect,
+  // Connection, Transfer-Encoding and Upgrade are hop-by-hop, so node:http cannot pass them on
+  // as they were sent; the rest are sent here and must not reach the function.
+  it('removes each one the docs list, and keeps the others', async () => {
+    const host = await start();
+    const listed = [
+      'Te',
+      'Trailer',
+      'Proxy-Authenticate',
+      'Authorization',
+      'Content-Md5',
+      'Max-Forwards',
+      'Server',
+      'Www-Authenticate',
+      'Cookie',
+    ];
+    const { event } = await rawRequest(host.url, {
+      ...Object.fromEntries(listed.map((name) => [name, 'x'])),
+      'X-Kept': 'yes',
+    });
+    for (const name of [...listed, 'Host']) {
+      expect(event.headers, name).not.toHaveProperty(name);
+      expect(event.multiValueHeaders, name).not.toHaveProperty(name);
+    }
+    expect(event.headers['X-Kept']).toBe('yes');
+  });
+});
+
 describe('invocation context', () => {
   it('passes the token when one is given, and none otherwise', async () => {
     const withToken = await start({ token: TOKEN });
@@ -316,12 +345,42 @@ describe('response mapping', () => {
     expect(await plain.text()).toBe('AAEC');
   });
 
+  // yandex-cloud/docs en/functions/concepts/function-invoke.md, "Message headers": a function's
+  // response headers that are removed, that are renamed, and that make the response an error.
   it('renames the headers the platform remaps', async () => {
     const host = await start();
-    const res = await reply(host, { statusCode: 200, headers: { Server: 'mine' } });
+    const res = await reply(host, {
+      statusCode: 200,
+      headers: { Server: 'mine', 'Content-Md5': 'abc', Date: 'then' },
+    });
     expect(res.headers.get('x-yf-remapped-server')).toBe('mine');
+    expect(res.headers.get('x-yf-remapped-content-md5')).toBe('abc');
+    expect(res.headers.get('x-yf-remapped-date')).toBe('then');
     expect(res.headers.get('server')).toBeNull();
+    expect(res.headers.get('content-md5')).toBeNull();
   });
+
+  it('removes the response headers the docs list as removed', async () => {
+    const host = await start();
+    const removed = ['Authorization', 'User-Agent', 'Max-Forwards', 'Cookie'];
+    const res = await reply(host, {
+      statusCode: 200,
+      headers: { ...Object.fromEntries(removed.map((name) => [name, 'x'])), 'X-Kept': 'yes' },
+    });
+    expect(res.status).toBe(200);
+    for (const name of removed) expect(res.headers.get(name), name).toBeNull();
+    expect(res.headers.get('x-kept')).toBe('yes');
+  });
+
+  it.each(['Proxy-Authenticate', 'Transfer-Encoding', 'Via', 'Www-Authenticate'])(
+    'answers a response with %s as an error',
+    async (name) => {
+      const host = await start();
+      const res = await reply(host, { statusCode: 200, headers: { [name]: 'x' } });
+      expect(res.status).toBe(502);
+      expect(await res.json()).toEqual(MALFORMED);
+    },
+  );
 
   it('answers 502 with the error and X-Function-Error when the function throws', async () => {
     const host = await start();
