@@ -15,8 +15,10 @@ const BUNDLE = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 
 const MB = 1024 * 1024;
 // The function gets 128 MB for the whole instance, and going over kills it mid-batch (a queue then
-// redelivers all of it). The platform's own runtime code and its copies of the event and reply
-// share those 128 MB, and this harness models none of them, so 28 MB of them are kept free.
+// redelivers all of it). The runtime shares those 128 MB: its model (emulator/yc-runtime/, after
+// the public dump of the real one) runs in this process with its copies of the event and reply,
+// but what the dump does not show (node-fetch, the platform's own agents) does not, so 28 MB are
+// kept free (audit 5.4).
 const MAX_RSS_BYTES = 100 * MB;
 // Node sizes V8's heap from the memory it is given (a cgroup's limit, else the machine's), and V8
 // collects lazily when it thinks it has gigabytes: here the heap would be sized for this machine
