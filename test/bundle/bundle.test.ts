@@ -298,11 +298,14 @@ describe('HTTP invocations', () => {
       // Ours, sent on every call (go-sdk `pkg/requestid`), so even opslow, whose server never
       // answers before the deadline, has ids for a support ticket.
       const calls = server.callsFor(id);
-      expect(calls.map((c) => c.clientTraceId), id).toContain(line?.clientTraceId);
-      expect(calls.map((c) => c.clientRequestId), id).toContain(line?.clientRequestId);
+      const recorded = (
+        field: 'clientTraceId' | 'clientRequestId' | 'requestId' | 'serverTraceId',
+      ) => calls.map((c) => c[field]);
+      expect(recorded('clientTraceId'), id).toContain(line?.clientTraceId);
+      expect(recorded('clientRequestId'), id).toContain(line?.clientRequestId);
       if (id !== 'opslow') {
-        expect(calls.map((c) => c.requestId), id).toContain(line?.apiRequestId);
-        expect(calls.map((c) => c.serverTraceId), id).toContain(line?.serverTraceId);
+        expect(recorded('requestId'), id).toContain(line?.apiRequestId);
+        expect(recorded('serverTraceId'), id).toContain(line?.serverTraceId);
       }
     }
     expect(perOperation.find((l) => l.operationId === 'opflaky')?.attempts).toBeGreaterThanOrEqual(
