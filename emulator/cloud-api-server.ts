@@ -16,6 +16,7 @@ import {
 } from '@yandex-cloud/nodejs-sdk/operation/operation_service';
 import { budgetFor, type Fault, type FaultBudget, replyWithFault, spend } from './fault';
 import { createIamTokens, type TrustedKey } from './iam-token-service';
+import { listen } from './listen';
 import { createListing, type FakeResource, type ListingMethod, type ResourceKind } from './listing';
 import { MAX_PAGE_SIZE } from './paging';
 import type { TestPki } from './pki';
@@ -364,13 +365,7 @@ export async function startCloudApiServer(opts: {
     socket.once('close', () => sockets.delete(socket));
     injector.injectConnection(socket);
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    listener.once('error', reject);
-    listener.listen(opts.port ?? 0, '127.0.0.1', () => {
-      listener.off('error', reject);
-      resolve((listener.address() as { port: number }).port);
-    });
-  });
+  const port = await listen(listener, opts.port);
 
   return {
     address: `127.0.0.1:${port}`,

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { buildHttpEvent } from './http-event';
 import {
   functionErrorReply,
@@ -9,6 +8,7 @@ import {
   type Reply,
   rawResultReply,
 } from './http-reply';
+import { listen } from './listen';
 import type { FunctionRuntime, Invocation, InvokeContext } from './runtime';
 
 export interface FunctionHostOptions {
@@ -159,19 +159,11 @@ export async function startFunctionHost(opts: FunctionHostOptions): Promise<Func
 
   const server = http.createServer((req, res) => void handle(req, res));
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      reject(
-        err.code === 'EADDRINUSE' ? new PortInUseError(opts.port ?? 0, host, { cause: err }) : err,
-      );
-    };
-    server.once('error', onError);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
+  const port = await listen(server, opts.port, host).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'EADDRINUSE'
+      ? new PortInUseError(opts.port ?? 0, host, { cause: err })
+      : err;
   });
-  const { port } = server.address() as AddressInfo;
 
   let closing: Promise<void> | undefined;
   return {

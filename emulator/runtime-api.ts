@@ -1,5 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from './listen';
 
 /**
  * The platform's side of the runtime API that emulator/yc-runtime/runtime.cjs polls, as far as
@@ -166,14 +166,7 @@ export async function startRuntimeApi(): Promise<RuntimeApi> {
     handle(req, res).catch(() => res.destroy());
   });
   server.keepAliveTimeout = KEEP_ALIVE_MS;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server);
 
   let closing: Promise<void> | undefined;
   return {
