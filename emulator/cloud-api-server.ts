@@ -20,8 +20,14 @@ import { listen } from './listen';
 import { createListing, type FakeResource, type ListingMethod, type ResourceKind } from './listing';
 import { MAX_PAGE_SIZE } from './paging';
 import type { TestPki } from './pki';
+import {
+  PERMISSION_DENIED,
+  type ResourceBindings,
+  type ResourceManagerKind,
+} from './resource-manager';
 import { createServerless, type ServerlessControls } from './serverless';
 import type { MutatingMethod, ServerlessMethod, ServerlessRequests } from './serverless-methods';
+import { IDEMPOTENCY_KEY, idempotencyKeyOf } from './serverless-rpc';
 import type { FakeVersion, ServerlessSeed } from './serverless-store';
 
 export type {
@@ -30,10 +36,13 @@ export type {
   Fault,
   ListingMethod,
   MutatingMethod,
+  ResourceBindings,
   ResourceKind,
+  ResourceManagerKind,
   ServerlessMethod,
   ServerlessSeed,
 };
+export { IDEMPOTENCY_KEY, PERMISSION_DENIED };
 
 export interface FakeOperation {
   id: string;
@@ -83,6 +92,8 @@ export interface RecordedCall {
   page?: { size: number; token: string };
   /** Only on serverless calls: the request as the server decoded it. */
   request?: object;
+  /** The `idempotency-key` metadata the client sent, if any. */
+  idempotencyKey?: string;
 }
 
 export interface CloudApiServer extends ServerlessControls {
@@ -100,6 +111,13 @@ export interface CloudApiServer extends ServerlessControls {
   trustServiceAccountKey(key: TrustedKey): void;
   /** The IAM token the emulator issues for a service account's JWT. */
   iamTokenFor(serviceAccountId: string): string;
+  /**
+   * Hides each operation of the mutations from now on from its first `times` OperationService.Get
+   * calls, which answer NOT_FOUND, as a real API does while the operation has not reached every
+   * replica yet: the go-sdk's PollUntilDone (pkg/operation) ignores up to maxNotFoundRetry = 3 of
+   * them for that reason. 0, the default, shows operations at once.
+   */
+  notFoundAfterCreate(times: number): void;
   /** Forgets recorded calls; operations, resources, serverless state and pending faults stay. */
   reset(): void;
   close(): Promise<void>;
@@ -122,6 +140,8 @@ interface OperationState {
   modifiedAt?: Date;
   /** When a slow cancellation completes; checked on each call, so no timer outlives the server. */
   cancelledAt?: number;
+  /** How many more Gets answer NOT_FOUND, as for an operation not on every replica yet. */
+  unseenGets: number;
   // Fault budgets are spent per set() of an operation, so reset() (forgetting calls) keeps them.
   faults: Record<OperationMethod, FaultBudget>;
 }
@@ -163,6 +183,7 @@ export async function startCloudApiServer(opts: {
   const calls: RecordedCall[] = [];
   const pendingDelays = new Set<() => void>();
   let requestCounter = 0;
+  let unseenGetsAfterCreate = 0;
 
   const set = (...ops: FakeOperation[]) => {
     for (const op of ops) {
@@ -171,6 +192,7 @@ export async function startCloudApiServer(opts: {
         done: op.done ?? false,
         error: op.error && { ...op.error },
         finished: false,
+        unseenGets: 0,
         faults: {
           Get: budgetFor(op.get),
           // A string cancel is how Cancel succeeds, not a fault.
@@ -253,8 +275,10 @@ export async function startCloudApiServer(opts: {
       const [value] = metadata.get(name);
       return typeof value === 'string' ? value : undefined;
     };
+    const idempotencyKey = idempotencyKeyOf(metadata);
     calls.push({
       ...call,
+      ...(idempotencyKey !== undefined && { idempotencyKey }),
       authorization: sent('authorization'),
       requestId,
       serverTraceId,
@@ -277,7 +301,9 @@ export async function startCloudApiServer(opts: {
       const state = states.get(operationId);
       if (state?.op.delayMs !== undefined && !(await delay(state.op.delayMs, call))) return;
 
-      if (state === undefined) {
+      const unseen = method === 'Get' && state !== undefined && state.unseenGets > 0;
+      if (unseen) state.unseenGets -= 1;
+      if (state === undefined || unseen) {
         callback({
           code: status.NOT_FOUND,
           details: `operation ${operationId} not found`,
@@ -334,8 +360,11 @@ export async function startCloudApiServer(opts: {
     // Mutations finish at once; clients wait on them through Get like on any operation.
     publish: (op) => {
       set(op);
+      const state = states.get(op.id);
+      if (state !== undefined) state.unseenGets = unseenGetsAfterCreate;
       return operationAsGetShows(op.id);
     },
+    current: operationAsGetShows,
     operationExists: (id) => states.has(id),
   });
 
@@ -387,6 +416,11 @@ export async function startCloudApiServer(opts: {
     versions: serverless.versions,
     triggers: serverless.triggers,
     accessBindings: serverless.accessBindings,
+    setResourceBindings: serverless.setResourceBindings,
+    placeFolder: serverless.placeFolder,
+    notFoundAfterCreate: (times) => {
+      unseenGetsAfterCreate = times;
+    },
     reset: () => {
       calls.length = 0;
     },

@@ -4,7 +4,10 @@ import { Empty } from '@yandex-cloud/nodejs-sdk/google/protobuf/empty';
 import {
   protobufPackage as ACCESS,
   AccessBinding,
+  AccessBindingAction,
+  type AccessBindingDelta,
   SetAccessBindingsMetadata,
+  UpdateAccessBindingsMetadata,
 } from '@yandex-cloud/nodejs-sdk/proto/access/access';
 import {
   protobufPackage as FUNCTIONS,
@@ -16,11 +19,11 @@ import {
 import {
   CreateFunctionMetadata,
   CreateFunctionVersionMetadata,
-  type CreateFunctionVersionRequest,
   type FunctionServiceServer,
   FunctionServiceService,
   UpdateFunctionMetadata,
 } from '@yandex-cloud/nodejs-sdk/serverless-functions-v1/function_service';
+import { checkVersion } from './serverless-checks';
 import { checkName, maskedFields, nameFilter, pageOf } from './serverless-fields';
 import { isRejection, type Outcome, packAny, type RpcKit, reject } from './serverless-rpc';
 import { invokeUrl, LATEST, type ServerlessStore } from './serverless-store';
@@ -34,25 +37,51 @@ type Implemented =
   | 'getVersionByTag'
   | 'listVersions'
   | 'listAccessBindings'
-  | 'setAccessBindings';
+  | 'setAccessBindings'
+  | 'updateAccessBindings';
 
 const packFunction = (fn: FunctionMessage) => packAny(`${FUNCTIONS}.Function`, FunctionMessage, fn);
 const packEmpty = () => packAny('google.protobuf.Empty', Empty, {});
 
-/** The fields the API requires of a new version; the emulator takes its code only as content. */
-function missingVersionFields(request: CreateFunctionVersionRequest): string[] {
-  const missing: Record<string, boolean> = {
-    runtime: request.runtime === '',
-    entrypoint: request.entrypoint === '',
-    'resources.memory': !request.resources?.memory,
-    execution_timeout: request.executionTimeout === undefined,
-    content: request.content === undefined,
-  };
-  return Object.keys(missing).filter((field) => missing[field]);
+// access.proto AccessBinding: role_id and subject are (required) = true, as are Subject's id and type.
+function invalidBinding(binding: AccessBinding | undefined): boolean {
+  return !binding?.roleId || !binding.subject?.id || !binding.subject.type;
 }
 
-function invalidBinding(binding: AccessBinding): boolean {
-  return binding.roleId === '' || !binding.subject?.id || !binding.subject.type;
+const sameBinding = (a: AccessBinding, b: AccessBinding) =>
+  a.roleId === b.roleId && a.subject?.id === b.subject?.id && a.subject?.type === b.subject?.type;
+
+// access.proto UpdateAccessBindingsRequest.access_binding_deltas: (size) = "1-1000", and each
+// AccessBindingDelta's action and access_binding are (required) = true.
+const MAX_DELTAS = 1000;
+
+function invalidDeltas(deltas: AccessBindingDelta[]): string | undefined {
+  if (deltas.length === 0 || deltas.length > MAX_DELTAS) {
+    return `access_binding_deltas holds ${deltas.length}, not 1-${MAX_DELTAS}`;
+  }
+  const known = [AccessBindingAction.ADD, AccessBindingAction.REMOVE];
+  if (deltas.some((delta) => !known.includes(delta.action))) {
+    return 'each access binding delta needs an action of ADD or REMOVE';
+  }
+  if (deltas.some((delta) => invalidBinding(delta.accessBinding))) {
+    return 'each access binding delta needs a role_id and a subject with an id and a type';
+  }
+  return undefined;
+}
+
+/**
+ * The bindings after the deltas. Adding a binding held already, or removing one not held, changes
+ * nothing: AccessBindingsOperationResult reports only "effective" deltas, so the API tolerates
+ * them; whether it refuses them instead is not public.
+ */
+function applyDeltas(held: AccessBinding[], deltas: AccessBindingDelta[]): AccessBinding[] {
+  return deltas.reduce((bindings, { action, accessBinding }) => {
+    if (accessBinding === undefined) return bindings;
+    const others = bindings.filter((binding) => !sameBinding(binding, accessBinding));
+    return action === AccessBindingAction.ADD
+      ? [...others, AccessBinding.fromPartial(accessBinding)]
+      : others;
+  }, held);
 }
 
 export function addFunctionService(
@@ -162,11 +191,8 @@ export function addFunctionService(
       (request) => {
         const fn = find(request.functionId);
         if (isRejection(fn)) return fn;
-        const missing = missingVersionFields(request);
-        if (missing.length > 0) {
-          const details = `the emulator needs ${missing.join(', ')} to create a version`;
-          return reject(status.INVALID_ARGUMENT, details);
-        }
+        const refused = checkVersion(request);
+        if (refused) return refused;
         const content = request.content ?? Buffer.alloc(0);
         const versionId = store.newId();
         return {
@@ -270,6 +296,31 @@ export function addFunctionService(
               resourceId,
               accessBindings.map((binding) => AccessBinding.fromPartial(binding)),
             );
+            return packEmpty();
+          },
+        };
+      },
+    ),
+
+    updateAccessBindings: kit.mutation(
+      'FunctionService/UpdateAccessBindings',
+      (r) => r.resourceId,
+      ({ resourceId, accessBindingDeltas }) => {
+        const fn = find(resourceId);
+        if (isRejection(fn)) return fn;
+        const invalid = invalidDeltas(accessBindingDeltas);
+        if (invalid) return reject(status.INVALID_ARGUMENT, invalid);
+        return {
+          description: 'Update access bindings',
+          // function_service.proto: metadata access.UpdateAccessBindingsMetadata, response Empty.
+          metadata: packAny(
+            `${ACCESS}.UpdateAccessBindingsMetadata`,
+            UpdateAccessBindingsMetadata,
+            { resourceId },
+          ),
+          apply: () => {
+            const held = store.bindings.get(resourceId) ?? [];
+            store.bindings.set(resourceId, applyDeltas(held, accessBindingDeltas));
             return packEmpty();
           },
         };

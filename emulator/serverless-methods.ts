@@ -1,7 +1,9 @@
 import type {
   ListAccessBindingsRequest,
   SetAccessBindingsRequest,
+  UpdateAccessBindingsRequest,
 } from '@yandex-cloud/nodejs-sdk/proto/access/access';
+import type { GetFolderRequest } from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder_service';
 import type {
   CreateFunctionRequest,
   CreateFunctionVersionRequest,
@@ -25,12 +27,16 @@ export interface ServerlessMutations {
   'FunctionService/Update': UpdateFunctionRequest;
   'FunctionService/CreateVersion': CreateFunctionVersionRequest;
   'FunctionService/SetAccessBindings': SetAccessBindingsRequest;
+  'FunctionService/UpdateAccessBindings': UpdateAccessBindingsRequest;
   'TriggerService/Create': CreateTriggerRequest;
   'TriggerService/Update': UpdateTriggerRequest;
   'TriggerService/Delete': DeleteTriggerRequest;
 }
 
-/** Each serverless method the emulator answers, by its recorded name, and its request. */
+/**
+ * Each serverless method the emulator answers, by its recorded name, and its request. The
+ * resource manager's ListAccessBindings are here too: a deployer reads them beside its function's.
+ */
 export interface ServerlessRequests extends ServerlessMutations {
   'FunctionService/Get': GetFunctionRequest;
   'FunctionService/List': ListFunctionsRequest;
@@ -39,6 +45,9 @@ export interface ServerlessRequests extends ServerlessMutations {
   'FunctionService/ListAccessBindings': ListAccessBindingsRequest;
   'TriggerService/Get': GetTriggerRequest;
   'TriggerService/List': ListTriggersRequest;
+  'FolderService/Get': GetFolderRequest;
+  'FolderService/ListAccessBindings': ListAccessBindingsRequest;
+  'CloudService/ListAccessBindings': ListAccessBindingsRequest;
 }
 
 export type ServerlessMethod = keyof ServerlessRequests;

@@ -36,6 +36,23 @@ export const packAny = <T>(
   value: Buffer.from(codec.encode(message).finish()),
 });
 
+/**
+ * The API design guide's "Idempotency" page: a mutating request may carry an `Idempotency-Key`
+ * header holding a UUID (v4 recommended), and when an operation with that key was already created
+ * the service returns that Operation with its current status instead of acting again. gRPC
+ * metadata names are lowercase.
+ */
+export const IDEMPOTENCY_KEY = 'idempotency-key';
+
+// "The header must contain the UUID"; what the API answers a key that is none is not public, so
+// the emulator refuses it rather than let a deployer send one unnoticed.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const idempotencyKeyOf = (metadata: Metadata): string | undefined => {
+  const [value] = metadata.get(IDEMPOTENCY_KEY);
+  return typeof value === 'string' ? value : undefined;
+};
+
 export interface OperationError {
   code: number;
   message: string;
@@ -80,9 +97,14 @@ export function createRpcKit(opts: {
     response?: Any;
     error?: OperationError;
   }): Operation;
+  /** A published operation as OperationService.Get shows it now. */
+  current(operationId: string): Operation;
 }): RpcKit & RpcFaults {
   const rpcFaults = new Map<ServerlessMethod, FaultBudget>();
   const operationFaults = new Map<MutatingMethod, FaultBudget<OperationFault>>();
+  // By method and key. Whether the API also answers a key reused on another method with the
+  // first method's operation is not public; the emulator keeps each method's keys apart.
+  const keyedOperations = new Map<string, string>();
 
   const query: RpcKit['query'] = (method, subjectOf, run) => (call, callback) => {
     const subject = subjectOf(call.request);
@@ -101,23 +123,39 @@ export function createRpcKit(opts: {
     callback(null, outcome);
   };
 
-  const mutation: RpcKit['mutation'] = (method, subjectOf, plan) =>
-    query(method, subjectOf, (request) => {
+  const publish = (method: MutatingMethod, planned: Mutation): Operation => {
+    const error = spend(operationFaults.get(method));
+    return opts.publish({
+      id: opts.newId(),
+      description: planned.description,
+      createdAt: new Date(),
+      done: true,
+      metadata: planned.metadata,
+      // Not the whole fault: its `times` is the emulator's, no part of an operation's error.
+      ...(error === undefined
+        ? { response: planned.apply() }
+        : { error: { code: error.code, message: error.message } }),
+    });
+  };
+
+  const mutation: RpcKit['mutation'] = (method, subjectOf, plan) => (call, callback) => {
+    const key = idempotencyKeyOf(call.metadata);
+    const keyed = `${method} ${key}`;
+    const run = (request: (typeof call)['request']): Outcome<Operation> => {
+      if (key !== undefined && !UUID.test(key)) {
+        return reject(status.INVALID_ARGUMENT, `${IDEMPOTENCY_KEY} ${key} is not a UUID`);
+      }
+      // A repeat is answered before validation: what it asks may clash with what the first did.
+      const earlier = key === undefined ? undefined : keyedOperations.get(keyed);
+      if (earlier !== undefined) return opts.current(earlier);
       const planned = plan(request);
       if (isRejection(planned)) return planned;
-      const error = spend(operationFaults.get(method));
-      return opts.publish({
-        id: opts.newId(),
-        description: planned.description,
-        createdAt: new Date(),
-        done: true,
-        metadata: planned.metadata,
-        // Not the whole fault: its `times` is the emulator's, no part of an operation's error.
-        ...(error === undefined
-          ? { response: planned.apply() }
-          : { error: { code: error.code, message: error.message } }),
-      });
-    });
+      const operation = publish(method, planned);
+      if (key !== undefined) keyedOperations.set(keyed, operation.id);
+      return operation;
+    };
+    return query(method, subjectOf, run)(call, callback);
+  };
 
   return {
     query,

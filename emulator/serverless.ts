@@ -6,13 +6,14 @@ import {
 } from '@yandex-cloud/nodejs-sdk/serverless-functions-v1/function';
 import { Trigger } from '@yandex-cloud/nodejs-sdk/serverless-triggers-v1/trigger';
 import { addFunctionService } from './function-service';
+import { createResourceManager, type ResourceManagerControls } from './resource-manager';
 import type { ServerlessMethod } from './serverless-methods';
 import { createRpcKit, type RpcFaults } from './serverless-rpc';
 import { createServerlessStore, type FakeVersion, type ServerlessSeed } from './serverless-store';
 import { addTriggerService } from './trigger-service';
 
 /** What a test sets up and inspects of the serverless functions and triggers services. */
-export interface ServerlessControls extends RpcFaults {
+export interface ServerlessControls extends RpcFaults, ResourceManagerControls {
   seedServerless(seed: ServerlessSeed): void;
   /** Copies, in creation order, so a test cannot change the emulator's state by accident. */
   functions(): FunctionMessage[];
@@ -32,14 +33,23 @@ export function createServerless(opts: {
     metadata: Metadata,
   ): Metadata;
   publish: Parameters<typeof createRpcKit>[0]['publish'];
+  current: Parameters<typeof createRpcKit>[0]['current'];
   /** Whether an operation already has this id. */
   operationExists(id: string): boolean;
 }): Serverless {
   const store = createServerlessStore({ taken: opts.operationExists });
-  const kit = createRpcKit({ record: opts.record, publish: opts.publish, newId: store.newId });
+  const kit = createRpcKit({
+    record: opts.record,
+    publish: opts.publish,
+    current: opts.current,
+    newId: store.newId,
+  });
+  const resourceManager = createResourceManager(opts.maxPageSize);
   return {
     failNext: kit.failNext,
     failOperation: kit.failOperation,
+    setResourceBindings: resourceManager.setResourceBindings,
+    placeFolder: resourceManager.placeFolder,
     seedServerless: store.seed,
     functions: () => [...store.functions.values()].map((fn) => FunctionMessage.fromPartial(fn)),
     versions: (functionId) =>
@@ -53,6 +63,7 @@ export function createServerless(opts: {
     addTo: (server) => {
       addFunctionService(server, store, kit, opts.maxPageSize);
       addTriggerService(server, store, kit, opts.maxPageSize);
+      resourceManager.addTo(server, kit);
     },
   };
 }

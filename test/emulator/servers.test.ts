@@ -952,8 +952,17 @@ describe('serverless functions and triggers services on the operation server', (
       labels: { b: '2' },
       rule,
     });
+    // A rule of another kind is refused (serverless-fidelity.test.ts covers rule updates).
+    const queueRule = {
+      messageQueue: {
+        queueId: 'yrn:yc:ymq:ru-central1:b1g:q',
+        serviceAccountId: 'sa',
+        batchSettings: { size: 1, cutoff: { seconds: 1, nanos: 0 } },
+        invokeFunction: { functionId: 'fn1', functionTag: '$latest', serviceAccountId: 'sa' },
+      },
+    };
     await expect(
-      trigger.update({ triggerId: created.id, updateMask: { paths: ['rule'] }, rule }),
+      trigger.update({ triggerId: created.id, updateMask: { paths: ['rule'] }, rule: queueRule }),
     ).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
 
     const deleted = await trigger.delete(created.id);
