@@ -10,6 +10,8 @@ import { Status, statusOf } from './grpc-status';
 export interface CallLimits {
   readonly signal?: AbortSignal;
   readonly remainingMs?: () => number;
+  /** More metadata for every attempt, such as a mutation's `idempotency-key`. */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 export interface RetryOptions {
@@ -72,11 +74,12 @@ function attempt<Req, Res>(
   token: string,
   client: Pick<RequestIds, 'clientTraceId' | 'clientRequestId'>,
   deadlineMs: number,
-  signal: AbortSignal | undefined,
+  { signal, metadata: extra = {} }: CallLimits,
   onServerIds: (ids: ServerIds) => void,
 ): Promise<Res> {
   return new Promise<Res>((resolve, reject) => {
     const metadata = new Metadata();
+    for (const [key, value] of Object.entries(extra)) metadata.set(key, value);
     metadata.set('authorization', `Bearer ${token}`);
     metadata.set('x-request-id', client.clientRequestId);
     metadata.set('x-client-trace-id', client.clientTraceId);
@@ -114,8 +117,9 @@ export async function callWithRetries<Req, Res>(
   request: Req,
   token: string,
   options: RetryOptions,
-  { signal, remainingMs = UNBOUNDED }: CallLimits = {},
+  limits: CallLimits = {},
 ): Promise<Answer<Res>> {
+  const { signal, remainingMs = UNBOUNDED } = limits;
   const policy = { baseDelayMs: options.retryBaseDelayMs, maxDelayMs: MAX_RETRY_DELAY_MS };
   const clientTraceId = randomUUID();
   for (let attempts = 1; ; attempts++) {
@@ -126,7 +130,7 @@ export async function callWithRetries<Req, Res>(
     };
     try {
       const deadlineMs = Math.max(1, Math.min(options.callTimeoutMs, remainingMs()));
-      const value = await attempt(method, request, token, ids, deadlineMs, signal, remember);
+      const value = await attempt(method, request, token, ids, deadlineMs, limits, remember);
       return { value, attempts, ids };
     } catch (error) {
       const fail = () => new CallError(name, attempts, ids, { cause: error });
