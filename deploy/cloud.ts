@@ -1,13 +1,21 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Client, credentials } from '@grpc/grpc-js';
 import {
   type AccessBinding,
+  AccessBindingAction,
   ListAccessBindingsRequest,
   type ListAccessBindingsResponse,
-  SetAccessBindingsRequest,
+  UpdateAccessBindingsRequest,
 } from '@yandex-cloud/nodejs-sdk/dist/generated/yandex/cloud/access/access';
 import type { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
 import { OperationServiceClient } from '@yandex-cloud/nodejs-sdk/operation/operation_service';
+import { CloudServiceClient } from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/cloud_service';
+import type { Folder } from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder';
+import {
+  FolderServiceClient,
+  GetFolderRequest,
+} from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder_service';
 import type { Version } from '@yandex-cloud/nodejs-sdk/serverless-functions-v1/function';
 import {
   CreateFunctionMetadata,
@@ -25,23 +33,27 @@ import {
   ListTriggersRequest,
   type ListTriggersResponse,
   TriggerServiceClient,
+  UpdateTriggerRequest,
 } from '@yandex-cloud/nodejs-sdk/serverless-triggers-v1/trigger_service';
 import { Status, statusOf } from '../src/cloud/grpc-status';
 import { callWithRetries, type UnaryMethod } from '../src/cloud/unary';
 import type { Manifest } from './manifest';
-import type { CurrentState, Plan, Step } from './plan';
+import type { CurrentState, InheritedAccess, Plan, Step } from './plan';
+import { isChanged } from './settings';
 import { triggerFromCloud, triggerRule, versionFromCloud, versionRequest } from './translate';
 
 export interface Endpoints {
   readonly functions: string;
   readonly triggers: string;
   readonly operations: string;
+  readonly resourceManager: string;
 }
 
 export const DEFAULT_ENDPOINTS: Endpoints = {
   functions: 'serverless-functions.api.cloud.yandex.net:443',
   triggers: 'serverless-triggers.api.cloud.yandex.net:443',
   operations: 'operation.api.cloud.yandex.net:443',
+  resourceManager: 'resource-manager.api.cloud.yandex.net:443',
 };
 
 /** Anyone may invoke a public function: this binding is what makes it so. */
@@ -51,11 +63,27 @@ const PUBLIC_BINDING: AccessBinding = {
 };
 /** Any Yandex account at all is as good as anyone: both system groups count as public. */
 const PUBLIC_SUBJECTS = new Set(['allUsers', 'allAuthenticatedUsers']);
+/**
+ * Roles that let their holder invoke a function: today's, the legacy one still found in Terraform
+ * and older examples, and those that include it (functions/security/index.md).
+ */
+const INVOKING_ROLES = new Set([
+  'functions.functionInvoker',
+  'serverless.functions.invoker',
+  'functions.editor',
+  'functions.admin',
+  'editor',
+  'admin',
+]);
 const isPublicBinding = (b: AccessBinding) =>
-  b.roleId === PUBLIC_BINDING.roleId && PUBLIC_SUBJECTS.has(b.subject?.id ?? '');
+  INVOKING_ROLES.has(b.roleId) && PUBLIC_SUBJECTS.has(b.subject?.id ?? '');
+const describeBinding = (b: AccessBinding) =>
+  `the binding of ${b.roleId} to ${b.subject?.type ?? 'system'}:${b.subject?.id ?? ''}`;
 
 const RETRY = { callTimeoutMs: 30_000, retryAttempts: 3, retryBaseDelayMs: 500 };
 const WAIT_LIMIT_MS = 10 * 60_000;
+/** The go-sdk's poller ignores this many: "the returned operation is not on all replicas yet". */
+const MAX_NOT_FOUND_POLLS = 3;
 
 export class DeployError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -70,21 +98,36 @@ export function connect(endpoints: Endpoints, token: string) {
   const functions = new FunctionServiceClient(endpoints.functions, creds);
   const triggers = new TriggerServiceClient(endpoints.triggers, creds);
   const operations = new OperationServiceClient(endpoints.operations, creds);
-  const call = <Req, Res>(client: Client, name: string, request: Req): Promise<Res> => {
+  const folders = new FolderServiceClient(endpoints.resourceManager, creds);
+  const clouds = new CloudServiceClient(endpoints.resourceManager, creds);
+  const call = <Req, Res>(
+    client: Client,
+    name: string,
+    request: Req,
+    metadata?: Record<string, string>,
+  ): Promise<Res> => {
     const method = (client as unknown as Record<string, UnaryMethod<Req, Res>>)[name];
     if (!method) throw new Error(`no method ${name}`);
-    return callWithRetries(name, method.bind(client), request, token, RETRY).then((a) => a.value);
+    return callWithRetries(name, method.bind(client), request, token, RETRY, { metadata }).then(
+      (a) => a.value,
+    );
   };
 
   /** Waits for an operation to end, and fails with its error if it ended in one. */
   const settle = async (started: Operation, what: string): Promise<Operation> => {
     let operation = started;
+    let notFound = 0;
     const deadline = Date.now() + WAIT_LIMIT_MS;
     for (let delay = 250; !operation.done; delay = Math.min(delay * 2, 5000)) {
       if (Date.now() > deadline)
         throw new DeployError(`${what}: operation ${operation.id} still running after 10 minutes`);
       await sleep(delay);
-      operation = await call(operations, 'get', { operationId: operation.id });
+      try {
+        operation = await call(operations, 'get', { operationId: operation.id });
+      } catch (error) {
+        const status = statusOf(error instanceof Error ? error.cause : error);
+        if (status !== Status.NOT_FOUND || ++notFound > MAX_NOT_FOUND_POLLS) throw error;
+      }
     }
     if (operation.error) {
       throw new DeployError(
@@ -93,22 +136,26 @@ export function connect(endpoints: Endpoints, token: string) {
     }
     return operation;
   };
+  /**
+   * A change, waited for. One idempotency key for the request and all its retries, so a retry
+   * after a lost answer cannot make a second version or trigger (api-design-guide idempotency.md;
+   * the go-sdk sends it on every call).
+   */
   const mutate = async (client: Client, name: string, request: unknown, what: string) =>
-    settle(await call<unknown, Operation>(client, name, request), what);
+    settle(
+      await call<unknown, Operation>(client, name, request, { 'idempotency-key': randomUUID() }),
+      what,
+    );
 
-  /** Every binding, page after page: SetAccessBindings replaces them all, so none may be missed. */
-  const allBindings = async (functionId: string): Promise<AccessBinding[]> => {
+  /** Every binding on a resource, page after page. */
+  const allBindings = async (client: Client, resourceId: string): Promise<AccessBinding[]> => {
     const bindings: AccessBinding[] = [];
     let pageToken = '';
     do {
       const page = await call<ListAccessBindingsRequest, ListAccessBindingsResponse>(
-        functions,
+        client,
         'listAccessBindings',
-        ListAccessBindingsRequest.fromPartial({
-          resourceId: functionId,
-          pageSize: 1000,
-          pageToken,
-        }),
+        ListAccessBindingsRequest.fromPartial({ resourceId, pageSize: 1000, pageToken }),
       );
       bindings.push(...page.accessBindings);
       pageToken = page.nextPageToken;
@@ -116,7 +163,58 @@ export function connect(endpoints: Endpoints, token: string) {
     return bindings;
   };
 
+  /**
+   * The folder's and its cloud's bindings that make every function in them public; one the
+   * deployer may not read is a warning, not a failure.
+   */
+  const publicFromAbove = async (folderId: string) => {
+    const found: string[] = [];
+    const unread: string[] = [];
+    const check = async (client: Client, where: string, resourceId: string) => {
+      try {
+        for (const binding of await allBindings(client, resourceId)) {
+          if (isPublicBinding(binding)) found.push(`${where}: ${describeBinding(binding)}`);
+        }
+      } catch (error) {
+        if (statusOf(error instanceof Error ? error.cause : error) !== Status.PERMISSION_DENIED)
+          throw error;
+        unread.push(where);
+      }
+    };
+    await check(folders, `folder ${folderId}`, folderId);
+    const folder = await call<GetFolderRequest, Folder>(
+      folders,
+      'get',
+      GetFolderRequest.fromPartial({ folderId }),
+    ).catch(() => undefined);
+    if (folder === undefined) unread.push(`the cloud of folder ${folderId}`);
+    else await check(clouds, `cloud ${folder.cloudId}`, folder.cloudId);
+    return { found, unread };
+  };
+
+  /** Adds or removes bindings as deltas, leaving the rest as whoever set them wants them. */
+  const updateBindings = (
+    functionId: string,
+    action: AccessBindingAction,
+    bindings: AccessBinding[],
+  ) =>
+    mutate(
+      functions,
+      'updateAccessBindings',
+      UpdateAccessBindingsRequest.fromPartial({
+        resourceId: functionId,
+        accessBindingDeltas: bindings.map((accessBinding) => ({ action, accessBinding })),
+      }),
+      'setting access',
+    );
+
   return {
+    /** The access the folder and its cloud grant every function in them. */
+    async readInheritedAccess(manifest: Manifest): Promise<InheritedAccess> {
+      const { found, unread } = await publicFromAbove(manifest.folderId);
+      return { publicFromAbove: found, unreadBindings: unread };
+    },
+
     /** The deployment as the cloud has it, or undefined when there is no such function yet. */
     async readState(manifest: Manifest): Promise<CurrentState | undefined> {
       const { functions: found } = await call<ListFunctionsRequest, ListFunctionsResponse>(
@@ -138,7 +236,7 @@ export function connect(endpoints: Endpoints, token: string) {
           return undefined;
         throw error;
       });
-      const accessBindings = await allBindings(fn.id);
+      const accessBindings = await allBindings(functions, fn.id);
       const listed: ListTriggersResponse = await call(
         triggers,
         'list',
@@ -195,7 +293,7 @@ export function connect(endpoints: Endpoints, token: string) {
               }),
               `updating function ${manifest.name}`,
             );
-            return `updated function ${manifest.name}: ${s.fields.join(', ')}`;
+            return `updated function ${manifest.name}: description`;
           case 'create-version':
             await mutate(
               functions,
@@ -206,26 +304,35 @@ export function connect(endpoints: Endpoints, token: string) {
               }),
               'uploading a version',
             );
-            return `uploaded a new version (${s.reasons.join(', ')})`;
+            return `uploaded a new version (${s.changes
+              .filter(isChanged)
+              .map((c) => c.name)
+              .join(', ')})`;
           case 'make-public':
-          case 'make-private': {
-            const kept = (await allBindings(functionId)).filter((b) => !isPublicBinding(b));
-            await mutate(
-              functions,
-              'setAccessBindings',
-              SetAccessBindingsRequest.fromPartial({
-                resourceId: functionId,
-                accessBindings: s.kind === 'make-public' ? [...kept, PUBLIC_BINDING] : kept,
-              }),
-              'setting access',
+            await updateBindings(functionId, AccessBindingAction.ADD, [PUBLIC_BINDING]);
+            return 'made the function public';
+          case 'make-private':
+            await updateBindings(
+              functionId,
+              AccessBindingAction.REMOVE,
+              (await allBindings(functions, functionId)).filter(isPublicBinding),
             );
-            return s.kind === 'make-public'
-              ? 'made the function public'
-              : 'made the function private';
-          }
+            return 'made the function private';
+          case 'update-trigger':
+            await mutate(
+              triggers,
+              'update',
+              UpdateTriggerRequest.fromPartial({
+                triggerId: s.id,
+                updateMask: { paths: ['rule'] },
+                rule: triggerRule(s.trigger, functionId),
+              }),
+              `updating trigger ${s.trigger.name}`,
+            );
+            return `updated ${s.trigger.type} trigger ${s.trigger.name} in place`;
           case 'replace-trigger':
           case 'create-trigger': {
-            // A trigger's rule cannot be updated in place: a replaced trigger is deleted and made again.
+            // Only a change of type replaces a trigger: an update cannot change its kind.
             if (s.kind === 'replace-trigger') {
               await mutate(
                 triggers,
@@ -253,7 +360,7 @@ export function connect(endpoints: Endpoints, token: string) {
     },
 
     close() {
-      for (const client of [functions, triggers, operations]) client.close();
+      for (const client of [functions, triggers, operations, folders, clouds]) client.close();
     },
   };
 }

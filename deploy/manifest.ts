@@ -3,6 +3,14 @@ import { parse as parseYaml } from 'yaml';
 import { type ZodType, z } from 'zod';
 
 const ID = /^[a-z0-9]{1,50}$/;
+// trigger_service.proto and function_service.proto: the name pattern both APIs check.
+const NAME = /^[a-z][-a-z0-9]{1,61}[a-z0-9]$/;
+// function_service.proto `environment`: keys `[a-zA-Z][a-zA-Z0-9_]*`, the whole map at most 4 KB.
+const ENV_KEY = /^[a-zA-Z][a-zA-Z0-9_]*$/;
+const MAX_ENVIRONMENT_BYTES = 4096;
+/** A queue may hand a batch out again after this long; the function's timeout plus this margin. */
+export const VISIBILITY_MARGIN_MS = 30_000;
+const MAX_VISIBILITY_MS = 12 * 3_600_000;
 const DURATION = /^(\d+)(ms|s|m|h)$/;
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 const MEMORY = /^(\d+)(m|g)$/;
@@ -44,15 +52,22 @@ const memory = z
   )
   .transform(toBytes);
 
-const cron = z
-  .string()
-  .refine((text) => text.trim().split(/\s+/).length >= 6 && text.length <= 100, {
-    message: 'expected a cron expression of 6 fields, in UTC, such as "0/15 * ? * * *"',
-  });
+const name = (what: string) =>
+  z.string().regex(NAME, `expected ${what}: 3 to 63 lowercase letters, digits and hyphens`);
+
+// Minutes Hours Day-of-month Month Day-of-week [Year]: the year is optional (cron-expression.md),
+// and trigger.proto caps the expression at 100 characters.
+const cron = z.string().refine(
+  (text) => {
+    const fields = text.trim().split(/\s+/).length;
+    return (fields === 5 || fields === 6) && text.length <= 100;
+  },
+  { message: 'expected a cron expression of 5 or 6 fields, in UTC, such as "0/15 * ? * * *"' },
+);
 
 const timer = z.strictObject({
   type: z.literal('timer'),
-  name: z.string().min(3).max(63),
+  name: name('a trigger name'),
   cron,
   // The API keeps an empty payload as none: so does the manifest, or every run would differ.
   payload: z.preprocess(
@@ -71,29 +86,38 @@ const timer = z.strictObject({
     .optional(),
 });
 
+const queueArn = z.string().startsWith('yrn:yc:ymq:', 'expected a queue ARN, "yrn:yc:ymq:..."');
+
+/** As the console makes a Message Queue trigger: trigger.proto requires batch settings. */
+export const DEFAULT_BATCH = { size: 1, cutoff: 10_000 } as const;
+
 const messageQueue = z.strictObject({
   type: z.literal('message-queue'),
-  name: z.string().min(3).max(63),
-  queueId: z.string().startsWith('yrn:yc:ymq:', 'expected a queue ARN, "yrn:yc:ymq:..."'),
+  name: name('a trigger name'),
+  queueId: queueArn,
   queueServiceAccountId: id('the queue-reading service account id'),
   serviceAccountId: id('the invoking service account id'),
+  // trigger.proto `BatchSettings`: size 0-10 (what 0 would mean is not documented, so 1-10 here),
+  // cutoff required.
   batch: z
     .strictObject({
-      size: z.number().int().min(1).max(1000),
+      size: z.number().int().min(1).max(10),
       cutoff: duration(0, 60_000, '0s to 1m'),
     })
-    .optional(),
+    .default(DEFAULT_BATCH),
+  /** Unset, the function's timeout plus VISIBILITY_MARGIN_MS (see withQueueDefaults). */
+  visibilityTimeout: duration(0, MAX_VISIBILITY_MS, '0s to 12h').optional(),
+});
+
+const target = z.strictObject({
+  queueId: queueArn,
+  serviceAccountId: id('a service account that may write to the queue'),
 });
 
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
 
 const schema = z.strictObject({
-  name: z
-    .string()
-    .regex(
-      /^[a-z][-a-z0-9]{1,61}[a-z0-9]$/,
-      'expected a function name: 3 to 63 lowercase letters, digits and hyphens',
-    ),
+  name: name('a function name'),
   folderId: id('a folder id'),
   description: z.string().max(256).optional(),
   /** Anyone could call a public function, raw invocation included: it must be asked for. */
@@ -104,19 +128,43 @@ const schema = z.strictObject({
   memory,
   // function.proto `execution_timeout` is 0s-3600s; over 10 min needs a long-lived function.
   timeout: duration(1000, 3_600_000, '1s to 1h'),
-  concurrency: z.number().int().min(1).max(16).default(1),
+  // function.proto `concurrency`: 0-16.
+  concurrency: z.number().int().min(0).max(16).default(1),
   serviceAccountId: id('the function service account id'),
-  environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+  environment: z
+    .record(
+      z
+        .string()
+        .regex(ENV_KEY, 'expected a variable name: a Latin letter, then letters, digits, _'),
+      z.string(),
+    )
+    .refine(
+      (env) => environmentBytes(env) <= MAX_ENVIRONMENT_BYTES,
+      'expected at most 4096 bytes of names and values in all',
+    )
+    .default({}),
   secrets: z
     .array(
       z.strictObject({
-        environmentVariable: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+        environmentVariable: z
+          .string()
+          .regex(ENV_KEY, 'expected a variable name: a Latin letter, then letters, digits, _'),
         id: id('a Lockbox secret id'),
-        versionId: id('a Lockbox secret version id').optional(),
+        // The docs (console, CLI, Terraform) require the version: `yc lockbox secret list-versions`.
+        versionId: id('a Lockbox secret version id, from yc lockbox secret list-versions'),
         key: z.string().min(1),
       }),
     )
     .default([]),
+  /** `?integration=async`: function.proto `AsyncInvocationConfig`; retries_count is 0-100. */
+  asyncInvocation: z
+    .strictObject({
+      retries: z.number().int().min(0).max(100),
+      serviceAccountId: id('the service account that invokes the version'),
+      successTarget: target.optional(),
+      failureTarget: target.optional(),
+    })
+    .optional(),
   logging: z
     .strictObject({
       logGroupId: id('a log group id').optional(),
@@ -126,7 +174,36 @@ const schema = z.strictObject({
   triggers: z.array(z.discriminatedUnion('type', [timer, messageQueue])).default([]),
 });
 
-export type Manifest = z.infer<typeof schema>;
+function environmentBytes(env: Record<string, string>): number {
+  return Object.entries(env).reduce(
+    (sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value),
+    0,
+  );
+}
+
+/**
+ * A queue that hands a batch out again while the first invocation still runs makes two do the
+ * same work: its own default visibility timeout is 30 s, shorter than a 60 s function.
+ */
+const withQueueDefaults = schema.transform((manifest, ctx) => {
+  const triggers = manifest.triggers.map((trigger, index) => {
+    if (trigger.type !== 'message-queue') return trigger;
+    const { visibilityTimeout } = trigger;
+    if (visibilityTimeout !== undefined && visibilityTimeout < manifest.timeout) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['triggers', index, 'visibilityTimeout'],
+        input: visibilityTimeout,
+        message: `expected at least the function's timeout (${manifest.timeout / 1000}s), or the queue could deliver a batch again while it still runs`,
+      });
+    }
+    const fallback = Math.min(manifest.timeout + VISIBILITY_MARGIN_MS, MAX_VISIBILITY_MS);
+    return { ...trigger, visibilityTimeout: visibilityTimeout ?? fallback };
+  });
+  return { ...manifest, triggers };
+});
+
+export type Manifest = z.infer<typeof withQueueDefaults>;
 export type TriggerSpec = Manifest['triggers'][number];
 
 export class ManifestError extends Error {
@@ -155,7 +232,7 @@ function found(input: unknown): string {
 
 /** Validates parsed YAML: every problem names the path, what was expected and what was found. */
 export function validateManifest(data: unknown, file = 'function.yaml'): Manifest {
-  const result = (schema as ZodType<Manifest>).safeParse(data, { reportInput: true });
+  const result = (withQueueDefaults as ZodType<Manifest>).safeParse(data, { reportInput: true });
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const where = pathOf(issue.path) || '(top level)';
@@ -167,7 +244,10 @@ export function validateManifest(data: unknown, file = 'function.yaml'): Manifes
     if (issue.code === 'unrecognized_keys') {
       return `${where}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     }
-    const expected = issue.message.replace(/^Invalid input: /, '').replace(/, received \w+$/, '');
+    // A record's key is checked by a schema of its own, whose message is the one to show.
+    const message =
+      issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+    const expected = message.replace(/^Invalid input: /, '').replace(/, received \w+$/, '');
     return `${where}: ${expected}, found ${found(issue.input)}`;
   });
   throw new ManifestError(file, problems);

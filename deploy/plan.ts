@@ -1,4 +1,5 @@
 import type { Manifest, TriggerSpec } from './manifest';
+import { type Change, changesOf, isChanged, triggerSettings, versionSettings } from './settings';
 
 /** What a version is made of: the code's hash and every setting the manifest gives it. */
 export interface VersionSpec {
@@ -12,6 +13,7 @@ export interface VersionSpec {
   readonly environment: Readonly<Record<string, string>>;
   readonly secrets: Manifest['secrets'];
   readonly logging: Manifest['logging'];
+  readonly asyncInvocation: Manifest['asyncInvocation'];
 }
 
 /** The deployment as the cloud has it now. */
@@ -23,18 +25,42 @@ export interface CurrentState {
   readonly triggers: ReadonlyArray<{ readonly id: string; readonly spec: TriggerSpec }>;
 }
 
+/** Access granted above the function, by its folder and cloud; read for a new function too. */
+export interface InheritedAccess {
+  /**
+   * Bindings that let anyone invoke every function there, as `<where>: <binding>`: the docs say
+   * such a function is public whatever its own settings (function-private.md).
+   */
+  readonly publicFromAbove: readonly string[];
+  /** Where the deployer may not read the bindings, so they could not be checked. */
+  readonly unreadBindings: readonly string[];
+}
+
+const NOTHING_INHERITED: InheritedAccess = { publicFromAbove: [], unreadBindings: [] };
+
 export type Step =
   | { readonly kind: 'create-function' }
-  | { readonly kind: 'update-function'; readonly fields: readonly string[] }
-  | { readonly kind: 'create-version'; readonly reasons: readonly string[] }
+  | { readonly kind: 'update-function'; readonly changes: readonly Change[] }
+  | { readonly kind: 'create-version'; readonly changes: readonly Change[] }
   | { readonly kind: 'make-public' }
   | { readonly kind: 'make-private' }
-  | { readonly kind: 'create-trigger'; readonly trigger: TriggerSpec }
   | {
+      readonly kind: 'create-trigger';
+      readonly trigger: TriggerSpec;
+      readonly changes: readonly Change[];
+    }
+  | {
+      readonly kind: 'update-trigger';
+      readonly id: string;
+      readonly trigger: TriggerSpec;
+      readonly changes: readonly Change[];
+    }
+  | {
+      /** Only for a change of type, which an update cannot make: deleted, then made again. */
       readonly kind: 'replace-trigger';
       readonly id: string;
       readonly trigger: TriggerSpec;
-      readonly fields: readonly string[];
+      readonly changes: readonly Change[];
     };
 
 export interface Plan {
@@ -42,6 +68,8 @@ export interface Plan {
   /** Things that match already, for the printed plan. */
   readonly unchanged: readonly string[];
   readonly warnings: readonly string[];
+  /** Why the deployment must not go ahead; a plan with any is never applied. */
+  readonly refusals: readonly string[];
 }
 
 export function versionSpec(manifest: Manifest, sha256: string): VersionSpec {
@@ -56,40 +84,29 @@ export function versionSpec(manifest: Manifest, sha256: string): VersionSpec {
     environment: manifest.environment,
     secrets: manifest.secrets,
     logging: manifest.logging,
+    asyncInvocation: manifest.asyncInvocation,
   };
-}
-
-const same = (a: unknown, b: unknown) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
-
-/** Key order must not count as a change. */
-function sorted(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sorted);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-        .map((k) => [k, sorted((value as Record<string, unknown>)[k])]),
-    );
-  }
-  return value;
-}
-
-function differences<T extends object>(want: T, have: T): string[] {
-  return Object.keys(want).filter((key) => !same(want[key as keyof T], have[key as keyof T]));
 }
 
 export const PUBLIC_WARNING =
   'the function will be public: anyone can call it, by raw invocation too, which bypasses HTTP_API_KEY';
 
+const publicFromAboveRefusal = (binding: string) =>
+  `${binding} lets anyone invoke every function there, so this one would be public although function.yaml says public: false; remove that binding, or set public: true`;
+
 /**
  * What has to change for the cloud to match the manifest: pure, so it is tested with tables.
  * Without a current state (nothing could be read) it is the plan for a folder with nothing in it.
  */
-export function planDeployment(manifest: Manifest, sha256: string, current?: CurrentState): Plan {
+export function planDeployment(
+  manifest: Manifest,
+  sha256: string,
+  current?: CurrentState,
+  inherited: InheritedAccess = NOTHING_INHERITED,
+): Plan {
   const steps: Step[] = [];
   const unchanged: string[] = [];
-  const wantVersion = versionSpec(manifest, sha256);
+  const wantVersion = versionSettings(versionSpec(manifest, sha256));
 
   const isPublic = current?.public ?? false;
   // Access comes right after the function itself: a function found public is made private
@@ -105,58 +122,80 @@ export function planDeployment(manifest: Manifest, sha256: string, current?: Cur
   if (!current) {
     steps.push({ kind: 'create-function' }, ...access, {
       kind: 'create-version',
-      reasons: ['new function'],
+      changes: changesOf(wantVersion),
     });
   } else {
-    if ((manifest.description ?? '') !== current.description) {
-      steps.push({ kind: 'update-function', fields: ['description'] });
-    } else unchanged.push(`function ${manifest.name}`);
+    const description = changesOf(
+      [{ name: 'description', value: manifest.description ?? '' }],
+      [{ name: 'description', value: current.description }],
+    );
+    if (description.some(isChanged)) steps.push({ kind: 'update-function', changes: description });
+    else unchanged.push(`function ${manifest.name}`);
     steps.push(...access);
-    const reasons = current.latest ? differences(wantVersion, current.latest) : ['no version yet'];
-    if (reasons.length > 0) steps.push({ kind: 'create-version', reasons });
+    const changes = changesOf(wantVersion, current.latest && versionSettings(current.latest));
+    if (changes.some(isChanged)) steps.push({ kind: 'create-version', changes });
     else unchanged.push('the latest version: same code and settings');
   }
 
   for (const trigger of manifest.triggers) {
     const existing = current?.triggers.find((t) => t.spec.name === trigger.name);
-    if (!existing) steps.push({ kind: 'create-trigger', trigger });
-    else {
-      const fields = differences(trigger, existing.spec);
-      if (fields.length === 0) unchanged.push(`trigger ${trigger.name}`);
-      // A trigger's rule cannot be updated in place: it is deleted and made again.
-      else steps.push({ kind: 'replace-trigger', id: existing.id, trigger, fields });
-    }
+    const changes = changesOf(triggerSettings(trigger), existing && triggerSettings(existing.spec));
+    if (!existing) steps.push({ kind: 'create-trigger', trigger, changes });
+    else if (!changes.some(isChanged)) unchanged.push(`trigger ${trigger.name}`);
+    else if (existing.spec.type === trigger.type) {
+      steps.push({ kind: 'update-trigger', id: existing.id, trigger, changes });
+    } else steps.push({ kind: 'replace-trigger', id: existing.id, trigger, changes });
   }
-  const warnings = manifest.public ? [PUBLIC_WARNING] : [];
-  return { steps, unchanged, warnings };
+  const warnings = [
+    ...(manifest.public ? [PUBLIC_WARNING] : []),
+    ...inherited.unreadBindings.map(
+      (where) =>
+        `the access bindings of ${where} could not be read (PERMISSION_DENIED): check there that allUsers may not invoke functions`,
+    ),
+  ];
+  const refusals = manifest.public ? [] : inherited.publicFromAbove.map(publicFromAboveRefusal);
+  return { steps, unchanged, warnings, refusals };
 }
 
-function describeStep(step: Step, manifest: Manifest): string {
+function headline(step: Step, manifest: Manifest): string {
   switch (step.kind) {
     case 'create-function':
-      return `create function ${manifest.name} in folder ${manifest.folderId}`;
+      return `create function ${manifest.name} in folder ${manifest.folderId}${manifest.description ? ` (${JSON.stringify(manifest.description)})` : ''}`;
     case 'update-function':
-      return `update function ${manifest.name}: ${step.fields.join(', ')}`;
+      return `update function ${manifest.name}`;
     case 'create-version':
-      return `upload ${manifest.source} as a new version (${step.reasons.join(', ')})`;
+      return `upload ${manifest.source} as a new version of ${manifest.name}`;
     case 'make-public':
       return 'make the function public (allUsers get functions.functionInvoker)';
     case 'make-private':
-      return 'make the function private again (remove allUsers)';
+      return 'make the function private (remove the bindings that let anyone invoke it)';
     case 'create-trigger':
       return `create ${step.trigger.type} trigger ${step.trigger.name}`;
+    case 'update-trigger':
+      return `update ${step.trigger.type} trigger ${step.trigger.name} in place`;
     case 'replace-trigger':
-      return `replace ${step.trigger.type} trigger ${step.trigger.name} (${step.fields.join(', ')} changed)`;
+      return `replace trigger ${step.trigger.name}: its type changes, which an update cannot do, so it is deleted and made again (it misses what happens in between)`;
   }
 }
 
-/** The plan as printed before anything is done. */
+/** `+ name: value` for a new setting, `~ name: old → new`, `= name: value` for one kept. */
+function changeLine(change: Change): string {
+  if (change.from === undefined) return `+ ${change.name}: ${change.to}`;
+  if (change.to === 'removed') return `- ${change.name}: ${change.from}`;
+  if (change.from === change.to) return `= ${change.name}: ${change.to}`;
+  return `~ ${change.name}: ${change.from} → ${change.to}`;
+}
+
+/** The plan as printed before anything is done: every setting a step makes or keeps. */
 export function formatPlan(plan: Plan, manifest: Manifest): string {
+  const stepLines = (step: Step) => [
+    `+ ${headline(step, manifest)}`,
+    ...('changes' in step ? step.changes.map((c) => `    ${changeLine(c)}`) : []),
+  ];
   const lines = [
+    ...plan.refusals.map((r) => `REFUSED: ${r}`),
     ...plan.warnings.map((w) => `WARNING: ${w}`),
-    ...(plan.steps.length === 0
-      ? ['nothing to do']
-      : plan.steps.map((s) => `+ ${describeStep(s, manifest)}`)),
+    ...(plan.steps.length === 0 ? ['nothing to do'] : plan.steps.flatMap(stepLines)),
     ...plan.unchanged.map((u) => `= ${u}`),
   ];
   return lines.join('\n');

@@ -1,6 +1,10 @@
 import type { Duration } from '@yandex-cloud/nodejs-sdk/dist/generated/google/protobuf/duration';
 import { LogLevel_Level } from '@yandex-cloud/nodejs-sdk/dist/generated/yandex/cloud/logging/v1/log_entry';
-import type { Version } from '@yandex-cloud/nodejs-sdk/dist/generated/yandex/cloud/serverless/functions/v1/function';
+import type {
+  AsyncInvocationConfig,
+  AsyncInvocationConfig_ResponseTarget,
+  Version,
+} from '@yandex-cloud/nodejs-sdk/dist/generated/yandex/cloud/serverless/functions/v1/function';
 import type {
   Trigger,
   Trigger_Rule,
@@ -34,7 +38,10 @@ export function versionRequest(manifest: Manifest, functionId: string, sha256: s
     concurrency: manifest.concurrency,
     serviceAccountId: manifest.serviceAccountId,
     environment: manifest.environment,
-    secrets: manifest.secrets.map((s) => ({ ...s, versionId: s.versionId ?? '' })),
+    secrets: manifest.secrets,
+    ...(manifest.asyncInvocation && {
+      asyncInvocationConfig: asyncConfig(manifest.asyncInvocation),
+    }),
     ...((logGroupId || minLevel) && {
       logOptions: {
         disabled: false,
@@ -42,6 +49,42 @@ export function versionRequest(manifest: Manifest, functionId: string, sha256: s
         minLevel: minLevel ? LogLevel_Level[minLevel] : LogLevel_Level.LEVEL_UNSPECIFIED,
       },
     }),
+  };
+}
+
+type AsyncInvocation = NonNullable<Manifest['asyncInvocation']>;
+type Target = AsyncInvocation['successTarget'];
+
+const toTarget = (target: Target) =>
+  target
+    ? { ymqTarget: { queueArn: target.queueId, serviceAccountId: target.serviceAccountId } }
+    : { emptyTarget: {} };
+
+const fromTarget = (target: AsyncInvocationConfig_ResponseTarget | undefined): Target =>
+  target?.ymqTarget && {
+    queueId: target.ymqTarget.queueArn,
+    serviceAccountId: target.ymqTarget.serviceAccountId,
+  };
+
+/** function.proto `AsyncInvocationConfig`; a target left out is the empty one (results dropped). */
+function asyncConfig(config: AsyncInvocation) {
+  return {
+    retriesCount: config.retries,
+    serviceAccountId: config.serviceAccountId,
+    successTarget: toTarget(config.successTarget),
+    failureTarget: toTarget(config.failureTarget),
+  };
+}
+
+function asyncFromCloud(config: AsyncInvocationConfig | undefined): AsyncInvocation | undefined {
+  if (config === undefined) return undefined;
+  const successTarget = fromTarget(config.successTarget);
+  const failureTarget = fromTarget(config.failureTarget);
+  return {
+    retries: config.retriesCount,
+    serviceAccountId: config.serviceAccountId,
+    ...(successTarget && { successTarget }),
+    ...(failureTarget && { failureTarget }),
   };
 }
 
@@ -64,10 +107,11 @@ export function versionFromCloud(version: Version): VersionSpec {
     secrets: version.secrets.map((s) => ({
       environmentVariable: s.environmentVariable ?? '',
       id: s.id,
-      ...(s.versionId && { versionId: s.versionId }),
+      versionId: s.versionId,
       key: s.key,
     })),
     logging: { ...(logGroupId && { logGroupId }), ...(minLevel && { minLevel }) },
+    asyncInvocation: asyncFromCloud(version.asyncInvocationConfig),
   };
 }
 
@@ -96,9 +140,8 @@ export function triggerRule(trigger: TriggerSpec, functionId: string): Trigger_R
     messageQueue: {
       queueId: trigger.queueId,
       serviceAccountId: trigger.queueServiceAccountId,
-      ...(trigger.batch && {
-        batchSettings: { size: trigger.batch.size, cutoff: toDuration(trigger.batch.cutoff) },
-      }),
+      batchSettings: { size: trigger.batch.size, cutoff: toDuration(trigger.batch.cutoff) },
+      visibilityTimeout: toDuration(trigger.visibilityTimeout),
       invokeFunction: invoke,
     },
   };
@@ -134,7 +177,9 @@ export function triggerFromCloud(trigger: Trigger, functionId: string): TriggerS
       queueId: queue.queueId,
       queueServiceAccountId: queue.serviceAccountId,
       serviceAccountId: queue.invokeFunction.serviceAccountId,
-      ...(batch && { batch: { size: batch.size, cutoff: fromDuration(batch.cutoff) } }),
+      // Absent ones read as zero, so a plan shows them changing to what the manifest asks.
+      batch: { size: batch?.size ?? 0, cutoff: fromDuration(batch?.cutoff) },
+      visibilityTimeout: fromDuration(queue.visibilityTimeout),
     };
   }
   return undefined;

@@ -23,6 +23,37 @@ describe('npm run deploy without credentials', () => {
     );
     expect(stdout).toContain('+ create timer trigger operation-canceller-sweep');
     expect(stdout).toContain('= private access');
+    // Every setting a reviewer checks before it is made, from function.yaml.
+    for (const line of [
+      '    + runtime: nodejs22',
+      '    + entrypoint: index.handler',
+      '    + memory: 128 MB',
+      '    + timeout: 60 s',
+      '    + service account: ajefunctionsa0000001',
+      '    + environment MAX_CANCELS_PER_RUN: 20',
+      '    + secret HTTP_API_KEY: Lockbox e6qexamplesecret0001 version e6qexampleversion001, key http-api-key',
+      '    + schedule: 0/15 * ? * * * (UTC)',
+      '    + payload: {"sweep": {"folderId": "b1gexamplefolder0001", "olderThan": "30m"}}',
+      '    + retry: 1 attempt(s), 10 s apart',
+      '    + batch: up to 10 message(s), or what came within 10 s',
+      '    + visibility timeout: 90 s',
+    ]) {
+      expect(stdout).toContain(line);
+    }
+  });
+
+  it('--dry-run --json prints the plan for a machine', async () => {
+    const { code, stdout, stderr } = await deploy(['--dry-run', '--json']);
+    expect(code, stderr).toBe(0);
+    const plan = JSON.parse(stdout);
+    expect(plan).toMatchObject({ state: 'unknown', refusals: [], warnings: [] });
+    expect(plan.steps.map((s: { kind: string }) => s.kind)).toEqual([
+      'create-function',
+      'create-version',
+      'create-trigger',
+      'create-trigger',
+    ]);
+    expect(plan.steps[1].changes).toContainEqual({ name: 'memory', to: '128 MB' });
   });
 
   it('refuses to deploy for real', async () => {

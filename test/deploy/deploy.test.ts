@@ -12,6 +12,7 @@ import { testPki } from '../support/test-pki';
 
 const TOKEN = 't1.deployer-token';
 const FOLDER = 'b1gdeployfolder';
+const CLOUD = 'b1gdeploycloud';
 let server: CloudApiServer;
 let dir: string;
 
@@ -19,6 +20,13 @@ beforeAll(async () => {
   const pki = testPki();
   server = await startCloudApiServer({ pki });
   dir = mkdtempSync(path.join(tmpdir(), 'deploy-'));
+});
+
+beforeEach(() => {
+  server.reset();
+  server.placeFolder(FOLDER, CLOUD);
+  server.setResourceBindings('folder', FOLDER, []);
+  server.setResourceBindings('cloud', CLOUD, []);
 });
 afterAll(async () => {
   await server.close();
@@ -63,6 +71,7 @@ function deployWith(credentials: Record<string, string>, data: object, ...args: 
     YC_FUNCTIONS_ENDPOINT: server.address,
     YC_TRIGGERS_ENDPOINT: server.address,
     YC_OPERATION_ENDPOINT: server.address,
+    YC_RESOURCE_MANAGER_ENDPOINT: server.address,
     NODE_EXTRA_CA_CERTS: testPki().caFile,
     // grpc-js trusts NODE_EXTRA_CA_CERTS only while this is unset.
     GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
@@ -71,11 +80,11 @@ function deployWith(credentials: Record<string, string>, data: object, ...args: 
 
 const mutations = () =>
   server.calls.filter((c) =>
-    /Service\/(Create|Update|Delete|CreateVersion|SetAccessBindings)$/.test(c.method),
+    /Service\/(Create|Update|Delete|CreateVersion|SetAccessBindings|UpdateAccessBindings)$/.test(
+      c.method,
+    ),
   );
 const fn = (name: string) => server.functions().find((f) => f.name === name);
-
-beforeEach(() => server.reset());
 
 describe('npm run deploy against the API', () => {
   it('creates the function, its version and its triggers from nothing, privately', async () => {
@@ -118,8 +127,9 @@ describe('npm run deploy against the API', () => {
     expect(mutations()).toEqual([]);
   });
 
-  it('uploads a new version when a setting changed, and replaces a changed trigger', async () => {
+  it('uploads a new version when a setting changed, and updates a changed trigger in place', async () => {
     await deploy(manifest('changing'));
+    const before = server.triggers().find((t) => t.name === 'changing-tick');
     server.reset();
     const changed = manifest('changing', { memory: '256m' });
     (changed.triggers[0] as { cron: string }).cron = '0/5 * ? * * *';
@@ -127,14 +137,103 @@ describe('npm run deploy against the API', () => {
     const { code, stdout } = await deploy(changed);
 
     expect(code).toBe(0);
-    expect(stdout).toContain('+ upload dist/function.zip as a new version (memoryBytes)');
-    expect(stdout).toContain('+ replace timer trigger changing-tick (cron changed)');
+    expect(stdout).toContain('+ upload dist/function.zip as a new version of changing');
+    expect(stdout).toContain('    ~ memory: 128 MB → 256 MB');
+    expect(stdout).toContain('+ update timer trigger changing-tick in place');
+    expect(stdout).toContain('    ~ schedule: 0/15 * ? * * * (UTC) → 0/5 * ? * * * (UTC)');
+    // Never deleted: a trigger made again would miss what happens in between (audit 7.8).
     expect(mutations().map((c) => c.method)).toEqual([
       'FunctionService/CreateVersion',
-      'TriggerService/Delete',
-      'TriggerService/Create',
+      'TriggerService/Update',
     ]);
+    const after = server.triggers().find((t) => t.name === 'changing-tick');
+    expect(after?.id).toBe(before?.id);
+    expect(after?.rule?.timer?.cronExpression).toBe('0/5 * ? * * *');
     expect(server.versions(fn('changing')?.id as string)).toHaveLength(2);
+  });
+
+  it('deploys a queue trigger without batch settings with the defaults, shown in the plan', async () => {
+    const data = manifest('batchless');
+    delete (data.triggers[1] as { batch?: unknown }).batch;
+
+    const { code, stdout, stderr } = await deploy(data);
+
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('    + batch: up to 1 message(s), or what came within 10 s');
+    expect(stdout).toContain('    + visibility timeout: 90 s');
+    const queue = server.triggers().find((t) => t.name === 'batchless-queue')?.rule?.messageQueue;
+    // trigger.proto requires batch_settings; the emulator refuses a rule without them.
+    expect(queue?.batchSettings).toEqual({ size: 1, cutoff: { seconds: 10, nanos: 0 } });
+    expect(queue?.visibilityTimeout).toEqual({ seconds: 90, nanos: 0 });
+  });
+
+  it.each([
+    ['folder', FOLDER, 'functions.functionInvoker', 'allUsers'],
+    ['cloud', CLOUD, 'serverless.functions.invoker', 'allAuthenticatedUsers'],
+  ] as const)(
+    'refuses, naming it, when a %s binding lets anyone invoke every function there',
+    async (kind, id, roleId, subject) => {
+      server.setResourceBindings(kind, id, [{ roleId, subject: { id: subject, type: 'system' } }]);
+
+      const { code, stdout, stderr } = await deploy(manifest(`shut-${kind}`));
+
+      expect(code).toBe(1);
+      expect(stdout).toContain(
+        `REFUSED: ${kind} ${id}: the binding of ${roleId} to system:${subject} lets anyone invoke every function there`,
+      );
+      expect(stderr).toContain('refused; nothing was changed');
+      expect(mutations()).toEqual([]);
+    },
+  );
+
+  it('warns when it may not read the folder bindings, and goes on', async () => {
+    server.setResourceBindings('folder', FOLDER, 'permission-denied');
+
+    const { code, stdout } = await deploy(manifest('unread'));
+
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      `WARNING: the access bindings of folder ${FOLDER} could not be read (PERMISSION_DENIED)`,
+    );
+  });
+
+  it('sends one idempotency key per change, the same on its retries', async () => {
+    server.failNext('TriggerService/Create', { code: 14, times: 1 });
+
+    const { code, stderr } = await deploy(manifest('keyed'));
+
+    expect(code, stderr).toBe(0);
+    const creates = server.calls.filter((c) => c.method === 'TriggerService/Create');
+    expect(creates).toHaveLength(3);
+    const [first, retry, other] = creates.map((c) => c.idempotencyKey);
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    expect(retry).toBe(first);
+    expect(other).not.toBe(first);
+    // The retry returned the first operation: one trigger each, not a second.
+    expect(server.triggers().filter((t) => t.name.startsWith('keyed-'))).toHaveLength(2);
+  });
+
+  it("waits through a new operation's first NOT_FOUNDs, as the go-sdk does", async () => {
+    server.notFoundAfterCreate(2);
+    try {
+      const { code, stderr } = await deploy(manifest('lagging'));
+      expect(code, stderr).toBe(0);
+      expect(fn('lagging')).toBeDefined();
+    } finally {
+      server.notFoundAfterCreate(0);
+    }
+  });
+
+  it('makes a function private by removing only the public binding', async () => {
+    await deploy(manifest('closing', { public: true }));
+    const id = fn('closing')?.id as string;
+    server.reset();
+
+    const { code } = await deploy(manifest('closing'));
+
+    expect(code).toBe(0);
+    expect(mutations().map((c) => c.method)).toEqual(['FunctionService/UpdateAccessBindings']);
+    expect(server.accessBindings(id)).toEqual([]);
   });
 
   it('with --dry-run prints the real plan and changes nothing', async () => {
@@ -148,7 +247,8 @@ describe('npm run deploy against the API', () => {
 
     expect(code).toBe(0);
     expect(stdout).toContain('plan for dryrun:');
-    expect(stdout).toContain('+ update function dryrun: description');
+    expect(stdout).toContain('+ update function dryrun');
+    expect(stdout).toContain('    ~ description: cancels → new words');
     expect(mutations()).toEqual([]);
   });
 

@@ -98,13 +98,66 @@ describe('the deployment plan', () => {
     expect(run(manifest())).toEqual(steps);
   });
 
-  it('says which version settings changed', () => {
+  it('says which version settings changed, old → new, and which stay', () => {
     const m = manifest();
-    const plan = planDeployment(manifest({ memory: '256m', timeout: '30s' }), SHA, deployed(m));
-    expect(plan.steps).toEqual([{ kind: 'create-version', reasons: ['memoryBytes', 'timeoutMs'] }]);
+    const wanted = manifest({ memory: '256m', timeout: '30s' });
+    const plan = planDeployment(wanted, SHA, deployed(m));
+    const [step] = plan.steps;
+    expect(step?.kind).toBe('create-version');
+    const text = formatPlan(plan, wanted);
+    expect(text).toContain('    ~ memory: 128 MB → 256 MB');
+    expect(text).toContain('    ~ timeout: 60 s → 30 s');
+    expect(text).toContain('    = runtime: nodejs22');
+    expect(text).toContain('    = environment DRY_RUN: false');
   });
 
-  it('replaces a trigger whose settings changed, and creates a new one', () => {
+  it('from nothing shows every setting of the version and of each trigger', () => {
+    const m = manifest({
+      secrets: [
+        { environmentVariable: 'HTTP_API_KEY', id: 'e6qsecret', versionId: 'e6qv1', key: 'k' },
+      ],
+      triggers: [
+        {
+          type: 'timer',
+          name: 'tick',
+          cron: '0 * ? * * *',
+          payload: '{"sweep": {}}',
+          serviceAccountId: 'ajeinvoker',
+          retry: { attempts: 2, interval: '10s' },
+        },
+        {
+          type: 'message-queue',
+          name: 'queue',
+          queueId: 'yrn:yc:ymq:ru-central1:b1g:q',
+          queueServiceAccountId: 'ajereader',
+          serviceAccountId: 'ajeinvoker',
+        },
+      ],
+    });
+    const text = formatPlan(planDeployment(m, SHA), m);
+    for (const line of [
+      '+ create function operation-canceller in folder b1gfolder ("cancels")',
+      '    + runtime: nodejs22',
+      '    + entrypoint: index.handler',
+      '    + memory: 128 MB',
+      '    + timeout: 60 s',
+      '    + concurrency: 1',
+      '    + service account: ajesa',
+      '    + environment DRY_RUN: false',
+      '    + secret HTTP_API_KEY: Lockbox e6qsecret version e6qv1, key k',
+      '+ create timer trigger tick',
+      '    + schedule: 0 * ? * * * (UTC)',
+      '    + payload: {"sweep": {}}',
+      '    + retry: 2 attempt(s), 10 s apart',
+      '+ create message-queue trigger queue',
+      '    + batch: up to 1 message(s), or what came within 10 s',
+      '    + visibility timeout: 90 s',
+    ]) {
+      expect(text).toContain(line);
+    }
+  });
+
+  it('updates a trigger whose settings changed in place, and creates a new one', () => {
     const m = manifest();
     const changed = manifest({
       triggers: [
@@ -113,14 +166,51 @@ describe('the deployment plan', () => {
       ],
     });
     const plan = planDeployment(changed, SHA, deployed(m));
-    expect(plan.steps).toEqual([
-      {
-        kind: 'replace-trigger',
-        id: 'a1strigger0',
-        trigger: changed.triggers[0],
-        fields: ['cron'],
-      },
-      { kind: 'create-trigger', trigger: changed.triggers[1] },
+    expect(plan.steps.map((s) => s.kind)).toEqual(['update-trigger', 'create-trigger']);
+    expect(plan.steps[0]).toMatchObject({ id: 'a1strigger0', trigger: changed.triggers[0] });
+    expect(formatPlan(plan, changed)).toContain(
+      '    ~ schedule: 0 * ? * * * (UTC) → 0/5 * ? * * * (UTC)',
+    );
+  });
+
+  it('replaces a trigger only when its type changes, which an update cannot do', () => {
+    const m = manifest();
+    const changed = manifest({
+      triggers: [
+        {
+          type: 'message-queue',
+          name: 'tick',
+          queueId: 'yrn:yc:ymq:ru-central1:b1g:q',
+          queueServiceAccountId: 'ajereader',
+          serviceAccountId: 'ajeinvoker',
+        },
+      ],
+    });
+    expect(kinds(changed, deployed(m))).toEqual(['replace-trigger']);
+  });
+
+  it('refuses, naming the binding, when the folder makes every function public', () => {
+    const m = manifest();
+    const binding = 'folder b1gfolder: the binding of functions.functionInvoker to system:allUsers';
+    const inherited = { publicFromAbove: [binding], unreadBindings: [] };
+    const plan = planDeployment(m, SHA, deployed(m), inherited);
+    expect(plan.refusals).toEqual([expect.stringContaining(binding)]);
+    expect(formatPlan(plan, m)).toMatch(/^REFUSED: folder b1gfolder: the binding of/);
+    // A function not made yet is refused too: the binding would make it public at once.
+    expect(planDeployment(m, SHA, undefined, inherited).refusals).toHaveLength(1);
+    // Asking for a public function is what such a binding gives anyway.
+    const open = manifest({ public: true });
+    expect(planDeployment(open, SHA, deployed(open), inherited).refusals).toEqual([]);
+  });
+
+  it('warns when the folder bindings could not be read', () => {
+    const m = manifest();
+    const plan = planDeployment(m, SHA, deployed(m), {
+      publicFromAbove: [],
+      unreadBindings: ['cloud b1gcloud'],
+    });
+    expect(plan.warnings).toEqual([
+      expect.stringMatching(/^the access bindings of cloud b1gcloud could not be read/),
     ]);
   });
 

@@ -21,8 +21,13 @@ const manifest = validateManifest({
   concurrency: 4,
   serviceAccountId: 'ajesa',
   environment: { DRY_RUN: 'true' },
-  secrets: [{ environmentVariable: 'HTTP_API_KEY', id: 'e6qsecret', key: 'k' }],
+  secrets: [{ environmentVariable: 'HTTP_API_KEY', id: 'e6qsecret', versionId: 'e6qv1', key: 'k' }],
   logging: { logGroupId: 'e23group', minLevel: 'WARN' },
+  asyncInvocation: {
+    retries: 3,
+    serviceAccountId: 'ajeasync',
+    failureTarget: { queueId: 'yrn:yc:ymq:ru-central1:b1g:failed', serviceAccountId: 'ajewriter' },
+  },
   triggers: [
     {
       type: 'timer',
@@ -40,6 +45,7 @@ const manifest = validateManifest({
       queueServiceAccountId: 'ajereader',
       serviceAccountId: 'ajeinvoker',
       batch: { size: 10, cutoff: '10s' },
+      visibilityTimeout: '5m',
     },
   ],
 });
@@ -56,6 +62,28 @@ describe('between the manifest and the cloud', () => {
       namedServiceAccounts: {},
     };
     expect(versionFromCloud(version as unknown as Version)).toEqual(versionSpec(manifest, SHA));
+  });
+
+  it('asks for the fields the API requires, as the protos name them', () => {
+    const request = versionRequest(manifest, 'd4efn', SHA);
+    expect(request.secrets).toEqual([
+      { environmentVariable: 'HTTP_API_KEY', id: 'e6qsecret', versionId: 'e6qv1', key: 'k' },
+    ]);
+    // function.proto AsyncInvocationConfig: a target left out drops the result (EmptyTarget).
+    expect(request.asyncInvocationConfig).toEqual({
+      retriesCount: 3,
+      serviceAccountId: 'ajeasync',
+      successTarget: { emptyTarget: {} },
+      failureTarget: {
+        ymqTarget: { queueArn: 'yrn:yc:ymq:ru-central1:b1g:failed', serviceAccountId: 'ajewriter' },
+      },
+    });
+    // trigger.proto MessageQueue: batch_settings is required; visibility_timeout overrides the
+    // queue's own 30 s.
+    expect(triggerRule(manifest.triggers[1] as never, 'd4efn').messageQueue).toMatchObject({
+      batchSettings: { size: 10, cutoff: { seconds: 10, nanos: 0 } },
+      visibilityTimeout: { seconds: 300, nanos: 0 },
+    });
   });
 
   it('a version made by hand, without our hash, never compares equal', () => {
