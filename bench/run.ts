@@ -125,7 +125,8 @@ async function main(): Promise<void> {
     {
       name: 'project',
       bundlePath: path.join(ROOT, 'dist', 'index.js'),
-      zipPath: path.join(ROOT, 'dist', 'function.zip'),
+      // The cancel path's zip: function.zip also holds sweep.js, which only a sweep loads.
+      zipPath: path.join(ROOT, 'dist', 'cancel-path.zip'),
     },
     { name: 'baseline', ...baseline },
   ];

@@ -167,14 +167,14 @@ function toOperation(state: OperationState): Operation {
 
 /**
  * One TLS gRPC server speaking, from the SDK's generated service definitions, every Yandex Cloud
- * API the function and `npm run deploy` call: OperationService, the compute and VPC listings a
- * sweep uses, the serverless functions and triggers services, and IAM's token exchange.
+ * API the function and `npm run deploy` call: OperationService, the listings a sweep uses
+ * (compute, VPC, Kubernetes, managed databases), the serverless functions and triggers services, and IAM's token exchange.
  */
 export async function startCloudApiServer(opts: {
   pki: TestPki;
   operations?: FakeOperation[];
   port?: number;
-  /** Served by the compute and VPC services' List and ListOperations on the same port. */
+  /** Served by each listed kind's service's List and ListOperations on the same port. */
   resources?: FakeResource[];
   /** The most a listing page holds whatever page_size asks, so tests can force several pages. */
   maxPageSize?: number;

@@ -20,11 +20,31 @@ export interface FunctionHostOptions {
   token?: InvokeContext['token'];
   /** The function's timeout: past it the caller gets 504 (default 10000). */
   timeoutMs?: number;
+  /**
+   * The version's async_invocation_config (function.proto `AsyncInvocationConfig`): without it,
+   * `?integration=async` is refused, as the docs say it works only for a version that has one.
+   */
+  async?: { retries: number };
+}
+
+/** An asynchronous call, as the platform takes it: answered 202 at once, run in the background. */
+export interface AsyncCall {
+  readonly requestId: string;
+  readonly data: string;
+  readonly authorization: string | undefined;
+  /** How many times it ran: once, plus a retry per failure up to `retries`. */
+  attempts: number;
+  /** Set when every attempt failed: it went to the failure target (the dead-letter queue). */
+  deadLettered?: { readonly error: string };
 }
 
 export interface FunctionHost {
   url: string;
   port: number;
+  /** Every asynchronous call taken, in order. */
+  asyncCalls(): readonly AsyncCall[];
+  /** Settles once every asynchronous call taken so far, retries included, has ended. */
+  asyncDone(): Promise<void>;
   /** Stops listening and drops open connections; the runtime belongs to the caller. */
   close(): Promise<void>;
 }
@@ -81,6 +101,8 @@ export async function startFunctionHost(opts: FunctionHostOptions): Promise<Func
   const host = opts.host ?? '127.0.0.1';
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const timers = new Set<NodeJS.Timeout>();
+  const asyncCalls: AsyncCall[] = [];
+  const running = new Set<Promise<void>>();
 
   /** The data goes to the runtime as it is; the runtime makes the event of it. */
   function invoke(data: string, requestId: string): Promise<Outcome> {
@@ -110,6 +132,44 @@ export async function startFunctionHost(opts: FunctionHostOptions): Promise<Func
     });
   }
 
+  /**
+   * An asynchronous call's runs: a failure (an error, or the timeout) is retried up to the
+   * version's `retries_count`, then sent to the failure target (function-invoke-async.md).
+   */
+  async function runAsync(call: AsyncCall): Promise<void> {
+    const retries = opts.async?.retries ?? 0;
+    let error = '';
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      call.attempts = attempt + 1;
+      const outcome = await invoke(call.data, `${call.requestId}-${attempt}`).catch(
+        (err: unknown) => ({ kind: 'lost', message: String(err) }) as const,
+      );
+      if (outcome.kind === 'done' && outcome.invocation.ok) return;
+      error =
+        outcome.kind === 'done'
+          ? outcome.invocation.body
+          : outcome.kind === 'lost'
+            ? outcome.message
+            : 'timeout';
+    }
+    call.deadLettered = { error };
+  }
+
+  function takeAsync(req: IncomingMessage, body: Buffer, requestId: string): Reply {
+    if (opts.async === undefined) {
+      return jsonReply(400, {
+        errorMessage: 'asynchronous invocation is not configured for this version',
+        errorType: 'BadRequest',
+      });
+    }
+    const { authorization } = req.headers;
+    const call: AsyncCall = { requestId, data: body.toString('utf8'), authorization, attempts: 0 };
+    asyncCalls.push(call);
+    const run = runAsync(call).finally(() => running.delete(run));
+    running.add(run);
+    return { status: 202, headers: [], body: Buffer.alloc(0) };
+  }
+
   async function respond(req: IncomingMessage, requestId: string): Promise<Reply> {
     const body = await readBody(req);
     if (body === undefined) {
@@ -118,7 +178,10 @@ export async function startFunctionHost(opts: FunctionHostOptions): Promise<Func
         errorType: 'RequestEntityTooLarge',
       });
     }
-    const raw = new URL(req.url ?? '/', 'http://host').searchParams.get('integration') === 'raw';
+    const integration = new URL(req.url ?? '/', 'http://host').searchParams.get('integration');
+    // Async: the body is the data, as for raw, and the caller does not wait for the function.
+    if (integration === 'async') return takeAsync(req, body, requestId);
+    const raw = integration === 'raw';
     // Raw: the body itself is the data, as `yc serverless function invoke -d` sends it.
     const data = raw ? body.toString('utf8') : JSON.stringify(buildHttpEvent(req, body, requestId));
     let outcome: Outcome;
@@ -169,6 +232,11 @@ export async function startFunctionHost(opts: FunctionHostOptions): Promise<Func
   return {
     url: formatUrl(host, port),
     port,
+    asyncCalls: () => asyncCalls,
+    async asyncDone() {
+      // A run may hand on more calls while it runs: wait until none is left.
+      while (running.size > 0) await Promise.all([...running]);
+    },
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         for (const timer of timers) clearTimeout(timer);

@@ -33,7 +33,7 @@ export interface ListingRequest {
 export interface Listing {
   setResources(...resources: FakeResource[]): void;
   failList(kind: ResourceKind, fault: Fault | undefined): void;
-  /** Adds the seven services; of each, only List and ListOperations answer, the rest UNIMPLEMENTED. */
+  /** Adds a service per kind; of each, only List and ListOperations answer, the rest UNIMPLEMENTED. */
   addTo(server: Server): void;
 }
 

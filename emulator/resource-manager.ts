@@ -29,8 +29,11 @@ export interface ResourceManagerControls {
     resourceId: string,
     bindings: ResourceBindings,
   ): void;
-  /** Makes FolderService.Get answer for the folder, in this cloud; an unplaced one is NOT_FOUND. */
-  placeFolder(folderId: string, cloudId: string): void;
+  /**
+   * Puts a folder in a cloud, for FolderService.Get and the cloud's FolderService.List (in the
+   * order placed); an unplaced one is NOT_FOUND.
+   */
+  placeFolder(folderId: string, cloudId: string, labels?: Record<string, string>): void;
 }
 
 export interface ResourceManager extends ResourceManagerControls {
@@ -41,7 +44,7 @@ type Listed = { accessBindings: AccessBinding[]; nextPageToken: string };
 
 export function createResourceManager(maxPageSize: number): ResourceManager {
   const bindings = new Map<string, ResourceBindings>();
-  const folderClouds = new Map<string, string>();
+  const placed = new Map<string, Folder>();
   const keyOf = (kind: ResourceManagerKind, resourceId: string) => `${kind} ${resourceId}`;
 
   const list =
@@ -67,25 +70,40 @@ export function createResourceManager(maxPageSize: number): ResourceManager {
         given === PERMISSION_DENIED ? given : given.map((b) => AccessBinding.fromPartial(b));
       bindings.set(keyOf(kind, resourceId), copy);
     },
-    placeFolder: (folderId, cloudId) => {
-      folderClouds.set(folderId, cloudId);
+    placeFolder: (folderId, cloudId, labels = {}) => {
+      placed.set(
+        folderId,
+        Folder.fromPartial({
+          id: folderId,
+          cloudId,
+          name: folderId,
+          labels,
+          status: Folder_Status.ACTIVE,
+        }),
+      );
     },
     addTo: (server, kit) => {
       // Only what a deployer reads; grpc-js answers UNIMPLEMENTED for the rest of each service.
-      const folders: Pick<FolderServiceServer, 'get' | 'listAccessBindings'> = {
+      const folders: Pick<FolderServiceServer, 'get' | 'list' | 'listAccessBindings'> = {
         get: kit.query(
           'FolderService/Get',
           (r) => r.folderId,
-          ({ folderId }) => {
-            const cloudId = folderClouds.get(folderId);
-            if (cloudId === undefined)
-              return reject(status.NOT_FOUND, `folder ${folderId} not found`);
-            return Folder.fromPartial({
-              id: folderId,
-              cloudId,
-              name: folderId,
-              status: Folder_Status.ACTIVE,
-            });
+          ({ folderId }) =>
+            placed.get(folderId) ?? reject(status.NOT_FOUND, `folder ${folderId} not found`),
+        ),
+        // folder_service.proto ListFoldersRequest: cloud_id required, page_size 0-1000.
+        list: kit.query(
+          'FolderService/List',
+          (r) => r.cloudId,
+          ({ cloudId, filter, ...page }) => {
+            if (cloudId === '') return reject(status.INVALID_ARGUMENT, 'cloud_id is required');
+            if (filter !== '') {
+              return reject(status.INVALID_ARGUMENT, 'the emulator supports no filter on List');
+            }
+            const inCloud = [...placed.values()].filter((f) => f.cloudId === cloudId);
+            const listed = pageOf(inCloud, page, maxPageSize);
+            if (isRejection(listed)) return listed;
+            return { folders: listed.items, nextPageToken: listed.nextPageToken };
           },
         ),
         listAccessBindings: kit.query(

@@ -5,6 +5,24 @@ import { Image } from '@yandex-cloud/nodejs-sdk/compute-v1/image';
 import { ImageServiceService } from '@yandex-cloud/nodejs-sdk/compute-v1/image_service';
 import { Instance } from '@yandex-cloud/nodejs-sdk/compute-v1/instance';
 import { InstanceServiceService } from '@yandex-cloud/nodejs-sdk/compute-v1/instance_service';
+import { InstanceGroup } from '@yandex-cloud/nodejs-sdk/compute-v1/instancegroup/instance_group';
+import { InstanceGroupServiceService } from '@yandex-cloud/nodejs-sdk/compute-v1/instancegroup/instance_group_service';
+import { Cluster as K8sCluster } from '@yandex-cloud/nodejs-sdk/k8s-v1/cluster';
+import { ClusterServiceService as K8sClusterService } from '@yandex-cloud/nodejs-sdk/k8s-v1/cluster_service';
+import { NodeGroup } from '@yandex-cloud/nodejs-sdk/k8s-v1/node_group';
+import { NodeGroupServiceService } from '@yandex-cloud/nodejs-sdk/k8s-v1/node_group_service';
+import { Cluster as ClickhouseCluster } from '@yandex-cloud/nodejs-sdk/mdb-clickhouse-v1/cluster';
+import { ClusterServiceService as ClickhouseService } from '@yandex-cloud/nodejs-sdk/mdb-clickhouse-v1/cluster_service';
+import { Cluster as KafkaCluster } from '@yandex-cloud/nodejs-sdk/mdb-kafka-v1/cluster';
+import { ClusterServiceService as KafkaService } from '@yandex-cloud/nodejs-sdk/mdb-kafka-v1/cluster_service';
+import { Cluster as MongodbCluster } from '@yandex-cloud/nodejs-sdk/mdb-mongodb-v1/cluster';
+import { ClusterServiceService as MongodbService } from '@yandex-cloud/nodejs-sdk/mdb-mongodb-v1/cluster_service';
+import { Cluster as MysqlCluster } from '@yandex-cloud/nodejs-sdk/mdb-mysql-v1/cluster';
+import { ClusterServiceService as MysqlService } from '@yandex-cloud/nodejs-sdk/mdb-mysql-v1/cluster_service';
+import { Cluster as PostgresqlCluster } from '@yandex-cloud/nodejs-sdk/mdb-postgresql-v1/cluster';
+import { ClusterServiceService as PostgresqlService } from '@yandex-cloud/nodejs-sdk/mdb-postgresql-v1/cluster_service';
+import { Cluster as RedisCluster } from '@yandex-cloud/nodejs-sdk/mdb-redis-v1/cluster';
+import { ClusterServiceService as RedisService } from '@yandex-cloud/nodejs-sdk/mdb-redis-v1/cluster_service';
 import { Network } from '@yandex-cloud/nodejs-sdk/vpc-v1/network';
 import { NetworkServiceService } from '@yandex-cloud/nodejs-sdk/vpc-v1/network_service';
 import { RouteTable } from '@yandex-cloud/nodejs-sdk/vpc-v1/route_table';
@@ -48,7 +66,16 @@ export type ResourceKind =
   | 'vpc.network'
   | 'vpc.subnet'
   | 'vpc.routeTable'
-  | 'vpc.securityGroup';
+  | 'vpc.securityGroup'
+  | 'k8s.cluster'
+  | 'k8s.nodeGroup'
+  | 'compute.instanceGroup'
+  | 'mdb.postgresql'
+  | 'mdb.mysql'
+  | 'mdb.clickhouse'
+  | 'mdb.redis'
+  | 'mdb.mongodb'
+  | 'mdb.kafka';
 
 export const RESOURCE_SERVICES: Record<ResourceKind, ResourceService> = {
   'compute.instance': entry({
@@ -92,5 +119,60 @@ export const RESOURCE_SERVICES: Record<ResourceKind, ResourceService> = {
     idField: 'securityGroupId',
     itemsField: 'securityGroups',
     toMessage: (resource) => SecurityGroup.fromPartial(resource),
+  }),
+  'k8s.cluster': entry({
+    service: K8sClusterService,
+    idField: 'clusterId',
+    itemsField: 'clusters',
+    toMessage: (resource) => K8sCluster.fromPartial(resource),
+  }),
+  // A node group has no folder_id of its own (it is its cluster's); List still finds it by folder.
+  'k8s.nodeGroup': entry({
+    service: NodeGroupServiceService,
+    idField: 'nodeGroupId',
+    itemsField: 'nodeGroups',
+    toMessage: ({ id, name }) => NodeGroup.fromPartial({ id, name }),
+  }),
+  'compute.instanceGroup': entry({
+    service: InstanceGroupServiceService,
+    idField: 'instanceGroupId',
+    itemsField: 'instanceGroups',
+    toMessage: (resource) => InstanceGroup.fromPartial(resource),
+  }),
+  'mdb.postgresql': entry({
+    service: PostgresqlService,
+    idField: 'clusterId',
+    itemsField: 'clusters',
+    toMessage: (resource) => PostgresqlCluster.fromPartial(resource),
+  }),
+  'mdb.mysql': entry({
+    service: MysqlService,
+    idField: 'clusterId',
+    itemsField: 'clusters',
+    toMessage: (resource) => MysqlCluster.fromPartial(resource),
+  }),
+  'mdb.clickhouse': entry({
+    service: ClickhouseService,
+    idField: 'clusterId',
+    itemsField: 'clusters',
+    toMessage: (resource) => ClickhouseCluster.fromPartial(resource),
+  }),
+  'mdb.redis': entry({
+    service: RedisService,
+    idField: 'clusterId',
+    itemsField: 'clusters',
+    toMessage: (resource) => RedisCluster.fromPartial(resource),
+  }),
+  'mdb.mongodb': entry({
+    service: MongodbService,
+    idField: 'clusterId',
+    itemsField: 'clusters',
+    toMessage: (resource) => MongodbCluster.fromPartial(resource),
+  }),
+  'mdb.kafka': entry({
+    service: KafkaService,
+    idField: 'clusterId',
+    itemsField: 'clusters',
+    toMessage: (resource) => KafkaCluster.fromPartial(resource),
   }),
 };

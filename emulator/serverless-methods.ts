@@ -3,7 +3,10 @@ import type {
   SetAccessBindingsRequest,
   UpdateAccessBindingsRequest,
 } from '@yandex-cloud/nodejs-sdk/proto/access/access';
-import type { GetFolderRequest } from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder_service';
+import type {
+  GetFolderRequest,
+  ListFoldersRequest,
+} from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder_service';
 import type {
   CreateFunctionRequest,
   CreateFunctionVersionRequest,
@@ -46,6 +49,7 @@ export interface ServerlessRequests extends ServerlessMutations {
   'TriggerService/Get': GetTriggerRequest;
   'TriggerService/List': ListTriggersRequest;
   'FolderService/Get': GetFolderRequest;
+  'FolderService/List': ListFoldersRequest;
   'FolderService/ListAccessBindings': ListAccessBindingsRequest;
   'CloudService/ListAccessBindings': ListAccessBindingsRequest;
 }

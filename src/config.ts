@@ -15,7 +15,13 @@ export interface Config {
   readonly waitSeconds: number;
   readonly computeEndpoint: string;
   readonly vpcEndpoint: string;
+  readonly k8sEndpoint: string;
+  readonly mdbEndpoint: string;
   readonly maxCancelsPerRun: number;
+  readonly resourceManagerEndpoint: string;
+  /** Where a sweep of more folders than `sweepFanoutFolders` hands each on, as an async call. */
+  readonly functionsInvokeUrl: string;
+  readonly sweepFanoutFolders: number;
 }
 
 const DEFAULTS = {
@@ -32,7 +38,15 @@ const DEFAULTS = {
   waitSeconds: 0,
   computeEndpoint: 'compute.api.cloud.yandex.net:443',
   vpcEndpoint: 'vpc.api.cloud.yandex.net:443',
+  // The SDK's service-endpoints-map.json: yandex.cloud.k8s.v1.* and yandex.cloud.mdb.*.v1.ClusterService.
+  k8sEndpoint: 'mks.api.cloud.yandex.net:443',
+  mdbEndpoint: 'mdb.api.cloud.yandex.net:443',
   maxCancelsPerRun: 20,
+  resourceManagerEndpoint: 'resource-manager.api.cloud.yandex.net:443',
+  functionsInvokeUrl: 'https://functions.yandexcloud.net',
+  // A folder's sweep is a few dozen listings; past a handful, one invocation per folder spreads
+  // them over instances and gives each folder the whole time budget.
+  sweepFanoutFolders: 5,
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -62,6 +76,14 @@ function httpUrl(env: Env, name: string, fallback: string): string {
   return raw;
 }
 
+function webUrl(env: Env, name: string, fallback: string): string {
+  const raw = env[name]?.trim() || fallback;
+  if (!URL.canParse(raw) || !['https:', 'http:'].includes(new URL(raw).protocol)) {
+    throw new ConfigError(`${name} must be an https:// URL, got "${raw}"`);
+  }
+  return raw;
+}
+
 /** Reads and checks the environment; called once per instance, so a typo fails the first call loudly. */
 export function loadConfig(env: Env): Config {
   return {
@@ -79,6 +101,18 @@ export function loadConfig(env: Env): Config {
     waitSeconds: integer(env, 'WAIT_SECONDS', DEFAULTS.waitSeconds, 0, 3600),
     computeEndpoint: env.YC_COMPUTE_ENDPOINT?.trim() || DEFAULTS.computeEndpoint,
     vpcEndpoint: env.YC_VPC_ENDPOINT?.trim() || DEFAULTS.vpcEndpoint,
+    k8sEndpoint: env.YC_K8S_ENDPOINT?.trim() || DEFAULTS.k8sEndpoint,
+    mdbEndpoint: env.YC_MDB_ENDPOINT?.trim() || DEFAULTS.mdbEndpoint,
     maxCancelsPerRun: integer(env, 'MAX_CANCELS_PER_RUN', DEFAULTS.maxCancelsPerRun, 1, 1000),
+    resourceManagerEndpoint:
+      env.YC_RESOURCE_MANAGER_ENDPOINT?.trim() || DEFAULTS.resourceManagerEndpoint,
+    functionsInvokeUrl: webUrl(env, 'YC_FUNCTIONS_INVOKE_URL', DEFAULTS.functionsInvokeUrl),
+    sweepFanoutFolders: integer(
+      env,
+      'SWEEP_FANOUT_FOLDERS',
+      DEFAULTS.sweepFanoutFolders,
+      1,
+      10_000,
+    ),
   };
 }

@@ -13,6 +13,8 @@ export const Outcome = {
   Invalid: 'invalid',
   Skipped: 'skipped',
   Failed: 'failed',
+  /** Found by a sweep running too long on a resource whose operations the API cannot cancel. */
+  Stuck: 'stuck',
 } as const;
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];
 
@@ -30,6 +32,8 @@ export const Source = {
   Timer: 'timer',
   Queue: 'queue',
   Raw: 'raw',
+  /** A folder sweep one of this function's own sweeps handed on, as an asynchronous call. */
+  FanOut: 'fan-out',
 } as const;
 export type Source = (typeof Source)[keyof typeof Source];
 
@@ -39,8 +43,8 @@ export const OPERATION_ID_PATTERN = /^[a-z0-9]{1,50}$/;
 /** The platform refuses request and response JSON over 3.5 MB. */
 export const MAX_BODY_BYTES = 3.5 * 1024 * 1024;
 
-/** The resources whose operations a sweep lists; cancellable operations live on these. */
-export const RESOURCE_KINDS = [
+/** The resources whose operations a sweep lists and cancels: the API marks these cancellable. */
+export const CANCELLABLE_KINDS = [
   'compute.instance',
   'compute.disk',
   'compute.image',
@@ -49,7 +53,27 @@ export const RESOURCE_KINDS = [
   'vpc.routeTable',
   'vpc.securityGroup',
 ] as const;
+
+/**
+ * The resources whose operations a sweep lists and only reports: their services have no Cancel
+ * for them, so a stuck one needs a person (or support), and the log line is what they start from.
+ */
+export const REPORTED_KINDS = [
+  'k8s.cluster',
+  'k8s.nodeGroup',
+  'compute.instanceGroup',
+  'mdb.postgresql',
+  'mdb.mysql',
+  'mdb.clickhouse',
+  'mdb.redis',
+  'mdb.mongodb',
+  'mdb.kafka',
+] as const;
+
+/** Every kind a sweep may name; with none named, a folder sweep lists them all. */
+export const RESOURCE_KINDS = [...CANCELLABLE_KINDS, ...REPORTED_KINDS] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+export type ReportedKind = (typeof REPORTED_KINDS)[number];
 
 export interface ResourceRef {
   readonly kind: ResourceKind;
@@ -62,6 +86,8 @@ export interface Origin {
   readonly triggerId?: string;
   readonly queueId?: string;
   readonly messageId?: string;
+  /** The fan-out a swept operation belongs to, so one query shows a whole cloud sweep. */
+  readonly sweepId?: string;
   /** Where a sweep found the operation. */
   readonly resourceKind?: string;
   readonly resourceId?: string;
@@ -79,8 +105,25 @@ export interface Guards {
   readonly minAgeSeconds: number;
 }
 
+/** A folder label a sweep leaves alone: `key` with any value, or `key=value`. */
+export interface LabelMatch {
+  readonly key: string;
+  readonly value?: string;
+}
+
+/** Folders a sweep of a cloud or of several folders leaves out. */
+export interface SweepExclusion {
+  readonly folderIds: readonly string[];
+  /** Folders listed from a cloud that carry any of these labels. */
+  readonly labels: readonly LabelMatch[];
+}
+
 /** Where to look for stuck operations, and how old they must be. */
 export interface SweepSpec {
+  /** Every folder of this cloud, or these folders, each swept as `folderId` is... */
+  readonly cloudId?: string;
+  readonly folderIds?: readonly string[];
+  readonly exclude?: SweepExclusion;
   /** List every resource of `kinds` in this folder... */
   readonly folderId?: string;
   readonly kinds: readonly ResourceKind[];
@@ -139,6 +182,11 @@ export interface OperationResult extends Partial<RequestIds> {
   readonly description?: string;
   readonly createdAt?: string;
   readonly createdBy?: string;
+  /** How long a `stuck` operation had run when the sweep listed it. */
+  readonly ageSeconds?: number;
+  /** Where a sweep found a `stuck` operation: the reply carries it, as the log line does. */
+  readonly resourceKind?: ResourceKind;
+  readonly resourceId?: string;
 }
 
 export interface SweepSummary {
@@ -146,6 +194,8 @@ export interface SweepSummary {
   readonly candidates: number;
   readonly refused: boolean;
   readonly failedListings: number;
+  /** Folders handed on to invocations of their own. */
+  readonly handedOn?: number;
 }
 
 export interface Summary {

@@ -18,9 +18,12 @@ import { logResult, logSummary } from './report/log-lines';
 import { summarize } from './report/summary';
 import { selectTargets, tightened } from './select/targets';
 import { loadSweep } from './sweep/load';
+import type { Invocation } from './sweep/wide';
 
 export interface InvocationContext extends TokenContext, TimeContext {
   readonly requestId?: string;
+  /** The function's id, on the platform: where a wide sweep hands its folders on. */
+  readonly functionName?: string;
 }
 
 interface Accepted {
@@ -48,8 +51,16 @@ export async function run(
         budget,
         'getting an IAM token',
       );
-      const selection = await select(requests, config, token.current(), budget, log);
+      const invocation = {
+        ...(typeof context.requestId === 'string' && { requestId: context.requestId }),
+        ...(typeof context.functionName === 'string' && { functionId: context.functionName }),
+      };
+      const selection = await select(requests, config, token.current(), budget, log, invocation);
       results = await act(selection.targets, instance, token, budget, log);
+      for (const { origin, result } of selection.reported) {
+        logResult(log, origin, result);
+        results.push(result);
+      }
       swept = selection.sweep;
     }
     return report(results, jobs.length - requests.length, swept, Date.now() - started, log);
@@ -68,19 +79,30 @@ function accept(jobs: readonly Job[], log: Logger): Accepted[] {
   });
 }
 
-/** The named operations and what the sweeps find, under one blast-radius check for them all. */
+/**
+ * The named operations and what the sweeps find, under one blast-radius check for them all; the
+ * operations found that cannot be cancelled are only reported, so the check does not count them.
+ */
 async function select(
   requests: readonly Accepted[],
   config: Config,
   token: string,
   budget: Budget,
   log: Logger,
-): Promise<{ targets: readonly Target[]; sweep?: SweepSummary }> {
+  invocation: Invocation,
+): Promise<{
+  targets: readonly Target[];
+  reported: ReadonlyArray<{ origin: Origin; result: OperationResult }>;
+  sweep?: SweepSummary;
+}> {
   const limits = { signal: budget.signal, remainingMs: () => budget.remainingMs() };
   const named: Target[] = [];
   const swept: Target[] = [];
+  // By id, each once however many sweeps find it.
+  const reported = new Map<string, { origin: Origin; result: OperationResult }>();
   let sweeps = 0;
   let failedListings = 0;
+  let handedOn = 0;
   for (const { origin, request } of requests) {
     const guards = tightened(config, request);
     if (request.kind === 'ids') {
@@ -88,11 +110,28 @@ async function select(
       continue;
     }
     const { sweep } = await loadSweep();
-    const found = await sweep(request.sweep, { origin, ...guards }, config, token, limits, log);
+    const found = await sweep(
+      request.sweep,
+      { origin, ...guards },
+      config,
+      token,
+      limits,
+      log,
+      invocation,
+    );
     sweeps += 1;
     failedListings += found.failedListings;
+    handedOn += found.handedOn ?? 0;
+    const sweptOrigin = found.sweepId ? { ...origin, sweepId: found.sweepId } : origin;
     swept.push(...found.targets);
+    for (const result of found.reported) {
+      if (!reported.has(result.operationId)) {
+        reported.set(result.operationId, { origin: sweptOrigin, result });
+      }
+    }
   }
+  // An operation a request names goes through Get and Cancel, and its result says the rest.
+  for (const target of named) if (target.named.valid) reported.delete(target.named.id);
   const { targets, candidates, refused } = selectTargets(named, swept, config.maxCancelsPerRun);
   if (refused) {
     log.log(LogLevel.Error, 'sweep refused', {
@@ -100,7 +139,13 @@ async function select(
       reason: `${candidates} candidates is more than MAX_CANCELS_PER_RUN (${config.maxCancelsPerRun}) allows in one invocation; none is cancelled`,
     });
   }
-  return { targets, ...(sweeps > 0 && { sweep: { candidates, refused, failedListings } }) };
+  return {
+    targets,
+    reported: [...reported.values()],
+    ...(sweeps > 0 && {
+      sweep: { candidates, refused, failedListings, ...(handedOn > 0 && { handedOn }) },
+    }),
+  };
 }
 
 /** Every target through the pipeline, a bounded number at once, one log line each. */

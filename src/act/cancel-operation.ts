@@ -1,11 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { described } from '../cloud/described';
 import { Status, statusOf } from '../cloud/grpc-status';
-import {
-  CallError,
-  type CallResult,
-  type Operation,
-  type OperationApi,
-} from '../cloud/operation-api';
+import { CallError, type CallResult, type OperationApi } from '../cloud/operation-api';
 import type { InvocationToken } from '../cloud/token';
 import { type OperationResult, Outcome, Reason, type Target } from '../model';
 import type { Budget } from './budget';
@@ -31,18 +27,6 @@ const NOT_FOUND_PAUSE_MS = 1000;
 
 const hasStatus = (error: unknown, status: Status): error is CallError =>
   error instanceof CallError && statusOf(error.cause) === status;
-
-function described(operation: Operation) {
-  return {
-    ...(operation.description && { description: operation.description }),
-    // A timestamp out of Date's range is an Invalid Date, whose toISOString throws.
-    ...(operation.createdAt &&
-      !Number.isNaN(operation.createdAt.getTime()) && {
-        createdAt: operation.createdAt.toISOString(),
-      }),
-    ...(operation.createdBy && { createdBy: operation.createdBy }),
-  };
-}
 
 function failure(error: CallError, budget: Budget): Findings {
   const status = statusOf(error.cause);

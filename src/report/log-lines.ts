@@ -9,6 +9,8 @@ const LEVELS: Record<Outcome, LogLevel> = {
   [Outcome.NotFound]: LogLevel.Warn,
   [Outcome.NotCancellable]: LogLevel.Warn,
   [Outcome.Invalid]: LogLevel.Warn,
+  // Nothing was done, and someone must look: the API offers no way to end it.
+  [Outcome.Stuck]: LogLevel.Warn,
   [Outcome.Denied]: LogLevel.Error,
   [Outcome.Failed]: LogLevel.Error,
 };

@@ -1,14 +1,28 @@
 import { RequestError } from '../errors';
 import {
+  type LabelMatch,
   OPERATION_ID_PATTERN,
   RESOURCE_KINDS,
   type ResourceKind,
   type ResourceRef,
+  type SweepExclusion,
   type SweepSpec,
 } from '../model';
 import { describeType, printable } from '../printable';
 
-const FIELDS = ['folderId', 'kinds', 'resources', 'olderThan', 'notModifiedFor'] as const;
+const FIELDS = [
+  'cloudId',
+  'folderIds',
+  'folderId',
+  'exclude',
+  'kinds',
+  'resources',
+  'olderThan',
+  'notModifiedFor',
+] as const;
+const EXCLUDE_FIELDS = ['folderIds', 'labels'] as const;
+// resourcemanager folder.proto labels: keys `[a-z][-_./\\@0-9a-z]*`, values `[-_./\\@0-9a-z]*`.
+const LABEL = /^([a-z][-_./@0-9a-z]{0,62})(?:=([-_./@0-9a-z]{0,63}))?$/;
 const UNITS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
 const MIN_AGE_SECONDS = 60;
 const MAX_AGE_SECONDS = 30 * 86_400;
@@ -57,6 +71,38 @@ function list<T>(value: unknown, where: string, item: (v: unknown, at: string) =
   return Array.from(value, (v, i) => item(v, `${where}[${i}]`));
 }
 
+function label(value: unknown, where: string): LabelMatch {
+  const match = typeof value === 'string' ? LABEL.exec(value) : null;
+  if (match === null) {
+    const shown = typeof value === 'string' ? `"${printable(value)}"` : describeType(value);
+    throw new RequestError(`${where} is ${shown}; expected a label "key" or "key=value"`);
+  }
+  const [, key, labelValue] = match as unknown as [string, string, string | undefined];
+  return { key, ...(labelValue !== undefined && { value: labelValue }) };
+}
+
+function strictKeys(value: Record<string, unknown>, fields: readonly string[], what: string) {
+  const unknown = Object.keys(value).filter((k) => !fields.includes(k));
+  if (unknown.length > 0) {
+    const named = unknown.slice(0, 5).map((k) => JSON.stringify(printable(k, 40)));
+    throw new RequestError(
+      `unknown ${what} field(s) ${named.join(', ')}; ${what} has ${fields.join(', ')}`,
+    );
+  }
+}
+
+function exclusion(value: unknown): SweepExclusion {
+  if (!isRecord(value)) {
+    throw new RequestError(`sweep.exclude is ${describeType(value)}; expected an object`);
+  }
+  strictKeys(value, EXCLUDE_FIELDS, 'sweep.exclude');
+  return {
+    folderIds:
+      value.folderIds === undefined ? [] : list(value.folderIds, 'sweep.exclude.folderIds', id),
+    labels: value.labels === undefined ? [] : list(value.labels, 'sweep.exclude.labels', label),
+  };
+}
+
 function resource(value: unknown, where: string): ResourceRef {
   if (!isRecord(value)) {
     throw new RequestError(`${where} is ${describeType(value)}; expected {"kind": ..., "id": ...}`);
@@ -64,35 +110,59 @@ function resource(value: unknown, where: string): ResourceRef {
   return { kind: kind(value.kind, `${where}.kind`), id: id(value.id, `${where}.id`) };
 }
 
+/**
+ * Where a sweep looks: one folder, several, or every folder of a cloud, with exclusions for the
+ * last two. Exactly one of them, so a typo cannot widen a sweep.
+ */
+function scope(value: Record<string, unknown>) {
+  const given = (['cloudId', 'folderIds', 'folderId'] as const).filter(
+    (k) => value[k] !== undefined,
+  );
+  if (given.length > 1) {
+    throw new RequestError(
+      `a sweep has one of cloudId, folderIds and folderId, not ${given.join(' and ')}`,
+    );
+  }
+  if (value.exclude !== undefined && value.folderId !== undefined) {
+    throw new RequestError('sweep.exclude leaves folders out of a cloudId or folderIds sweep');
+  }
+  const folderIds =
+    value.folderIds === undefined ? undefined : list(value.folderIds, 'sweep.folderIds', id);
+  if (folderIds?.length === 0) throw new RequestError('sweep.folderIds is empty');
+  return {
+    ...(value.cloudId !== undefined && { cloudId: id(value.cloudId, 'sweep.cloudId') }),
+    ...(folderIds && { folderIds: [...new Set(folderIds)] }),
+    ...(value.folderId !== undefined && { folderId: id(value.folderId, 'sweep.folderId') }),
+    ...(value.exclude !== undefined && { exclude: exclusion(value.exclude) }),
+  };
+}
+
 /** Parses the `sweep` field of a request; strict, so a typo is an error rather than a wider sweep. */
 export function parseSweep(value: unknown): SweepSpec {
   if (!isRecord(value)) {
     throw new RequestError(`sweep is ${describeType(value)}; expected an object`);
   }
-  const unknown = Object.keys(value).filter((k) => !(FIELDS as readonly string[]).includes(k));
-  if (unknown.length > 0) {
-    const named = unknown.slice(0, 5).map((k) => JSON.stringify(printable(k, 40)));
-    throw new RequestError(
-      `unknown sweep field(s) ${named.join(', ')}; a sweep has ${FIELDS.join(', ')}`,
-    );
-  }
-  const folderId = value.folderId === undefined ? undefined : id(value.folderId, 'sweep.folderId');
+  strictKeys(value, FIELDS, 'sweep');
+  const where = scope(value);
+  const listsFolders = where.folderId ?? where.folderIds ?? where.cloudId;
   const resources =
     value.resources === undefined ? [] : list(value.resources, 'sweep.resources', resource);
-  if (folderId === undefined && resources.length === 0) {
-    throw new RequestError('a sweep needs a folderId, or resources to look at');
+  if (listsFolders === undefined && resources.length === 0) {
+    throw new RequestError(
+      'a sweep needs a cloudId, folderIds or a folderId, or resources to look at',
+    );
   }
-  if (folderId === undefined && value.kinds !== undefined) {
-    throw new RequestError('sweep.kinds says what to list in a folder: it needs a folderId');
+  if (listsFolders === undefined && value.kinds !== undefined) {
+    throw new RequestError('sweep.kinds says what to list in a folder: it needs a folder to list');
   }
   const kinds =
     value.kinds === undefined
-      ? folderId === undefined
+      ? listsFolders === undefined
         ? []
         : [...RESOURCE_KINDS]
       : [...new Set(list(value.kinds, 'sweep.kinds', kind))];
   return {
-    ...(folderId && { folderId }),
+    ...where,
     kinds,
     resources,
     olderThanSeconds: duration(value.olderThan, 'sweep.olderThan'),

@@ -8,8 +8,13 @@ import { LENT } from '../../src/sweep/load';
 const DIST = path.resolve(import.meta.dirname, '../../dist');
 const KB = 1024;
 
-/** The budgets of issue 5: every byte of the bundle is parsed at every cold start. */
-const BUDGET = { bundle: 400 * KB, zip: 120 * KB } as const;
+/**
+ * The budgets of issue 5: every byte of the cancel path is parsed at every cold start, so they
+ * bound index.js, minified and zipped alone. dist/sweep.js is parsed only by an invocation that
+ * sweeps; its budget (issue 13) leaves room for the managed databases' generated clients, whose
+ * message types (PostgreSQL's settings of every version above all) make most of it.
+ */
+const BUDGET = { bundle: 400 * KB, zip: 120 * KB, sweep: 3584 * KB } as const;
 
 function built(name: string): string {
   const file = path.join(DIST, name);
@@ -22,8 +27,13 @@ describe('the deployed bundle', () => {
     expect(statSync(built('index.js')).size).toBeLessThanOrEqual(BUDGET.bundle);
   });
 
-  it(`zips, with the sweep bundle, to at most ${BUDGET.zip / KB} KB`, () => {
-    expect(statSync(built('function.zip')).size).toBeLessThanOrEqual(BUDGET.zip);
+  it(`zips alone to at most ${BUDGET.zip / KB} KB: what the cancel path loads`, () => {
+    expect(statSync(built('cancel-path.zip')).size).toBeLessThanOrEqual(BUDGET.zip);
+    const zipped = unzipSync(readFileSync(built('cancel-path.zip')));
+    expect(Object.keys(zipped)).toEqual(['index.js']);
+    expect(
+      Buffer.from(zipped['index.js'] as Uint8Array).equals(readFileSync(built('index.js'))),
+    ).toBe(true);
   });
 
   it('ships in a zip holding index.js and the sweep bundle, and nothing that makes the platform run npm ci', () => {
@@ -44,6 +54,8 @@ describe('the deployed bundle', () => {
     // The sweep's listing clients, which dist/sweep.js holds and only a sweep loads.
     '@yandex-cloud/nodejs-sdk/dist/generated/yandex/cloud/compute/',
     '@yandex-cloud/nodejs-sdk/dist/generated/yandex/cloud/vpc/',
+    '@yandex-cloud/nodejs-sdk/dist/generated/yandex/cloud/k8s/',
+    '@yandex-cloud/nodejs-sdk/dist/generated/yandex/cloud/mdb/',
     // The full protobufjs, as opposed to the minimal runtime the generated code uses.
     'protobufjs/src/root.js',
   ])('leaves out %s, which only the SDK Session and features a client never uses need', (name) => {
@@ -57,6 +69,10 @@ describe('the deployed bundle', () => {
 });
 
 describe('the sweep bundle', () => {
+  it(`is at most ${BUDGET.sweep / KB} KB minified`, () => {
+    expect(statSync(built('sweep.js')).size).toBeLessThanOrEqual(BUDGET.sweep);
+  });
+
   it.each(['@grpc/grpc-js/', 'protobufjs/', 'long/'])(
     'borrows %s from index.js instead of carrying a copy',
     (name) => {

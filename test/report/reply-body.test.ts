@@ -75,6 +75,13 @@ describe('replyBody', () => {
     expect(size(reply)).toBeLessThanOrEqual(bound);
   });
 
+  it('keeps a stuck operation before settled ones: nothing was done, and someone must look', () => {
+    const report = reportOf(sameSize([cancelled(4), result('fd8stuck', 'stuck')]));
+    const bound =
+      size({ results: [], summary: report.summary, omittedResults: 2 }) + size(report.results[0]);
+    expect(replyBody(report, bound).results.map((r) => r.operationId)).toEqual(['fd8stuck']);
+  });
+
   it('keeps well under the cap, leaving room for an HTTP body escaped inside its response', () => {
     expect(MAX_REPLY_BYTES * 2).toBeLessThan(MAX_BODY_BYTES);
   });

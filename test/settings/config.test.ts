@@ -20,7 +20,12 @@ describe('configuration', () => {
       waitSeconds: 0,
       computeEndpoint: 'compute.api.cloud.yandex.net:443',
       vpcEndpoint: 'vpc.api.cloud.yandex.net:443',
+      k8sEndpoint: 'mks.api.cloud.yandex.net:443',
+      mdbEndpoint: 'mdb.api.cloud.yandex.net:443',
       maxCancelsPerRun: 20,
+      resourceManagerEndpoint: 'resource-manager.api.cloud.yandex.net:443',
+      functionsInvokeUrl: 'https://functions.yandexcloud.net',
+      sweepFanoutFolders: 5,
     });
   });
 
@@ -41,7 +46,12 @@ describe('configuration', () => {
         WAIT_SECONDS: '30',
         YC_COMPUTE_ENDPOINT: 'compute.private:8443',
         YC_VPC_ENDPOINT: 'vpc.private:8443',
+        YC_K8S_ENDPOINT: 'mks.private:8443',
+        YC_MDB_ENDPOINT: 'mdb.private:8443',
         MAX_CANCELS_PER_RUN: '5',
+        YC_RESOURCE_MANAGER_ENDPOINT: 'rm.private:8443',
+        YC_FUNCTIONS_INVOKE_URL: 'https://functions.private',
+        SWEEP_FANOUT_FOLDERS: '50',
       }),
     ).toEqual({
       operationEndpoint: 'operation.private:8443',
@@ -58,7 +68,12 @@ describe('configuration', () => {
       waitSeconds: 30,
       computeEndpoint: 'compute.private:8443',
       vpcEndpoint: 'vpc.private:8443',
+      k8sEndpoint: 'mks.private:8443',
+      mdbEndpoint: 'mdb.private:8443',
       maxCancelsPerRun: 5,
+      resourceManagerEndpoint: 'rm.private:8443',
+      functionsInvokeUrl: 'https://functions.private',
+      sweepFanoutFolders: 50,
     });
   });
 
@@ -70,6 +85,8 @@ describe('configuration', () => {
     ['YC_METADATA_TOKEN_URL', 'https://x/token', /must be an http:\/\/ URL/],
     ['MIN_AGE_SECONDS', '-1', /MIN_AGE_SECONDS must be a whole number from 0/],
     ['WAIT_SECONDS', '3601', /WAIT_SECONDS must be a whole number from 0 to 3600/],
+    ['SWEEP_FANOUT_FOLDERS', '0', /SWEEP_FANOUT_FOLDERS must be a whole number from 1/],
+    ['YC_FUNCTIONS_INVOKE_URL', 'ftp://x', /YC_FUNCTIONS_INVOKE_URL must be an https:\/\/ URL/],
   ])('refuses %s=%s with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

@@ -88,6 +88,26 @@ describe('the sweep request', () => {
     });
   });
 
+  it('takes a cloud, or several folders, with exclusions by id and by label', () => {
+    expect(
+      parseSweep({
+        cloudId: 'b1gcloud',
+        exclude: { folderIds: ['b1gstaging'], labels: ['env=prod', 'keep'] },
+        olderThan: '30m',
+      }),
+    ).toMatchObject({
+      cloudId: 'b1gcloud',
+      exclude: {
+        folderIds: ['b1gstaging'],
+        labels: [{ key: 'env', value: 'prod' }, { key: 'keep' }],
+      },
+      kinds: [...RESOURCE_KINDS],
+    });
+    expect(parseSweep({ folderIds: ['b1ga', 'b1gb', 'b1ga'], olderThan: '30m' })).toMatchObject({
+      folderIds: ['b1ga', 'b1gb'],
+    });
+  });
+
   it('can name resources without a folder', () => {
     expect(
       parseSweep({ resources: [{ kind: 'vpc.network', id: 'enpnet1' }], olderThan: '1d' }),
@@ -98,7 +118,32 @@ describe('the sweep request', () => {
   });
 
   it.each([
-    ['no folder and no resources', { olderThan: '30m' }, /needs a folderId, or resources/],
+    [
+      'no folder and no resources',
+      { olderThan: '30m' },
+      /needs a cloudId, folderIds or a folderId, or resources/,
+    ],
+    [
+      'a cloud and a folder at once',
+      { cloudId: 'b1gcloud', folderId: 'b1gfolder', olderThan: '30m' },
+      /one of cloudId, folderIds and folderId, not cloudId and folderId/,
+    ],
+    ['an empty folder list', { folderIds: [], olderThan: '30m' }, /sweep.folderIds is empty/],
+    [
+      'an exclusion for one folder',
+      { folderId: 'b1g', exclude: { folderIds: ['b1gx'] }, olderThan: '30m' },
+      /sweep.exclude leaves folders out of a cloudId or folderIds sweep/,
+    ],
+    [
+      'a label that is not one',
+      { cloudId: 'b1gcloud', exclude: { labels: ['Env=Prod'] }, olderThan: '30m' },
+      /sweep.exclude.labels\[0\] is "Env=Prod"; expected a label "key" or "key=value"/,
+    ],
+    [
+      'a misspelt exclusion',
+      { cloudId: 'b1gcloud', exclude: { folders: ['b1gx'] }, olderThan: '30m' },
+      /unknown sweep.exclude field\(s\) "folders"/,
+    ],
     ['no age', { folderId: 'b1g' }, /sweep.olderThan is missing; expected a duration/],
     ['an age under a minute', { folderId: 'b1g', olderThan: '59s' }, /from 1m to 30d/],
     ['an age over 30 days', { folderId: 'b1g', olderThan: '31d' }, /from 1m to 30d/],
@@ -128,7 +173,7 @@ describe('the sweep request', () => {
         kinds: ['compute.disk'],
         olderThan: '30m',
       },
-      /sweep.kinds says what to list in a folder: it needs a folderId/,
+      /sweep.kinds says what to list in a folder: it needs a folder to list/,
     ],
   ])('refuses %s', (_name, sweep, message) => {
     expect(() => parseSweep(sweep)).toThrow(RequestError);

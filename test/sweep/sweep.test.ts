@@ -60,6 +60,8 @@ async function stack(env: Record<string, string> = {}) {
     YC_OPERATION_ENDPOINT: server.address,
     YC_COMPUTE_ENDPOINT: server.address,
     YC_VPC_ENDPOINT: server.address,
+    YC_K8S_ENDPOINT: server.address,
+    YC_MDB_ENDPOINT: server.address,
     YC_METADATA_TOKEN_URL: 'http://127.0.0.1:9/token',
     ...env,
   });

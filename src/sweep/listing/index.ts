@@ -6,11 +6,12 @@ import {
   type UnaryMethod,
 } from '../../cloud/unary';
 import { mapLimited } from '../../map-limited';
-import type { ResourceKind, ResourceRef, SweepSpec } from '../../model';
+import { REPORTED_KINDS, type ResourceKind, type ResourceRef, type SweepSpec } from '../../model';
+import { allPages } from './pages';
 import { type Api, clientFor, KINDS } from './resources';
-import { type Candidate, isStuck, oldestFirst } from './stuck';
+import { type Candidate, isStuck, oldestFirst, type Sighting } from './stuck';
 
-export type { Candidate };
+export type { Candidate, Sighting };
 
 export interface SweepDeps {
   readonly token: string;
@@ -28,8 +29,10 @@ export interface SweepFailure {
 }
 
 export interface SweepFindings {
-  /** Oldest first. */
+  /** Oldest first: the stuck operations of the kinds the API can cancel. */
   readonly candidates: readonly Candidate[];
+  /** Oldest first: the stuck operations of the kinds it cannot, to be reported only. */
+  readonly reported: readonly Sighting[];
   readonly resources: number;
   readonly operations: number;
   readonly failures: readonly SweepFailure[];
@@ -37,27 +40,12 @@ export interface SweepFindings {
 
 /** Listings in flight at once: enough to be quick, few enough not to be throttled. */
 const LISTING_CONCURRENCY = 8;
-/** A guard against a server that hands back the same page token forever. */
-const MAX_PAGES = 1000;
-
-async function allPages<T>(
-  fetch: (pageToken: string) => Promise<{ items: T[]; nextPageToken: string }>,
-): Promise<T[]> {
-  const items: T[] = [];
-  let pageToken = '';
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const answer = await fetch(pageToken);
-    items.push(...answer.items);
-    if (!answer.nextPageToken || answer.nextPageToken === pageToken) break;
-    pageToken = answer.nextPageToken;
-  }
-  return items;
-}
-
+const REPORTED: ReadonlySet<ResourceKind> = new Set(REPORTED_KINDS);
 /**
  * Finds the operations that have run too long: lists the folder's resources of each kind (and
  * the resources named), then each resource's operations, every list paged to its end. A listing
- * that fails is recorded and the rest go on; what was found is returned oldest first.
+ * that fails is recorded and the rest go on; what was found is returned oldest first, those of
+ * report-only kinds apart, each with the call that listed it.
  */
 export async function findCandidates(spec: SweepSpec, deps: SweepDeps): Promise<SweepFindings> {
   const failures: SweepFailure[] = [];
@@ -76,16 +64,14 @@ export async function findCandidates(spec: SweepSpec, deps: SweepDeps): Promise<
     }
   };
   const call = <Res>(name: string, method: UnaryMethod<object, Res>, request: object) =>
-    callWithRetries(name, method, request, deps.token, deps.retry, deps.limits).then(
-      (a) => a.value,
-    );
+    callWithRetries(name, method, request, deps.token, deps.retry, deps.limits);
   const endpointOf = (kind: ResourceKind) => deps.endpoints[KINDS[kind].api];
 
   const listed = await mapLimited(spec.kinds, LISTING_CONCURRENCY, (kind) =>
     attempt(`${kind} in folder ${spec.folderId}`, async () => {
       const { list } = clientFor(kind, endpointOf(kind));
       const ids = await allPages(async (pageToken) => {
-        const page = await call(
+        const { value: page } = await call(
           `${kind}.list`,
           list,
           KINDS[kind].listRequest(spec.folderId ?? '', pageToken),
@@ -105,24 +91,37 @@ export async function findCandidates(spec: SweepSpec, deps: SweepDeps): Promise<
     attempt(`operations of ${resource.kind} ${resource.id}`, async () => {
       const { listOperations } = clientFor(resource.kind, endpointOf(resource.kind));
       const ops = await allPages(async (pageToken) => {
-        const page = await call(
+        const {
+          value: page,
+          attempts,
+          ids,
+        } = await call(
           `${resource.kind}.listOperations`,
           listOperations,
           KINDS[resource.kind].operationsRequest(resource.id, pageToken),
         );
-        return { items: page.operations, nextPageToken: page.nextPageToken };
+        const items = page.operations.map((operation) => ({ operation, attempts, ids }));
+        return { items, nextPageToken: page.nextPageToken };
       });
       operations += ops.length;
       return ops
-        .filter((op) => isStuck(op, spec, deps.now))
+        .filter(({ operation }) => isStuck(operation, spec, deps.now))
         .map(
-          (op): Candidate => ({ operationId: op.id, createdAt: op.createdAt as Date, resource }),
+          (listed): Sighting => ({
+            ...listed,
+            operationId: listed.operation.id,
+            createdAt: listed.operation.createdAt as Date,
+            resource,
+          }),
         );
     }),
   );
+  const stuck = found.flatMap((sightings) => sightings ?? []);
+  const reportOnly = (s: Sighting) => REPORTED.has(s.resource.kind);
 
   return {
-    candidates: oldestFirst(found.flatMap((c) => c ?? [])),
+    candidates: oldestFirst<Candidate>(stuck.filter((s) => !reportOnly(s))),
+    reported: oldestFirst(stuck.filter(reportOnly)),
     resources: resources.size,
     operations,
     failures,

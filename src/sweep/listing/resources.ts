@@ -14,6 +14,27 @@ import {
   ListInstanceOperationsRequest,
   ListInstancesRequest,
 } from '@yandex-cloud/nodejs-sdk/compute-v1/instance_service';
+import {
+  InstanceGroupServiceClient,
+  ListInstanceGroupOperationsRequest,
+  ListInstanceGroupsRequest,
+} from '@yandex-cloud/nodejs-sdk/compute-v1/instancegroup/instance_group_service';
+import {
+  ClusterServiceClient as K8sClusterServiceClient,
+  ListClusterOperationsRequest as ListK8sClusterOperationsRequest,
+  ListClustersRequest as ListK8sClustersRequest,
+} from '@yandex-cloud/nodejs-sdk/k8s-v1/cluster_service';
+import {
+  ListNodeGroupOperationsRequest,
+  ListNodeGroupsRequest,
+  NodeGroupServiceClient,
+} from '@yandex-cloud/nodejs-sdk/k8s-v1/node_group_service';
+import * as clickhouse from '@yandex-cloud/nodejs-sdk/mdb-clickhouse-v1/cluster_service';
+import * as kafka from '@yandex-cloud/nodejs-sdk/mdb-kafka-v1/cluster_service';
+import * as mongodb from '@yandex-cloud/nodejs-sdk/mdb-mongodb-v1/cluster_service';
+import * as mysql from '@yandex-cloud/nodejs-sdk/mdb-mysql-v1/cluster_service';
+import * as postgresql from '@yandex-cloud/nodejs-sdk/mdb-postgresql-v1/cluster_service';
+import * as redis from '@yandex-cloud/nodejs-sdk/mdb-redis-v1/cluster_service';
 import type { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
 import {
   ListNetworkOperationsRequest,
@@ -38,7 +59,7 @@ import {
 import { CHANNEL_OPTIONS, type UnaryMethod } from '../../cloud/unary';
 import type { ResourceKind } from '../../model';
 
-export type Api = 'compute' | 'vpc';
+export type Api = 'compute' | 'vpc' | 'k8s' | 'mdb';
 
 /** What a sweep needs of one kind of resource: list them in a folder, list their operations. */
 export interface KindSpec {
@@ -53,6 +74,29 @@ const PAGE_SIZE = 1000;
 
 const ids = (field: string) => (response: Record<string, unknown>) =>
   ((response[field] as Array<{ id: string }> | undefined) ?? []).map((r) => r.id);
+
+interface Paged {
+  pageToken: string;
+  pageSize: number;
+}
+
+/** What every managed database's generated cluster_service module has, under the same names. */
+interface MdbClusterService {
+  ClusterServiceClient: KindSpec['client'];
+  ListClustersRequest: { fromPartial(request: Paged & { folderId: string }): object };
+  ListClusterOperationsRequest: { fromPartial(request: Paged & { clusterId: string }): object };
+}
+
+/** The managed databases list their clusters by folder and operations by cluster alike. */
+const mdbCluster = (service: MdbClusterService): KindSpec => ({
+  api: 'mdb',
+  client: service.ClusterServiceClient,
+  listRequest: (folderId, pageToken) =>
+    service.ListClustersRequest.fromPartial({ folderId, pageToken, pageSize: PAGE_SIZE }),
+  listedIds: ids('clusters'),
+  operationsRequest: (clusterId, pageToken) =>
+    service.ListClusterOperationsRequest.fromPartial({ clusterId, pageToken, pageSize: PAGE_SIZE }),
+});
 
 export const KINDS: Record<ResourceKind, KindSpec> = {
   'compute.instance': {
@@ -122,6 +166,44 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
         pageSize: PAGE_SIZE,
       }),
   },
+  'k8s.cluster': {
+    api: 'k8s',
+    client: K8sClusterServiceClient,
+    listRequest: (folderId, pageToken) =>
+      ListK8sClustersRequest.fromPartial({ folderId, pageToken, pageSize: PAGE_SIZE }),
+    listedIds: ids('clusters'),
+    operationsRequest: (clusterId, pageToken) =>
+      ListK8sClusterOperationsRequest.fromPartial({ clusterId, pageToken, pageSize: PAGE_SIZE }),
+  },
+  'k8s.nodeGroup': {
+    api: 'k8s',
+    client: NodeGroupServiceClient,
+    listRequest: (folderId, pageToken) =>
+      ListNodeGroupsRequest.fromPartial({ folderId, pageToken, pageSize: PAGE_SIZE }),
+    listedIds: ids('nodeGroups'),
+    operationsRequest: (nodeGroupId, pageToken) =>
+      ListNodeGroupOperationsRequest.fromPartial({ nodeGroupId, pageToken, pageSize: PAGE_SIZE }),
+  },
+  // Instance groups are served by the Compute API's host (the SDK's endpoint map).
+  'compute.instanceGroup': {
+    api: 'compute',
+    client: InstanceGroupServiceClient,
+    listRequest: (folderId, pageToken) =>
+      ListInstanceGroupsRequest.fromPartial({ folderId, pageToken, pageSize: PAGE_SIZE }),
+    listedIds: ids('instanceGroups'),
+    operationsRequest: (instanceGroupId, pageToken) =>
+      ListInstanceGroupOperationsRequest.fromPartial({
+        instanceGroupId,
+        pageToken,
+        pageSize: PAGE_SIZE,
+      }),
+  },
+  'mdb.postgresql': mdbCluster(postgresql),
+  'mdb.mysql': mdbCluster(mysql),
+  'mdb.clickhouse': mdbCluster(clickhouse),
+  'mdb.redis': mdbCluster(redis),
+  'mdb.mongodb': mdbCluster(mongodb),
+  'mdb.kafka': mdbCluster(kafka),
 };
 
 /** One client per kind and endpoint, kept while the instance is warm, as the cancel client is. */

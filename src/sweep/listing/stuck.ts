@@ -1,11 +1,25 @@
+import { described } from '../../cloud/described';
 import type { Operation } from '../../cloud/operation-api';
-import type { ResourceRef, SweepSpec } from '../../model';
+import {
+  type OperationResult,
+  Outcome,
+  type RequestIds,
+  type ResourceRef,
+  type SweepSpec,
+} from '../../model';
 
 /** An operation a sweep found running too long, and the resource it was found on. */
 export interface Candidate {
   readonly operationId: string;
   readonly createdAt: Date;
   readonly resource: ResourceRef;
+}
+
+/** A stuck operation of a report-only kind, with the ListOperations call that found it. */
+export interface Sighting extends Candidate {
+  readonly operation: Operation;
+  readonly attempts: number;
+  readonly ids: RequestIds;
 }
 
 const ageSeconds = (date: Date | undefined, now: number) =>
@@ -26,7 +40,27 @@ export function isStuck(operation: Operation, spec: SweepSpec, now: number): boo
 }
 
 /** Oldest first, one entry per operation however many resources list it. */
-export function oldestFirst(candidates: readonly Candidate[]): Candidate[] {
+export function oldestFirst<C extends Candidate>(candidates: readonly C[]): C[] {
   const unique = new Map(candidates.map((c) => [c.operationId, c]));
   return [...unique.values()].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+}
+
+/**
+ * A sighting as its result: nothing was asked of the operation, so the result says what the
+ * listing showed, where, and which call showed it, for whoever takes it up with support.
+ */
+export function stuckResult(sighting: Sighting, now: number): OperationResult {
+  const { operation, resource, attempts, ids } = sighting;
+  const age = ageSeconds(operation.createdAt, now);
+  return {
+    operationId: sighting.operationId,
+    outcome: Outcome.Stuck,
+    ...described(operation),
+    ...(age !== undefined && { ageSeconds: Math.floor(age) }),
+    resourceKind: resource.kind,
+    resourceId: resource.id,
+    attempts,
+    durationMs: 0,
+    ...ids,
+  };
 }

@@ -1,0 +1,79 @@
+import { credentials } from '@grpc/grpc-js';
+import type { Folder } from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder';
+import {
+  FolderServiceClient,
+  ListFoldersRequest,
+  type ListFoldersResponse,
+} from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder_service';
+import {
+  type CallLimits,
+  CHANNEL_OPTIONS,
+  callWithRetries,
+  type RetryOptions,
+} from '../cloud/unary';
+import type { SweepExclusion, SweepSpec } from '../model';
+import { allPages } from './listing/pages';
+
+export interface ScopeDeps {
+  readonly token: string;
+  readonly endpoint: string;
+  readonly retry: RetryOptions;
+  readonly limits: CallLimits;
+}
+
+/** Whether an exclusion leaves a folder out: by its id, or by any label it carries. */
+export function isExcluded(folder: Pick<Folder, 'id' | 'labels'>, exclusion?: SweepExclusion) {
+  if (exclusion === undefined) return false;
+  if (exclusion.folderIds.includes(folder.id)) return true;
+  return exclusion.labels.some(
+    ({ key, value }) =>
+      Object.hasOwn(folder.labels, key) && (value === undefined || folder.labels[key] === value),
+  );
+}
+
+/** One client per endpoint, kept for the warm instance as the listing clients are. */
+const clients = new Map<string, FolderServiceClient>();
+
+/** A cloud's folders, every page (resource manager FolderService.List, folder_service.proto). */
+async function foldersOfCloud(cloudId: string, deps: ScopeDeps): Promise<Folder[]> {
+  let client = clients.get(deps.endpoint);
+  if (client === undefined) {
+    client = new FolderServiceClient(deps.endpoint, credentials.createSsl(), CHANNEL_OPTIONS);
+    clients.set(deps.endpoint, client);
+  }
+  const list = client.list.bind(client);
+  return allPages(async (pageToken) => {
+    const request = ListFoldersRequest.fromPartial({ cloudId, pageSize: 1000, pageToken });
+    const { value } = await callWithRetries<ListFoldersRequest, ListFoldersResponse>(
+      'resourcemanager.folder.list',
+      list,
+      request,
+      deps.token,
+      deps.retry,
+      deps.limits,
+    );
+    return { items: value.folders, nextPageToken: value.nextPageToken };
+  });
+}
+
+/**
+ * The folders a sweep covers, each to be swept as a one-folder sweep: its one folder, the ones it
+ * names, or every folder of its cloud; exclusions by id apply to both lists, by label to the
+ * cloud's (only listing reads a folder's labels).
+ */
+export async function foldersOf(spec: SweepSpec, deps: ScopeDeps): Promise<string[]> {
+  if (spec.cloudId !== undefined) {
+    const folders = await foldersOfCloud(spec.cloudId, deps);
+    return folders.filter((f) => !isExcluded(f, spec.exclude)).map((f) => f.id);
+  }
+  if (spec.folderIds !== undefined) {
+    return spec.folderIds.filter((id) => !isExcluded({ id, labels: {} }, spec.exclude));
+  }
+  return spec.folderId === undefined ? [] : [spec.folderId];
+}
+
+/** The sweep of one folder of a wider one, as it is swept here or handed on. */
+export function folderSweep(spec: SweepSpec, folderId: string): SweepSpec {
+  const { cloudId: _cloud, folderIds: _folders, exclude: _exclude, resources: _r, ...rest } = spec;
+  return { ...rest, folderId, resources: [] };
+}

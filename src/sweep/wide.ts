@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { Status, statusOf } from '../cloud/grpc-status';
+import type { CallLimits } from '../cloud/unary';
+import type { Config } from '../config';
+import { type Logger, LogLevel } from '../log';
+import type { Guards, Origin, SweepSpec } from '../model';
+import { handOff } from './fan-out';
+import { folderSweep, foldersOf } from './scope';
+
+/** What the invocation knows of itself: its id names the fan-out, its function is the target. */
+export interface Invocation {
+  readonly requestId?: string;
+  /** `context.functionName`, the function's id; absent off the platform, so nothing is handed on. */
+  readonly functionId?: string;
+}
+
+/** What one folder's sweep found, as the one-folder sweep gives it. */
+export interface FolderFindings<T, R> {
+  readonly targets: readonly T[];
+  readonly reported: readonly R[];
+  readonly failedListings: number;
+  readonly handedOn?: number;
+}
+
+export interface WideSweep<T, R> {
+  readonly spec: SweepSpec;
+  readonly request: Guards & { readonly origin: Origin };
+  readonly config: Config;
+  readonly token: string;
+  readonly limits: CallLimits;
+  readonly log: Logger;
+  readonly invocation: Invocation;
+  /** The sweep of one folder (or of named resources), with its origin. */
+  sweepOne(spec: SweepSpec, origin: Origin): Promise<FolderFindings<T, R>>;
+}
+
+const describeFailure = (error: unknown) => {
+  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+  const status = statusOf(cause);
+  return {
+    code: status === undefined ? 'NO_STATUS' : Status[status],
+    message: cause instanceof Error ? cause.message : String(cause),
+  };
+};
+
+/**
+ * A sweep of a cloud or of several folders: its folders listed, then each swept here or, past
+ * SWEEP_FANOUT_FOLDERS, each handed on as an invocation of its own, all under one sweep id.
+ */
+export async function sweepWide<T, R>(
+  wide: WideSweep<T, R>,
+): Promise<FolderFindings<T, R> & { readonly sweepId: string }> {
+  const { spec, request, config, log, invocation } = wide;
+  const sweepId = request.origin.sweepId ?? invocation.requestId ?? randomUUID();
+  const origin = { ...request.origin, sweepId };
+  const where =
+    spec.cloudId === undefined ? { folderIds: spec.folderIds } : { cloudId: spec.cloudId };
+  let folders: string[];
+  try {
+    folders = await foldersOf(spec, {
+      token: wide.token,
+      endpoint: config.resourceManagerEndpoint,
+      retry: config,
+      limits: wide.limits,
+    });
+  } catch (error) {
+    const listing = `folders of cloud ${spec.cloudId}`;
+    log.log(LogLevel.Error, 'sweep listing failed', {
+      ...origin,
+      listing,
+      ...describeFailure(error),
+    });
+    return { targets: [], reported: [], failedListings: 1, sweepId };
+  }
+  const specs = folders.map((folderId) => folderSweep(spec, folderId));
+  log.log(LogLevel.Info, 'sweep scope', { ...origin, ...where, folders: folders.length });
+
+  const { origin: _origin, ...guards } = request;
+  if (folders.length > config.sweepFanoutFolders && invocation.functionId !== undefined) {
+    const handed = await handOff(specs, guards, sweepId, {
+      invokeUrl: config.functionsInvokeUrl,
+      functionId: invocation.functionId,
+      token: wide.token,
+      retry: config,
+      limits: wide.limits,
+    });
+    for (const { folderId, reason } of handed.failed) {
+      log.log(LogLevel.Error, 'sweep hand-off failed', { ...origin, folderId, reason });
+    }
+    log.log(LogLevel.Info, 'sweep handed on', { ...origin, folders: handed.handedOn.length });
+    // A folder not handed on is as good as a listing that failed: a retry may mend it.
+    const named =
+      spec.resources.length > 0 ? await wide.sweepOne(namedOnly(spec), origin) : none<T, R>();
+    return {
+      ...named,
+      failedListings: named.failedListings + handed.failed.length,
+      handedOn: handed.handedOn.length,
+      sweepId,
+    };
+  }
+  if (folders.length > config.sweepFanoutFolders) {
+    log.log(LogLevel.Warn, 'sweep not handed on', {
+      ...origin,
+      folders: folders.length,
+      reason:
+        'no function id in the invocation context (not on the platform), so every folder is swept here',
+    });
+  }
+  const parts = [...specs, ...(spec.resources.length > 0 ? [namedOnly(spec)] : [])];
+  const found: FolderFindings<T, R>[] = [];
+  // One at a time: each folder's listings are already run side by side.
+  for (const part of parts) found.push(await wide.sweepOne(part, origin));
+  return {
+    targets: found.flatMap((f) => f.targets),
+    reported: found.flatMap((f) => f.reported),
+    failedListings: found.reduce((sum, f) => sum + f.failedListings, 0),
+    sweepId,
+  };
+}
+
+const none = <T, R>(): FolderFindings<T, R> => ({ targets: [], reported: [], failedListings: 0 });
+
+/** The resources a wide sweep names, swept once, by the invocation that lists its folders. */
+function namedOnly(spec: SweepSpec): SweepSpec {
+  const { cloudId: _cloud, folderIds: _folders, exclude: _exclude, ...rest } = spec;
+  return { ...rest, kinds: [] };
+}

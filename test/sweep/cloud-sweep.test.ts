@@ -1,0 +1,207 @@
+import { status } from '@grpc/grpc-js';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type CloudApiServer,
+  type FakeOperation,
+  type FakeResource,
+  startCloudApiServer,
+} from '../../emulator/cloud-api-server';
+import { type FunctionHost, startFunctionHost } from '../../emulator/function-host';
+import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
+import { timerEvent } from '../support/events';
+import { FAST_ENV } from '../support/fixtures';
+import { inProcessFunction, invocationContext, loggedResultsById } from '../support/in-process';
+import { testPki } from '../support/test-pki';
+
+const CLOUD = 'b1gcloud';
+const TOKEN = 't1.cloud-sweep-token';
+const CONTEXT_TOKEN = { access_token: TOKEN, expires_in: 3600, token_type: 'Bearer' };
+const BUNDLE = new URL('../../dist/index.js', import.meta.url).pathname;
+const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+
+const started: Array<{ close(): unknown }> = [];
+afterEach(async () => {
+  for (const thing of started.splice(0).reverse()) await thing.close();
+});
+
+/** A cloud of folders, each with one instance running an old and a young operation. */
+async function cloudOf(folders: ReadonlyArray<{ id: string; labels?: Record<string, string> }>) {
+  const resources: FakeResource[] = folders.map(({ id }) => ({
+    kind: 'compute.instance',
+    id: `${id}vm`,
+    folderId: id,
+  }));
+  const operations: FakeOperation[] = folders.flatMap(({ id }) => [
+    { id: `${id}old`, resourceId: `${id}vm`, createdAt: minutesAgo(90) },
+    { id: `${id}young`, resourceId: `${id}vm`, createdAt: minutesAgo(5) },
+  ]);
+  const server = await startCloudApiServer({ pki: testPki(), resources, operations });
+  started.push(server);
+  for (const { id, labels } of folders) server.placeFolder(id, CLOUD, labels);
+  return server;
+}
+
+const endpoints = (server: CloudApiServer) => ({
+  YC_OPERATION_ENDPOINT: server.address,
+  YC_COMPUTE_ENDPOINT: server.address,
+  YC_VPC_ENDPOINT: server.address,
+  YC_K8S_ENDPOINT: server.address,
+  YC_MDB_ENDPOINT: server.address,
+  YC_RESOURCE_MANAGER_ENDPOINT: server.address,
+});
+
+const cancels = (server: CloudApiServer) =>
+  server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId);
+const sweepTimer = (sweep: object) =>
+  timerEvent(
+    JSON.stringify({ sweep: { olderThan: '30m', kinds: ['compute.instance'], ...sweep } }),
+  );
+
+describe('a sweep of a cloud, in one invocation', () => {
+  const FOLDERS = [
+    { id: 'b1gprod' },
+    { id: 'b1gstage' },
+    { id: 'b1gkept', labels: { env: 'prod', keep: 'yes' } },
+    { id: 'b1gskip' },
+  ];
+
+  it('cancels the old operations of every folder but those excluded, under one sweep id', async () => {
+    const server = await cloudOf(FOLDERS);
+    const fn = inProcessFunction({ ...FAST_ENV, ...endpoints(server) });
+    started.push(fn);
+
+    await fn.handler(
+      sweepTimer({ cloudId: CLOUD, exclude: { folderIds: ['b1gskip'], labels: ['keep'] } }),
+      invocationContext({ token: TOKEN, requestId: 'inv-wide' }),
+    );
+
+    expect(cancels(server).sort()).toEqual(['b1gprodold', 'b1gstageold']);
+    expect(server.callsFor(CLOUD).map((c) => c.method)).toEqual(['FolderService/List']);
+    const results = loggedResultsById(fn.lines);
+    expect(results.b1gprodold).toMatchObject({ outcome: 'cancelled', sweepId: 'inv-wide' });
+    expect(fn.lines.find((l) => l.msg === 'sweep scope')).toMatchObject({
+      cloudId: CLOUD,
+      folders: 2,
+      sweepId: 'inv-wide',
+    });
+  });
+
+  it('sweeps the folders it names', async () => {
+    const server = await cloudOf(FOLDERS);
+    const fn = inProcessFunction({ ...FAST_ENV, ...endpoints(server) });
+    started.push(fn);
+
+    await fn.handler(
+      sweepTimer({ folderIds: ['b1gstage', 'b1gkept'] }),
+      invocationContext({ token: TOKEN }),
+    );
+
+    expect(cancels(server).sort()).toEqual(['b1gkeptold', 'b1gstageold']);
+    expect(server.callsFor(CLOUD)).toEqual([]);
+  });
+
+  it('counts the cloud listing as a failed listing when it fails, so a trigger retries', async () => {
+    const server = await cloudOf(FOLDERS);
+    server.failNext('FolderService/List', { code: status.PERMISSION_DENIED });
+    const fn = inProcessFunction({ ...FAST_ENV, ...endpoints(server) });
+    started.push(fn);
+
+    const run = fn.handler(sweepTimer({ cloudId: CLOUD }), invocationContext({ token: TOKEN }));
+
+    await expect(run).rejects.toThrow(/listing/);
+    expect(fn.lines.find((l) => l.msg === 'sweep listing failed')).toMatchObject({
+      level: 'ERROR',
+      listing: `folders of cloud ${CLOUD}`,
+      code: 'PERMISSION_DENIED',
+    });
+    expect(cancels(server)).toEqual([]);
+  });
+});
+
+describe('a sweep of a cloud past SWEEP_FANOUT_FOLDERS', () => {
+  const FOLDERS = [{ id: 'b1gone' }, { id: 'b1gtwo' }, { id: 'b1gthree' }];
+
+  /**
+   * The bundle under the runtime model, behind the function host, which takes its asynchronous
+   * calls as the platform does; the function hands its folders on to that host.
+   */
+  async function platform(server: CloudApiServer, retries: number) {
+    let runtime: FunctionRuntime | undefined;
+    const host: FunctionHost = await startFunctionHost({
+      // The runtime needs the host's URL, so the host reaches it through this forward.
+      runtime: {
+        invokeData: (data, ctx) => (runtime as FunctionRuntime).invokeData(data, ctx),
+      } as FunctionRuntime,
+      token: CONTEXT_TOKEN,
+      async: { retries },
+    });
+    started.push(host);
+    runtime = await startRuntime({
+      bundlePath: BUNDLE,
+      env: {
+        ...FAST_ENV,
+        ...endpoints(server),
+        SWEEP_FANOUT_FOLDERS: '2',
+        YC_FUNCTIONS_INVOKE_URL: host.url,
+        YC_METADATA_TOKEN_URL: 'http://127.0.0.1:9/token',
+        NODE_EXTRA_CA_CERTS: testPki().caFile,
+        GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
+      },
+    });
+    started.push(runtime);
+    return { host, runtime };
+  }
+
+  /** The timer run that sweeps the cloud, and every asynchronous call it led to, ended. */
+  async function sweepCloud(host: FunctionHost, runtime: FunctionRuntime, requestId?: string) {
+    const coordinator = await runtime.invoke(sweepTimer({ cloudId: CLOUD }), {
+      ...(requestId && { requestId }),
+      token: CONTEXT_TOKEN,
+    });
+    expect(coordinator.ok, coordinator.body).toBe(true);
+    await host.asyncDone();
+    return host.asyncCalls();
+  }
+
+  it('hands each folder on as an asynchronous call of the function, each swept once', async () => {
+    const server = await cloudOf(FOLDERS);
+    const { host, runtime } = await platform(server, 1);
+
+    const calls = await sweepCloud(host, runtime, 'inv-coordinator');
+    expect(calls).toHaveLength(3);
+    for (const call of calls) {
+      // function-invoke-async.md: the caller's IAM token, here the function's own.
+      expect(call.authorization).toBe(`Bearer ${TOKEN}`);
+      expect(call.attempts).toBe(1);
+      expect(call.deadLettered).toBeUndefined();
+    }
+    expect(calls.map((c) => JSON.parse(c.data).sweepHandOff.request.sweep.folderId).sort()).toEqual(
+      ['b1gone', 'b1gthree', 'b1gtwo'],
+    );
+    expect(cancels(server).sort()).toEqual(['b1goneold', 'b1gthreeold', 'b1gtwoold']);
+    // The coordinator lists and hands on; it cancels nothing itself.
+    const own = runtime.linesFor('inv-coordinator');
+    expect(own.filter((l) => String(l.msg).startsWith('operation '))).toEqual([]);
+    expect(own.find((l) => l.msg === 'sweep handed on')).toMatchObject({ folders: 3 });
+    // One query by sweep id shows the whole sweep.
+    const cancelled = runtime.lines.filter((l) => l.msg === 'operation cancelled');
+    expect(cancelled).toHaveLength(3);
+    for (const line of cancelled) {
+      expect(line).toMatchObject({ source: 'fan-out', sweepId: 'inv-coordinator' });
+    }
+  });
+
+  it('lets the platform retry a folder sweep that fails, then dead-letter it', async () => {
+    const server = await cloudOf(FOLDERS);
+    server.failList('compute.instance', { code: status.UNAVAILABLE });
+    const { host, runtime } = await platform(server, 1);
+
+    const calls = await sweepCloud(host, runtime);
+    expect(calls).toHaveLength(3);
+    for (const call of calls) {
+      expect(call.attempts).toBe(2);
+      expect(call.deadLettered?.error).toMatch(/RetryableFailureError/);
+    }
+    expect(cancels(server)).toEqual([]);
+  });
+});
