@@ -24,16 +24,21 @@ afterEach(async () => {
   for (const thing of started.splice(0).reverse()) await thing.close();
 });
 
-/** A cloud of folders, each with one instance running an old and a young operation. */
+/**
+ * A cloud of folders, each with one instance running an old and a young operation, a
+ * Kubernetes cluster and a PostgreSQL cluster each running an old one (report-only kinds).
+ */
 async function cloudOf(folders: ReadonlyArray<{ id: string; labels?: Record<string, string> }>) {
-  const resources: FakeResource[] = folders.map(({ id }) => ({
-    kind: 'compute.instance',
-    id: `${id}vm`,
-    folderId: id,
-  }));
+  const resources: FakeResource[] = folders.flatMap(({ id }): FakeResource[] => [
+    { kind: 'compute.instance', id: `${id}vm`, folderId: id },
+    { kind: 'k8s.cluster', id: `${id}k8s`, folderId: id },
+    { kind: 'mdb.postgresql', id: `${id}pg`, folderId: id },
+  ]);
   const operations: FakeOperation[] = folders.flatMap(({ id }) => [
     { id: `${id}old`, resourceId: `${id}vm`, createdAt: minutesAgo(90) },
     { id: `${id}young`, resourceId: `${id}vm`, createdAt: minutesAgo(5) },
+    { id: `${id}k8sold`, resourceId: `${id}k8s`, createdAt: minutesAgo(120) },
+    { id: `${id}pgold`, resourceId: `${id}pg`, createdAt: minutesAgo(100) },
   ]);
   const server = await startCloudApiServer({ pki: testPki(), resources, operations });
   started.push(server);
@@ -52,9 +57,10 @@ const endpoints = (server: CloudApiServer) => ({
 
 const cancels = (server: CloudApiServer) =>
   server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId);
-const sweepTimer = (sweep: object) =>
+/** A sweep of one kind unless told `all`, the default a request without kinds gets. */
+const sweepTimer = (sweep: object, kinds: readonly string[] | 'all' = ['compute.instance']) =>
   timerEvent(
-    JSON.stringify({ sweep: { olderThan: '30m', kinds: ['compute.instance'], ...sweep } }),
+    JSON.stringify({ sweep: { olderThan: '30m', ...(kinds !== 'all' && { kinds }), ...sweep } }),
   );
 
 describe('a sweep of a cloud, in one invocation', () => {
@@ -153,8 +159,12 @@ describe('a sweep of a cloud past SWEEP_FANOUT_FOLDERS', () => {
   }
 
   /** The timer run that sweeps the cloud, and every asynchronous call it led to, ended. */
-  async function sweepCloud(host: FunctionHost, runtime: FunctionRuntime, requestId?: string) {
-    const coordinator = await runtime.invoke(sweepTimer({ cloudId: CLOUD }), {
+  async function sweepCloud(
+    host: FunctionHost,
+    runtime: FunctionRuntime,
+    { requestId, kinds }: { requestId?: string; kinds?: readonly string[] | 'all' } = {},
+  ) {
+    const coordinator = await runtime.invoke(sweepTimer({ cloudId: CLOUD }, kinds), {
       ...(requestId && { requestId }),
       token: CONTEXT_TOKEN,
     });
@@ -167,7 +177,11 @@ describe('a sweep of a cloud past SWEEP_FANOUT_FOLDERS', () => {
     const server = await cloudOf(FOLDERS);
     const { host, runtime } = await platform(server, 1);
 
-    const calls = await sweepCloud(host, runtime, 'inv-coordinator');
+    // The payload as a team writes it: a cloud and an age, every kind by default.
+    const calls = await sweepCloud(host, runtime, {
+      requestId: 'inv-coordinator',
+      kinds: 'all',
+    });
     expect(calls).toHaveLength(3);
     for (const call of calls) {
       // function-invoke-async.md: the caller's IAM token, here the function's own.
@@ -189,6 +203,15 @@ describe('a sweep of a cloud past SWEEP_FANOUT_FOLDERS', () => {
     for (const line of cancelled) {
       expect(line).toMatchObject({ source: 'fan-out', sweepId: 'inv-coordinator' });
     }
+    // What cannot be cancelled is reported, with no Cancel: Kubernetes and the databases.
+    const stuck = runtime.lines
+      .filter((l) => l.msg === 'operation stuck')
+      .map((l) => l.operationId);
+    expect(stuck.sort()).toEqual(FOLDERS.flatMap(({ id }) => [`${id}k8sold`, `${id}pgold`]).sort());
+    for (const line of runtime.lines.filter((l) => l.msg === 'operation stuck')) {
+      expect(line).toMatchObject({ level: 'WARN', source: 'fan-out', sweepId: 'inv-coordinator' });
+    }
+    for (const id of stuck) expect(server.callsFor(String(id))).toEqual([]);
   });
 
   it('lets the platform retry a folder sweep that fails, then dead-letter it', async () => {
