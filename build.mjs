@@ -72,18 +72,26 @@ const leaveOut = (bundle) => ({
 });
 
 /**
- * The sweep's listing clients (the `#sweep` import, src/sweep/listing/) are a bundle of their
- * own, required by dist/index.js only when a sweep runs: the cancel path never loads them.
+ * Bundles of their own, required by dist/index.js only when needed, so the cancel path never
+ * loads them: the sweep's listing clients (the `#sweep` import, src/sweep/listing/) and the
+ * metrics and messages (`#observe`, src/report/observe/).
  */
-const sweepApart = {
-  name: 'sweep-apart',
+const LAZY = [
+  { specifier: '#sweep', file: 'sweep.js' },
+  { specifier: '#observe', file: 'observe.js' },
+];
+
+const lazyApart = {
+  name: 'lazy-apart',
   setup(build) {
-    const rules = counted(['#sweep as ./sweep.js']);
+    const rules = counted(LAZY.map(({ specifier, file }) => `${specifier} as ./${file}`));
     rules.check(build, 'index.js');
-    build.onResolve({ filter: /^#sweep$/ }, () => {
-      rules.hit('#sweep as ./sweep.js');
-      return { path: './sweep.js', external: true };
-    });
+    for (const { specifier, file } of LAZY) {
+      build.onResolve({ filter: new RegExp(`^${specifier}$`) }, () => {
+        rules.hit(`${specifier} as ./${file}`);
+        return { path: `./${file}`, external: true };
+      });
+    }
   },
 };
 
@@ -177,13 +185,19 @@ const [main, sweep] = await Promise.all([
     ...common,
     entryPoints: [source('index.ts')],
     outfile: output('index.js'),
-    plugins: [leaveOut('index.js'), sweepApart, trimGenerated('index.js'), versionOnly('index.js')],
+    plugins: [leaveOut('index.js'), lazyApart, trimGenerated('index.js'), versionOnly('index.js')],
   }),
   build({
     ...common,
     entryPoints: [source('sweep/select.ts')],
     outfile: output('sweep.js'),
     plugins: [leaveOut('sweep.js'), fromHost, trimGenerated('sweep.js')],
+  }),
+  // Plain fetch and our own code: it borrows nothing, and nothing of the SDK goes in.
+  build({
+    ...common,
+    entryPoints: [source('report/observe/index.ts')],
+    outfile: output('observe.js'),
   }),
 ]);
 // What went into each bundle, for the size guard in the tests and for anyone asking why it grew.
@@ -192,7 +206,10 @@ await writeFile(new URL('sweep-meta.json', outdir), JSON.stringify(sweep.metafil
 
 const files = Object.fromEntries(
   await Promise.all(
-    ['index.js', 'sweep.js'].map(async (name) => [name, await readFile(output(name))]),
+    ['index.js', 'sweep.js', 'observe.js'].map(async (name) => [
+      name,
+      await readFile(output(name)),
+    ]),
   ),
 );
 // A fixed timestamp keeps the zip identical for identical code.
@@ -213,5 +230,6 @@ const sweepZipped = zipSync({ 'sweep.js': [files['sweep.js'], { level: 9, mtime 
 console.log(
   `cancel path: dist/index.js ${kb(files['index.js'].length)}, ${kb(cancelPath.length)} zipped; ` +
     `sweep: dist/sweep.js ${kb(files['sweep.js'].length)}, ${kb(sweepZipped)} zipped; ` +
+    `observe: dist/observe.js ${kb(files['observe.js'].length)}; ` +
     `dist/function.zip ${kb(zip.length)}`,
 );

@@ -22,7 +22,17 @@ export interface Config {
   /** Where a sweep of more folders than `sweepFanoutFolders` hands each on, as an async call. */
   readonly functionsInvokeUrl: string;
   readonly sweepFanoutFolders: number;
+  /** Set, each invocation writes its metrics to this folder's Monitoring. */
+  readonly metricsFolderId: string | undefined;
+  readonly monitoringUrl: string;
+  /** A secret (it may carry a bot token): never in a log line, an error or a reply. */
+  readonly notifyWebhookUrl: string | undefined;
+  readonly notifyFormat: NotifyFormat;
+  readonly notifyChatId: string | undefined;
 }
+
+export const NotifyFormat = { Json: 'json', Slack: 'slack', Telegram: 'telegram' } as const;
+export type NotifyFormat = (typeof NotifyFormat)[keyof typeof NotifyFormat];
 
 const DEFAULTS = {
   operationEndpoint: 'operation.api.cloud.yandex.net:443',
@@ -47,7 +57,10 @@ const DEFAULTS = {
   // A folder's sweep is a few dozen listings; past a handful, one invocation per folder spreads
   // them over instances and gives each folder the whole time budget.
   sweepFanoutFolders: 5,
+  monitoringUrl: 'https://monitoring.api.cloud.yandex.net',
 } as const;
+
+const FOLDER_ID = /^[a-z0-9]{1,50}$/;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -84,9 +97,43 @@ function webUrl(env: Env, name: string, fallback: string): string {
   return raw;
 }
 
+function folderId(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  if (!FOLDER_ID.test(raw)) {
+    throw new ConfigError(
+      `${name} must be a folder id (lowercase letters and digits), got "${raw}"`,
+    );
+  }
+  return raw;
+}
+
+/** The webhook URL is a secret, so no message ever shows it. */
+function secretUrl(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  if (!URL.canParse(raw) || !['https:', 'http:'].includes(new URL(raw).protocol)) {
+    throw new ConfigError(
+      `${name} must be an https:// URL (its value is not shown: it is a secret)`,
+    );
+  }
+  return raw;
+}
+
+function notifyFormat(env: Env): NotifyFormat {
+  const raw = env.NOTIFY_FORMAT?.trim().toLowerCase() || NotifyFormat.Json;
+  const formats: readonly string[] = Object.values(NotifyFormat);
+  if (!formats.includes(raw)) {
+    throw new ConfigError(
+      `NOTIFY_FORMAT must be one of ${formats.join(', ')}, got "${env.NOTIFY_FORMAT}"`,
+    );
+  }
+  return raw as NotifyFormat;
+}
+
 /** Reads and checks the environment; called once per instance, so a typo fails the first call loudly. */
 export function loadConfig(env: Env): Config {
-  return {
+  const config: Config = {
     operationEndpoint: env.YC_OPERATION_ENDPOINT?.trim() || DEFAULTS.operationEndpoint,
     metadataTokenUrl: httpUrl(env, 'YC_METADATA_TOKEN_URL', DEFAULTS.metadataTokenUrl),
     maxOperations: integer(env, 'MAX_OPERATIONS', DEFAULTS.maxOperations, 1, 100_000),
@@ -114,5 +161,20 @@ export function loadConfig(env: Env): Config {
       1,
       10_000,
     ),
+    metricsFolderId: folderId(env, 'METRICS_FOLDER_ID'),
+    monitoringUrl: webUrl(env, 'YC_MONITORING_URL', DEFAULTS.monitoringUrl),
+    notifyWebhookUrl: secretUrl(env, 'NOTIFY_WEBHOOK_URL'),
+    notifyFormat: notifyFormat(env),
+    notifyChatId: env.NOTIFY_TELEGRAM_CHAT_ID?.trim() || undefined,
   };
+  if (
+    config.notifyWebhookUrl !== undefined &&
+    config.notifyFormat === NotifyFormat.Telegram &&
+    config.notifyChatId === undefined
+  ) {
+    throw new ConfigError(
+      'NOTIFY_FORMAT=telegram needs NOTIFY_TELEGRAM_CHAT_ID, the chat to send to',
+    );
+  }
+  return config;
 }

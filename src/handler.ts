@@ -25,7 +25,8 @@ export function createHandler(instance: () => Instance, rootLog: Logger) {
     let report: Report;
     try {
       const current = instance();
-      report = await run(current, adapter.jobs(event, current.config), context, log, started);
+      const jobs = adapter.jobs(event, current.config);
+      report = await run(current, jobs, context, log, started, adapter.source);
     } catch (caught) {
       const error =
         caught instanceof CancellerError

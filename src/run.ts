@@ -5,16 +5,19 @@ import type { Config } from './config';
 import type { Instance } from './instance';
 import { errorFields, type Logger, LogLevel } from './log';
 import { mapLimited } from './map-limited';
-import type {
-  CancelRequest,
-  Job,
-  OperationResult,
-  Origin,
-  Report,
-  SweepSummary,
-  Target,
+import {
+  type CancelRequest,
+  type Job,
+  type OperationResult,
+  type Origin,
+  Reason,
+  type Report,
+  Source,
+  type SweepSummary,
+  type Target,
 } from './model';
 import { logResult, logSummary } from './report/log-lines';
+import { loadObserve } from './report/observe-load';
 import { summarize } from './report/summary';
 import { selectTargets, tightened } from './select/targets';
 import { loadSweep } from './sweep/load';
@@ -38,6 +41,7 @@ export async function run(
   context: InvocationContext,
   log: Logger,
   started = Date.now(),
+  source: Source = Source.Raw,
 ): Promise<Report> {
   const { config } = instance;
   const requests = accept(jobs, log);
@@ -63,9 +67,52 @@ export async function run(
       }
       swept = selection.sweep;
     }
-    return report(results, jobs.length - requests.length, swept, Date.now() - started, log);
+    const done = report(results, jobs.length - requests.length, swept, Date.now() - started, log);
+    await observed(done, { instance, context, budget, log, source });
+    return done;
   } finally {
     budget.dispose();
+  }
+}
+
+/** Longest the metrics and the message may hold the reply up. */
+const OBSERVE_DEADLINE_MS = 2000;
+
+/** Writes the metrics and sends the message, when set; nothing of it loads otherwise. */
+async function observed(
+  done: Report,
+  {
+    instance,
+    context,
+    budget,
+    log,
+    source,
+  }: {
+    instance: Instance;
+    context: InvocationContext;
+    budget: Budget;
+    log: Logger;
+    source: Source;
+  },
+): Promise<void> {
+  const { config } = instance;
+  if (config.metricsFolderId === undefined && config.notifyWebhookUrl === undefined) return;
+  const deadlineMs = Math.min(OBSERVE_DEADLINE_MS, budget.remainingMs());
+  if (deadlineMs <= 0) return;
+  try {
+    const token =
+      config.metricsFolderId === undefined
+        ? undefined
+        : await beforeBudgetEnds(invocationToken(instance.tokens, context), budget, 'metrics')
+            .then((t) => t.current())
+            .catch(() => undefined);
+    const { observe } = await loadObserve();
+    const dryRun = config.dryRun || done.results.some((r) => r.reason === Reason.DryRun);
+    await observe(done, { source, config, token, dryRun, deadlineMs, log });
+  } catch (error) {
+    // A bug here must not cost the invocation its reply.
+    const fields = error instanceof Error ? errorFields(error) : { message: String(error) };
+    log.log(LogLevel.Warn, 'metrics and messages failed', { error: fields });
   }
 }
 

@@ -36,9 +36,16 @@ describe('the deployed bundle', () => {
     ).toBe(true);
   });
 
-  it('ships in a zip holding index.js and the sweep bundle, and nothing that makes the platform run npm ci', () => {
+  it('ships in a zip holding index.js and its lazy bundles, and nothing that makes the platform run npm ci', () => {
     const names = Object.keys(unzipSync(readFileSync(built('function.zip'))));
-    expect(names.sort()).toEqual(['index.js', 'sweep.js']);
+    expect(names.sort()).toEqual(['index.js', 'observe.js', 'sweep.js']);
+  });
+
+  it('keeps the metrics and messages out of the cancel path: they load only when set', () => {
+    const index = readFileSync(built('index.js'), 'utf8');
+    expect(index).not.toContain('canceller.operations');
+    expect(index).not.toContain('/monitoring/v2/data/write');
+    expect(readFileSync(built('observe.js'), 'utf8')).toContain('/monitoring/v2/data/write');
   });
 
   it.each([

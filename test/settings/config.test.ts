@@ -26,6 +26,11 @@ describe('configuration', () => {
       resourceManagerEndpoint: 'resource-manager.api.cloud.yandex.net:443',
       functionsInvokeUrl: 'https://functions.yandexcloud.net',
       sweepFanoutFolders: 5,
+      metricsFolderId: undefined,
+      monitoringUrl: 'https://monitoring.api.cloud.yandex.net',
+      notifyWebhookUrl: undefined,
+      notifyFormat: 'json',
+      notifyChatId: undefined,
     });
   });
 
@@ -52,6 +57,11 @@ describe('configuration', () => {
         YC_RESOURCE_MANAGER_ENDPOINT: 'rm.private:8443',
         YC_FUNCTIONS_INVOKE_URL: 'https://functions.private',
         SWEEP_FANOUT_FOLDERS: '50',
+        METRICS_FOLDER_ID: 'b1gmetrics',
+        YC_MONITORING_URL: 'https://monitoring.private',
+        NOTIFY_WEBHOOK_URL: 'https://hooks.example/abc',
+        NOTIFY_FORMAT: 'telegram',
+        NOTIFY_TELEGRAM_CHAT_ID: '-100',
       }),
     ).toEqual({
       operationEndpoint: 'operation.private:8443',
@@ -74,7 +84,27 @@ describe('configuration', () => {
       resourceManagerEndpoint: 'rm.private:8443',
       functionsInvokeUrl: 'https://functions.private',
       sweepFanoutFolders: 50,
+      metricsFolderId: 'b1gmetrics',
+      monitoringUrl: 'https://monitoring.private',
+      notifyWebhookUrl: 'https://hooks.example/abc',
+      notifyFormat: 'telegram',
+      notifyChatId: '-100',
     });
+  });
+
+  it('never shows the webhook URL, a secret, in its refusal', () => {
+    const refuse = () => loadConfig({ NOTIFY_WEBHOOK_URL: 'ftp://bot:SECRET@host' });
+    expect(refuse).toThrow(/NOTIFY_WEBHOOK_URL must be an https:\/\/ URL/);
+    expect(refuse).not.toThrow(/SECRET/);
+  });
+
+  it('needs a chat for Telegram', () => {
+    expect(() =>
+      loadConfig({
+        NOTIFY_WEBHOOK_URL: 'https://api.telegram.org/botX/sendMessage',
+        NOTIFY_FORMAT: 'telegram',
+      }),
+    ).toThrow(/needs NOTIFY_TELEGRAM_CHAT_ID/);
   });
 
   it.each([
@@ -86,6 +116,8 @@ describe('configuration', () => {
     ['MIN_AGE_SECONDS', '-1', /MIN_AGE_SECONDS must be a whole number from 0/],
     ['WAIT_SECONDS', '3601', /WAIT_SECONDS must be a whole number from 0 to 3600/],
     ['SWEEP_FANOUT_FOLDERS', '0', /SWEEP_FANOUT_FOLDERS must be a whole number from 1/],
+    ['METRICS_FOLDER_ID', 'B1G!', /METRICS_FOLDER_ID must be a folder id/],
+    ['NOTIFY_FORMAT', 'discord', /NOTIFY_FORMAT must be one of json, slack, telegram/],
     ['YC_FUNCTIONS_INVOKE_URL', 'ftp://x', /YC_FUNCTIONS_INVOKE_URL must be an https:\/\/ URL/],
   ])('refuses %s=%s with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);

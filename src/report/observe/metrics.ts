@@ -1,0 +1,59 @@
+import { type OperationResult, Outcome, type Report, type Source } from '../../model';
+
+/** A point as the Monitoring data write API takes it (monitoring/api-ref/MetricsData/write.md). */
+export interface MetricPoint {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly type: 'DGAUGE';
+  readonly value: number;
+}
+
+/** The metric names, stable: dashboards and alerts are built on them. */
+export const METRIC = {
+  operations: 'canceller.operations',
+  candidates: 'canceller.sweep.candidates',
+  refused: 'canceller.sweep.refused',
+  failedListings: 'canceller.sweep.failed_listings',
+  handedOn: 'canceller.sweep.handed_on',
+  duration: 'canceller.invocation.duration_ms',
+} as const;
+
+const count = (results: readonly OperationResult[], outcome: Outcome) =>
+  results.filter((r) => r.outcome === outcome).length;
+
+/**
+ * One invocation's metrics: operations per outcome (every outcome, zeros included, so a chart
+ * has no gaps), what its sweeps found and refused, and its duration; labelled by source.
+ */
+export function metricsOf(report: Report, source: Source): MetricPoint[] {
+  const labels = { source };
+  const point = (name: string, value: number, extra: Record<string, string> = {}) => ({
+    name,
+    labels: { ...labels, ...extra },
+    type: 'DGAUGE' as const,
+    value,
+  });
+  const { summary, results } = report;
+  return [
+    ...Object.values(Outcome).map((outcome) =>
+      point(METRIC.operations, count(results, outcome), { outcome }),
+    ),
+    ...(summary.sweep
+      ? [
+          point(METRIC.candidates, summary.sweep.candidates),
+          point(METRIC.refused, summary.sweep.refused ? 1 : 0),
+          point(METRIC.failedListings, summary.sweep.failedListings),
+          point(METRIC.handedOn, summary.sweep.handedOn ?? 0),
+        ]
+      : []),
+    point(METRIC.duration, summary.durationMs),
+  ];
+}
+
+/** The write request's URL: the folder's custom metrics. */
+export function writeUrl(monitoringUrl: string, folderId: string): string {
+  const url = new URL('/monitoring/v2/data/write', monitoringUrl);
+  url.searchParams.set('folderId', folderId);
+  url.searchParams.set('service', 'custom');
+  return url.toString();
+}

@@ -1,0 +1,253 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { CallResult, OperationApi } from '../../src/cloud/operation-api';
+import { type Report, Source } from '../../src/model';
+import { METRIC, metricsOf, writeUrl } from '../../src/report/observe/metrics';
+import { messageBody, noteworthy } from '../../src/report/observe/notify';
+import { timerEvent } from '../support/events';
+import { fixedTokens, inProcessFunction } from '../support/in-process';
+import { fakeIds } from '../support/pipeline-deps';
+
+const result = (operationId: string, outcome: string, extra: object = {}) =>
+  ({ operationId, outcome, attempts: 1, durationMs: 3, ...extra }) as Report['results'][number];
+const reportOf = (results: Report['results'], sweep?: Report['summary']['sweep']): Report => ({
+  results,
+  summary: {
+    operations: results.length,
+    outcomes: {},
+    rejectedRequests: 0,
+    durationMs: 42,
+    ...(sweep && { sweep }),
+  },
+});
+
+describe('metrics (Monitoring data write API, monitoring/api-ref/MetricsData/write.md)', () => {
+  it('has a point per outcome, zeros included, what the sweep found, and the duration', () => {
+    const points = metricsOf(
+      reportOf([result('a', 'cancelled'), result('b', 'cancelled'), result('c', 'stuck')], {
+        candidates: 2,
+        refused: false,
+        failedListings: 1,
+      }),
+      Source.Timer,
+    );
+    const value = (name: string, labels: object) =>
+      points.find(
+        (p) => p.name === name && Object.entries(labels).every(([k, v]) => p.labels[k] === v),
+      )?.value;
+    expect(value(METRIC.operations, { outcome: 'cancelled', source: 'timer' })).toBe(2);
+    expect(value(METRIC.operations, { outcome: 'stuck' })).toBe(1);
+    expect(value(METRIC.operations, { outcome: 'failed' })).toBe(0);
+    expect(value(METRIC.candidates, {})).toBe(2);
+    expect(value(METRIC.refused, {})).toBe(0);
+    expect(value(METRIC.failedListings, {})).toBe(1);
+    expect(value(METRIC.duration, {})).toBe(42);
+    for (const point of points) expect(point.type).toBe('DGAUGE');
+  });
+
+  it("goes to the folder's custom service", () => {
+    expect(writeUrl('https://monitoring.api.cloud.yandex.net', 'b1gfolder')).toBe(
+      'https://monitoring.api.cloud.yandex.net/monitoring/v2/data/write?folderId=b1gfolder&service=custom',
+    );
+  });
+});
+
+describe('the message', () => {
+  it.each([
+    [
+      'a quiet run',
+      [result('a', 'already_done'), result('b', 'skipped', { reason: 'too_young' })],
+      false,
+    ],
+    ['nothing at all', [], false],
+    ['a cancel', [result('a', 'cancelled')], true],
+    ['a failure', [result('a', 'failed')], true],
+    ['a stuck operation', [result('a', 'stuck')], true],
+    ['what a dry run would cancel', [result('a', 'skipped', { reason: 'dry_run' })], true],
+  ] as const)('for %s is sent: %s', (_name, results, sent) => {
+    expect(noteworthy(reportOf([...results]), false) !== undefined).toBe(sent);
+  });
+
+  it('is sent for a refused sweep', () => {
+    const refused = reportOf([], { candidates: 30, refused: true, failedListings: 0 });
+    expect(noteworthy(refused, false)).toMatchObject({ refused: true });
+  });
+
+  it('in each format carries the counts, the operations and the dry-run flag', () => {
+    const now = Date.parse('2026-12-03T10:00:00Z');
+    const note = noteworthy(
+      reportOf([
+        result('fd8a', 'cancelled', {
+          description: 'Create instance',
+          createdAt: '2026-12-03T09:00:00Z',
+        }),
+      ]),
+      true,
+      now,
+    );
+    const text =
+      'operation canceller (dry run): 1 cancelled\n- fd8a cancelled: Create instance, 60 min old';
+    if (note === undefined) throw new Error('expected a message');
+    expect(messageBody(note, 'slack')).toEqual({ text });
+    // Telegram's sendMessage: chat_id and text (core.telegram.org/bots/api#sendmessage).
+    expect(messageBody(note, 'telegram', '-100123')).toEqual({
+      chat_id: '-100123',
+      text,
+      disable_web_page_preview: true,
+    });
+    expect(messageBody(note, 'json')).toMatchObject({
+      text,
+      dryRun: true,
+      counts: { cancelled: 1 },
+      operations: [{ id: 'fd8a', outcome: 'cancelled', ageSeconds: 3600 }],
+    });
+  });
+});
+
+interface Received {
+  path: string;
+  authorization: string | undefined;
+  body: Record<string, unknown>;
+}
+
+const servers: http.Server[] = [];
+afterEach(async () => {
+  await Promise.all(
+    servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve).closeAllConnections())),
+  );
+});
+
+/** A loopback HTTP server that records what it is sent and answers as told. */
+async function receiver(answer: (res: http.ServerResponse) => void = (res) => res.end('{}')) {
+  const received: Received[] = [];
+  const server = http.createServer(async (req, res) => {
+    let text = '';
+    for await (const chunk of req) text += chunk;
+    received.push({
+      path: req.url ?? '',
+      authorization: req.headers.authorization,
+      body: JSON.parse(text),
+    });
+    answer(res);
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
+}
+
+/** The real handler over an API whose every operation runs and cancels at once. */
+function canceller(env: Record<string, string>) {
+  const answer = (id: string, done: boolean): Promise<CallResult> =>
+    Promise.resolve({
+      operation: {
+        id,
+        description: 'Create instance',
+        createdAt: new Date(Date.now() - 3_600_000),
+        createdBy: 'ajeuser',
+        done,
+        ...(done && { error: { code: 1, message: 'cancelled', details: [] } }),
+      },
+      attempts: 1,
+      ids: fakeIds('api-1'),
+    });
+  const api: OperationApi = { get: (id) => answer(id, false), cancel: (id) => answer(id, true) };
+  const fn = inProcessFunction(env, { api, tokens: fixedTokens });
+  return async (event: unknown) => {
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const reply = await fn.handler(event, {
+        requestId: 'inv-observe',
+        getRemainingTimeInMillis: () => 30_000,
+      });
+      return { reply, lines: fn.lines.splice(0), raw: fn.rawLines.splice(0).join('\n') };
+    } finally {
+      write.mockRestore();
+    }
+  };
+}
+
+const cancelling = timerEvent('{"operationIds": ["fd8one", "fd8two"]}');
+const quiet = timerEvent();
+
+describe('metrics and messages from an invocation', () => {
+  it('write one batch of metrics with the function token, and send one message per format', async () => {
+    const monitoring = await receiver();
+    for (const format of ['json', 'slack', 'telegram'] as const) {
+      const hook = await receiver();
+      const invoke = canceller({
+        METRICS_FOLDER_ID: 'b1gmetrics',
+        YC_MONITORING_URL: monitoring.url,
+        NOTIFY_WEBHOOK_URL: `${hook.url}/bot123:SECRET/sendMessage`,
+        NOTIFY_FORMAT: format,
+        NOTIFY_TELEGRAM_CHAT_ID: '-100123',
+      });
+
+      const { raw, reply } = await invoke(cancelling);
+
+      expect(hook.received).toHaveLength(1);
+      expect(hook.received[0]?.body).toMatchObject({
+        text: expect.stringContaining('2 cancelled'),
+      });
+      // The URL carries a bot token: never in a log line or a reply.
+      expect(raw).not.toContain('SECRET');
+      expect(JSON.stringify(reply)).not.toContain('SECRET');
+    }
+    expect(monitoring.received).toHaveLength(3);
+    const [write] = monitoring.received;
+    expect(write?.path).toBe('/monitoring/v2/data/write?folderId=b1gmetrics&service=custom');
+    expect(write?.authorization).toBe('Bearer t1.fake-token');
+    expect(write?.body.metrics).toContainEqual({
+      name: METRIC.operations,
+      labels: { source: 'timer', outcome: 'cancelled' },
+      type: 'DGAUGE',
+      value: 2,
+    });
+  });
+
+  it('send no message for a quiet run, and still write its metrics', async () => {
+    const monitoring = await receiver();
+    const hook = await receiver();
+    const invoke = canceller({
+      METRICS_FOLDER_ID: 'b1gmetrics',
+      YC_MONITORING_URL: monitoring.url,
+      NOTIFY_WEBHOOK_URL: `${hook.url}/hook`,
+    });
+    await invoke(quiet);
+    expect(hook.received).toEqual([]);
+    expect(monitoring.received).toHaveLength(1);
+  });
+
+  it.each([
+    ['refuses connections', () => Promise.resolve({ url: 'http://127.0.0.1:9', received: [] })],
+    [
+      'answers 500',
+      () =>
+        receiver((res) => {
+          res.statusCode = 500;
+          res.end();
+        }),
+    ],
+    // Never answers: the deadline (2 s) cuts it.
+    ['hangs', () => receiver(() => {})],
+  ])(
+    'change neither outcome nor reply when the endpoint %s',
+    async (_name, dead) => {
+      const plain = await canceller({})(cancelling);
+      const endpoint = await dead();
+      const observed = await canceller({
+        METRICS_FOLDER_ID: 'b1gmetrics',
+        YC_MONITORING_URL: endpoint.url,
+        NOTIFY_WEBHOOK_URL: `${endpoint.url}/hook/SECRET`,
+      })(cancelling);
+
+      const { durationMs: _a, ...plainSummary } = (plain.reply as Report).summary;
+      const { durationMs: _b, ...observedSummary } = (observed.reply as Report).summary;
+      expect(observedSummary).toEqual(plainSummary);
+      const warnings = observed.lines.filter((l) => l.level === 'WARN').map((l) => l.msg);
+      expect(warnings.sort()).toEqual(['metrics not written', 'notification not sent']);
+      expect(observed.raw).not.toContain('SECRET');
+    },
+    15_000,
+  );
+});
