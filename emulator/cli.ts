@@ -41,6 +41,7 @@ export function openCommandSession(line: CommandLine, log: NodeJS.WriteStream): 
     cancel: line.cancel,
     env: process.env,
     onLogLine: logPrinter(log),
+    onEmulatorLine: (line) => log.write(`${line}\n`),
   });
 }
 

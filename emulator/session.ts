@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BUNDLE } from './build-if-needed';
 import { type CloudApiServer, startCloudApiServer } from './cloud-api-server';
+import { startObserveSink } from './observe-sink';
 import { writeTestPki } from './pki';
 import { type FunctionRuntime, startRuntime } from './runtime';
 import { type SeededOperation, seededOperations } from './seed';
@@ -29,6 +30,8 @@ export interface SessionOptions {
   readonly cancel: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly onLogLine: (line: string) => void;
+  /** The emulator's own notes, such as the metrics and messages it took for the cloud. */
+  readonly onEmulatorLine?: (line: string) => void;
 }
 
 export interface Session {
@@ -76,10 +79,14 @@ async function emulated(options: SessionOptions): Promise<Session> {
     const seeded = seededOperations();
     const server = await startCloudApiServer({ pki, operations: seeded.map((s) => s.operation) });
     cleanups.push(() => server.close());
+    const sink = await startObserveSink((line) => options.onEmulatorLine?.(`[emulator] ${line}`));
+    cleanups.push(() => sink.close());
     const runtime = await startRuntime({
       bundlePath: BUNDLE,
       env: {
         ...pick(options.env, FUNCTION_SETTINGS),
+        // What the function would send Monitoring and a webhook, shown by the emulator.
+        ...sink.env,
         YC_OPERATION_ENDPOINT: server.address,
         // grpc-js trusts NODE_EXTRA_CA_CERTS only while GRPC_DEFAULT_SSL_ROOTS_FILE_PATH is unset.
         NODE_EXTRA_CA_CERTS: pki.caFile,

@@ -77,6 +77,13 @@ describe('npm run invoke', () => {
       fd8stuckinstance0001: 'cancelled',
       enpstucknetwork00002: 'cancelling',
     });
+    // What the function would have sent Monitoring and a webhook, shown by the emulator.
+    expect(stderr).toContain(
+      '[emulator] metrics written to Monitoring: canceller.operations{source=raw,outcome=cancelled}=1',
+    );
+    expect(stderr).toContain(
+      '[emulator] message sent: operation canceller: 1 cancelled, 1 cancelling',
+    );
   });
 
   it('prints the platform-style error and exits 1 when the function throws', async () => {
