@@ -4,6 +4,7 @@ import {
   Server,
   ServerCredentials,
   type ServerUnaryCall,
+  type ServiceDefinition,
   type sendUnaryData,
   status,
 } from '@grpc/grpc-js';
@@ -14,6 +15,7 @@ import {
   type GetOperationRequest,
   OperationServiceService,
 } from '@yandex-cloud/nodejs-sdk/operation/operation_service';
+import { FolderServiceService } from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder_service';
 import { budgetFor, type Fault, type FaultBudget, replyWithFault, spend } from './fault';
 import { createIamTokens, type TrustedKey } from './iam-token-service';
 import { listen } from './listen';
@@ -178,6 +180,13 @@ export async function startCloudApiServer(opts: {
   resources?: FakeResource[];
   /** The most a listing page holds whatever page_size asks, so tests can force several pages. */
   maxPageSize?: number;
+  /**
+   * How long every listing answer is held, as a remote API's round trip: each kind's List and
+   * ListOperations and the resource manager's FolderService.List. The call is recorded and
+   * answered from the state it arrived at, its headers at once; the answer goes out this much
+   * later, or never if the client gives up first. 0, the default, answers at once.
+   */
+  listingLatencyMs?: number;
 }): Promise<CloudApiServer> {
   const states = new Map<string, OperationState>();
   const calls: RecordedCall[] = [];
@@ -185,8 +194,18 @@ export async function startCloudApiServer(opts: {
   let requestCounter = 0;
   let unseenGetsAfterCreate = 0;
 
+  // Operation ids by the resource that lists them, so a listing does not scan every operation.
+  const byResource = new Map<string, Set<string>>();
   const set = (...ops: FakeOperation[]) => {
     for (const op of ops) {
+      const previous = states.get(op.id)?.op.resourceId;
+      if (previous !== undefined && previous !== op.resourceId)
+        byResource.get(previous)?.delete(op.id);
+      if (op.resourceId !== undefined) {
+        const ids = byResource.get(op.resourceId) ?? new Set<string>();
+        ids.add(op.id);
+        byResource.set(op.resourceId, ids);
+      }
       states.set(op.id, {
         op: { ...op },
         done: op.done ?? false,
@@ -205,7 +224,10 @@ export async function startCloudApiServer(opts: {
 
   // Resolves false when the client cancels the call (or the server closes) before the delay ends,
   // so a client deadline is observed as the client would see it from a slow API.
-  const delay = (ms: number, call: Call) =>
+  const delay = (
+    ms: number,
+    call: Pick<ServerUnaryCall<unknown, unknown>, 'cancelled' | 'once' | 'off'>,
+  ) =>
     new Promise<boolean>((resolve) => {
       if (call.cancelled) return resolve(false);
       const finish = (completed: boolean) => {
@@ -343,14 +365,14 @@ export async function startCloudApiServer(opts: {
     maxPageSize: opts.maxPageSize,
     record: ({ method, subject, page }, metadata) =>
       record({ method, operationId: subject, page }, metadata),
-    // Map order is the order operations were first set in, so listings keep that order.
+    // Set order is the order operations were first set in, so listings keep that order.
     operationsOf: (resourceId) =>
-      [...states.values()]
-        .filter((state) => state.op.resourceId === resourceId)
-        .map((state) => {
-          settleSlowCancel(state);
-          return toOperation(state);
-        }),
+      [...(byResource.get(resourceId) ?? [])].flatMap((id) => {
+        const state = states.get(id);
+        if (state === undefined) return [];
+        settleSlowCancel(state);
+        return [toOperation(state)];
+      }),
   });
 
   const serverless = createServerless({
@@ -368,11 +390,39 @@ export async function startCloudApiServer(opts: {
     operationExists: (id) => states.has(id),
   });
 
+  // Holds the answers of the named methods of each service added through it for the latency.
+  const slowed = (
+    target: Server,
+    methodsOf: (service: ServiceDefinition) => readonly string[],
+  ): Server => {
+    const latency = opts.listingLatencyMs ?? 0;
+    if (latency <= 0) return target;
+    const hold =
+      (handler: (call: ServerUnaryCall<unknown, unknown>, cb: sendUnaryData<unknown>) => void) =>
+      (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) =>
+        handler(call, (...answer) => {
+          void delay(latency, call).then((completed) => completed && callback(...answer));
+        });
+    return new Proxy(target, {
+      get: (server, property, receiver) =>
+        property !== 'addService'
+          ? Reflect.get(server, property, receiver)
+          : (service: ServiceDefinition, implementation: Record<string, unknown>) => {
+              const held = { ...implementation };
+              for (const name of methodsOf(service)) {
+                const handler = held[name];
+                if (typeof handler === 'function') held[name] = hold(handler as never);
+              }
+              server.addService(service, held as never);
+            },
+    });
+  };
+
   const iamTokens = createIamTokens();
   const server = new Server();
   server.addService(OperationServiceService, { get: handle('Get'), cancel: handle('Cancel') });
-  listing.addTo(server);
-  serverless.addTo(server);
+  listing.addTo(slowed(server, () => ['list', 'listOperations']));
+  serverless.addTo(slowed(server, (service) => (service === FolderServiceService ? ['list'] : [])));
   iamTokens.addTo(server);
   const credentials = ServerCredentials.createSsl(
     null,

@@ -1,0 +1,102 @@
+import { credentials, type Metadata } from '@grpc/grpc-js';
+import {
+  FolderServiceClient,
+  ListFoldersRequest,
+  type ListFoldersResponse,
+} from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder_service';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
+import { bearer, type ListingClient, openListingClient, unary } from '../support/listing-clients';
+import { testPki } from '../support/test-pki';
+
+const LATENCY_MS = 150;
+
+describe('listingLatencyMs', () => {
+  let server: CloudApiServer;
+  const closing: { close(): void }[] = [];
+
+  afterEach(async () => {
+    for (const client of closing.splice(0)) client.close();
+    await server?.close();
+  });
+
+  const start = async (listingLatencyMs?: number) => {
+    server = await startCloudApiServer({
+      pki: testPki(),
+      resources: [{ kind: 'compute.instance', id: 'vm1', folderId: 'f1' }],
+      operations: [{ id: 'op1', resourceId: 'vm1', createdAt: new Date(), done: true }],
+      listingLatencyMs,
+    });
+    server.placeFolder('f1', 'c1');
+  };
+  const instances = (): ListingClient => {
+    const client = openListingClient('compute.instance', server.address);
+    closing.push(client);
+    return client;
+  };
+  const folders = () => {
+    const client = new FolderServiceClient(server.address, credentials.createSsl());
+    closing.push(client);
+    return (metadata: Metadata) =>
+      unary<ListFoldersRequest, ListFoldersResponse>(
+        client.list.bind(client),
+        ListFoldersRequest.fromPartial({ cloudId: 'c1' }),
+        metadata,
+      );
+  };
+  const timed = async <T>(work: () => Promise<T>) => {
+    const started = performance.now();
+    const value = await work();
+    return { value, ms: performance.now() - started };
+  };
+
+  it('holds every List, ListOperations and FolderService.List answer that long', async () => {
+    await start(LATENCY_MS);
+    const client = instances();
+    const listFolders = folders();
+    // The first call also opens the connection; time the ones after it.
+    await client.list('f1');
+
+    const list = await timed(() => client.list('f1'));
+    const ops = await timed(() => client.listOperations('vm1'));
+    const cloud = await timed(() => listFolders(bearer()));
+
+    expect(list.value.items.map((r) => r.id)).toEqual(['vm1']);
+    expect(ops.value.items.map((o) => o.id)).toEqual(['op1']);
+    expect(cloud.value.folders.map((f) => f.id)).toEqual(['f1']);
+    for (const { ms } of [list, ops, cloud]) expect(ms).toBeGreaterThanOrEqual(LATENCY_MS - 5);
+    expect(server.calls.map((c) => c.method)).toEqual([
+      'compute.instance/List',
+      'compute.instance/List',
+      'compute.instance/ListOperations',
+      'FolderService/List',
+    ]);
+  });
+
+  it('answers at once by default', async () => {
+    await start();
+    const client = instances();
+    await client.list('f1');
+    const list = await timed(() => client.list('f1'));
+    expect(list.ms).toBeLessThan(LATENCY_MS);
+  });
+
+  it('stops holding an answer when the client gives up', async () => {
+    await start(10_000);
+    const client = new FolderServiceClient(server.address, credentials.createSsl());
+    closing.push(client);
+    const started = performance.now();
+    const call = new Promise((resolve, reject) => {
+      client.list(
+        ListFoldersRequest.fromPartial({ cloudId: 'c1' }),
+        bearer(),
+        { deadline: Date.now() + 300 },
+        (error, response) => (error ? reject(error) : resolve(response)),
+      );
+    });
+    await expect(call).rejects.toMatchObject({ details: expect.stringMatching(/deadline/i) });
+    expect(performance.now() - started).toBeLessThan(5_000);
+    // Recorded when it came, though never answered.
+    expect(server.calls.map((c) => c.method)).toEqual(['FolderService/List']);
+  });
+});
