@@ -3,7 +3,7 @@ export type Budget = { kind: 'ratio'; max: number } | { kind: 'absolute'; max: n
 
 export interface Row {
   metric: string;
-  unit: 'ms' | 'MB' | 'KB';
+  unit: 'ms' | 'MB' | 'KB' | 'calls';
   project: number;
   baseline?: number;
   budget?: Budget;
@@ -17,7 +17,8 @@ export interface Verdict {
 }
 
 function amount(value: number, unit: Row['unit']): string {
-  return `${value.toFixed(unit === 'ms' && value >= 100 ? 0 : 1)} ${unit}`;
+  const whole = unit === 'calls' || (unit === 'ms' && value >= 100);
+  return `${value.toFixed(whole ? 0 : 1)} ${unit}`;
 }
 
 export function ratioOf(row: Row): number | undefined {

@@ -4,14 +4,24 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startCloudApiServer } from '../emulator/cloud-api-server';
+import { startObserveSink } from '../emulator/observe-sink';
 import { writeTestPki } from '../emulator/pki';
-import { buildBaseline } from './build-baseline';
+import { buildBaseline, buildNaiveSweep } from './build-baseline';
 import type { ColdSample } from './cold-start';
 import { functionEnv } from './function-env';
 import { describeMachine, machine } from './machine';
 import { formatTable, type Row, ratioOf, verdictOf } from './report';
 import { type ByContender, type ColdResults, type Contender, coldRounds, warmRuns } from './rounds';
 import { median } from './stats';
+import {
+  describeFanOut,
+  FULL_SWEEP,
+  fanOutEstimate,
+  QUICK_SWEEP,
+  type SweepResults,
+  type SweepScale,
+  sweepRuns,
+} from './sweep';
 import type { WarmSample } from './warm';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -22,9 +32,13 @@ const LATENCY_MS = 20;
 const FULL_OPS = 1000;
 const QUICK_OPS = 200;
 
+const scaleText = (s: SweepScale) =>
+  `${s.folders} folders, ${s.resources} resources, ${s.operations} operations`;
+
 const USAGE = `usage: npm run bench [-- --runs N] [-- --quick]
   --runs N   cold starts per contender (default 11)
-  --quick    3 cold starts each and ${QUICK_OPS} operations instead of ${FULL_OPS}, to try it fast`;
+  --quick    3 cold starts each, ${QUICK_OPS} operations instead of ${FULL_OPS}, and a sweep of
+             ${scaleText(QUICK_SWEEP)} instead of ${scaleText(FULL_SWEEP)}, to try it fast`;
 
 function settings() {
   const { values } = parseArgs({
@@ -37,7 +51,12 @@ function settings() {
   const quick = values.quick ?? false;
   const runs = Number(values.runs ?? (quick ? 3 : 11));
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number >= 1`);
-  return { quick, runs, ops: quick ? QUICK_OPS : FULL_OPS };
+  return {
+    quick,
+    runs,
+    ops: quick ? QUICK_OPS : FULL_OPS,
+    scale: quick ? QUICK_SWEEP : FULL_SWEEP,
+  };
 }
 
 function coldRows(cold: ColdResults): Row[] {
@@ -111,6 +130,56 @@ function warmRows(warm: ByContender<WarmSample[]>, ops: number): Row[] {
   ];
 }
 
+/**
+ * What metrics and a message cost: the same warm run with METRICS_FOLDER_ID and NOTIFY_WEBHOOK_URL
+ * pointing at a loopback sink, against the project's runs without them.
+ */
+function observeRows(plain: WarmSample[], observed: WarmSample[], ops: number): Row[] {
+  const of = (pick: (s: WarmSample) => number, scale = 1) => ({
+    project: median(observed.map(pick)) / scale,
+    baseline: median(plain.map(pick)) / scale,
+  });
+  return [
+    {
+      metric: `warm, ${ops} operations, with metrics and a message (vs without)`,
+      unit: 'ms',
+      ...of((s) => s.durationMs),
+    },
+    {
+      metric: 'the same, peak RSS (vs without)',
+      unit: 'MB',
+      ...of((s) => s.maxRssBytes, MB),
+      budget: { kind: 'absolute', max: 100 },
+    },
+  ];
+}
+
+function sweepRows(sweep: SweepResults): Row[] {
+  const { project, naive } = sweep.samples;
+  const of = (pick: (s: (typeof project)[number]) => number, scale = 1) => ({
+    project: median(project.map(pick)) / scale,
+    baseline: median(naive.map(pick)) / scale,
+  });
+  const { folders, resources, operations } = sweep.scale;
+  return [
+    {
+      metric: `sweep, ${folders} folders/${resources} instances/${operations} ops at ${LATENCY_MS} ms (baseline: naive)`,
+      unit: 'ms',
+      ...of((s) => s.durationMs),
+    },
+    { metric: '  per folder', unit: 'ms', ...of((s) => s.durationMs / folders) },
+    { metric: '  calls made', unit: 'calls', ...of((s) => s.calls) },
+    { metric: '  of them listings', unit: 'calls', ...of((s) => s.listingCalls) },
+    { metric: '  emulator CPU meanwhile', unit: 'ms', ...of((s) => s.emulatorCpuMs) },
+    {
+      metric: 'sweep peak RSS',
+      unit: 'MB',
+      ...of((s) => s.maxRssBytes, MB),
+      budget: { kind: 'absolute', max: 128 },
+    },
+  ];
+}
+
 /** Samples without the replies, which only served to check the contenders' answers. */
 function bareSamples<T extends { result: unknown }>(samples: ByContender<T[]>) {
   const strip = (list: T[]) => list.map(({ result: _result, ...rest }) => rest);
@@ -118,9 +187,10 @@ function bareSamples<T extends { result: unknown }>(samples: ByContender<T[]>) {
 }
 
 async function main(): Promise<void> {
-  const { quick, runs, ops } = settings();
+  const { quick, runs, ops, scale } = settings();
   const host = machine();
   const baseline = await buildBaseline(path.join(OUT, 'baseline'));
+  const naiveSweep = await buildNaiveSweep(path.join(OUT, 'naive-sweep'));
   const contenders: Contender[] = [
     {
       name: 'project',
@@ -145,7 +215,31 @@ async function main(): Promise<void> {
       ops,
       LATENCY_MS,
     );
-    const rows = [...coldRows(cold), ...sizeRows(contenders), ...warmRows(warm, ops)];
+    const sink = await startObserveSink(() => {});
+    const observed = await warmRuns(
+      contenders,
+      ['project', 'project', 'project'],
+      server,
+      { ...env, ...sink.env },
+      ops,
+      LATENCY_MS,
+    ).finally(() => sink.close());
+    const sweep = await sweepRuns({
+      pki,
+      bundles: { project: path.join(ROOT, 'dist', 'index.js'), naive: naiveSweep },
+      // The naive sweep is the long one, so it runs once, between the project's runs.
+      pattern: ['project', 'naive', 'project', 'project'],
+      scale,
+      latencyMs: LATENCY_MS,
+    });
+    const fanOut = fanOutEstimate(sweep, median(cold.samples.project.map((s) => s.wallMs)));
+    const rows = [
+      ...coldRows(cold),
+      ...sizeRows(contenders),
+      ...warmRows(warm, ops),
+      ...observeRows(warm.project, observed.project, ops),
+      ...sweepRows(sweep),
+    ];
 
     console.log(describeMachine(host));
     console.log(
@@ -156,19 +250,35 @@ async function main(): Promise<void> {
       `warm: project ${warm.project.length} runs (median), baseline ${warm.baseline.length}` +
         (quick ? `; --quick: ${ops} operations, the budgets are set for ${FULL_OPS}` : ''),
     );
-    console.log(`baseline: bench/baseline/handler.ts (docs-style SDK v3: Session, one await)\n`);
+    console.log(
+      `sweep: project ${sweep.samples.project.length} runs (median), naive ` +
+        `${sweep.samples.naive.length}; ${quick ? '--quick' : 'full'} scale, ${scaleText(scale)}` +
+        (quick ? ` (full: ${scaleText(FULL_SWEEP)})` : ' (the scale the issue states)') +
+        `, ${LATENCY_MS} ms per listing; one invocation, dry run, compute.instance only`,
+    );
+    console.log(`baseline: bench/baseline/handler.ts (docs-style SDK v3: Session, one await)`);
+    console.log(
+      `  for the sweep rows: bench/naive/handler.ts (generated clients, one call at a time)\n`,
+    );
     console.log(formatTable(rows));
+    if (fanOut !== undefined) console.log(`\n${describeFanOut(fanOut, LATENCY_MS)}`);
 
     mkdirSync(OUT, { recursive: true });
     const json = {
       machine: host,
-      settings: { quick, runs, ops, latencyMs: LATENCY_MS },
+      settings: { quick, runs, ops, latencyMs: LATENCY_MS, sweepScale: scale },
       rows: rows.map((row) => ({ ...row, ratio: ratioOf(row), verdict: verdictOf(row) })),
       samples: {
         bareNodeMs: cold.bareNodeMs,
         cold: bareSamples(cold.samples),
         warm: bareSamples(warm),
+        observed: observed.project.map(({ result: _r, ...rest }) => rest),
+        sweep: {
+          project: sweep.samples.project.map(({ result: _r, ...rest }) => rest),
+          naive: sweep.samples.naive.map(({ result: _r, ...rest }) => rest),
+        },
       },
+      fanOutEstimate: fanOut,
     };
     writeFileSync(path.join(OUT, 'results.json'), `${JSON.stringify(json, null, 2)}\n`);
     console.log(`\nresults: ${path.relative(process.cwd(), path.join(OUT, 'results.json'))}`);
