@@ -1,13 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CallResult, OperationApi } from '../../src/cloud/operation-api';
 import { type Report, Source } from '../../src/model';
 import { METRIC, metricsOf, writeUrl } from '../../src/report/observe/metrics';
 import { messageBody, noteworthy } from '../../src/report/observe/notify';
 import { timerEvent } from '../support/events';
 import { fixedTokens, inProcessFunction } from '../support/in-process';
-import { fakeIds } from '../support/pipeline-deps';
+import { cancellingApi } from '../support/pipeline-deps';
 
 const result = (operationId: string, outcome: string, extra: object = {}) =>
   ({ operationId, outcome, attempts: 1, durationMs: 3, ...extra }) as Report['results'][number];
@@ -138,20 +137,7 @@ async function receiver(answer: (res: http.ServerResponse) => void = (res) => re
 
 /** The real handler over an API whose every operation runs and cancels at once. */
 function canceller(env: Record<string, string>) {
-  const answer = (id: string, done: boolean): Promise<CallResult> =>
-    Promise.resolve({
-      operation: {
-        id,
-        description: 'Create instance',
-        createdAt: new Date(Date.now() - 3_600_000),
-        createdBy: 'ajeuser',
-        done,
-        ...(done && { error: { code: 1, message: 'cancelled', details: [] } }),
-      },
-      attempts: 1,
-      ids: fakeIds('api-1'),
-    });
-  const api: OperationApi = { get: (id) => answer(id, false), cancel: (id) => answer(id, true) };
+  const api = cancellingApi();
   const fn = inProcessFunction(env, { api, tokens: fixedTokens });
   return async (event: unknown) => {
     const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);

@@ -1,10 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { CallResult, OperationApi } from '../../src/cloud/operation-api';
 import { MAX_BODY_BYTES, type OperationResult, type Report } from '../../src/model';
 import { MAX_REPLY_BYTES, replyBody } from '../../src/report/reply-body';
 import { httpEvent, queueEvent } from '../support/events';
 import { fixedTokens, inProcessFunction } from '../support/in-process';
-import { fakeIds } from '../support/pipeline-deps';
+import { cancellingApi } from '../support/pipeline-deps';
 
 // The platform caps a function's response at 3.5 MB as it caps the request (audit 1.12;
 // yandex-cloud/docs en/functions/concepts/limits.md, "Maximum size of a request/response").
@@ -92,20 +91,7 @@ const idOf = (i: number) => `fd8${String(i).padStart(17, '0')}`;
 
 /** The real handler over an API where every operation runs and cancels at once. */
 function cappedFunction() {
-  const answer = (id: string, done: boolean): Promise<CallResult> =>
-    Promise.resolve({
-      operation: {
-        id,
-        description: 'Create instance',
-        createdAt: new Date(Date.now() - 3_600_000),
-        createdBy: 'ajefakeuser',
-        done,
-        ...(done && { error: { code: 1, message: 'cancelled', details: [] } }),
-      },
-      attempts: 1,
-      ids: fakeIds('api-req-cap'),
-    });
-  const api: OperationApi = { get: (id) => answer(id, false), cancel: (id) => answer(id, true) };
+  const api = cancellingApi();
   return inProcessFunction({ MAX_OPERATIONS: String(MANY) }, { api, tokens: fixedTokens });
 }
 

@@ -1,6 +1,6 @@
 import { type Budget, createBudget } from '../../src/act/budget';
 import type { PipelineDeps } from '../../src/act/cancel-operation';
-import type { OperationApi } from '../../src/cloud/operation-api';
+import type { CallResult, OperationApi } from '../../src/cloud/operation-api';
 import type { InvocationToken } from '../../src/cloud/token';
 import type { RequestIds } from '../../src/model';
 
@@ -30,4 +30,22 @@ export function fakeIds(apiRequestId?: string): RequestIds {
     clientRequestId: 'fake-client-request',
     ...(apiRequestId !== undefined && { apiRequestId }),
   };
+}
+
+/** An OperationService where every operation has run an hour and cancels at once. */
+export function cancellingApi(): OperationApi {
+  const answer = (id: string, done: boolean): Promise<CallResult> =>
+    Promise.resolve({
+      operation: {
+        id,
+        description: 'Create instance',
+        createdAt: new Date(Date.now() - 3_600_000),
+        createdBy: 'ajefakeuser',
+        done,
+        ...(done && { error: { code: 1, message: 'cancelled', details: [] } }),
+      },
+      attempts: 1,
+      ids: fakeIds('api-req-1'),
+    });
+  return { get: (id) => answer(id, false), cancel: (id) => answer(id, true) };
 }
