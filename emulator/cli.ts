@@ -8,10 +8,13 @@ const FLAGS = {
   real: { type: 'boolean' },
   cancel: { type: 'boolean' },
   help: { type: 'boolean' },
+  'allow-failures': { type: 'boolean' },
 } as const;
 
 export interface CommandLine extends Pick<SessionOptions, 'real' | 'cancel'> {
   readonly help: boolean;
+  /** npm run invoke: exit 0 even when operations failed or were denied. */
+  readonly allowFailures: boolean;
   readonly positionals: readonly string[];
 }
 
@@ -21,6 +24,7 @@ export function parseCommandLine(opts: { allowPositionals: boolean }): CommandLi
     help: values.help ?? false,
     real: values.real ?? false,
     cancel: values.cancel ?? false,
+    allowFailures: values['allow-failures'] ?? false,
     positionals,
   };
 }

@@ -1,5 +1,17 @@
 import { status } from '@grpc/grpc-js';
-import type { FakeOperation } from './cloud-api-server';
+import type { FakeOperation, FakeResource } from './cloud-api-server';
+
+/** The emulator's one folder and its cloud: what examples/sweep.json sweeps. */
+export const SEEDED_FOLDER = 'b1gemulatorfolder001';
+export const SEEDED_CLOUD = 'b1gemulatorcloud0001';
+
+/** The resources the seeded operations run on, so a sweep finds them as it would in a folder. */
+export const SEEDED_RESOURCES: readonly FakeResource[] = [
+  { kind: 'compute.instance', id: 'fhmemulatorvm0000001', folderId: SEEDED_FOLDER },
+  { kind: 'vpc.network', id: 'enpemulatornet000001', folderId: SEEDED_FOLDER },
+  { kind: 'compute.disk', id: 'fhmemulatordisk00001', folderId: SEEDED_FOLDER },
+  { kind: 'k8s.cluster', id: 'catemulatork8s000001', folderId: SEEDED_FOLDER },
+];
 
 export interface SeededOperation {
   readonly operation: FakeOperation;
@@ -19,6 +31,7 @@ export function seededOperations(): SeededOperation[] {
         createdAt: minutesAgo(95),
         createdBy: 'ajeoperator000000001',
         cancel: 'cancels',
+        resourceId: 'fhmemulatorvm0000001',
       },
       story: 'running, cancellable → cancelled',
     },
@@ -30,6 +43,7 @@ export function seededOperations(): SeededOperation[] {
         createdBy: 'ajeoperator000000001',
         cancel: 'slowly',
         cancelTakesMs: 10_000,
+        resourceId: 'enpemulatornet000001',
       },
       story: 'running, takes 10 s to cancel → cancelling (a later run: already_done)',
     },
@@ -50,8 +64,30 @@ export function seededOperations(): SeededOperation[] {
         createdAt: minutesAgo(30),
         createdBy: 'ajeoperator000000002',
         done: true,
+        resourceId: 'fhmemulatordisk00001',
       },
       story: 'done → already_done',
+    },
+    {
+      operation: {
+        id: 'fhmyounginstance0005',
+        description: 'Restart instance',
+        createdAt: minutesAgo(5),
+        createdBy: 'ajeoperator000000001',
+        resourceId: 'fhmemulatorvm0000001',
+      },
+      story: 'running for 5 min → a sweep of olderThan 30m leaves it alone',
+    },
+    {
+      operation: {
+        id: 'catstuckk8supdate006',
+        description: 'Update Kubernetes cluster',
+        createdAt: minutesAgo(120),
+        createdBy: 'ajeoperator000000002',
+        resourceId: 'catemulatork8s000001',
+        cancel: { code: status.UNIMPLEMENTED, message: 'Operation cancellation is not supported' },
+      },
+      story: 'running 2 h on a Kubernetes cluster, not cancellable → a sweep reports it stuck',
     },
   ];
 }

@@ -7,17 +7,23 @@ import { type CloudApiServer, startCloudApiServer } from './cloud-api-server';
 import { startObserveSink } from './observe-sink';
 import { writeTestPki } from './pki';
 import { type FunctionRuntime, startRuntime } from './runtime';
-import { type SeededOperation, seededOperations } from './seed';
+import {
+  SEEDED_CLOUD,
+  SEEDED_FOLDER,
+  SEEDED_RESOURCES,
+  type SeededOperation,
+  seededOperations,
+} from './seed';
+import { localSettings } from './settings';
 
-/** The function's own settings, passed through from the caller's environment. */
-const FUNCTION_SETTINGS = [
-  'MAX_OPERATIONS',
-  'CONCURRENCY',
-  'DRY_RUN',
-  'HTTP_API_KEY',
-  'CALL_TIMEOUT_MS',
-  'RETRY_ATTEMPTS',
-  'RETRY_BASE_DELAY_MS',
+/** The function's endpoint settings: in the emulator, each points at the one server. */
+const ENDPOINT_SETTINGS = [
+  'YC_OPERATION_ENDPOINT',
+  'YC_COMPUTE_ENDPOINT',
+  'YC_VPC_ENDPOINT',
+  'YC_K8S_ENDPOINT',
+  'YC_MDB_ENDPOINT',
+  'YC_RESOURCE_MANAGER_ENDPOINT',
 ] as const;
 
 /** The trust settings grpc-js reads: the real cloud needs the caller's own. */
@@ -41,6 +47,8 @@ export interface Session {
   readonly mode: string;
   readonly seeded: readonly SeededOperation[];
   readonly server: CloudApiServer | undefined;
+  /** The function's settings that differ from the defaults, and likely typos, for the banner. */
+  readonly notes: readonly string[];
   close(): Promise<void>;
 }
 
@@ -77,17 +85,24 @@ async function emulated(options: SessionOptions): Promise<Session> {
   try {
     const pki = await writeTestPki(dir);
     const seeded = seededOperations();
-    const server = await startCloudApiServer({ pki, operations: seeded.map((s) => s.operation) });
+    const server = await startCloudApiServer({
+      pki,
+      operations: seeded.map((s) => s.operation),
+      resources: [...SEEDED_RESOURCES],
+    });
+    server.placeFolder(SEEDED_FOLDER, SEEDED_CLOUD);
     cleanups.push(() => server.close());
     const sink = await startObserveSink((line) => options.onEmulatorLine?.(`[emulator] ${line}`));
     cleanups.push(() => sink.close());
+    const settings = localSettings(options.env);
     const runtime = await startRuntime({
       bundlePath: BUNDLE,
       env: {
-        ...pick(options.env, FUNCTION_SETTINGS),
         // What the function would send Monitoring and a webhook, shown by the emulator.
         ...sink.env,
-        YC_OPERATION_ENDPOINT: server.address,
+        ...settings.env,
+        // Every API the function calls, sweeps included, is the emulator's.
+        ...Object.fromEntries(ENDPOINT_SETTINGS.map((name) => [name, server.address])),
         // grpc-js trusts NODE_EXTRA_CA_CERTS only while GRPC_DEFAULT_SSL_ROOTS_FILE_PATH is unset.
         NODE_EXTRA_CA_CERTS: pki.caFile,
         GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
@@ -95,8 +110,9 @@ async function emulated(options: SessionOptions): Promise<Session> {
       onStdoutLine: options.onLogLine,
     });
     cleanups.push(() => runtime.close());
-    const mode = `embedded emulator of OperationService at ${server.address} (no cloud account needed)`;
-    return { runtime, token: asContextToken('emulator-token'), mode, seeded, server, close };
+    const mode = `embedded emulator of the Yandex Cloud APIs at ${server.address} (no cloud account needed; it keeps its state, a cancelled operation stays cancelled, until restarted)`;
+    const { notes } = settings;
+    return { runtime, token: asContextToken('emulator-token'), mode, seeded, server, notes, close };
   } catch (error) {
     await close();
     throw error;
@@ -106,10 +122,12 @@ async function emulated(options: SessionOptions): Promise<Session> {
 async function real(options: SessionOptions): Promise<Session> {
   const token = realToken(options.env);
   const dryRun = !options.cancel;
+  const settings = localSettings(options.env);
   const runtime = await startRuntime({
     bundlePath: BUNDLE,
     env: {
-      ...pick(options.env, [...FUNCTION_SETTINGS, ...TRUST_SETTINGS, 'YC_OPERATION_ENDPOINT']),
+      ...settings.env,
+      ...pick(options.env, [...TRUST_SETTINGS, ...ENDPOINT_SETTINGS]),
       ...(dryRun && { DRY_RUN: 'true' }),
     },
     onStdoutLine: options.onLogLine,
@@ -124,6 +142,7 @@ async function real(options: SessionOptions): Promise<Session> {
     mode,
     seeded: [],
     server: undefined,
+    notes: settings.notes,
     close: () => runtime.close(),
   };
 }

@@ -18,7 +18,9 @@ function curlCommand(url: string, session: Session, apiKey: string | undefined):
   const ids = session.seeded.map((s) => s.operation.id);
   const body = JSON.stringify({ operationIds: ids.length > 0 ? ids : ['<operation-id>'] });
   const key = apiKey ? ` -H 'X-Api-Key: ${apiKey}'` : '';
-  return `curl -s -X POST ${url}${key} -H 'Content-Type: application/json' -d '${body}'`;
+  // The status matters here (200, or 503 when a retry may mend something); the last line break
+  // keeps the prompt off the reply.
+  return `curl -s -w '\\nHTTP %{http_code}\\n' -X POST ${url}${key} -H 'Content-Type: application/json' -d '${body}'`;
 }
 
 async function main(): Promise<undefined> {
@@ -60,6 +62,7 @@ async function main(): Promise<undefined> {
   const lines = [
     `yc-operation-canceller: dist/index.js serving at ${host.url}`,
     `mode: ${session.mode}`,
+    ...session.notes,
     ...(session.seeded.length > 0
       ? [
           'seeded operations:',

@@ -86,6 +86,33 @@ describe('npm run invoke', () => {
     );
   });
 
+  it('sweeps the seeded folder with examples/sweep.json, no network needed', async () => {
+    const { code, stdout, stderr } = await finished(spawnCommand('invoke', [example('sweep')]));
+    expect(code, stderr).toBe(0);
+    expect(outcomesOf(JSON.parse(stdout))).toEqual({
+      fd8stuckinstance0001: 'cancelled',
+      enpstucknetwork00002: 'cancelling',
+      catstuckk8supdate006: 'stuck',
+    });
+  });
+
+  it("honours the function's settings from the shell, and says which differ from the defaults", async () => {
+    const { code, stdout, stderr } = await finished(
+      spawnCommand('invoke', ['-'], { MIN_AGE_SECONDS: '36000', MIN_AGE_SECOND: '1' }),
+      'fd8stuckinstance0001',
+    );
+    expect(code, stderr).toBe(0);
+    // 1.5 h old, against a minimum age of 10 h.
+    expect(JSON.parse(stdout).results[0]).toMatchObject({
+      outcome: 'skipped',
+      reason: 'too_young',
+    });
+    expect(stderr).toContain('settings: MIN_AGE_SECONDS=36000 (shell)');
+    expect(stderr).toContain(
+      'warning: MIN_AGE_SECOND is not a setting of the function; did you mean MIN_AGE_SECONDS?',
+    );
+  });
+
   it('prints the platform-style error and exits 1 when the function throws', async () => {
     const event = readFileSync(example('timer'), 'utf8');
     const noToken = await finished(
@@ -104,7 +131,7 @@ describe('npm run invoke', () => {
   it('explains its usage when given no event', async () => {
     const { code, stderr } = await finished(spawnCommand('invoke', []));
     expect(code).toBe(2);
-    expect(stderr).toMatch(/usage: npm run invoke -- <file \| ->/);
+    expect(stderr).toMatch(/usage: npm run -s invoke -- <file \| ->/);
   });
 });
 
@@ -123,6 +150,20 @@ describe('npm run invoke --real, against an API that is not the emulator', () =>
     };
   });
   afterAll(() => server.close());
+
+  it('exits 1 when every operation failed, and 0 with --allow-failures', async () => {
+    // Nothing listens on port 9: each Get fails after its retries.
+    const unreachable = { ...env, YC_OPERATION_ENDPOINT: '127.0.0.1:9', RETRY_ATTEMPTS: '0' };
+    const request = JSON.stringify({ operationIds: ['realfail1', 'realfail2'] });
+    const strict = await finished(spawnCommand('invoke', ['-', '--real'], unreachable), request);
+    expect(strict.code, strict.stderr).toBe(1);
+    expect(JSON.parse(strict.stdout).summary.outcomes).toEqual({ failed: 2 });
+    const relaxed = await finished(
+      spawnCommand('invoke', ['-', '--real', '--allow-failures'], unreachable),
+      request,
+    );
+    expect(relaxed.code, relaxed.stderr).toBe(0);
+  });
 
   it('is a dry run unless told to cancel, and says so', async () => {
     server.set({ id: 'realdry1' });
