@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { buildIfNeeded, ROOT } from '../emulator/build-if-needed';
 import { deployToken } from './auth';
 import { connect, DEFAULT_ENDPOINTS, DeployError } from './cloud';
-import { loadManifest, ManifestError } from './manifest';
+import { loadManifest, ManifestError, manifestWarnings } from './manifest';
 import { formatPlan, type Plan, planDeployment } from './plan';
 
 const USAGE = `usage: npm run deploy -- [--dry-run] [--json] [--manifest function.yaml]
@@ -31,6 +31,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const manifest = loadManifest(values.manifest as string);
+  // On stderr, so that --json keeps stdout for the plan alone.
+  for (const warning of manifestWarnings(manifest)) console.error(`WARNING: ${warning}`);
   buildIfNeeded();
   const zip = readFileSync(path.resolve(ROOT, manifest.source));
   const code = createHash('sha256').update(zip).digest('hex');

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { type ZodType, z } from 'zod';
+import { loadConfig } from '../src/config';
+import { ConfigError, RequestError } from '../src/errors';
+import { parseRequest, type RequestLimits } from '../src/request/parse';
+import { cronProblems } from './cron';
 
 const ID = /^[a-z0-9]{1,50}$/;
 // trigger_service.proto and function_service.proto: the name pattern both APIs check.
@@ -26,11 +30,11 @@ const toMs = (text: string) => {
 };
 
 /** "10s", "1m", "500ms", "1h" as milliseconds, within bounds; checked before it is converted. */
-const duration = (min: number, max: number, range: string) =>
+const duration = (min: number, max: number, range: string, examples: string) =>
   z
-    .string()
+    .string({ error: `expected a duration such as ${examples}` })
     .regex(DURATION, {
-      message: `expected a duration such as "10s" or "1m" (${range})`,
+      message: `expected a duration such as ${examples} (${range})`,
       abort: true,
     })
     .refine((text) => toMs(text) >= min && toMs(text) <= max, `expected a duration from ${range}`)
@@ -43,8 +47,8 @@ const toBytes = (text: string) => {
 
 /** "128m" or "1g": Cloud Functions takes 128 MB to 8 GB in steps of 128 MB. */
 const memory = z
-  .string()
-  .regex(MEMORY, { message: 'expected memory such as "128m" or "1g"', abort: true })
+  .string({ error: 'expected a size such as "128m" or "1g"' })
+  .regex(MEMORY, { message: 'expected a size such as "128m" or "1g"', abort: true })
   .refine(
     (text) =>
       toBytes(text) >= 128 * MB && toBytes(text) <= 8192 * MB && toBytes(text) % (128 * MB) === 0,
@@ -56,14 +60,53 @@ const name = (what: string) =>
   z.string().regex(NAME, `expected ${what}: 3 to 63 lowercase letters, digits and hyphens`);
 
 // Minutes Hours Day-of-month Month Day-of-week [Year]: the year is optional (cron-expression.md),
-// and trigger.proto caps the expression at 100 characters.
-const cron = z.string().refine(
-  (text) => {
-    const fields = text.trim().split(/\s+/).length;
-    return (fields === 5 || fields === 6) && text.length <= 100;
-  },
-  { message: 'expected a cron expression of 5 or 6 fields, in UTC, such as "0/15 * ? * * *"' },
-);
+// and trigger.proto caps the expression at 100 characters. Each field is checked too (cron.ts).
+const cron = z.string().superRefine((text, ctx) => {
+  const fields = text.trim().split(/\s+/).length;
+  const problems =
+    (fields === 5 || fields === 6) && text.length <= 100
+      ? cronProblems(text)
+      : ['expected a cron expression of 5 or 6 fields, in UTC, such as "0/15 * ? * * *"'];
+  for (const message of problems) ctx.addIssue({ code: 'custom', message, input: text });
+});
+
+/** The limits the function has with no environment: MAX_OPERATIONS at its default. */
+const DEFAULT_LIMITS: RequestLimits = loadConfig({});
+
+/**
+ * Why the function would refuse a timer's payload, parsed as its timer adapter does (a blank
+ * payload is a quiet run), or undefined. An id it could not cancel is refused here too: it would
+ * be refused on every run.
+ */
+export function payloadProblem(
+  payload: string,
+  limits: RequestLimits = DEFAULT_LIMITS,
+): string | undefined {
+  if (payload.trim() === '') return undefined;
+  try {
+    const request = parseRequest(payload, limits);
+    if ('operations' in request) {
+      const invalid = request.operations.find((named) => !named.valid);
+      if (invalid && !invalid.valid) {
+        return `the function would refuse it: "${invalid.text}" is not an operation id (1 to 50 lowercase Latin letters and digits)`;
+      }
+    }
+    return undefined;
+  } catch (error) {
+    if (error instanceof RequestError) return `the function would refuse it: ${error.message}`;
+    throw error;
+  }
+}
+
+const retry = z.strictObject({
+  attempts: z.number().int().min(1).max(5),
+  interval: duration(10_000, 60_000, '10s to 1m', '"10s" or "1m"'),
+});
+
+const deadLetterQueue = z.strictObject({
+  queueId: z.string().min(1),
+  serviceAccountId: id('a service account id'),
+});
 
 const timer = z.strictObject({
   type: z.literal('timer'),
@@ -72,18 +115,18 @@ const timer = z.strictObject({
   // The API keeps an empty payload as none: so does the manifest, or every run would differ.
   payload: z.preprocess(
     (value) => (value === '' ? undefined : value),
-    z.string().max(4096, 'expected at most 4096 characters').optional(),
+    z
+      .string()
+      .max(4096, 'expected at most 4096 characters')
+      .superRefine((payload, ctx) => {
+        const message = payloadProblem(payload);
+        if (message) ctx.addIssue({ code: 'custom', message, input: payload });
+      })
+      .optional(),
   ),
   serviceAccountId: id('the invoking service account id'),
-  retry: z
-    .strictObject({
-      attempts: z.number().int().min(1).max(5),
-      interval: duration(10_000, 60_000, '10s to 1m'),
-    })
-    .optional(),
-  deadLetterQueue: z
-    .strictObject({ queueId: z.string().min(1), serviceAccountId: id('a service account id') })
-    .optional(),
+  retry: retry.optional(),
+  deadLetterQueue: deadLetterQueue.optional(),
 });
 
 const queueArn = z.string().startsWith('yrn:yc:ymq:', 'expected a queue ARN, "yrn:yc:ymq:..."');
@@ -91,22 +134,22 @@ const queueArn = z.string().startsWith('yrn:yc:ymq:', 'expected a queue ARN, "yr
 /** As the console makes a Message Queue trigger: trigger.proto requires batch settings. */
 export const DEFAULT_BATCH = { size: 1, cutoff: 10_000 } as const;
 
+// trigger.proto `BatchSettings`: size 0-10 (what 0 would mean is not documented, so 1-10 here),
+// cutoff required.
+const batch = z.strictObject({
+  size: z.number().int().min(1).max(10),
+  cutoff: duration(0, 60_000, '0s to 1m', '"10s" or "1m"'),
+});
+
 const messageQueue = z.strictObject({
   type: z.literal('message-queue'),
   name: name('a trigger name'),
   queueId: queueArn,
   queueServiceAccountId: id('the queue-reading service account id'),
   serviceAccountId: id('the invoking service account id'),
-  // trigger.proto `BatchSettings`: size 0-10 (what 0 would mean is not documented, so 1-10 here),
-  // cutoff required.
-  batch: z
-    .strictObject({
-      size: z.number().int().min(1).max(10),
-      cutoff: duration(0, 60_000, '0s to 1m'),
-    })
-    .default(DEFAULT_BATCH),
+  batch: batch.default(DEFAULT_BATCH),
   /** Unset, the function's timeout plus VISIBILITY_MARGIN_MS (see withQueueDefaults). */
-  visibilityTimeout: duration(0, MAX_VISIBILITY_MS, '0s to 12h').optional(),
+  visibilityTimeout: duration(0, MAX_VISIBILITY_MS, '0s to 12h', '"90s" or "10m"').optional(),
 });
 
 const target = z.strictObject({
@@ -115,6 +158,29 @@ const target = z.strictObject({
 });
 
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
+
+const secret = z.strictObject({
+  environmentVariable: z
+    .string()
+    .regex(ENV_KEY, 'expected a variable name: a Latin letter, then letters, digits, _'),
+  id: id('a Lockbox secret id'),
+  // The docs (console, CLI, Terraform) require the version: `yc lockbox secret list-versions`.
+  versionId: id('a Lockbox secret version id, from yc lockbox secret list-versions'),
+  key: z.string().min(1),
+});
+
+/** `?integration=async`: function.proto `AsyncInvocationConfig`; retries_count is 0-100. */
+const asyncInvocation = z.strictObject({
+  retries: z.number().int().min(0).max(100),
+  serviceAccountId: id('the service account that invokes the version'),
+  successTarget: target.optional(),
+  failureTarget: target.optional(),
+});
+
+const logging = z.strictObject({
+  logGroupId: id('a log group id').optional(),
+  minLevel: z.enum(LOG_LEVELS).optional(),
+});
 
 const schema = z.strictObject({
   name: name('a function name'),
@@ -127,7 +193,7 @@ const schema = z.strictObject({
   source: z.string().default('dist/function.zip'),
   memory,
   // function.proto `execution_timeout` is 0s-3600s; over 10 min needs a long-lived function.
-  timeout: duration(1000, 3_600_000, '1s to 1h'),
+  timeout: duration(1000, 3_600_000, '1s to 1h', '"60s" or "5m"'),
   // function.proto `concurrency`: 0-16.
   concurrency: z.number().int().min(0).max(16).default(1),
   serviceAccountId: id('the function service account id'),
@@ -143,35 +209,25 @@ const schema = z.strictObject({
       'expected at most 4096 bytes of names and values in all',
     )
     .default({}),
-  secrets: z
-    .array(
-      z.strictObject({
-        environmentVariable: z
-          .string()
-          .regex(ENV_KEY, 'expected a variable name: a Latin letter, then letters, digits, _'),
-        id: id('a Lockbox secret id'),
-        // The docs (console, CLI, Terraform) require the version: `yc lockbox secret list-versions`.
-        versionId: id('a Lockbox secret version id, from yc lockbox secret list-versions'),
-        key: z.string().min(1),
-      }),
-    )
+  secrets: z.array(secret).default([]),
+  asyncInvocation: asyncInvocation.optional(),
+  logging: logging.default({}),
+  triggers: z
+    .array(z.discriminatedUnion('type', [timer, messageQueue]))
+    .superRefine((triggers, ctx) => {
+      // The plan finds a trigger by its name: two of one name would be one trigger made twice.
+      triggers.forEach((trigger, index) => {
+        const first = triggers.findIndex((t) => t.name === trigger.name);
+        if (first === index) return;
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'name'],
+          input: trigger.name,
+          message: `expected a name no other trigger has (triggers[${first}] has it too)`,
+        });
+      });
+    })
     .default([]),
-  /** `?integration=async`: function.proto `AsyncInvocationConfig`; retries_count is 0-100. */
-  asyncInvocation: z
-    .strictObject({
-      retries: z.number().int().min(0).max(100),
-      serviceAccountId: id('the service account that invokes the version'),
-      successTarget: target.optional(),
-      failureTarget: target.optional(),
-    })
-    .optional(),
-  logging: z
-    .strictObject({
-      logGroupId: id('a log group id').optional(),
-      minLevel: z.enum(LOG_LEVELS).optional(),
-    })
-    .default({}),
-  triggers: z.array(z.discriminatedUnion('type', [timer, messageQueue])).default([]),
 });
 
 function environmentBytes(env: Record<string, string>): number {
@@ -181,13 +237,40 @@ function environmentBytes(env: Record<string, string>): number {
   );
 }
 
+/** MAX_OPERATIONS as the function would read it from the manifest's environment. */
+function environmentLimits(environment: Record<string, string>): RequestLimits {
+  try {
+    return loadConfig({ MAX_OPERATIONS: environment.MAX_OPERATIONS });
+  } catch (error) {
+    // The function would not start at all; that is not the payload's problem.
+    if (error instanceof ConfigError) return DEFAULT_LIMITS;
+    throw error;
+  }
+}
+
 /**
  * A queue that hands a batch out again while the first invocation still runs makes two do the
  * same work: its own default visibility timeout is 30 s, shorter than a 60 s function.
  */
 const withQueueDefaults = schema.transform((manifest, ctx) => {
+  // A payload passed the default limits; the function runs with this environment's.
+  const limits = environmentLimits(manifest.environment);
   const triggers = manifest.triggers.map((trigger, index) => {
-    if (trigger.type !== 'message-queue') return trigger;
+    if (trigger.type === 'timer') {
+      const message =
+        trigger.payload !== undefined && limits.maxOperations !== DEFAULT_LIMITS.maxOperations
+          ? payloadProblem(trigger.payload, limits)
+          : undefined;
+      if (message) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['triggers', index, 'payload'],
+          input: trigger.payload,
+          message: `${message} (environment MAX_OPERATIONS is ${limits.maxOperations})`,
+        });
+      }
+      return trigger;
+    }
     const { visibilityTimeout } = trigger;
     if (visibilityTimeout !== undefined && visibilityTimeout < manifest.timeout) {
       ctx.addIssue({
@@ -216,6 +299,69 @@ export class ManifestError extends Error {
   }
 }
 
+const keysOf = (object: { shape: object }) => Object.keys(object.shape);
+
+/** The fields of the object at `path` (its numbers as []), for a "did you mean". */
+const FIELDS_AT: Record<string, readonly string[]> = {
+  '': keysOf(schema),
+  'triggers[].retry': keysOf(retry),
+  'triggers[].deadLetterQueue': keysOf(deadLetterQueue),
+  'triggers[].batch': keysOf(batch),
+  'secrets[]': keysOf(secret),
+  asyncInvocation: keysOf(asyncInvocation),
+  'asyncInvocation.successTarget': keysOf(target),
+  'asyncInvocation.failureTarget': keysOf(target),
+  logging: keysOf(logging),
+};
+
+function knownFields(path: readonly PropertyKey[], input: unknown): readonly string[] {
+  const at = pathOf(path).replace(/\[\d+\]/g, '[]');
+  if (at === 'triggers[]') {
+    const type = (input as { type?: unknown } | undefined)?.type;
+    return keysOf(type === 'message-queue' ? messageQueue : timer);
+  }
+  return FIELDS_AT[at] ?? [];
+}
+
+/** Optimal string alignment distance: a swap of two neighbours counts as one edit. */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const row = d[i] as number[];
+      const above = d[i - 1] as number[];
+      row[j] = Math.min(
+        (above[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        (above[j - 1] as number) + cost,
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
+      }
+    }
+  }
+  return (d[a.length] as number[])[b.length] as number;
+}
+
+/**
+ * The known field a misspelt one most likely meant: the same but for case, or at most 2 edits
+ * away (1 for a name under 6 characters, where 2 edits make another word).
+ */
+function nearest(key: string, known: readonly string[]): string | undefined {
+  const same = known.find((k) => k.toLowerCase() === key.toLowerCase());
+  if (same) return same;
+  const most = key.length < 6 ? 1 : 2;
+  let best: { field: string; edits: number } | undefined;
+  for (const field of known) {
+    const edits = distance(key, field);
+    if (edits <= most && (best === undefined || edits < best.edits)) best = { field, edits };
+  }
+  return best?.field;
+}
+
 function pathOf(path: readonly PropertyKey[]): string {
   return path.reduce<string>(
     (text, key) =>
@@ -242,7 +388,12 @@ export function validateManifest(data: unknown, file = 'function.yaml'): Manifes
       return `${where}: expected "timer" or "message-queue", found ${found(value)}`;
     }
     if (issue.code === 'unrecognized_keys') {
-      return `${where}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      const known = knownFields(issue.path, issue.input);
+      const named = issue.keys.map((key) => {
+        const near = nearest(key, known);
+        return near ? `"${key}" (did you mean "${near}"?)` : `"${key}"`;
+      });
+      return `${where}: unknown field(s) ${named.join(', ')}`;
     }
     // A record's key is checked by a schema of its own, whose message is the one to show.
     const message =
@@ -261,4 +412,53 @@ export function loadManifest(file: string): Manifest {
     throw new ManifestError(file, [`not readable YAML: ${(error as Error).message}`]);
   }
   return validateManifest(data, file);
+}
+
+/** The ids function.yaml ships with: a deployment that keeps one deploys to, or as, nobody's. */
+export const EXAMPLE_IDS: ReadonlySet<string> = new Set([
+  'b1gexamplefolder0001',
+  'b1gexamplecloud00001',
+  'ajefunctionsa0000001',
+  'ajeinvokersa00000001',
+  'ajequeuereadersa0001',
+  'e6qexamplesecret0001',
+  'e6qexampleversion001',
+]);
+
+/** The fields whose whole value is an id. */
+const ID_FIELDS = new Set([
+  'folderId',
+  'serviceAccountId',
+  'queueServiceAccountId',
+  'id',
+  'versionId',
+  'logGroupId',
+]);
+
+function exampleWarnings(value: unknown, path: readonly PropertyKey[]): string[] {
+  if (typeof value === 'string') {
+    const key = path.at(-1);
+    const where = pathOf(path);
+    if (typeof key === 'string' && ID_FIELDS.has(key)) {
+      return EXAMPLE_IDS.has(value) || value.includes('example')
+        ? [`${where} is the example's id; replace it with your own`]
+        : [];
+    }
+    // A queue's ARN, a payload's folder, an environment variable: the example's ids inside them.
+    const named = [...new Set(value.match(/[a-z0-9]+/g) ?? [])].filter((t) => EXAMPLE_IDS.has(t));
+    return named.map((t) => `${where} names the example's id "${t}"; replace it with your own`);
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => exampleWarnings(v, [...path, i]));
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).flatMap(([k, v]) => exampleWarnings(v, [...path, k]));
+  }
+  return [];
+}
+
+/**
+ * What a valid manifest may still have wrong, which does not stop a deployment: the example's
+ * ids left in place (`npm run deploy` prints each as a WARNING).
+ */
+export function manifestWarnings(manifest: Manifest): string[] {
+  return exampleWarnings(manifest, []);
 }

@@ -73,4 +73,52 @@ describe('npm run deploy without credentials', () => {
     expect(stderr).toContain('runtime: expected "nodejs22", found "nodejs18"');
     expect(stderr).toContain('folderId: expected string, found nothing');
   });
+
+  it("warns of the example's ids left in function.yaml, and still exits 0", async () => {
+    const { code, stderr } = await deploy(['--dry-run']);
+    expect(code, stderr).toBe(0);
+    for (const line of [
+      "WARNING: folderId is the example's id; replace it with your own",
+      "WARNING: secrets[0].versionId is the example's id; replace it with your own",
+      "WARNING: triggers[0].serviceAccountId is the example's id; replace it with your own",
+      'WARNING: triggers[1].queueId names the example\'s id "b1gexamplecloud00001"; replace it with your own',
+    ]) {
+      expect(stderr).toContain(line);
+    }
+  });
+
+  it('refuses a cron out of range and a payload the function would refuse, and exits 2', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'manifest-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'function.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: operation-canceller',
+        'folderId: b1gfolder',
+        'runtime: nodejs22',
+        'entrypoint: index.handler',
+        'memory: 128m',
+        'timeout: 60s',
+        'serviceAccountId: ajesa',
+        'triggers:',
+        '  - type: timer',
+        '    name: sweep',
+        '    cron: "99 * ? * * *"',
+        '    payload: \'{"sweep": {"folderId": "b1gfolder", "olderThan": "10s"}}\'',
+        '    serviceAccountId: ajesa',
+        '',
+      ].join('\n'),
+    );
+    const { code, stderr } = await deploy(['--dry-run', '--manifest', file]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('is not a valid manifest');
+    expect(stderr).toContain(
+      'triggers[0].cron: minutes 99 is out of range 0-59, found "99 * ? * * *"',
+    );
+    expect(stderr).toContain(
+      'triggers[0].payload: the function would refuse it: sweep.olderThan is "10s"',
+    );
+    expect(stderr).not.toContain('WARNING');
+  });
 });

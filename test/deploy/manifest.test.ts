@@ -1,6 +1,12 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadManifest, ManifestError, validateManifest } from '../../deploy/manifest';
+import { cronProblems } from '../../deploy/cron';
+import {
+  loadManifest,
+  ManifestError,
+  manifestWarnings,
+  validateManifest,
+} from '../../deploy/manifest';
 
 const REPO_MANIFEST = path.resolve(import.meta.dirname, '../../function.yaml');
 
@@ -63,7 +69,16 @@ describe('the manifest', () => {
       { ...valid, memory: '200m' },
       'memory: expected 128m to 8g, in steps of 128m, found "200m"',
     ],
-    ['memory with no unit', { ...valid, memory: 128 }, 'memory: expected string, found 128'],
+    [
+      'memory with no unit',
+      { ...valid, memory: 128 },
+      'memory: expected a size such as "128m" or "1g", found 128',
+    ],
+    [
+      'a timeout with no unit',
+      { ...valid, timeout: 60 },
+      'timeout: expected a duration such as "60s" or "5m", found 60',
+    ],
     [
       'a timeout over an hour, the most the API allows',
       { ...valid, timeout: '61m' },
@@ -77,7 +92,7 @@ describe('the manifest', () => {
     [
       'a misspelt field',
       { ...valid, serviceAcountId: 'x' },
-      '(top level): unknown field(s) "serviceAcountId"',
+      '(top level): unknown field(s) "serviceAcountId" (did you mean "serviceAccountId"?)',
     ],
     ['public as a string', { ...valid, public: 'yes' }, 'public: expected boolean, found "yes"'],
     [
@@ -232,6 +247,278 @@ describe('the manifest', () => {
         batch: { size: 1, cutoff: 10_000 },
         visibilityTimeout: 150_000,
       });
+    });
+  });
+
+  // cron-expression.md: Minutes Hours Day-of-month Month Day-of-week [Year]; its table of values
+  // and special characters, and "enter ? in the other" of day-of-month and day-of-week.
+  describe('a cron expression, as Yandex Cloud documents it', () => {
+    it.each([
+      ['every minute, the docs example', '* * * * ? *'],
+      ['every hour, the docs example', '0 * ? * * *'],
+      ['10:15 every day, the docs example', '15 10 ? * * *'],
+      ['every 15 minutes, without the year', '0/15 * ? * *'],
+      ['a list, a range and a step', '0,30 8-18/2 ? * *'],
+      ['the 10th of the month', '0 12 10 * ?'],
+      ['the last day of the month', '0 12 L * ?'],
+      ['the last weekday of the month', '0 12 LW * ?'],
+      ['the weekday nearest the 15th', '0 12 15W * ?'],
+      ['the third Friday, 6 being Friday', '0 12 ? * 6#3'],
+      ['the third Friday by name', '0 12 ? * FRI#3'],
+      ['the last Friday', '0 12 ? * 6L'],
+      ['Saturday as L', '0 12 ? * L'],
+      ['1 to 7, Sunday to Saturday', '0 12 ? * 1-7'],
+      ['names, in any case', '0 12 ? jan-mar mon,Wed,FRI'],
+      ['a range past midnight, as Quartz wraps it', '0 22-2 ? * *'],
+      ['a year range', '0 0 1 1 ? 2030-2099'],
+    ])('accepts %s: %s', (_name, expression) => {
+      expect(cronProblems(expression)).toEqual([]);
+    });
+
+    it.each([
+      ['minutes past 59', '99 * ? * * *', 'minutes 99 is out of range 0-59'],
+      ['a minute range past 59', '0-60 * ? * *', 'minutes 60 is out of range 0-59'],
+      ['hours past 23', '0 24 ? * *', 'hours 24 is out of range 0-23'],
+      ['day 0 of the month', '0 0 0 * ?', 'day-of-month 0 is out of range 1-31'],
+      ['day 32 of the month', '0 0 32 * ?', 'day-of-month 32 is out of range 1-31'],
+      ['month 13', '0 0 ? 13 *', 'month 13 is out of range 1-12'],
+      [
+        'an unknown month',
+        '0 0 ? FOO *',
+        'month "FOO" is not understood: expected 1-12 or JAN-DEC, with , - * /',
+      ],
+      ['day 0 of the week (it is 1-7 here)', '0 0 ? * 0', 'day-of-week 0 is out of range 1-7'],
+      ['day 8 of the week', '0 0 ? * 8', 'day-of-week 8 is out of range 1-7'],
+      ['a year past 2099', '0 0 1 1 ? 2100', 'year 2100 is out of range 1970-2099'],
+      ['a year range backwards', '0 0 1 1 ? 2030-2020', 'year range 2030-2020 runs backwards'],
+      ['a step of 0', '*/0 * ? * *', 'minutes step 0 is out of range 1-59'],
+      ['a step past the largest minute', '*/60 * ? * *', 'minutes step 60 is out of range 1-59'],
+      [
+        'the sixth Friday',
+        '0 0 ? * 6#6',
+        'day-of-week 6#6: the week of the month 6 is out of range 1-5',
+      ],
+      ['L in a list', '0 0 1,L * ?', 'day-of-month "1,L": L, W and # stand alone, not in a list'],
+      [
+        'W in day-of-week',
+        '0 0 ? * 2W',
+        'day-of-week "2W" is not understood: expected 1-7 or SUN-SAT, with , - * / ? L #',
+      ],
+      [
+        '? in the minutes',
+        '? * ? * *',
+        'minutes "?" is not understood: expected 0-59, with , - * /',
+      ],
+      ['L in the hours', '0 L ? * *', 'hours "L" is not understood: expected 0-23, with , - * /'],
+      [
+        'an empty list item',
+        '0 0 1, * ?',
+        'day-of-month "1," is not understood: expected 1-31, with , - * / ? L W',
+      ],
+      [
+        'neither day field "?"',
+        '0/15 * * * * *',
+        'one of day-of-month ("*") and day-of-week ("*") must be "?"',
+      ],
+      ['both day fields "?"', '0 0 ? * ? *', 'day-of-month and day-of-week cannot both be "?"'],
+    ])('refuses %s: %s', (_name, expression, problem) => {
+      expect(cronProblems(expression)).toEqual([problem]);
+    });
+
+    it.each([
+      ['99 * ? * * *', 'triggers[0].cron: minutes 99 is out of range 0-59, found "99 * ? * * *"'],
+      [
+        '0/15 * * * * *',
+        'triggers[0].cron: one of day-of-month ("*") and day-of-week ("*") must be "?", found "0/15 * * * * *"',
+      ],
+    ])('refuses %s in a manifest, naming the trigger', (expression, problem) => {
+      expect(problems({ ...valid, triggers: [timer(expression)] })).toEqual([problem]);
+    });
+  });
+
+  // The function's own parser (src/request/parse.ts) with its limits (src/config.ts).
+  describe("a timer's payload, as the function would parse it", () => {
+    const withPayload = (payload: string, extra: Record<string, unknown> = {}) => ({
+      ...valid,
+      ...extra,
+      triggers: [{ ...timer('0 * ? * *'), payload }],
+    });
+
+    it.each([
+      ['a sweep', '{"sweep": {"folderId": "b1gfolder", "olderThan": "30m"}}'],
+      ['ids as text', 'fd8abc fd8def'],
+      ['a request', '{"operationIds": ["fd8abc"], "dryRun": true}'],
+      ['blank, which the function runs as nothing', '   '],
+    ])('accepts %s', (_name, payload) => {
+      expect(() => validateManifest(withPayload(payload))).not.toThrow();
+    });
+
+    it.each([
+      [
+        'a sweep of operations only 10 s old',
+        '{"sweep": {"folderId": "b1gfolder", "olderThan": "10s"}}',
+        'triggers[0].payload: the function would refuse it: sweep.olderThan is "10s"; expected a duration such as "30m" or "2h", from 1m to 30d',
+      ],
+      [
+        'JSON it cannot read',
+        '{"sweep": ',
+        'triggers[0].payload: the function would refuse it: the request is not valid JSON',
+      ],
+      [
+        'an unknown field',
+        '{"operationIDs": ["fd8abc"]}',
+        'triggers[0].payload: the function would refuse it: unknown field(s) "operationIDs"',
+      ],
+      [
+        'an id that is not one',
+        'fd8abc FD8-DEF',
+        'triggers[0].payload: the function would refuse it: "FD8-DEF" is not an operation id (1 to 50 lowercase Latin letters and digits), found "fd8abc FD8-DEF"',
+      ],
+    ])('refuses %s', (_name, payload, problem) => {
+      expect(problems(withPayload(payload)).join('\n')).toContain(problem);
+    });
+
+    it("refuses more ids than the manifest's MAX_OPERATIONS allows", () => {
+      const data = withPayload('a1 a2 a3', { environment: { MAX_OPERATIONS: '2' } });
+      expect(problems(data).join('\n')).toContain(
+        'triggers[0].payload: the function would refuse it: the request names 3 operations, more than the limit of 2',
+      );
+      expect(() => validateManifest(withPayload('a1 a2 a3'))).not.toThrow();
+    });
+  });
+
+  it('refuses two triggers of one name, naming both', () => {
+    const data = {
+      ...valid,
+      triggers: [timer('0 * ? * *'), queue({ name: 'other' }), queue({ name: 'tick' })],
+    };
+    expect(problems(data)).toEqual([
+      'triggers[2].name: expected a name no other trigger has (triggers[0] has it too), found "tick"',
+    ]);
+  });
+
+  it.each([
+    [
+      'a retry interval',
+      { triggers: [{ ...timer('0 * ? * *'), retry: { attempts: 1, interval: 10 } }] },
+      'triggers[0].retry.interval: expected a duration such as "10s" or "1m", found 10',
+    ],
+    [
+      'a batch cutoff',
+      { triggers: [queue({ batch: { size: 1, cutoff: 10 } })] },
+      'triggers[0].batch.cutoff: expected a duration such as "10s" or "1m", found 10',
+    ],
+    [
+      'a visibility timeout',
+      { triggers: [queue({ visibilityTimeout: 90 })] },
+      'triggers[0].visibilityTimeout: expected a duration such as "90s" or "10m", found 90',
+    ],
+    [
+      'a missing memory',
+      { memory: undefined },
+      'memory: expected a size such as "128m" or "1g", found nothing',
+    ],
+  ])('shows the right form of %s given as a number', (_name, extra, problem) => {
+    expect(problems({ ...valid, ...extra })).toContain(problem);
+  });
+
+  it.each([
+    [
+      'a different case',
+      { ...valid, FolderId: 'x' },
+      '(top level): unknown field(s) "FolderId" (did you mean "folderId"?)',
+    ],
+    [
+      'two letters swapped in a timer',
+      { ...valid, triggers: [{ ...timer('0 * ? * *'), paylaod: 'x' }] },
+      'triggers[0]: unknown field(s) "paylaod" (did you mean "payload"?)',
+    ],
+    [
+      'a queue trigger field',
+      { ...valid, triggers: [{ ...queue(), visibilityTimout: '2m' }] },
+      'triggers[0]: unknown field(s) "visibilityTimout" (did you mean "visibilityTimeout"?)',
+    ],
+    [
+      'a retry field',
+      {
+        ...valid,
+        triggers: [{ ...timer('0 * ? * *'), retry: { attempts: 1, interval: '10s', atempts: 1 } }],
+      },
+      'triggers[0].retry: unknown field(s) "atempts" (did you mean "attempts"?)',
+    ],
+    [
+      'a batch field',
+      { ...valid, triggers: [queue({ batch: { size: 1, cutoff: '1s', sise: 2 } })] },
+      'triggers[0].batch: unknown field(s) "sise" (did you mean "size"?)',
+    ],
+    [
+      'a secret field',
+      {
+        ...valid,
+        secrets: [
+          { environmentVariable: 'K', id: 'e6q', versionId: 'v', key: 'k', versionID: 'v' },
+        ],
+      },
+      'secrets[0]: unknown field(s) "versionID" (did you mean "versionId"?)',
+    ],
+    [
+      'an asynchronous invocation target',
+      {
+        ...valid,
+        asyncInvocation: {
+          retries: 1,
+          serviceAccountId: 'ajesa',
+          failureTarget: { queueId: 'yrn:yc:ymq:x', serviceAcountId: 'ajesa' },
+        },
+      },
+      'asyncInvocation.failureTarget: unknown field(s) "serviceAcountId" (did you mean "serviceAccountId"?)',
+    ],
+    [
+      'a logging field',
+      { ...valid, logging: { minlevel: 'INFO' } },
+      'logging: unknown field(s) "minlevel" (did you mean "minLevel"?)',
+    ],
+    [
+      'a field like none, which gets no guess',
+      { ...valid, colour: 'red', nme: 'x' },
+      '(top level): unknown field(s) "colour", "nme" (did you mean "name"?)',
+    ],
+  ])('suggests the field meant for %s', (_name, data, problem) => {
+    expect(problems(data)).toContain(problem);
+  });
+
+  describe('warnings', () => {
+    it("name each of the example's ids left in the repository's manifest", () => {
+      expect(manifestWarnings(loadManifest(REPO_MANIFEST))).toEqual([
+        "folderId is the example's id; replace it with your own",
+        "serviceAccountId is the example's id; replace it with your own",
+        "secrets[0].id is the example's id; replace it with your own",
+        "secrets[0].versionId is the example's id; replace it with your own",
+        'triggers[0].payload names the example\'s id "b1gexamplefolder0001"; replace it with your own',
+        "triggers[0].serviceAccountId is the example's id; replace it with your own",
+        'triggers[1].queueId names the example\'s id "b1gexamplecloud00001"; replace it with your own',
+        "triggers[1].queueServiceAccountId is the example's id; replace it with your own",
+        "triggers[1].serviceAccountId is the example's id; replace it with your own",
+      ]);
+    });
+
+    it.each([
+      [
+        'an id containing "example"',
+        { folderId: 'b1gmyexample' },
+        ["folderId is the example's id; replace it with your own"],
+      ],
+      ['ids of its own', {}, []],
+      [
+        'an example id in the environment',
+        { environment: { METRICS_FOLDER_ID: 'b1gexamplefolder0001' } },
+        [
+          'environment.METRICS_FOLDER_ID names the example\'s id "b1gexamplefolder0001"; replace it with your own',
+        ],
+      ],
+      ['"example" in a text that is no id', { description: 'an example of a canceller' }, []],
+    ])('for %s', (_name, extra, warnings) => {
+      expect(manifestWarnings(validateManifest({ ...valid, ...extra }))).toEqual(warnings);
     });
   });
 
