@@ -36,7 +36,7 @@ import {
   UpdateTriggerRequest,
 } from '@yandex-cloud/nodejs-sdk/serverless-triggers-v1/trigger_service';
 import { Status, statusOf } from '../src/cloud/grpc-status';
-import { callWithRetries, type UnaryMethod } from '../src/cloud/unary';
+import { type CallName, callWithRetries, methodName, type UnaryMethod } from '../src/cloud/unary';
 import type { Manifest } from './manifest';
 import type { CurrentState, InheritedAccess, Plan, Step } from './plan';
 import { isChanged } from './settings';
@@ -92,6 +92,32 @@ export class DeployError extends Error {
   }
 }
 
+/** Request fields that name what a call is about, and what they name. */
+const SUBJECT_FIELDS = [
+  ['operationId', 'operation'],
+  ['functionId', 'function'],
+  ['triggerId', 'trigger'],
+  ['resourceId', 'resource'],
+  ['folderId', 'folder'],
+  ['cloudId', 'cloud'],
+] as const;
+
+/**
+ * What a request is about, for its errors: "folder b1g…", or the bare id when the method's service
+ * already says what it is ("OperationService.Get of fd8…", "FolderService.Get of b1g…").
+ */
+function subjectOf(method: string, request: unknown): string | undefined {
+  if (typeof request !== 'object' || request === null) return undefined;
+  const fields = request as Record<string, unknown>;
+  for (const [field, kind] of SUBJECT_FIELDS) {
+    const id = fields[field];
+    if (typeof id !== 'string' || id === '') continue;
+    const obvious = kind === 'resource' || method.toLowerCase().startsWith(kind);
+    return obvious ? id : `${kind} ${id}`;
+  }
+  return undefined;
+}
+
 /** The SDK's generated serverless clients, with the function's retry policy on every call. */
 export function connect(endpoints: Endpoints, token: string) {
   const creds = credentials.createSsl();
@@ -100,6 +126,13 @@ export function connect(endpoints: Endpoints, token: string) {
   const operations = new OperationServiceClient(endpoints.operations, creds);
   const folders = new FolderServiceClient(endpoints.resourceManager, creds);
   const clouds = new CloudServiceClient(endpoints.resourceManager, creds);
+  const endpointOf = new Map<Client, string>([
+    [functions, endpoints.functions],
+    [triggers, endpoints.triggers],
+    [operations, endpoints.operations],
+    [folders, endpoints.resourceManager],
+    [clouds, endpoints.resourceManager],
+  ]);
   const call = <Req, Res>(
     client: Client,
     name: string,
@@ -108,7 +141,15 @@ export function connect(endpoints: Endpoints, token: string) {
   ): Promise<Res> => {
     const method = (client as unknown as Record<string, UnaryMethod<Req, Res>>)[name];
     if (!method) throw new Error(`no method ${name}`);
-    return callWithRetries(name, method.bind(client), request, token, RETRY, { metadata }).then(
+    const rpc = methodName(client, name);
+    const subject = subjectOf(rpc, request);
+    const endpoint = endpointOf.get(client);
+    const named: CallName = {
+      method: rpc,
+      ...(subject !== undefined && { subject }),
+      ...(endpoint !== undefined && { endpoint }),
+    };
+    return callWithRetries(named, method.bind(client), request, token, RETRY, { metadata }).then(
       (a) => a.value,
     );
   };

@@ -14,6 +14,26 @@ const KEY_FIELDS = [
   'rejectedRequests',
 ] as const;
 
+/**
+ * What a WARN or ERROR line adds, after the key fields: what failed (the listing, the call, the
+ * resource), then why, in the function's own words; the last is what explains the line.
+ */
+const TROUBLE_FIELDS = [
+  'listing',
+  'folderId',
+  'cloudId',
+  'resourceKind',
+  'resourceId',
+  'method',
+  'subject',
+  'endpoint',
+  'attempt',
+  'delayMs',
+  'candidates',
+  'message',
+] as const;
+const TROUBLE_LEVELS = new Set(['WARN', 'ERROR', 'FATAL']);
+
 const COLOURS: Record<string, string> = {
   ERROR: '\x1b[31m',
   FATAL: '\x1b[31m',
@@ -22,8 +42,31 @@ const COLOURS: Record<string, string> = {
 };
 const RESET = '\x1b[0m';
 
+/** A value as `key=value` shows it: a string with spaces in quotes, so the next key stands out. */
 function shown(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  if (typeof value !== 'string') return JSON.stringify(value);
+  return /[\s"=]/.test(value) ? JSON.stringify(value) : value;
+}
+
+interface ErrorEntry {
+  readonly message?: unknown;
+  readonly cause?: unknown;
+}
+
+/** An error's message, and its cause's when that says something the message does not. */
+function errorFields(error: unknown): string[] {
+  if (typeof error !== 'object' || error === null) return [];
+  const { message, cause } = error as ErrorEntry;
+  const fields = message === undefined ? [] : [`error=${shown(message)}`];
+  const causeMessage = (cause as ErrorEntry | undefined)?.message;
+  if (
+    typeof causeMessage === 'string' &&
+    causeMessage !== '' &&
+    !(typeof message === 'string' && message.includes(causeMessage))
+  ) {
+    fields.push(`cause=${shown(causeMessage)}`);
+  }
+  return fields;
 }
 
 /**
@@ -39,11 +82,11 @@ export function prettyLogLine(line: string, colour: boolean): string {
   }
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return line;
   const level = String(entry.level ?? '').padEnd(5);
-  const fields = KEY_FIELDS.filter((key) => entry[key] !== undefined).map(
-    (key) => `${key}=${shown(entry[key])}`,
-  );
-  const error = entry.error as { message?: unknown } | undefined;
-  if (error?.message !== undefined) fields.push(`error=${shown(error.message)}`);
+  const keys = TROUBLE_LEVELS.has(level.trim()) ? [...KEY_FIELDS, ...TROUBLE_FIELDS] : KEY_FIELDS;
+  const fields = keys
+    .filter((key) => entry[key] !== undefined)
+    .map((key) => `${key}=${shown(entry[key])}`);
+  fields.push(...errorFields(entry.error));
   const time = new Date().toISOString().slice(11, 23);
   const tint = colour ? (COLOURS[level.trim()] ?? '') : '';
   return `${time} ${tint}${level}${tint && RESET} ${entry.msg ?? ''}  ${fields.join(' ')}`.trimEnd();

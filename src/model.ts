@@ -22,7 +22,10 @@ export type Outcome = (typeof Outcome)[keyof typeof Outcome];
 export const Reason = {
   DryRun: 'dry_run',
   TooYoung: 'too_young',
+  /** The invocation's time budget ran out before the operation's calls could finish. */
   Deadline: 'deadline',
+  /** A call timed out on every attempt (CALL_TIMEOUT_MS) while the budget still had time. */
+  CallTimeout: 'call_timeout',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 

@@ -204,7 +204,7 @@ function act(
   log: Logger,
 ): Promise<OperationResult[]> {
   const { config, api } = instance;
-  const deps = { api, token, budget, waitSeconds: config.waitSeconds };
+  const deps = { api, token, budget, waitSeconds: config.waitSeconds, log };
   return mapLimited(targets, config.concurrency, async (target) => {
     const result = await cancelOperation(target, deps);
     logResult(log, target.origin, result);

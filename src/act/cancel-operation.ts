@@ -3,9 +3,16 @@ import { described } from '../cloud/described';
 import { Status, statusOf } from '../cloud/grpc-status';
 import { CallError, type CallResult, type OperationApi } from '../cloud/operation-api';
 import type { InvocationToken } from '../cloud/token';
+import type { RetryInfo } from '../cloud/unary';
+import { type Logger, LogLevel } from '../log';
 import { type OperationResult, Outcome, Reason, type Target } from '../model';
 import type { Budget } from './budget';
-import { classifyStatus, outcomeAfterCancel, outcomeAfterRefusedCancel } from './classify';
+import {
+  classifyStatus,
+  outcomeAfterCancel,
+  outcomeAfterRefusedCancel,
+  timeReason,
+} from './classify';
 import { decide } from './decide';
 
 export interface PipelineDeps {
@@ -17,6 +24,8 @@ export interface PipelineDeps {
   readonly now?: () => number;
   /** Before a listed operation's second Get after NOT_FOUND; tests shorten it. */
   readonly notFoundPauseMs?: number;
+  /** Where a retried Get or Cancel is told of, as a `call retried` WARN line. */
+  readonly log?: Logger;
 }
 
 type Findings = Omit<OperationResult, 'operationId' | 'attempts' | 'durationMs'>;
@@ -31,12 +40,16 @@ const hasStatus = (error: unknown, status: Status): error is CallError =>
 function failure(error: CallError, budget: Budget): Findings {
   const status = statusOf(error.cause);
   const { outcome, code, retryable } = classifyStatus(status);
-  const outOfTime = budget.signal.aborted || code === 'DEADLINE_EXCEEDED';
+  const reason = timeReason({
+    status,
+    budgetSpent: budget.signal.aborted || budget.remainingMs() <= 0,
+    budgetBound: error.budgetBound,
+  });
   return {
     outcome,
     code,
-    ...(outOfTime && { reason: Reason.Deadline }),
-    message: error.cause instanceof Error ? error.cause.message : String(error.cause),
+    ...(reason && { reason }),
+    message: error.message,
     ...(outcome === Outcome.Failed && { retryable }),
     ...error.ids,
   };
@@ -63,7 +76,20 @@ export async function cancelOperation(
   const { api, budget, token } = deps;
   const now = deps.now ?? Date.now;
   const started = now();
-  const limits = { signal: budget.signal, remainingMs: () => budget.remainingMs() };
+  const { log } = deps;
+  const onRetry =
+    log &&
+    ((info: RetryInfo) =>
+      log.log(LogLevel.Warn, 'call retried', {
+        ...target.origin,
+        operationId: named.id,
+        ...info,
+      }));
+  const limits = {
+    signal: budget.signal,
+    remainingMs: () => budget.remainingMs(),
+    ...(onRetry && { onRetry }),
+  };
   let attempts = 0;
   let details = {};
   const done = (findings: Findings): OperationResult => ({

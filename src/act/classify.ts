@@ -1,7 +1,7 @@
 import { Status } from '../cloud/grpc-status';
 import type { Operation } from '../cloud/operation-api';
 
-import { Outcome } from '../model';
+import { Outcome, Reason } from '../model';
 
 export interface ErrorClass {
   readonly outcome: Outcome;
@@ -32,6 +32,28 @@ export function classifyStatus(status: Status | undefined): ErrorClass {
       // idempotent, so trying again later is safe.
       return { outcome: Outcome.Failed, code, retryable: true };
   }
+}
+
+/** What is known of time when a call failed for good. */
+export interface TimeFacts {
+  readonly status: Status | undefined;
+  /** The invocation's time budget is spent: its signal aborted, or nothing remains. */
+  readonly budgetSpent: boolean;
+  /** The last attempt was cut by the budget: its deadline was the budget's remainder. */
+  readonly budgetBound: boolean;
+}
+
+/**
+ * Whether time explains a failed call, and whose: `deadline` when the invocation's budget ran
+ * out (for a failure a later attempt might mend; a definite answer such as NOT_FOUND is not the
+ * budget's doing), `call_timeout` when CALL_TIMEOUT_MS cut every attempt while the budget still
+ * had time, nothing otherwise.
+ */
+export function timeReason({ status, budgetSpent, budgetBound }: TimeFacts): Reason | undefined {
+  const transient = classifyStatus(status).retryable;
+  if ((budgetSpent || budgetBound) && transient) return Reason.Deadline;
+  if (status === Status.DEADLINE_EXCEEDED) return Reason.CallTimeout;
+  return undefined;
 }
 
 /** What an accepted Cancel left behind. */

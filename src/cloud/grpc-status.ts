@@ -19,3 +19,110 @@ export function statusOf(error: unknown): Status | undefined {
     ? Status[name as keyof typeof Status]
     : undefined;
 }
+
+/** What each status means, as a person would say it. */
+const STATUS_WORDS: Readonly<Record<Status, string>> = {
+  [Status.OK]: 'no error',
+  [Status.CANCELLED]: 'cancelled',
+  [Status.UNKNOWN]: 'unknown error',
+  [Status.INVALID_ARGUMENT]: 'invalid argument',
+  [Status.DEADLINE_EXCEEDED]: 'no answer in time',
+  [Status.NOT_FOUND]: 'not found',
+  [Status.ALREADY_EXISTS]: 'already exists',
+  [Status.PERMISSION_DENIED]: 'permission denied',
+  [Status.RESOURCE_EXHAUSTED]: 'rate limit or quota exceeded',
+  [Status.FAILED_PRECONDITION]: 'refused in its current state',
+  [Status.ABORTED]: 'aborted',
+  [Status.OUT_OF_RANGE]: 'out of range',
+  [Status.UNIMPLEMENTED]: 'not supported by this API',
+  [Status.INTERNAL]: 'internal server error',
+  [Status.UNAVAILABLE]: 'service unavailable',
+  [Status.DATA_LOSS]: 'data loss',
+  [Status.UNAUTHENTICATED]: 'not authenticated (the IAM token is missing, invalid or expired)',
+};
+
+/** Socket errors as grpc-js quotes them in "Last error: …". */
+const SOCKET_WORDS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'connection timed out',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name could not be resolved (DNS lookup failed)',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENETDOWN: 'network down',
+};
+
+/** "5 s", "1.5 s", "300 ms". */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+/** The text after "<code> <STATUS>: " (grpc-js) or "<path> <STATUS>: " (the SDK's ApiError). */
+function detailsOf(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return String(error ?? '');
+  const { details, message } = error as { details?: unknown; message?: unknown };
+  if (typeof details === 'string') return details;
+  if (typeof message !== 'string') return '';
+  return /^\S+ [A-Z_]+: ([\s\S]*)$/.exec(message)?.[1] ?? message;
+}
+
+/** Why no connection was made, from grpc-js's "No connection established. Last error: …". */
+function connectFailure(details: string): string | undefined {
+  if (/^Name resolution failed/i.test(details)) return 'host name could not be resolved';
+  const last =
+    /No connection established\. Last error: (?:\w*Error: )?([\s\S]*?)\.?(?: Resolution note:[\s\S]*)?$/.exec(
+      details,
+    )?.[1];
+  if (last === undefined) return undefined;
+  const code = /\b(E[A-Z_]{3,})\b/.exec(last)?.[1];
+  return (code && SOCKET_WORDS[code]) || last.trim() || 'no connection';
+}
+
+export interface StatusContext {
+  /** How long the failing attempt was given. */
+  readonly timeoutMs?: number;
+  /** The attempt's deadline was what was left of the invocation's time budget. */
+  readonly budgetBound?: boolean;
+  /** The invocation's time budget ran out and cut the call. */
+  readonly budgetRanOut?: boolean;
+}
+
+/**
+ * A failed call's status in words a person knows, with grpc-js's jargon ("Waiting for LB pick",
+ * "No connection established") said plainly and the status name kept in brackets for searches:
+ * "could not connect within 5 s (DEADLINE_EXCEEDED)", "permission denied: … (PERMISSION_DENIED)".
+ */
+export function describeStatus(error: unknown, context: StatusContext = {}): string {
+  const status = statusOf(error);
+  const details = detailsOf(error).trim();
+  const name = status === undefined ? 'NO_STATUS' : Status[status];
+  const within =
+    context.timeoutMs === undefined
+      ? ''
+      : ` within ${formatDuration(context.timeoutMs)}${context.budgetBound ? " (what was left of the invocation's time budget)" : ''}`;
+  const words = (() => {
+    if (
+      context.budgetRanOut &&
+      (status === Status.CANCELLED || status === Status.DEADLINE_EXCEEDED)
+    )
+      return "stopped: the invocation's time budget ran out";
+    if (status === Status.DEADLINE_EXCEEDED) {
+      // grpc-js tells where the time went; a call that never got a connection says so.
+      const connecting =
+        /Waiting for LB pick|waiting for name resolution|waiting for metadata filters/i;
+      return connecting.test(details) ? `could not connect${within}` : `no answer${within}`;
+    }
+    if (status === Status.UNAVAILABLE) {
+      const why = connectFailure(details);
+      if (why !== undefined) return `could not connect: ${why}`;
+    }
+    if (status === undefined) return details || 'failed with no status';
+    const plain = STATUS_WORDS[status];
+    // The server's own words, when they say more than the status does.
+    const extra = details !== '' && details.toLowerCase() !== plain.toLowerCase() ? details : '';
+    return extra === '' ? plain : `${plain}: ${extra}`;
+  })();
+  return `${words} (${name})`;
+}

@@ -2,7 +2,13 @@ import { credentials } from '@grpc/grpc-js';
 import type { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
 import { OperationServiceClient } from '@yandex-cloud/nodejs-sdk/operation/operation_service';
 import type { RequestIds } from '../model';
-import { type CallLimits, CHANNEL_OPTIONS, callWithRetries, type RetryOptions } from './unary';
+import {
+  type CallLimits,
+  CHANNEL_OPTIONS,
+  callWithRetries,
+  methodName,
+  type RetryOptions,
+} from './unary';
 
 export { CallError, type CallLimits } from './unary';
 export type { Operation };
@@ -43,7 +49,7 @@ export function createOperationApi(
   ): Promise<CallResult> => {
     const bound = client[method].bind(client);
     const { value, ...rest } = await callWithRetries(
-      method,
+      { method: methodName(client, method), subject: operationId, endpoint: options.endpoint },
       bound,
       { operationId },
       token,

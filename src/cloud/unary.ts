@@ -4,7 +4,29 @@ import { type ClientUnaryCall, Metadata, type ServiceError } from '@grpc/grpc-js
 import { CancellerError } from '../errors';
 import type { RequestIds } from '../model';
 import { backoffDelay } from './backoff';
-import { Status, statusOf } from './grpc-status';
+import { describeStatus, Status, statusOf } from './grpc-status';
+
+/** What a call asks, of what, and where: what its errors and retries are told by. */
+export interface CallName {
+  /** The method as its service names it: `OperationService.Get`, `FunctionService.List`. */
+  readonly method: string;
+  /** What it is about: an operation id, `folder b1g…`, `compute.instance fhm…`. */
+  readonly subject?: string;
+  /** Where it goes: `host:port`. */
+  readonly endpoint?: string;
+}
+
+/** One failed attempt that is about to be tried again. */
+export interface RetryInfo extends CallName {
+  /** The attempt that failed, from 1. */
+  readonly attempt: number;
+  /** Its status name: `UNAVAILABLE`, `DEADLINE_EXCEEDED`. */
+  readonly code: string;
+  /** What went wrong, in plain words. */
+  readonly message: string;
+  /** The wait before the next attempt. */
+  readonly delayMs: number;
+}
 
 /** What bounds one call beyond its own deadline: the invocation's time budget. */
 export interface CallLimits {
@@ -12,6 +34,8 @@ export interface CallLimits {
   readonly remainingMs?: () => number;
   /** More metadata for every attempt, such as a mutation's `idempotency-key`. */
   readonly metadata?: Readonly<Record<string, string>>;
+  /** Told of each retry before its wait, so a caller with a logger can say so. */
+  readonly onRetry?: (info: RetryInfo) => void;
 }
 
 export interface RetryOptions {
@@ -26,17 +50,74 @@ export interface Answer<T> {
   readonly ids: RequestIds;
 }
 
-/** A call that failed for good, after the retries; the gRPC error is its `cause`. */
+/** How a call's last attempt ended, beyond its status. */
+export interface CallEnding {
+  readonly cause: unknown;
+  /** How long the last attempt was given. */
+  readonly timeoutMs?: number;
+  /**
+   * The invocation's time budget ended the call: its signal cut the attempt, or the attempt's
+   * deadline was the budget's remainder rather than CALL_TIMEOUT_MS.
+   */
+  readonly budgetBound?: boolean;
+}
+
+/** "OperationService.Get of fd8… at operation.api.cloud.yandex.net:443" */
+export function callLabel({ method, subject, endpoint }: CallName): string {
+  return `${method}${subject ? ` of ${subject}` : ''}${endpoint ? ` at ${endpoint}` : ''}`;
+}
+
+/**
+ * A call that failed for good, after the retries; the gRPC error is its `cause`. Its message
+ * says what was asked, of what, where, and why it failed, in words a person knows:
+ * "OperationService.Get of fd8… at operation.api.cloud.yandex.net:443: could not connect within
+ * 5 s (DEADLINE_EXCEEDED), after 3 attempts".
+ */
 export class CallError extends CancellerError {
+  readonly method: string;
+  readonly subject?: string;
+  readonly endpoint?: string;
+  readonly timeoutMs?: number;
+  readonly budgetBound: boolean;
+  /** What went wrong, without the call's name: "permission denied (PERMISSION_DENIED)". */
+  readonly problem: string;
+
   constructor(
-    readonly method: string,
+    call: string | CallName,
     readonly attempts: number,
     readonly ids: RequestIds,
-    options: { cause: unknown },
+    ending: CallEnding,
   ) {
-    super(`${method} failed after ${attempts} attempt(s)`, options);
+    const name = typeof call === 'string' ? { method: call } : call;
+    const budgetBound = ending.budgetBound ?? false;
+    const problem = describeStatus(ending.cause, {
+      ...(ending.timeoutMs !== undefined && { timeoutMs: ending.timeoutMs }),
+      budgetBound,
+      budgetRanOut: budgetBound,
+    });
+    const tries = attempts > 1 ? `, after ${attempts} attempts` : '';
+    super(`${callLabel(name)}: ${problem}${tries}`, { cause: ending.cause });
     this.name = 'CallError';
+    this.method = name.method;
+    if (name.subject !== undefined) this.subject = name.subject;
+    if (name.endpoint !== undefined) this.endpoint = name.endpoint;
+    if (ending.timeoutMs !== undefined) this.timeoutMs = ending.timeoutMs;
+    this.budgetBound = budgetBound;
+    this.problem = problem;
   }
+}
+
+/**
+ * A generated client's method by its proto name, `FunctionService.List`, read from the
+ * client's service definition; `key` itself for a client that has none.
+ */
+export function methodName(client: object, key: string): string {
+  const owner = (typeof client === 'function' ? client : client.constructor) as {
+    service?: Record<string, { path?: unknown } | undefined>;
+  };
+  const path = owner.service?.[key]?.path;
+  const match = typeof path === 'string' ? /([^./]+)\/([^/]+)$/.exec(path) : null;
+  return match ? `${match[1]}.${match[2]}` : key;
 }
 
 /** Transient by nature: the same call may well succeed a moment later. */
@@ -112,14 +193,15 @@ function attempt<Req, Res>(
  * backoff and full jitter, each attempt with its own deadline, all inside the time budget.
  */
 export async function callWithRetries<Req, Res>(
-  name: string,
+  name: string | CallName,
   method: UnaryMethod<Req, Res>,
   request: Req,
   token: string,
   options: RetryOptions,
   limits: CallLimits = {},
 ): Promise<Answer<Res>> {
-  const { signal, remainingMs = UNBOUNDED } = limits;
+  const { signal, remainingMs = UNBOUNDED, onRetry } = limits;
+  const call = typeof name === 'string' ? { method: name } : name;
   const policy = { baseDelayMs: options.retryBaseDelayMs, maxDelayMs: MAX_RETRY_DELAY_MS };
   const clientTraceId = randomUUID();
   for (let attempts = 1; ; attempts++) {
@@ -128,17 +210,37 @@ export async function callWithRetries<Req, Res>(
     const remember = (found: ServerIds) => {
       ids = { ...ids, ...found };
     };
+    const left = remainingMs();
+    const deadlineMs = Math.max(1, Math.min(options.callTimeoutMs, left));
     try {
-      const deadlineMs = Math.max(1, Math.min(options.callTimeoutMs, remainingMs()));
       const value = await attempt(method, request, token, ids, deadlineMs, limits, remember);
       return { value, attempts, ids };
     } catch (error) {
-      const fail = () => new CallError(name, attempts, ids, { cause: error });
       const status = statusOf(error);
+      const fail = () =>
+        new CallError(call, attempts, ids, {
+          cause: error,
+          timeoutMs: deadlineMs,
+          // A timeout of the budget's making is the budget's; CALL_TIMEOUT_MS's is the call's.
+          budgetBound:
+            signal?.aborted === true ||
+            (status === Status.DEADLINE_EXCEEDED && left < options.callTimeoutMs),
+        });
       const retryable = status !== undefined && RETRYABLE_STATUSES.has(status);
       if (attempts > options.retryAttempts || !retryable || signal?.aborted) throw fail();
       const delay = backoffDelay(attempts - 1, policy);
       if (delay >= remainingMs()) throw fail();
+      try {
+        onRetry?.({
+          ...call,
+          attempt: attempts,
+          code: Status[status],
+          message: describeStatus(error, { timeoutMs: deadlineMs }),
+          delayMs: Math.round(delay),
+        });
+      } catch {
+        // Telling of a retry must not be what fails the call.
+      }
       await sleep(delay, undefined, { signal }).catch(() => {
         throw fail();
       });

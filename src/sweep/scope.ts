@@ -9,6 +9,7 @@ import {
   type CallLimits,
   CHANNEL_OPTIONS,
   callWithRetries,
+  methodName,
   type RetryOptions,
 } from '../cloud/unary';
 import type { SweepExclusion, SweepSpec } from '../model';
@@ -42,10 +43,15 @@ async function foldersOfCloud(cloudId: string, deps: ScopeDeps): Promise<Folder[
     clients.set(deps.endpoint, client);
   }
   const list = client.list.bind(client);
+  const call = {
+    method: methodName(client, 'list'),
+    subject: `cloud ${cloudId}`,
+    endpoint: deps.endpoint,
+  };
   return allPages(async (pageToken) => {
     const request = ListFoldersRequest.fromPartial({ cloudId, pageSize: 1000, pageToken });
     const { value } = await callWithRetries<ListFoldersRequest, ListFoldersResponse>(
-      'resourcemanager.folder.list',
+      call,
       list,
       request,
       deps.token,

@@ -4,6 +4,7 @@ import { type Logger, LogLevel } from '../log';
 import type { Guards, OperationResult, Origin, SweepSpec, Target } from '../model';
 import { findCandidates } from './listing';
 import { stuckResult } from './listing/stuck';
+import { withRetryLines } from './retry-lines';
 import { type Invocation, sweepWide } from './wide';
 
 export interface Swept {
@@ -72,7 +73,7 @@ async function sweepFolder(
       mdb: config.mdbEndpoint,
     },
     retry: config,
-    limits,
+    limits: withRetryLines(limits, log, request.origin),
     now,
   });
   const { origin, ...guards } = request;

@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import { type Logger, LogLevel } from '../log';
 import type { Guards, Origin, SweepSpec } from '../model';
 import { handOff } from './fan-out';
+import { withRetryLines } from './retry-lines';
 import { folderSweep, foldersOf } from './scope';
 
 /** What the invocation knows of itself: its id names the fan-out, its function is the target. */
@@ -34,13 +35,16 @@ export interface WideSweep<T, R> {
   sweepOne(spec: SweepSpec, origin: Origin): Promise<FolderFindings<T, R>>;
 }
 
+/**
+ * A failed listing's code and message; a call that did not name where it went (the folder
+ * listing does not yet) is named here, from what the sweep knows of it.
+ */
+/** A failed folder listing's status and message: the CallError says the method, where and why. */
 const describeFailure = (error: unknown) => {
   const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
   const status = statusOf(cause);
-  return {
-    code: status === undefined ? 'NO_STATUS' : Status[status],
-    message: cause instanceof Error ? cause.message : String(cause),
-  };
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: status === undefined ? 'NO_STATUS' : Status[status], message };
 };
 
 /**
@@ -61,7 +65,7 @@ export async function sweepWide<T, R>(
       token: wide.token,
       endpoint: config.resourceManagerEndpoint,
       retry: config,
-      limits: wide.limits,
+      limits: withRetryLines(wide.limits, log, origin),
     });
   } catch (error) {
     const listing = `folders of cloud ${spec.cloudId}`;

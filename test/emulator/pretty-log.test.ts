@@ -38,6 +38,73 @@ describe('log lines in a terminal', () => {
     expect(prettyLogLine(summary, false)).toMatch(/outcomes=\{"cancelled":2\}$/);
   });
 
+  it('show on a failed listing what failed and why', () => {
+    const line = JSON.stringify({
+      level: 'ERROR',
+      msg: 'sweep listing failed',
+      source: 'timer',
+      listing: 'vpc.subnet in folder b1gfolder',
+      code: 'UNAVAILABLE',
+      message:
+        'SubnetService.List of folder b1gfolder at vpc.api.cloud.yandex.net:443: could not connect: connection refused (UNAVAILABLE), after 3 attempts',
+    });
+    expect(prettyLogLine(line, false)).toMatch(
+      /sweep listing failed {2}code=UNAVAILABLE source=timer listing="vpc\.subnet in folder b1gfolder" message="SubnetService\.List of folder b1gfolder at vpc\.api\.cloud\.yandex\.net:443: could not connect: connection refused \(UNAVAILABLE\), after 3 attempts"$/,
+    );
+  });
+
+  it("show a failed operation's reason and message, and a retry's call", () => {
+    const failed = JSON.stringify({
+      level: 'ERROR',
+      msg: 'operation failed',
+      operationId: 'fd8abc',
+      outcome: 'failed',
+      reason: 'call_timeout',
+      code: 'DEADLINE_EXCEEDED',
+      attempts: 3,
+      message:
+        'OperationService.Get of fd8abc at h:443: could not connect within 5 s (DEADLINE_EXCEEDED)',
+    });
+    expect(prettyLogLine(failed, false)).toMatch(
+      /operationId=fd8abc outcome=failed reason=call_timeout code=DEADLINE_EXCEEDED attempts=3 message="OperationService\.Get of fd8abc at h:443: could not connect within 5 s \(DEADLINE_EXCEEDED\)"$/,
+    );
+    const retried = JSON.stringify({
+      level: 'WARN',
+      msg: 'call retried',
+      operationId: 'fd8abc',
+      method: 'OperationService.Get',
+      subject: 'fd8abc',
+      endpoint: 'h:443',
+      attempt: 1,
+      code: 'UNAVAILABLE',
+      message: 'could not connect: connection refused (UNAVAILABLE)',
+      delayMs: 80,
+    });
+    expect(prettyLogLine(retried, false)).toMatch(
+      /call retried {2}operationId=fd8abc code=UNAVAILABLE method=OperationService\.Get subject=fd8abc endpoint=h:443 attempt=1 delayMs=80 message="could not connect: connection refused \(UNAVAILABLE\)"$/,
+    );
+  });
+
+  it("show a nested error's message, and its cause's when that says more", () => {
+    const line = JSON.stringify({
+      level: 'ERROR',
+      msg: 'invocation refused',
+      error: {
+        name: 'CancellerError',
+        message: 'no IAM token',
+        cause: { name: 'Error', message: 'connect ECONNREFUSED 169.254.169.254:80' },
+      },
+    });
+    expect(prettyLogLine(line, false)).toMatch(
+      /invocation refused {2}error="no IAM token" cause="connect ECONNREFUSED 169\.254\.169\.254:80"$/,
+    );
+  });
+
+  it('keep an INFO line to its key fields', () => {
+    const line = JSON.stringify({ level: 'INFO', msg: 'sweep listed', listing: 'x', message: 'y' });
+    expect(prettyLogLine(line, false)).toMatch(/INFO {2}sweep listed$/);
+  });
+
   it.each(['plain text', '42', '[1]', '{broken'])('leave %s as it is', (line) => {
     expect(prettyLogLine(line, false)).toBe(line);
   });

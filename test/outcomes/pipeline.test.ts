@@ -25,7 +25,16 @@ function scripted(get: Step | Step[], cancel?: Step) {
     if (step === undefined) throw new Error(`unexpected ${method}`);
     if ('fail' in step) {
       return Promise.reject(
-        new CallError(method, step.attempts ?? 1, fakeIds('req-9'), { cause: step.fail }),
+        new CallError(
+          {
+            method: method === 'get' ? 'OperationService.Get' : 'OperationService.Cancel',
+            subject: 'op1',
+            endpoint: 'operation.api.cloud.yandex.net:443',
+          },
+          step.attempts ?? 1,
+          fakeIds('req-9'),
+          { cause: step.fail },
+        ),
       );
     }
     const operation = { id: 'op1', description: '', createdBy: '', done: false, ...step };
@@ -198,7 +207,8 @@ describe('the pipeline for one operation', () => {
       retryable: true,
       attempts: 4,
       apiRequestId: 'req-9',
-      message: '/x/y UNAVAILABLE: boom',
+      message:
+        'OperationService.Cancel of op1 at operation.api.cloud.yandex.net:443: service unavailable: boom (UNAVAILABLE), after 3 attempts',
     });
   });
 

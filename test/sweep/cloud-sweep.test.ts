@@ -119,6 +119,9 @@ describe('a sweep of a cloud, in one invocation', () => {
       level: 'ERROR',
       listing: `folders of cloud ${CLOUD}`,
       code: 'PERMISSION_DENIED',
+      message: expect.stringMatching(
+        new RegExp(`^FolderService\\.List of cloud ${CLOUD} at \\S+: permission denied`),
+      ),
     });
     expect(cancels(server)).toEqual([]);
   });

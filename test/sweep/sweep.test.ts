@@ -280,6 +280,11 @@ describe('a listing that fails', () => {
       level: 'ERROR',
       code: 'UNAVAILABLE',
       listing: `vpc.subnet in folder ${FOLDER}`,
+      message: expect.stringMatching(
+        new RegExp(
+          `^SubnetService\\.List of folder ${FOLDER} at \\S+: service unavailable.*\\(UNAVAILABLE\\), after 3 attempts$`,
+        ),
+      ),
     });
   });
 

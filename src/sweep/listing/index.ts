@@ -1,7 +1,10 @@
 import { Status, statusOf } from '../../cloud/grpc-status';
 import {
+  CallError,
   type CallLimits,
+  type CallName,
   callWithRetries,
+  methodName,
   type RetryOptions,
   type UnaryMethod,
 } from '../../cloud/unary';
@@ -58,21 +61,33 @@ export async function findCandidates(spec: SweepSpec, deps: SweepDeps): Promise<
       failures.push({
         listing,
         code: status === undefined ? 'NO_STATUS' : Status[status],
-        message: cause instanceof Error ? cause.message : String(cause),
+        // A failed call says what it asked, of what, where and why; anything else its own words.
+        message:
+          error instanceof CallError
+            ? error.message
+            : cause instanceof Error
+              ? cause.message
+              : String(cause),
       });
       return undefined;
     }
   };
-  const call = <Res>(name: string, method: UnaryMethod<object, Res>, request: object) =>
+  const call = <Res>(name: CallName, method: UnaryMethod<object, Res>, request: object) =>
     callWithRetries(name, method, request, deps.token, deps.retry, deps.limits);
   const endpointOf = (kind: ResourceKind) => deps.endpoints[KINDS[kind].api];
+  /** `InstanceService.List of folder b1g… at compute.api.cloud.yandex.net:443` */
+  const named = (kind: ResourceKind, key: 'list' | 'listOperations', subject: string) => ({
+    method: methodName(KINDS[kind].client, key),
+    subject,
+    endpoint: endpointOf(kind),
+  });
 
   const listed = await mapLimited(spec.kinds, LISTING_CONCURRENCY, (kind) =>
     attempt(`${kind} in folder ${spec.folderId}`, async () => {
       const { list } = clientFor(kind, endpointOf(kind));
       const ids = await allPages(async (pageToken) => {
         const { value: page } = await call(
-          `${kind}.list`,
+          named(kind, 'list', `folder ${spec.folderId}`),
           list,
           KINDS[kind].listRequest(spec.folderId ?? '', pageToken),
         );
@@ -96,7 +111,7 @@ export async function findCandidates(spec: SweepSpec, deps: SweepDeps): Promise<
           attempts,
           ids,
         } = await call(
-          `${resource.kind}.listOperations`,
+          named(resource.kind, 'listOperations', `${resource.kind} ${resource.id}`),
           listOperations,
           KINDS[resource.kind].operationsRequest(resource.id, pageToken),
         );
