@@ -33,6 +33,7 @@ type Findings = Omit<OperationResult, 'operationId' | 'attempts' | 'durationMs'>
 const POLL_FIRST_MS = 250;
 const POLL_MAX_MS = 5000;
 const NOT_FOUND_PAUSE_MS = 1000;
+const DRY_RUN_MESSAGE = 'would cancel: it is running and passed every guard, and this is a dry run';
 
 const hasStatus = (error: unknown, status: Status): error is CallError =>
   error instanceof CallError && statusOf(error.cause) === status;
@@ -163,7 +164,9 @@ export async function cancelOperation(
     const decision = decide(got.operation, { ...target, now: now() });
     if (decision.action === 'stop') {
       const { outcome, reason } = decision;
-      return done({ outcome, ...(reason && { reason }), ...got.ids });
+      // A dry run's skip is the news, said as such: the rest of the run would have cancelled it.
+      const wouldCancel = reason === Reason.DryRun && { message: DRY_RUN_MESSAGE };
+      return done({ outcome, ...(reason && { reason }), ...wouldCancel, ...got.ids });
     }
     const cancelled = await call('cancel').catch((error: unknown) => {
       if (hasStatus(error, Status.FAILED_PRECONDITION)) return error;

@@ -90,7 +90,11 @@ describe('the pipeline for one operation', () => {
 
   it('never calls Cancel in a dry run', async () => {
     const { api, calls } = scripted({});
-    expect(await run(api, true)).toMatchObject({ outcome: 'skipped', reason: 'dry_run' });
+    expect(await run(api, true)).toMatchObject({
+      outcome: 'skipped',
+      reason: 'dry_run',
+      message: expect.stringMatching(/^would cancel: /),
+    });
     expect(calls).toEqual(['get']);
   });
 
