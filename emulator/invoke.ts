@@ -6,7 +6,7 @@ import {
   refuseCancelWithoutReal,
   runCommand,
 } from './cli';
-import { exitCodeOf } from './exit-code';
+import { EXIT, exitCodeOf } from './exit-code';
 
 const USAGE = `usage: npm run -s invoke -- <file | -> [--real [--cancel]] [--allow-failures]
   invokes dist/index.js once with the file's text (or standard input's, for -) as the data, as
@@ -22,7 +22,7 @@ async function main(): Promise<number> {
   const [source] = line.positionals;
   if (line.help || source === undefined || line.positionals.length > 1) {
     console.error(USAGE);
-    return line.help ? 0 : 2;
+    return line.help ? EXIT.ok : EXIT.usage;
   }
   refuseCancelWithoutReal(line);
   // As it is, final line break and all: the runtime, not this command, makes the event of it.

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Status, statusOf } from '../cloud/grpc-status';
 import type { CallLimits } from '../cloud/unary';
 import type { Config } from '../config';
 import { type Logger, LogLevel } from '../log';
 import type { Guards, Origin, SweepSpec } from '../model';
 import { handOff } from './fan-out';
+import { failureOf } from './listing';
 import { withRetryLines } from './retry-lines';
 import { folderSweep, foldersOf } from './scope';
 
@@ -39,14 +39,6 @@ export interface WideSweep<T, R> {
  * A failed listing's code and message; a call that did not name where it went (the folder
  * listing does not yet) is named here, from what the sweep knows of it.
  */
-/** A failed folder listing's status and message: the CallError says the method, where and why. */
-const describeFailure = (error: unknown) => {
-  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
-  const status = statusOf(cause);
-  const message = error instanceof Error ? error.message : String(error);
-  return { code: status === undefined ? 'NO_STATUS' : Status[status], message };
-};
-
 /**
  * A sweep of a cloud or of several folders: its folders listed, then each swept here or, past
  * SWEEP_FANOUT_FOLDERS, each handed on as an invocation of its own, all under one sweep id.
@@ -72,7 +64,7 @@ export async function sweepWide<T, R>(
     log.log(LogLevel.Error, 'sweep listing failed', {
       ...origin,
       listing,
-      ...describeFailure(error),
+      ...failureOf(error),
     });
     return { targets: [], reported: [], failedListings: 1, sweepId };
   }

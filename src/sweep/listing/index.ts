@@ -41,6 +41,19 @@ export interface SweepFindings {
   readonly failures: readonly SweepFailure[];
 }
 
+/** A failed listing's status, and its message: a CallError's says what, of what, where and why. */
+export function failureOf(error: unknown): Omit<SweepFailure, 'listing'> {
+  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+  const status = statusOf(cause);
+  const message =
+    error instanceof CallError
+      ? error.message
+      : cause instanceof Error
+        ? cause.message
+        : String(cause);
+  return { code: status === undefined ? 'NO_STATUS' : Status[status], message };
+}
+
 /** Listings in flight at once: enough to be quick, few enough not to be throttled. */
 const LISTING_CONCURRENCY = 8;
 const REPORTED: ReadonlySet<ResourceKind> = new Set(REPORTED_KINDS);
@@ -56,19 +69,7 @@ export async function findCandidates(spec: SweepSpec, deps: SweepDeps): Promise<
     try {
       return await work();
     } catch (error) {
-      const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
-      const status = statusOf(cause);
-      failures.push({
-        listing,
-        code: status === undefined ? 'NO_STATUS' : Status[status],
-        // A failed call says what it asked, of what, where and why; anything else its own words.
-        message:
-          error instanceof CallError
-            ? error.message
-            : cause instanceof Error
-              ? cause.message
-              : String(cause),
-      });
+      failures.push({ listing, ...failureOf(error) });
       return undefined;
     }
   };
