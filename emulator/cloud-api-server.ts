@@ -77,8 +77,8 @@ export interface FakeOperation {
 export interface RecordedCall {
   method: OperationMethod | ListingMethod | ServerlessMethod;
   /**
-   * For a listing: the folder (List) or resource (ListOperations) asked about. For a serverless
-   * call: the function, trigger or (for List and Create) folder it is about.
+   * For a listing: the folder (List) or resource (ListOperations, ListLogRecords) asked about.
+   * For a serverless call: the function, trigger or (for List and Create) folder it is about.
    */
   operationId: string;
   authorization: string | undefined;
@@ -170,21 +170,26 @@ function toOperation(state: OperationState): Operation {
 /**
  * One TLS gRPC server speaking, from the SDK's generated service definitions, every Yandex Cloud
  * API the function and `npm run deploy` call: OperationService, the listings a sweep uses
- * (compute, VPC, Kubernetes, managed databases), the serverless functions and triggers services, and IAM's token exchange.
+ * (compute, VPC, Kubernetes, managed databases, Cloud Interconnect, Cloud Router), the serverless
+ * functions and triggers services, and IAM's token exchange.
  */
 export async function startCloudApiServer(opts: {
   pki: TestPki;
   operations?: FakeOperation[];
   port?: number;
-  /** Served by each listed kind's service's List and ListOperations on the same port. */
+  /**
+   * Served by each listed kind's service's List and ListOperations on the same port, and an
+   * instance group's log records by its ListLogRecords.
+   */
   resources?: FakeResource[];
   /** The most a listing page holds whatever page_size asks, so tests can force several pages. */
   maxPageSize?: number;
   /**
    * How long every listing answer is held, as a remote API's round trip: each kind's List and
-   * ListOperations and the resource manager's FolderService.List. The call is recorded and
-   * answered from the state it arrived at, its headers at once; the answer goes out this much
-   * later, or never if the client gives up first. 0, the default, answers at once.
+   * ListOperations, an instance group's ListLogRecords and the resource manager's
+   * FolderService.List. The call is recorded and answered from the state it arrived at, its
+   * headers at once; the answer goes out this much later, or never if the client gives up first.
+   * 0, the default, answers at once.
    */
   listingLatencyMs?: number;
 }): Promise<CloudApiServer> {
@@ -421,7 +426,7 @@ export async function startCloudApiServer(opts: {
   const iamTokens = createIamTokens();
   const server = new Server();
   server.addService(OperationServiceService, { get: handle('Get'), cancel: handle('Cancel') });
-  listing.addTo(slowed(server, () => ['list', 'listOperations']));
+  listing.addTo(slowed(server, () => ['list', 'listOperations', 'listLogRecords']));
   serverless.addTo(slowed(server, (service) => (service === FolderServiceService ? ['list'] : [])));
   iamTokens.addTo(server);
   const credentials = ServerCredentials.createSsl(

@@ -5,6 +5,7 @@ import {
   type sendUnaryData,
   status,
 } from '@grpc/grpc-js';
+import type { ListInstanceGroupLogRecordsRequest } from '@yandex-cloud/nodejs-sdk/compute-v1/instancegroup/instance_group_service';
 import type { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
 import { budgetFor, type Fault, type FaultBudget, replyWithFault, spend } from './fault';
 import { MAX_PAGE_SIZE, paginate } from './paging';
@@ -17,15 +18,26 @@ export interface FakeResource {
   id: string;
   folderId: string;
   name?: string;
+  /** Returned by List with the resource, so a sweep can select on them. */
+  labels?: Record<string, string>;
   /** Fault injected on this resource's ListOperations. */
   list?: Fault;
+  /** An instance group's activity log, as its ListLogRecords pages through it. */
+  logRecords?: Array<{ timestamp: Date; message: string }>;
+  /** Fault injected on this instance group's ListLogRecords. */
+  listLogRecords?: Fault;
 }
 
-export type ListingMethod = `${ResourceKind}/${'List' | 'ListOperations'}`;
+/** The one kind whose service also answers ListLogRecords. */
+const LOGGED_KIND = 'compute.instanceGroup' as const satisfies ResourceKind;
+
+export type ListingMethod =
+  | `${ResourceKind}/${'List' | 'ListOperations'}`
+  | `${typeof LOGGED_KIND}/ListLogRecords`;
 
 export interface ListingRequest {
   method: ListingMethod;
-  /** The folder (List) or resource (ListOperations) asked about. */
+  /** The folder (List) or resource (ListOperations, ListLogRecords) asked about. */
   subject: string;
   page: { size: number; token: string };
 }
@@ -33,7 +45,10 @@ export interface ListingRequest {
 export interface Listing {
   setResources(...resources: FakeResource[]): void;
   failList(kind: ResourceKind, fault: Fault | undefined): void;
-  /** Adds a service per kind; of each, only List and ListOperations answer, the rest UNIMPLEMENTED. */
+  /**
+   * Adds a service per kind; of each, only List and ListOperations answer (and the instance
+   * group's ListLogRecords), the rest UNIMPLEMENTED.
+   */
   addTo(server: Server): void;
 }
 
@@ -53,6 +68,7 @@ type OperationsRequest = PageRequest & Record<string, unknown>;
 interface ResourceState {
   resource: FakeResource;
   listOperationsFault: FaultBudget;
+  listLogRecordsFault: FaultBudget;
 }
 
 type Handler<Request> = (
@@ -82,8 +98,14 @@ export function createListing(opts: {
   const setResources = (...added: FakeResource[]) => {
     for (const resource of added) {
       ofKind(resource.kind).set(resource.id, {
-        resource: { ...resource },
+        // Copied, so a test changing its own objects later does not change what is served.
+        resource: {
+          ...resource,
+          labels: resource.labels && { ...resource.labels },
+          logRecords: resource.logRecords?.map((record) => ({ ...record })),
+        },
         listOperationsFault: budgetFor(resource.list),
+        listLogRecordsFault: budgetFor(resource.listLogRecords),
       });
     }
   };
@@ -125,8 +147,8 @@ export function createListing(opts: {
         return reject(call, callback, headers, status.INVALID_ARGUMENT, result.invalid);
       }
       const { itemsField, toMessage } = RESOURCE_SERVICES[kind];
-      const items = result.items.map(({ id, name }) =>
-        toMessage({ id, folderId, name: name ?? '' }),
+      const items = result.items.map(({ id, name, labels }) =>
+        toMessage({ id, folderId, name: name ?? '', labels: labels ?? {} }),
       );
       call.sendMetadata(headers);
       callback(null, { [itemsField]: items, nextPageToken: result.nextPageToken });
@@ -157,6 +179,35 @@ export function createListing(opts: {
       callback(null, { operations: result.items, nextPageToken: result.nextPageToken });
     };
 
+  const listLogRecords: Handler<ListInstanceGroupLogRecordsRequest> = (call, callback) => {
+    const { instanceGroupId, pageSize, pageToken, filter } = call.request;
+    const method: ListingMethod = `${LOGGED_KIND}/ListLogRecords`;
+    const page = { size: pageSize, token: pageToken };
+    const headers = opts.record({ method, subject: instanceGroupId, page }, call.metadata);
+    const state = ofKind(LOGGED_KIND).get(instanceGroupId);
+    if (state === undefined) {
+      const details = `${LOGGED_KIND} ${instanceGroupId} not found`;
+      return reject(call, callback, headers, status.NOT_FOUND, details);
+    }
+    const fault = spend(state.listLogRecordsFault);
+    if (fault !== undefined) {
+      const details = `injected ${status[fault.code]} on ${method} ${instanceGroupId}`;
+      return replyWithFault(call, callback, fault, headers, details);
+    }
+    // As List does: ignoring it would hand a caller that relies on it more than it asked for.
+    if (filter) {
+      const details = 'the emulator does not support filter';
+      return reject(call, callback, headers, status.INVALID_ARGUMENT, details);
+    }
+    // The proto does not say in which order records come; these come in the order they were set.
+    const result = paginate(state.resource.logRecords ?? [], call.request, maxPageSize);
+    if ('invalid' in result) {
+      return reject(call, callback, headers, status.INVALID_ARGUMENT, result.invalid);
+    }
+    call.sendMetadata(headers);
+    callback(null, { logRecords: result.items, nextPageToken: result.nextPageToken });
+  };
+
   return {
     setResources,
     failList: (kind, fault) => {
@@ -169,6 +220,7 @@ export function createListing(opts: {
         server.addService(service, {
           list: list(resourceKind),
           listOperations: listOperations(resourceKind),
+          ...(resourceKind === LOGGED_KIND && { listLogRecords }),
         });
       }
     },

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BUNDLE } from './build-if-needed';
 import { type CloudApiServer, startCloudApiServer } from './cloud-api-server';
+import { ENDPOINT_SETTINGS, endpointsAt } from './endpoints';
 import { startObserveSink } from './observe-sink';
 import { writeTestPki } from './pki';
 import { type FunctionRuntime, startRuntime } from './runtime';
@@ -15,16 +16,6 @@ import {
   seededOperations,
 } from './seed';
 import { localSettings } from './settings';
-
-/** The function's endpoint settings: in the emulator, each points at the one server. */
-const ENDPOINT_SETTINGS = [
-  'YC_OPERATION_ENDPOINT',
-  'YC_COMPUTE_ENDPOINT',
-  'YC_VPC_ENDPOINT',
-  'YC_K8S_ENDPOINT',
-  'YC_MDB_ENDPOINT',
-  'YC_RESOURCE_MANAGER_ENDPOINT',
-] as const;
 
 /** The trust settings grpc-js reads: the real cloud needs the caller's own. */
 const TRUST_SETTINGS = ['NODE_EXTRA_CA_CERTS', 'GRPC_DEFAULT_SSL_ROOTS_FILE_PATH'] as const;
@@ -102,7 +93,7 @@ async function emulated(options: SessionOptions): Promise<Session> {
         ...sink.env,
         ...settings.env,
         // Every API the function calls, sweeps included, is the emulator's.
-        ...Object.fromEntries(ENDPOINT_SETTINGS.map((name) => [name, server.address])),
+        ...endpointsAt(server.address),
         // grpc-js trusts NODE_EXTRA_CA_CERTS only while GRPC_DEFAULT_SSL_ROOTS_FILE_PATH is unset.
         NODE_EXTRA_CA_CERTS: pki.caFile,
         GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,

@@ -1,5 +1,9 @@
 import { credentials, type Metadata } from '@grpc/grpc-js';
 import {
+  InstanceGroupServiceClient,
+  ListInstanceGroupLogRecordsRequest,
+} from '@yandex-cloud/nodejs-sdk/compute-v1/instancegroup/instance_group_service';
+import {
   FolderServiceClient,
   ListFoldersRequest,
   type ListFoldersResponse,
@@ -23,7 +27,10 @@ describe('listingLatencyMs', () => {
   const start = async (listingLatencyMs?: number) => {
     server = await startCloudApiServer({
       pki: testPki(),
-      resources: [{ kind: 'compute.instance', id: 'vm1', folderId: 'f1' }],
+      resources: [
+        { kind: 'compute.instance', id: 'vm1', folderId: 'f1' },
+        { kind: 'compute.instanceGroup', id: 'ig1', folderId: 'f1' },
+      ],
       operations: [{ id: 'op1', resourceId: 'vm1', createdAt: new Date(), done: true }],
       listingLatencyMs,
     });
@@ -71,6 +78,19 @@ describe('listingLatencyMs', () => {
       'compute.instance/ListOperations',
       'FolderService/List',
     ]);
+  });
+
+  it("holds an instance group's ListLogRecords answer as long", async () => {
+    await start(LATENCY_MS);
+    const client = new InstanceGroupServiceClient(server.address, credentials.createSsl());
+    closing.push(client);
+    const request = ListInstanceGroupLogRecordsRequest.fromPartial({ instanceGroupId: 'ig1' });
+    const logs = () => unary(client.listLogRecords.bind(client), request, bearer());
+    // The first call also opens the connection; time the one after it.
+    await logs();
+    const { value, ms } = await timed(logs);
+    expect(value.logRecords).toEqual([]);
+    expect(ms).toBeGreaterThanOrEqual(LATENCY_MS - 5);
   });
 
   it('answers at once by default', async () => {

@@ -315,13 +315,15 @@ describe('listing services on the operation server', () => {
     await server?.close();
   });
 
-  it('serves List and ListOperations of every kind on the operation port', async () => {
+  it('serves List (with labels) and ListOperations of every kind on the operation port', async () => {
+    const labels = { owner: 'team-a' };
     await start({
       resources: RESOURCE_KINDS.map((kind) => ({
         kind,
         id: `${kind}-1`,
         folderId: 'f1',
         name: kind,
+        labels,
       })),
       operations: RESOURCE_KINDS.map((kind) => ({ id: `op-${kind}`, resourceId: `${kind}-1` })),
     });
@@ -331,7 +333,7 @@ describe('listing services on the operation server', () => {
       // A node group's message has no folder_id: it is its cluster's.
       const folder = kind === 'k8s.nodeGroup' ? {} : { folderId: 'f1' };
       expect(listed.items).toEqual([
-        expect.objectContaining({ id: `${kind}-1`, name: kind, ...folder }),
+        expect.objectContaining({ id: `${kind}-1`, name: kind, labels, ...folder }),
       ]);
       expect(listed.nextPageToken).toBe('');
       expect(ids((await client.listOperations(`${kind}-1`)).items)).toEqual([`op-${kind}`]);
