@@ -4,6 +4,7 @@ import {
   type FakeResource,
   startCloudApiServer,
 } from '../emulator/cloud-api-server';
+import { endpointsAt } from '../emulator/endpoints';
 import type { TestPkiFiles } from '../emulator/pki';
 import { functionEnv } from './function-env';
 import { median } from './stats';
@@ -125,11 +126,7 @@ export async function sweepRuns(opts: {
   for (const id of cloud.folderIds) server.placeFolder(id, CLOUD);
   const env = {
     ...functionEnv(server.address, opts.pki.caFile),
-    YC_COMPUTE_ENDPOINT: server.address,
-    YC_VPC_ENDPOINT: server.address,
-    YC_K8S_ENDPOINT: server.address,
-    YC_MDB_ENDPOINT: server.address,
-    YC_RESOURCE_MANAGER_ENDPOINT: server.address,
+    ...endpointsAt(server.address),
     // The whole sweep in the one invocation: nothing handed on.
     SWEEP_FANOUT_FOLDERS: '10000',
   };

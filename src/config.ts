@@ -17,6 +17,8 @@ export interface Config {
   readonly vpcEndpoint: string;
   readonly k8sEndpoint: string;
   readonly mdbEndpoint: string;
+  readonly cicEndpoint: string;
+  readonly cloudrouterEndpoint: string;
   readonly maxCancelsPerRun: number;
   readonly resourceManagerEndpoint: string;
   /** Where a sweep of more folders than `sweepFanoutFolders` hands each on, as an async call. */
@@ -51,6 +53,9 @@ const DEFAULTS = {
   // The SDK's service-endpoints-map.json: yandex.cloud.k8s.v1.* and yandex.cloud.mdb.*.v1.ClusterService.
   k8sEndpoint: 'mks.api.cloud.yandex.net:443',
   mdbEndpoint: 'mdb.api.cloud.yandex.net:443',
+  // The same map: yandex.cloud.cic.v1.* and yandex.cloud.cloudrouter.v1.RoutingInstanceService.
+  cicEndpoint: 'cic.api.cloud.yandex.net:443',
+  cloudrouterEndpoint: 'cloudrouter.api.cloud.yandex.net:443',
   maxCancelsPerRun: 20,
   resourceManagerEndpoint: 'resource-manager.api.cloud.yandex.net:443',
   functionsInvokeUrl: 'https://functions.yandexcloud.net',
@@ -150,6 +155,8 @@ export function loadConfig(env: Env): Config {
     vpcEndpoint: env.YC_VPC_ENDPOINT?.trim() || DEFAULTS.vpcEndpoint,
     k8sEndpoint: env.YC_K8S_ENDPOINT?.trim() || DEFAULTS.k8sEndpoint,
     mdbEndpoint: env.YC_MDB_ENDPOINT?.trim() || DEFAULTS.mdbEndpoint,
+    cicEndpoint: env.YC_CIC_ENDPOINT?.trim() || DEFAULTS.cicEndpoint,
+    cloudrouterEndpoint: env.YC_CLOUDROUTER_ENDPOINT?.trim() || DEFAULTS.cloudrouterEndpoint,
     maxCancelsPerRun: integer(env, 'MAX_CANCELS_PER_RUN', DEFAULTS.maxCancelsPerRun, 1, 1000),
     resourceManagerEndpoint:
       env.YC_RESOURCE_MANAGER_ENDPOINT?.trim() || DEFAULTS.resourceManagerEndpoint,

@@ -26,6 +26,8 @@ export const Reason = {
   Deadline: 'deadline',
   /** A call timed out on every attempt (CALL_TIMEOUT_MS) while the budget still had time. */
   CallTimeout: 'call_timeout',
+  /** A sweep candidate past `MAX_CANCELS_PER_RUN` under `onExcess: "oldest"`: younger ones wait. */
+  OverLimit: 'over_limit',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 
@@ -55,6 +57,10 @@ export const CANCELLABLE_KINDS = [
   'vpc.subnet',
   'vpc.routeTable',
   'vpc.securityGroup',
+  'compute.reservedInstancePool',
+  'cic.privateConnection',
+  'cic.trunkConnection',
+  'cloudrouter.routingInstance',
 ] as const;
 
 /**
@@ -121,7 +127,41 @@ export interface SweepExclusion {
   readonly labels: readonly LabelMatch[];
 }
 
-/** Where to look for stuck operations, and how old they must be. */
+/** Text an operation's description is matched with: a substring, any case, or an RE2 pattern. */
+export type TextMatch = { readonly contains: string } | { readonly regex: string };
+
+/** An allow list (empty: anything) and a deny list (it wins). */
+export interface IncludeExclude<T> {
+  readonly include: readonly T[];
+  readonly exclude: readonly T[];
+}
+
+/** What a sweep may touch: each operation is checked by these, in this order. */
+export const FilterName = {
+  /** The labels of the resource the operation runs on. */
+  Labels: 'labels',
+  /** The user or service account that started the operation. */
+  CreatedBy: 'createdBy',
+  Description: 'description',
+} as const;
+export type FilterName = (typeof FilterName)[keyof typeof FilterName];
+
+export interface SweepFilters {
+  readonly labels: IncludeExclude<LabelMatch>;
+  readonly createdBy: IncludeExclude<string>;
+  readonly description: IncludeExclude<TextMatch>;
+}
+
+/** What the blast-radius guard does with more candidates than `MAX_CANCELS_PER_RUN`. */
+export const OnExcess = {
+  /** Cancel none of them: a mass of stuck operations usually means something else is wrong. */
+  Refuse: 'refuse',
+  /** Cancel the oldest `MAX_CANCELS_PER_RUN`, and report the rest `skipped` `over_limit`. */
+  Oldest: 'oldest',
+} as const;
+export type OnExcess = (typeof OnExcess)[keyof typeof OnExcess];
+
+/** Where to look for stuck operations, how old they must be, and which ones may be touched. */
 export interface SweepSpec {
   /** Every folder of this cloud, or these folders, each swept as `folderId` is... */
   readonly cloudId?: string;
@@ -132,9 +172,12 @@ export interface SweepSpec {
   readonly kinds: readonly ResourceKind[];
   /** ...and, or only, these resources. */
   readonly resources: readonly ResourceRef[];
-  readonly olderThanSeconds: number;
+  /** How long an operation on each kind of resource must have run to count as stuck. */
+  readonly olderThanSeconds: Readonly<Record<ResourceKind, number>>;
   /** Also require that the operation has not changed for this long. */
   readonly notModifiedForSeconds?: number;
+  readonly filters: SweepFilters;
+  readonly onExcess: OnExcess;
 }
 
 /** What every channel's event becomes: operations named by id, or a sweep that finds them. */
@@ -153,6 +196,8 @@ export type Job =
 export interface Target extends Guards {
   readonly named: NamedOperation;
   readonly origin: Origin;
+  /** When a sweep's listing says the operation was created: what `onExcess: "oldest"` goes by. */
+  readonly createdAtMs?: number;
 }
 
 /**
@@ -190,7 +235,30 @@ export interface OperationResult extends Partial<RequestIds> {
   /** Where a sweep found a `stuck` operation: the reply carries it, as the log line does. */
   readonly resourceKind?: ResourceKind;
   readonly resourceId?: string;
+  /** A stuck instance group's latest log entry (`ListLogRecords`): what the group waits for. */
+  readonly latestLogRecord?: { readonly timestamp?: string; readonly message: string };
 }
+
+/** What the sweeps of an invocation saw of one kind of resource, and what came of it. */
+export interface KindTally {
+  /** Operations listed on the kind's resources. */
+  readonly operations: number;
+  /** Of those, running longer than the kind's threshold. */
+  readonly matched: number;
+  /** Matched, and left out by a filter: by the first one that left each out. */
+  readonly filteredOut?: Partial<Record<FilterName, number>>;
+  /** Matched and not filtered out: to cancel, on a cancellable kind... */
+  readonly candidates?: number;
+  /** ...or to report, on a report-only kind. */
+  readonly reported?: number;
+  /** Candidates cancelled (or being cancelled) by this invocation... */
+  readonly cancelled?: number;
+  /** ...or that a dry run would have cancelled... */
+  readonly wouldCancel?: number;
+  /** ...or left past `MAX_CANCELS_PER_RUN` under `onExcess: "oldest"`. */
+  readonly overLimit?: number;
+}
+export type KindTallies = Partial<Record<ResourceKind, KindTally>>;
 
 export interface SweepSummary {
   /** Distinct operations the sweeps found stuck that no other request of the invocation named. */
@@ -199,6 +267,8 @@ export interface SweepSummary {
   readonly failedListings: number;
   /** Folders handed on to invocations of their own. */
   readonly handedOn?: number;
+  /** By kind: what was listed, matched, filtered out, and cancelled or would be. */
+  readonly kinds?: KindTallies;
 }
 
 export interface Summary {

@@ -2,16 +2,21 @@ import { type Budget, beforeBudgetEnds, createBudget, type TimeContext } from '.
 import { cancelOperation } from './act/cancel-operation';
 import { type InvocationToken, invocationToken, type TokenContext } from './cloud/token';
 import type { Config } from './config';
+import { RequestError } from './errors';
 import type { Instance } from './instance';
 import { errorFields, type Logger, LogLevel } from './log';
 import { mapLimited } from './map-limited';
 import {
   type CancelRequest,
   type Job,
+  type KindTallies,
+  OnExcess,
   type OperationResult,
   type Origin,
+  Outcome,
   Reason,
   type Report,
+  type ResourceKind,
   Source,
   type SweepSummary,
   type Target,
@@ -21,6 +26,8 @@ import { loadObserve } from './report/observe-load';
 import { summarize } from './report/summary';
 import { selectTargets, tightened } from './select/targets';
 import { loadSweep } from './sweep/load';
+import type { Swept } from './sweep/select';
+import { mergeTallies, withOutcomes } from './sweep/tally';
 import type { Invocation } from './sweep/wide';
 
 export interface InvocationContext extends TokenContext, TimeContext {
@@ -45,6 +52,7 @@ export async function run(
 ): Promise<Report> {
   const { config } = instance;
   const requests = accept(jobs, log);
+  let rejected = jobs.length - requests.length;
   const budget = createBudget(context, config.timeMarginMs);
   try {
     let results: OperationResult[] = [];
@@ -61,13 +69,17 @@ export async function run(
       };
       const selection = await select(requests, config, token.current(), budget, log, invocation);
       results = await act(selection.targets, instance, token, budget, log);
+      const { sweep } = selection;
+      swept = sweep?.kinds
+        ? { ...sweep, kinds: withOutcomes(sweep.kinds, selection.targets, results) }
+        : sweep;
       for (const { origin, result } of selection.reported) {
         logResult(log, origin, result);
         results.push(result);
       }
-      swept = selection.sweep;
+      rejected += selection.rejected;
     }
-    const done = report(results, jobs.length - requests.length, swept, Date.now() - started, log);
+    const done = report(results, rejected, swept, Date.now() - started, log);
     await observed(done, { instance, context, budget, log, source });
     return done;
   } finally {
@@ -129,6 +141,7 @@ function accept(jobs: readonly Job[], log: Logger): Accepted[] {
 /**
  * The named operations and what the sweeps find, under one blast-radius check for them all; the
  * operations found that cannot be cancelled are only reported, so the check does not count them.
+ * A sweep whose filters do not compile is a rejected request, as a request that does not parse.
  */
 async function select(
   requests: readonly Accepted[],
@@ -139,7 +152,9 @@ async function select(
   invocation: Invocation,
 ): Promise<{
   targets: readonly Target[];
+  /** Results already: stuck operations of report-only kinds, and candidates over the limit. */
   reported: ReadonlyArray<{ origin: Origin; result: OperationResult }>;
+  rejected: number;
   sweep?: SweepSummary;
 }> {
   const limits = { signal: budget.signal, remainingMs: () => budget.remainingMs() };
@@ -147,7 +162,9 @@ async function select(
   const swept: Target[] = [];
   // By id, each once however many sweeps find it.
   const reported = new Map<string, { origin: Origin; result: OperationResult }>();
-  let sweeps = 0;
+  const modes: OnExcess[] = [];
+  const tallies: KindTallies[] = [];
+  let rejected = 0;
   let failedListings = 0;
   let handedOn = 0;
   for (const { origin, request } of requests) {
@@ -157,16 +174,25 @@ async function select(
       continue;
     }
     const { sweep } = await loadSweep();
-    const found = await sweep(
-      request.sweep,
-      { origin, ...guards },
-      config,
-      token,
-      limits,
-      log,
-      invocation,
-    );
-    sweeps += 1;
+    let found: Swept;
+    try {
+      found = await sweep(
+        request.sweep,
+        { origin, ...guards },
+        config,
+        token,
+        limits,
+        log,
+        invocation,
+      );
+    } catch (error) {
+      if (!(error instanceof RequestError)) throw error;
+      log.log(LogLevel.Error, 'request rejected', { ...origin, error: errorFields(error) });
+      rejected += 1;
+      continue;
+    }
+    modes.push(request.sweep.onExcess);
+    tallies.push(found.tallies ?? {});
     failedListings += found.failedListings;
     handedOn += found.handedOn ?? 0;
     const sweptOrigin = found.sweepId ? { ...origin, sweepId: found.sweepId } : origin;
@@ -179,19 +205,62 @@ async function select(
   }
   // An operation a request names goes through Get and Cancel, and its result says the rest.
   for (const target of named) if (target.named.valid) reported.delete(target.named.id);
-  const { targets, candidates, refused } = selectTargets(named, swept, config.maxCancelsPerRun);
+  // One guard for the invocation: it takes the oldest only when every sweep in it asked so.
+  const onExcess =
+    modes.length > 0 && modes.every((mode) => mode === OnExcess.Oldest)
+      ? OnExcess.Oldest
+      : OnExcess.Refuse;
+  const max = config.maxCancelsPerRun;
+  const { targets, overLimit, candidates, refused } = selectTargets(named, swept, max, onExcess);
   if (refused) {
     log.log(LogLevel.Error, 'sweep refused', {
       candidates,
-      reason: `${candidates} candidates is more than MAX_CANCELS_PER_RUN (${config.maxCancelsPerRun}) allows in one invocation; none is cancelled`,
+      reason: `${candidates} candidates is more than MAX_CANCELS_PER_RUN (${max}) allows in one invocation; none is cancelled`,
     });
   }
+  if (overLimit.length > 0) {
+    log.log(LogLevel.Warn, 'sweep over limit', {
+      candidates,
+      overLimit: overLimit.length,
+      reason: `${candidates} candidates is more than MAX_CANCELS_PER_RUN (${max}) allows in one invocation; the oldest ${max} go on, the rest are skipped`,
+    });
+  }
+  const skipped = overLimit.map((target) => ({
+    origin: target.origin,
+    result: overLimitResult(target),
+  }));
+  const kinds = withOutcomes(
+    mergeTallies(...tallies),
+    overLimit,
+    skipped.map((s) => s.result),
+  );
   return {
     targets,
-    reported: [...reported.values()],
-    ...(sweeps > 0 && {
-      sweep: { candidates, refused, failedListings, ...(handedOn > 0 && { handedOn }) },
+    reported: [...skipped, ...reported.values()],
+    rejected,
+    ...(modes.length > 0 && {
+      sweep: {
+        candidates,
+        refused,
+        failedListings,
+        ...(handedOn > 0 && { handedOn }),
+        ...(Object.keys(kinds).length > 0 && { kinds }),
+      },
     }),
+  };
+}
+
+/** A candidate past the limit: nothing was asked of it, and a later run may take it. */
+function overLimitResult(target: Target): OperationResult {
+  const { named, origin } = target;
+  return {
+    operationId: named.valid ? named.id : named.text,
+    outcome: Outcome.Skipped,
+    reason: Reason.OverLimit,
+    ...(origin.resourceKind !== undefined && { resourceKind: origin.resourceKind as ResourceKind }),
+    ...(origin.resourceId !== undefined && { resourceId: origin.resourceId }),
+    attempts: 0,
+    durationMs: 0,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Guards, Target } from '../model';
+import { type Guards, OnExcess, type Target } from '../model';
 
 /** The request's own guards can only tighten the instance's: dry run on, a higher minimum age. */
 export function tightened(settings: Guards, request: Guards): Guards {
@@ -11,22 +11,29 @@ export function tightened(settings: Guards, request: Guards): Guards {
 export interface Selection {
   /** Every operation to take through the pipeline, each valid id once. */
   readonly targets: readonly Target[];
+  /** Sweep candidates past the allowance under `oldest`: reported, not touched. */
+  readonly overLimit: readonly Target[];
   /** Distinct operations the sweeps found that no request named: what the guard counts. */
   readonly candidates: number;
-  /** True when the candidates were more than the allowance, and so none of them is a target. */
+  /** True when the candidates were more than the allowance and none of them is a target. */
   readonly refused: boolean;
 }
+
+const byAge = (a: Target, b: Target) =>
+  (a.createdAtMs ?? Number.POSITIVE_INFINITY) - (b.createdAtMs ?? Number.POSITIVE_INFINITY);
 
 /**
  * Named operations first, then what the sweeps found, each operation once (the first request
  * to name it sets its guards). More sweep candidates than `maxCancels` in one invocation cancels
- * none of them: a mass of "stuck" operations usually means something else is wrong, and a
- * cancel is not undone. Named operations are never refused: someone asked for each of them.
+ * none of them (`refuse`): a mass of "stuck" operations usually means something else is wrong,
+ * and a cancel is not undone. With `oldest`, the oldest `maxCancels` go on and the rest are
+ * over the limit. Named operations are never refused: someone asked for each of them.
  */
 export function selectTargets(
   named: readonly Target[],
   swept: readonly Target[],
   maxCancels: number,
+  onExcess: OnExcess = OnExcess.Refuse,
 ): Selection {
   const seen = new Set<string>();
   const firstTime = ({ named: name }: Target) => {
@@ -37,10 +44,18 @@ export function selectTargets(
   };
   const fromRequests = named.filter(firstTime);
   const fromSweeps = swept.filter(firstTime);
-  const refused = fromSweeps.length > maxCancels;
+  const candidates = fromSweeps.length;
+  if (candidates <= maxCancels) {
+    return { targets: [...fromRequests, ...fromSweeps], overLimit: [], candidates, refused: false };
+  }
+  if (onExcess === OnExcess.Refuse) {
+    return { targets: fromRequests, overLimit: [], candidates, refused: true };
+  }
+  const oldestFirst = [...fromSweeps].sort(byAge);
   return {
-    targets: refused ? fromRequests : [...fromRequests, ...fromSweeps],
-    candidates: fromSweeps.length,
-    refused,
+    targets: [...fromRequests, ...oldestFirst.slice(0, maxCancels)],
+    overLimit: oldestFirst.slice(maxCancels),
+    candidates,
+    refused: false,
   };
 }

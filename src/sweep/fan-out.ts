@@ -3,6 +3,8 @@ import { backoffDelay } from '../cloud/backoff';
 import type { CallLimits, RetryOptions } from '../cloud/unary';
 import { mapLimited } from '../map-limited';
 import type { Guards, SweepSpec } from '../model';
+import { filtersRequest } from './request/filters';
+import { olderThanRequest } from './request/thresholds';
 
 export interface HandOffDeps {
   /** Where functions are invoked by id: `https://functions.yandexcloud.net` on the platform. */
@@ -31,14 +33,17 @@ const RETRYABLE = (status: number) => status === 429 || status >= 500;
  * form any channel takes, and the id of the sweep it belongs to.
  */
 export function handOffEvent(spec: SweepSpec, guards: Guards, sweepId: string): object {
+  const filters = filtersRequest(spec.filters);
   const request = {
     sweep: {
       folderId: spec.folderId,
       kinds: spec.kinds,
-      olderThan: `${spec.olderThanSeconds}s`,
+      olderThan: olderThanRequest(spec.olderThanSeconds, spec.kinds),
       ...(spec.notModifiedForSeconds !== undefined && {
         notModifiedFor: `${spec.notModifiedForSeconds}s`,
       }),
+      ...(filters !== undefined && { filters }),
+      onExcess: spec.onExcess,
     },
     // Guards travel with it: a handed-on sweep is never less careful than the one that made it.
     ...(guards.dryRun && { dryRun: true }),

@@ -1,8 +1,11 @@
 import type { CallLimits } from '../cloud/unary';
 import type { Config } from '../config';
 import { type Logger, LogLevel } from '../log';
-import type { Guards, OperationResult, Origin, SweepSpec, Target } from '../model';
-import { findCandidates } from './listing';
+import { mapLimited } from '../map-limited';
+import type { Guards, KindTallies, OperationResult, Origin, SweepSpec, Target } from '../model';
+import { type Check, compileFilters } from './filters';
+import { findCandidates, type Sighting } from './listing';
+import { type LogRecordDeps, latestLogRecord } from './listing/log-records';
 import { stuckResult } from './listing/stuck';
 import { withRetryLines } from './retry-lines';
 import { type Invocation, sweepWide } from './wide';
@@ -21,6 +24,8 @@ export interface Swept {
   readonly handedOn?: number;
   /** The sweep id of a sweep of a cloud or of several folders, for the lines of what it reports. */
   readonly sweepId?: string;
+  /** By kind: what was listed, matched, filtered out, and found. */
+  readonly tallies?: KindTallies;
 }
 
 type Request = Guards & { readonly origin: Origin };
@@ -28,7 +33,8 @@ type Request = Guards & { readonly origin: Origin };
 /**
  * Runs one sweep: of one folder (or of named resources) here, or of a cloud or several folders
  * folder by folder, here or handed on. It is the entry of dist/sweep.js (the `#sweep` import),
- * so none of it weighs on the cancel path.
+ * so none of it weighs on the cancel path. Throws a RequestError, before anything is listed,
+ * when a filter's pattern is not one RE2 reads.
  */
 export async function sweep(
   spec: SweepSpec,
@@ -39,8 +45,9 @@ export async function sweep(
   log: Logger,
   invocation: Invocation = {},
 ): Promise<Swept> {
+  const check = compileFilters(spec.filters);
   if (spec.cloudId === undefined && spec.folderIds === undefined) {
-    return sweepFolder(spec, request, config, token, limits, log);
+    return sweepFolder(spec, check, request, config, token, limits, log);
   }
   return sweepWide({
     spec,
@@ -50,13 +57,15 @@ export async function sweep(
     limits,
     log,
     invocation,
-    sweepOne: (one, origin) => sweepFolder(one, { ...request, origin }, config, token, limits, log),
+    sweepOne: (one, origin) =>
+      sweepFolder(one, check, { ...request, origin }, config, token, limits, log),
   });
 }
 
 /** Sweeps one folder (or named resources), logs what it listed and what failed, and turns what it found into targets. */
 async function sweepFolder(
   spec: SweepSpec,
+  check: Check,
   request: Request,
   config: Config,
   token: string,
@@ -64,16 +73,19 @@ async function sweepFolder(
   log: Logger,
 ): Promise<Swept> {
   const now = Date.now();
-  const findings = await findCandidates(spec, {
+  const sweepLimits = withRetryLines(limits, log, request.origin);
+  const findings = await findCandidates(spec, check, {
     token,
     endpoints: {
       compute: config.computeEndpoint,
       vpc: config.vpcEndpoint,
       k8s: config.k8sEndpoint,
       mdb: config.mdbEndpoint,
+      cic: config.cicEndpoint,
+      cloudrouter: config.cloudrouterEndpoint,
     },
     retry: config,
-    limits: withRetryLines(limits, log, request.origin),
+    limits: sweepLimits,
     now,
   });
   const { origin, ...guards } = request;
@@ -87,7 +99,10 @@ async function sweepFolder(
     operations: findings.operations,
     candidates: findings.candidates.length,
     reported: findings.reported.length,
+    ...(Object.keys(findings.filteredOut).length > 0 && { filteredOut: findings.filteredOut }),
+    kinds: findings.tallies,
   });
+  const groupLog = { token, endpoint: config.computeEndpoint, retry: config, limits: sweepLimits };
   return {
     targets: findings.candidates.map((candidate) => ({
       ...guards,
@@ -97,8 +112,39 @@ async function sweepFolder(
         resourceId: candidate.resource.id,
       },
       named: { valid: true as const, id: candidate.operationId },
+      createdAtMs: candidate.createdAt.getTime(),
     })),
-    reported: findings.reported.map((sighting) => stuckResult(sighting, now)),
+    reported: await reportedResults(findings.reported, now, groupLog),
     failedListings: findings.failures.length,
+    tallies: findings.tallies,
   };
+}
+
+/** Instance groups whose logs are read at once. */
+const LOG_CONCURRENCY = 8;
+
+/**
+ * The stuck operations of report-only kinds as their results; an instance group's with the
+ * latest entry of the group's log, read once per group: its operations are "cancelled by another
+ * operation", not by Cancel, and the log is where the group says what it waits for.
+ */
+async function reportedResults(
+  sightings: readonly Sighting[],
+  now: number,
+  groupLog: LogRecordDeps,
+): Promise<OperationResult[]> {
+  const groups = [
+    ...new Set(
+      sightings
+        .filter((s) => s.resource.kind === 'compute.instanceGroup')
+        .map((s) => s.resource.id),
+    ),
+  ];
+  const logs = await mapLimited(groups, LOG_CONCURRENCY, (id) => latestLogRecord(id, groupLog));
+  const latest = new Map(groups.map((id, i) => [id, logs[i]]));
+  return sightings.map((sighting) => {
+    const result = stuckResult(sighting, now);
+    const record = latest.get(sighting.resource.id);
+    return record === undefined ? result : { ...result, latestLogRecord: record };
+  });
 }

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { CallLimits } from '../cloud/unary';
 import type { Config } from '../config';
 import { type Logger, LogLevel } from '../log';
-import type { Guards, Origin, SweepSpec } from '../model';
+import type { Guards, KindTallies, Origin, SweepSpec } from '../model';
 import { handOff } from './fan-out';
 import { failureOf } from './listing';
 import { withRetryLines } from './retry-lines';
 import { folderSweep, foldersOf } from './scope';
+import { mergeTallies } from './tally';
 
 /** What the invocation knows of itself: its id names the fan-out, its function is the target. */
 export interface Invocation {
@@ -21,6 +22,7 @@ export interface FolderFindings<T, R> {
   readonly reported: readonly R[];
   readonly failedListings: number;
   readonly handedOn?: number;
+  readonly tallies?: KindTallies;
 }
 
 export interface WideSweep<T, R> {
@@ -35,10 +37,6 @@ export interface WideSweep<T, R> {
   sweepOne(spec: SweepSpec, origin: Origin): Promise<FolderFindings<T, R>>;
 }
 
-/**
- * A failed listing's code and message; a call that did not name where it went (the folder
- * listing does not yet) is named here, from what the sweep knows of it.
- */
 /**
  * A sweep of a cloud or of several folders: its folders listed, then each swept here or, past
  * SWEEP_FANOUT_FOLDERS, each handed on as an invocation of its own, all under one sweep id.
@@ -110,6 +108,7 @@ export async function sweepWide<T, R>(
     targets: found.flatMap((f) => f.targets),
     reported: found.flatMap((f) => f.reported),
     failedListings: found.reduce((sum, f) => sum + f.failedListings, 0),
+    tallies: mergeTallies(...found.map((f) => f.tallies ?? {})),
     sweepId,
   };
 }

@@ -93,6 +93,25 @@ describe('npm run invoke', () => {
       fd8stuckinstance0001: 'cancelled',
       enpstucknetwork00002: 'cancelling',
       catstuckk8supdate006: 'stuck',
+      cr1stuckrouting00007: 'cancelled',
+    });
+  });
+
+  it('dry-runs the policy of examples/sweep-policy.json, saying per kind what it would do', async () => {
+    const { code, stdout, stderr } = await finished(
+      spawnCommand('invoke', [example('sweep-policy')]),
+    );
+    expect(code, stderr).toBe(0);
+    const reply = JSON.parse(stdout);
+    // The instance carries env=prod: its stuck create is left alone, and counted so.
+    expect(outcomesOf(reply)).toEqual({
+      enpstucknetwork00002: 'dry_run',
+      catstuckk8supdate006: 'stuck',
+      cr1stuckrouting00007: 'dry_run',
+    });
+    expect(reply.summary.sweep.kinds).toMatchObject({
+      'compute.instance': { matched: 1, filteredOut: { labels: 1 } },
+      'cloudrouter.routingInstance': { candidates: 1, wouldCancel: 1 },
     });
   });
 

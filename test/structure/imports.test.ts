@@ -23,7 +23,7 @@ const STAGES = [
       'instance.ts',
     ],
   ],
-  ['request', ['request/', 'sweep/request.ts']],
+  ['request', ['request/', 'sweep/request/']],
   ['select', ['select/', 'sweep/']],
   ['act', ['act/']],
   ['report', ['report/']],

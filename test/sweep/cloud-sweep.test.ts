@@ -6,6 +6,7 @@ import {
   type FakeResource,
   startCloudApiServer,
 } from '../../emulator/cloud-api-server';
+import { endpointsAt } from '../../emulator/endpoints';
 import { type FunctionHost, startFunctionHost } from '../../emulator/function-host';
 import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
 import { timerEvent } from '../support/events';
@@ -46,14 +47,7 @@ async function cloudOf(folders: ReadonlyArray<{ id: string; labels?: Record<stri
   return server;
 }
 
-const endpoints = (server: CloudApiServer) => ({
-  YC_OPERATION_ENDPOINT: server.address,
-  YC_COMPUTE_ENDPOINT: server.address,
-  YC_VPC_ENDPOINT: server.address,
-  YC_K8S_ENDPOINT: server.address,
-  YC_MDB_ENDPOINT: server.address,
-  YC_RESOURCE_MANAGER_ENDPOINT: server.address,
-});
+const endpoints = (server: CloudApiServer) => endpointsAt(server.address);
 
 const cancels = (server: CloudApiServer) =>
   server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId);

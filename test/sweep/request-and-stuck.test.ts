@@ -5,6 +5,7 @@ import { RESOURCE_KINDS } from '../../src/model';
 import { parseRequest } from '../../src/request/parse';
 import { isStuck, oldestFirst } from '../../src/sweep/listing/stuck';
 import { parseSweep } from '../../src/sweep/request';
+import { NO_FILTERS } from '../../src/sweep/request/filters';
 import { sweepOf } from '../support/requests';
 
 const now = Date.parse('2026-11-27T12:00:00Z');
@@ -16,7 +17,10 @@ const op = (fields: Partial<Operation>): Operation => ({
   done: false,
   ...fields,
 });
-const spec = { kinds: [], resources: [], olderThanSeconds: 1800 };
+const spec = { olderThanSeconds: 1800 };
+/** The same threshold for every kind, as `olderThan: "30m"` gives. */
+const everyKind = (seconds: number) =>
+  Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, seconds]));
 
 describe('what a sweep counts as stuck', () => {
   it.each([
@@ -66,7 +70,9 @@ describe('the sweep request', () => {
       folderId: 'b1gfolder',
       kinds: [...RESOURCE_KINDS],
       resources: [],
-      olderThanSeconds: 1800,
+      olderThanSeconds: everyKind(1800),
+      filters: NO_FILTERS,
+      onExcess: 'refuse',
     });
   });
 
@@ -83,8 +89,10 @@ describe('the sweep request', () => {
       folderId: 'b1gfolder',
       kinds: ['compute.instance', 'vpc.subnet'],
       resources: [{ kind: 'compute.disk', id: 'fhmdisk1' }],
-      olderThanSeconds: 7200,
+      olderThanSeconds: everyKind(7200),
       notModifiedForSeconds: 90,
+      filters: NO_FILTERS,
+      onExcess: 'refuse',
     });
   });
 
@@ -113,7 +121,7 @@ describe('the sweep request', () => {
       parseSweep({ resources: [{ kind: 'vpc.network', id: 'enpnet1' }], olderThan: '1d' }),
     ).toMatchObject({
       kinds: [],
-      olderThanSeconds: 86_400,
+      olderThanSeconds: everyKind(86_400),
     });
   });
 
@@ -144,7 +152,6 @@ describe('the sweep request', () => {
       { cloudId: 'b1gcloud', exclude: { folders: ['b1gx'] }, olderThan: '30m' },
       /unknown sweep.exclude field\(s\) "folders"/,
     ],
-    ['no age', { folderId: 'b1g' }, /sweep.olderThan is missing; expected a duration/],
     ['an age under a minute', { folderId: 'b1g', olderThan: '59s' }, /from 1m to 30d/],
     ['an age over 30 days', { folderId: 'b1g', olderThan: '31d' }, /from 1m to 30d/],
     ['an age with no unit', { folderId: 'b1g', olderThan: '30' }, /expected a duration/],
@@ -193,7 +200,9 @@ describe('the sweep request', () => {
         folderId: 'b1gfolder',
         kinds: RESOURCE_KINDS,
         resources: [],
-        olderThanSeconds: 1800,
+        olderThanSeconds: everyKind(1800),
+        filters: NO_FILTERS,
+        onExcess: 'refuse',
       },
     });
     expect(() =>
@@ -208,6 +217,6 @@ describe('the sweep request', () => {
     const request = parseRequest('{"sweep": {"folderId": "b1gfolder", "olderThan": "45m"}}', {
       maxOperations: 10,
     });
-    expect(sweepOf(request)?.olderThanSeconds).toBe(2700);
+    expect(sweepOf(request)?.olderThanSeconds['mdb.kafka']).toBe(2700);
   });
 });

@@ -92,6 +92,43 @@ describe('selecting targets', () => {
     expect(selection).toMatchObject({ candidates, refused });
   });
 
+  const aged = (id: string, minutesOld: number): Target => ({
+    ...named(id, 'timer'),
+    createdAtMs: Date.parse('2026-12-03T12:00:00Z') - minutesOld * 60_000,
+  });
+
+  it.each([
+    {
+      case: 'more candidates than allowed: the oldest go, across sweeps, the rest are over',
+      named: [named('a1')],
+      swept: [aged('s10', 10), aged('s90', 90), aged('s30', 30), aged('s60', 60)],
+      max: 2,
+      targets: ['a1', 's90', 's60'],
+      overLimit: ['s30', 's10'],
+    },
+    {
+      case: 'within the allowance: all of them, none over',
+      named: [],
+      swept: [aged('s10', 10), aged('s90', 90)],
+      max: 2,
+      targets: ['s10', 's90'],
+      overLimit: [],
+    },
+    {
+      case: 'one of unknown age counts as the youngest',
+      named: [],
+      swept: [named('unknown', 'timer'), aged('s5', 5)],
+      max: 1,
+      targets: ['s5'],
+      overLimit: ['unknown'],
+    },
+  ])('oldest: $case', ({ named: fromRequests, swept, max, targets, overLimit }) => {
+    const selection = selectTargets(fromRequests, swept, max, 'oldest');
+    expect(ids(selection.targets)).toEqual(targets);
+    expect(ids(selection.overLimit)).toEqual(overLimit);
+    expect(selection).toMatchObject({ candidates: swept.length, refused: false });
+  });
+
   it('keeps the guards and origin of the first request to name an operation', () => {
     const { targets } = selectTargets([named('a1', 'http', true)], [named('a1', 'timer')], 5);
     expect(targets).toEqual([named('a1', 'http', true)]);

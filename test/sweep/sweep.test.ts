@@ -6,6 +6,7 @@ import {
   type FakeResource,
   startCloudApiServer,
 } from '../../emulator/cloud-api-server';
+import { endpointsAt } from '../../emulator/endpoints';
 import { queueEvent, timerEvent } from '../support/events';
 import { FAST_ENV } from '../support/fixtures';
 import { inProcessFunction, invocationContext, loggedResultsById } from '../support/in-process';
@@ -57,11 +58,7 @@ async function stack(env: Record<string, string> = {}) {
   started.push(server);
   const fn = inProcessFunction({
     ...FAST_ENV,
-    YC_OPERATION_ENDPOINT: server.address,
-    YC_COMPUTE_ENDPOINT: server.address,
-    YC_VPC_ENDPOINT: server.address,
-    YC_K8S_ENDPOINT: server.address,
-    YC_MDB_ENDPOINT: server.address,
+    ...endpointsAt(server.address),
     YC_METADATA_TOKEN_URL: 'http://127.0.0.1:9/token',
     ...env,
   });

@@ -9,7 +9,15 @@ import {
   type UnaryMethod,
 } from '../../cloud/unary';
 import { mapLimited } from '../../map-limited';
-import { REPORTED_KINDS, type ResourceKind, type ResourceRef, type SweepSpec } from '../../model';
+import {
+  type FilterName,
+  type KindTallies,
+  REPORTED_KINDS,
+  type ResourceKind,
+  type ResourceRef,
+  type SweepSpec,
+} from '../../model';
+import type { Check } from '../filters';
 import { allPages } from './pages';
 import { type Api, clientFor, KINDS } from './resources';
 import { type Candidate, isStuck, oldestFirst, type Sighting } from './stuck';
@@ -38,8 +46,26 @@ export interface SweepFindings {
   readonly reported: readonly Sighting[];
   readonly resources: number;
   readonly operations: number;
+  /** Matched operations a filter left out, by the filter. */
+  readonly filteredOut: Partial<Record<FilterName, number>>;
+  readonly tallies: KindTallies;
   readonly failures: readonly SweepFailure[];
 }
+
+/** A resource to look at, with its labels when it was listed (a named one's are unknown). */
+type Looked = ResourceRef & { readonly labels?: Readonly<Record<string, string>> };
+
+interface Tally {
+  operations: number;
+  matched: number;
+  filteredOut?: Partial<Record<FilterName, number>>;
+  candidates?: number;
+  reported?: number;
+}
+
+const bump = <K extends string>(counts: Partial<Record<K, number>>, key: K) => {
+  counts[key] = (counts[key] ?? 0) + 1;
+};
 
 /** A failed listing's status, and its message: a CallError's says what, of what, where and why. */
 export function failureOf(error: unknown): Omit<SweepFailure, 'listing'> {
@@ -59,11 +85,16 @@ const LISTING_CONCURRENCY = 8;
 const REPORTED: ReadonlySet<ResourceKind> = new Set(REPORTED_KINDS);
 /**
  * Finds the operations that have run too long: lists the folder's resources of each kind (and
- * the resources named), then each resource's operations, every list paged to its end. A listing
- * that fails is recorded and the rest go on; what was found is returned oldest first, those of
- * report-only kinds apart, each with the call that listed it.
+ * the resources named), then each resource's operations, every list paged to its end and each
+ * page kept only for the operations that are stuck by the kind's threshold and pass the filters
+ * (the rest are counted). A listing that fails is recorded and the rest go on; what was found is
+ * returned oldest first, those of report-only kinds apart, each with the call that listed it.
  */
-export async function findCandidates(spec: SweepSpec, deps: SweepDeps): Promise<SweepFindings> {
+export async function findCandidates(
+  spec: SweepSpec,
+  check: Check,
+  deps: SweepDeps,
+): Promise<SweepFindings> {
   const failures: SweepFailure[] = [];
   const attempt = async <T>(listing: string, work: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -86,27 +117,41 @@ export async function findCandidates(spec: SweepSpec, deps: SweepDeps): Promise<
   const listed = await mapLimited(spec.kinds, LISTING_CONCURRENCY, (kind) =>
     attempt(`${kind} in folder ${spec.folderId}`, async () => {
       const { list } = clientFor(kind, endpointOf(kind));
-      const ids = await allPages(async (pageToken) => {
+      const listedHere = await allPages(async (pageToken) => {
         const { value: page } = await call(
           named(kind, 'list', `folder ${spec.folderId}`),
           list,
           KINDS[kind].listRequest(spec.folderId ?? '', pageToken),
         );
-        return { items: KINDS[kind].listedIds(page), nextPageToken: page.nextPageToken };
+        return { items: KINDS[kind].listed(page), nextPageToken: page.nextPageToken };
       });
-      return ids.map((id): ResourceRef => ({ kind, id }));
+      return listedHere.map(({ id, labels }): Looked => ({ kind, id, labels }));
     }),
   );
-  const resources = new Map<string, ResourceRef>();
+  const resources = new Map<string, Looked>();
+  // Listed after named: a named resource that is listed too is checked with its labels.
   for (const ref of [...spec.resources, ...listed.flatMap((refs) => refs ?? [])]) {
     resources.set(`${ref.kind}/${ref.id}`, ref);
   }
 
+  const tallies = new Map<ResourceKind, Tally>();
+  const tallyOf = (kind: ResourceKind) => {
+    const tally = tallies.get(kind) ?? { operations: 0, matched: 0 };
+    tallies.set(kind, tally);
+    return tally;
+  };
+  const filteredOut: Partial<Record<FilterName, number>> = {};
   let operations = 0;
-  const found = await mapLimited([...resources.values()], LISTING_CONCURRENCY, (resource) =>
-    attempt(`operations of ${resource.kind} ${resource.id}`, async () => {
+  const found = await mapLimited([...resources.values()], LISTING_CONCURRENCY, (looked) =>
+    attempt(`operations of ${looked.kind} ${looked.id}`, async () => {
+      const resource: ResourceRef = { kind: looked.kind, id: looked.id };
       const { listOperations } = clientFor(resource.kind, endpointOf(resource.kind));
-      const ops = await allPages(async (pageToken) => {
+      const threshold = {
+        olderThanSeconds: spec.olderThanSeconds[resource.kind],
+        notModifiedForSeconds: spec.notModifiedForSeconds,
+      };
+      const tally = tallyOf(resource.kind);
+      return allPages(async (pageToken) => {
         const {
           value: page,
           attempts,
@@ -116,30 +161,40 @@ export async function findCandidates(spec: SweepSpec, deps: SweepDeps): Promise<
           listOperations,
           KINDS[resource.kind].operationsRequest(resource.id, pageToken),
         );
-        const items = page.operations.map((operation) => ({ operation, attempts, ids }));
+        operations += page.operations.length;
+        tally.operations += page.operations.length;
+        const items: Sighting[] = [];
+        for (const operation of page.operations) {
+          if (!isStuck(operation, threshold, deps.now)) continue;
+          tally.matched += 1;
+          const filter = check({ ...operation, labels: looked.labels });
+          if (filter !== undefined) {
+            bump(filteredOut, filter);
+            tally.filteredOut = tally.filteredOut ?? {};
+            bump(tally.filteredOut, filter);
+            continue;
+          }
+          const createdAt = operation.createdAt as Date;
+          items.push({ operation, attempts, ids, operationId: operation.id, createdAt, resource });
+        }
         return { items, nextPageToken: page.nextPageToken };
       });
-      operations += ops.length;
-      return ops
-        .filter(({ operation }) => isStuck(operation, spec, deps.now))
-        .map(
-          (listed): Sighting => ({
-            ...listed,
-            operationId: listed.operation.id,
-            createdAt: listed.operation.createdAt as Date,
-            resource,
-          }),
-        );
     }),
   );
   const stuck = found.flatMap((sightings) => sightings ?? []);
   const reportOnly = (s: Sighting) => REPORTED.has(s.resource.kind);
+  const candidates = oldestFirst<Candidate>(stuck.filter((s) => !reportOnly(s)));
+  const reported = oldestFirst(stuck.filter(reportOnly));
+  for (const c of candidates) bump(tallyOf(c.resource.kind), 'candidates');
+  for (const r of reported) bump(tallyOf(r.resource.kind), 'reported');
 
   return {
-    candidates: oldestFirst<Candidate>(stuck.filter((s) => !reportOnly(s))),
-    reported: oldestFirst(stuck.filter(reportOnly)),
+    candidates,
+    reported,
     resources: resources.size,
     operations,
+    filteredOut,
+    tallies: Object.fromEntries(tallies),
     failures,
   };
 }

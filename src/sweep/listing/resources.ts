@@ -1,5 +1,20 @@
 import { type ChannelCredentials, type Client, credentials } from '@grpc/grpc-js';
 import {
+  ListPrivateConnectionOperationsRequest,
+  ListPrivateConnectionsRequest,
+  PrivateConnectionServiceClient,
+} from '@yandex-cloud/nodejs-sdk/cic-v1/private_connection_service';
+import {
+  ListTrunkConnectionOperationsRequest,
+  ListTrunkConnectionsRequest,
+  TrunkConnectionServiceClient,
+} from '@yandex-cloud/nodejs-sdk/cic-v1/trunk_connection_service';
+import {
+  ListRoutingInstanceOperationsRequest,
+  ListRoutingInstancesRequest,
+  RoutingInstanceServiceClient,
+} from '@yandex-cloud/nodejs-sdk/cloudrouter-v1/routing_instance_service';
+import {
   DiskServiceClient,
   ListDiskOperationsRequest,
   ListDisksRequest,
@@ -19,6 +34,11 @@ import {
   ListInstanceGroupOperationsRequest,
   ListInstanceGroupsRequest,
 } from '@yandex-cloud/nodejs-sdk/compute-v1/instancegroup/instance_group_service';
+import {
+  ListReservedInstancePoolOperationsRequest,
+  ListReservedInstancePoolsRequest,
+  ReservedInstancePoolServiceClient,
+} from '@yandex-cloud/nodejs-sdk/compute-v1/reserved_instance_pool_service';
 import {
   ClusterServiceClient as K8sClusterServiceClient,
   ListClusterOperationsRequest as ListK8sClusterOperationsRequest,
@@ -59,25 +79,62 @@ import {
 import { CHANNEL_OPTIONS, type UnaryMethod } from '../../cloud/unary';
 import type { ResourceKind } from '../../model';
 
-export type Api = 'compute' | 'vpc' | 'k8s' | 'mdb';
+export type Api = 'compute' | 'vpc' | 'k8s' | 'mdb' | 'cic' | 'cloudrouter';
+
+/** A listed resource: what a sweep looks for operations on, and filters by. */
+export interface Listed {
+  readonly id: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
 
 /** What a sweep needs of one kind of resource: list them in a folder, list their operations. */
 export interface KindSpec {
   readonly api: Api;
   readonly client: new (address: string, creds: ChannelCredentials, options: object) => Client;
   listRequest(folderId: string, pageToken: string): object;
-  listedIds(response: Record<string, unknown>): string[];
+  listed(response: Record<string, unknown>): Listed[];
   operationsRequest(resourceId: string, pageToken: string): object;
 }
 
+// Every listing here takes up to 1000 a page (`page_size` `(value) = "<=1000"` in each proto).
 const PAGE_SIZE = 1000;
-
-const ids = (field: string) => (response: Record<string, unknown>) =>
-  ((response[field] as Array<{ id: string }> | undefined) ?? []).map((r) => r.id);
 
 interface Paged {
   pageToken: string;
   pageSize: number;
+}
+
+/**
+ * Every kind lists its resources by folder and its operations by resource, with the same paging;
+ * only the message types and two field names differ.
+ */
+function kindSpec<Id extends string>(spec: {
+  api: Api;
+  client: KindSpec['client'];
+  list: { fromPartial(request: Paged & { folderId: string }): object };
+  /** The repeated field of the List response. */
+  items: string;
+  operations: { fromPartial(request: Paged & { [k in Id]: string }): object };
+  /** The field of the ListOperations request that names the resource. */
+  idField: Id;
+}): KindSpec {
+  return {
+    api: spec.api,
+    client: spec.client,
+    listRequest: (folderId, pageToken) =>
+      spec.list.fromPartial({ folderId, pageToken, pageSize: PAGE_SIZE }),
+    listed: (response) =>
+      ((response[spec.items] as Array<Partial<Listed>> | undefined) ?? []).map((r) => ({
+        id: r.id ?? '',
+        labels: r.labels ?? {},
+      })),
+    operationsRequest: (resourceId, pageToken) =>
+      spec.operations.fromPartial({
+        [spec.idField]: resourceId,
+        pageToken,
+        pageSize: PAGE_SIZE,
+      } as Paged & { [k in Id]: string }),
+  };
 }
 
 /** What every managed database's generated cluster_service module has, under the same names. */
@@ -88,116 +145,130 @@ interface MdbClusterService {
 }
 
 /** The managed databases list their clusters by folder and operations by cluster alike. */
-const mdbCluster = (service: MdbClusterService): KindSpec => ({
-  api: 'mdb',
-  client: service.ClusterServiceClient,
-  listRequest: (folderId, pageToken) =>
-    service.ListClustersRequest.fromPartial({ folderId, pageToken, pageSize: PAGE_SIZE }),
-  listedIds: ids('clusters'),
-  operationsRequest: (clusterId, pageToken) =>
-    service.ListClusterOperationsRequest.fromPartial({ clusterId, pageToken, pageSize: PAGE_SIZE }),
-});
+const mdbCluster = (service: MdbClusterService): KindSpec =>
+  kindSpec({
+    api: 'mdb',
+    client: service.ClusterServiceClient,
+    list: service.ListClustersRequest,
+    items: 'clusters',
+    operations: service.ListClusterOperationsRequest,
+    idField: 'clusterId',
+  });
 
 export const KINDS: Record<ResourceKind, KindSpec> = {
-  'compute.instance': {
+  'compute.instance': kindSpec({
     api: 'compute',
     client: InstanceServiceClient,
-    listRequest: (folderId, pageToken) =>
-      ListInstancesRequest.fromPartial({ folderId, pageToken, pageSize: PAGE_SIZE }),
-    listedIds: ids('instances'),
-    operationsRequest: (instanceId, pageToken) =>
-      ListInstanceOperationsRequest.fromPartial({ instanceId, pageToken, pageSize: PAGE_SIZE }),
-  },
-  'compute.disk': {
+    list: ListInstancesRequest,
+    items: 'instances',
+    operations: ListInstanceOperationsRequest,
+    idField: 'instanceId',
+  }),
+  'compute.disk': kindSpec({
     api: 'compute',
     client: DiskServiceClient,
-    listRequest: (folderId, pageToken) =>
-      ListDisksRequest.fromPartial({ folderId, pageToken, pageSize: PAGE_SIZE }),
-    listedIds: ids('disks'),
-    operationsRequest: (diskId, pageToken) =>
-      ListDiskOperationsRequest.fromPartial({ diskId, pageToken, pageSize: PAGE_SIZE }),
-  },
-  'compute.image': {
+    list: ListDisksRequest,
+    items: 'disks',
+    operations: ListDiskOperationsRequest,
+    idField: 'diskId',
+  }),
+  'compute.image': kindSpec({
     api: 'compute',
     client: ImageServiceClient,
-    listRequest: (folderId, pageToken) =>
-      ListImagesRequest.fromPartial({ folderId, pageToken, pageSize: PAGE_SIZE }),
-    listedIds: ids('images'),
-    operationsRequest: (imageId, pageToken) =>
-      ListImageOperationsRequest.fromPartial({ imageId, pageToken, pageSize: PAGE_SIZE }),
-  },
-  'vpc.network': {
+    list: ListImagesRequest,
+    items: 'images',
+    operations: ListImageOperationsRequest,
+    idField: 'imageId',
+  }),
+  'compute.reservedInstancePool': kindSpec({
+    api: 'compute',
+    client: ReservedInstancePoolServiceClient,
+    list: ListReservedInstancePoolsRequest,
+    items: 'reservedInstancePools',
+    operations: ListReservedInstancePoolOperationsRequest,
+    idField: 'reservedInstancePoolId',
+  }),
+  'vpc.network': kindSpec({
     api: 'vpc',
     client: NetworkServiceClient,
-    listRequest: (folderId, pageToken) =>
-      ListNetworksRequest.fromPartial({ folderId, pageToken, pageSize: PAGE_SIZE }),
-    listedIds: ids('networks'),
-    operationsRequest: (networkId, pageToken) =>
-      ListNetworkOperationsRequest.fromPartial({ networkId, pageToken, pageSize: PAGE_SIZE }),
-  },
-  'vpc.subnet': {
+    list: ListNetworksRequest,
+    items: 'networks',
+    operations: ListNetworkOperationsRequest,
+    idField: 'networkId',
+  }),
+  'vpc.subnet': kindSpec({
     api: 'vpc',
     client: SubnetServiceClient,
-    listRequest: (folderId, pageToken) =>
-      ListSubnetsRequest.fromPartial({ folderId, pageToken, pageSize: PAGE_SIZE }),
-    listedIds: ids('subnets'),
-    operationsRequest: (subnetId, pageToken) =>
-      ListSubnetOperationsRequest.fromPartial({ subnetId, pageToken, pageSize: PAGE_SIZE }),
-  },
-  'vpc.routeTable': {
+    list: ListSubnetsRequest,
+    items: 'subnets',
+    operations: ListSubnetOperationsRequest,
+    idField: 'subnetId',
+  }),
+  'vpc.routeTable': kindSpec({
     api: 'vpc',
     client: RouteTableServiceClient,
-    listRequest: (folderId, pageToken) =>
-      ListRouteTablesRequest.fromPartial({ folderId, pageToken, pageSize: PAGE_SIZE }),
-    listedIds: ids('routeTables'),
-    operationsRequest: (routeTableId, pageToken) =>
-      ListRouteTableOperationsRequest.fromPartial({ routeTableId, pageToken, pageSize: PAGE_SIZE }),
-  },
-  'vpc.securityGroup': {
+    list: ListRouteTablesRequest,
+    items: 'routeTables',
+    operations: ListRouteTableOperationsRequest,
+    idField: 'routeTableId',
+  }),
+  'vpc.securityGroup': kindSpec({
     api: 'vpc',
     client: SecurityGroupServiceClient,
-    listRequest: (folderId, pageToken) =>
-      ListSecurityGroupsRequest.fromPartial({ folderId, pageToken, pageSize: PAGE_SIZE }),
-    listedIds: ids('securityGroups'),
-    operationsRequest: (securityGroupId, pageToken) =>
-      ListSecurityGroupOperationsRequest.fromPartial({
-        securityGroupId,
-        pageToken,
-        pageSize: PAGE_SIZE,
-      }),
-  },
-  'k8s.cluster': {
+    list: ListSecurityGroupsRequest,
+    items: 'securityGroups',
+    operations: ListSecurityGroupOperationsRequest,
+    idField: 'securityGroupId',
+  }),
+  'cic.privateConnection': kindSpec({
+    api: 'cic',
+    client: PrivateConnectionServiceClient,
+    list: ListPrivateConnectionsRequest,
+    items: 'privateConnections',
+    operations: ListPrivateConnectionOperationsRequest,
+    idField: 'privateConnectionId',
+  }),
+  'cic.trunkConnection': kindSpec({
+    api: 'cic',
+    client: TrunkConnectionServiceClient,
+    list: ListTrunkConnectionsRequest,
+    items: 'trunkConnections',
+    operations: ListTrunkConnectionOperationsRequest,
+    idField: 'trunkConnectionId',
+  }),
+  'cloudrouter.routingInstance': kindSpec({
+    api: 'cloudrouter',
+    client: RoutingInstanceServiceClient,
+    list: ListRoutingInstancesRequest,
+    items: 'routingInstances',
+    operations: ListRoutingInstanceOperationsRequest,
+    idField: 'routingInstanceId',
+  }),
+  'k8s.cluster': kindSpec({
     api: 'k8s',
     client: K8sClusterServiceClient,
-    listRequest: (folderId, pageToken) =>
-      ListK8sClustersRequest.fromPartial({ folderId, pageToken, pageSize: PAGE_SIZE }),
-    listedIds: ids('clusters'),
-    operationsRequest: (clusterId, pageToken) =>
-      ListK8sClusterOperationsRequest.fromPartial({ clusterId, pageToken, pageSize: PAGE_SIZE }),
-  },
-  'k8s.nodeGroup': {
+    list: ListK8sClustersRequest,
+    items: 'clusters',
+    operations: ListK8sClusterOperationsRequest,
+    idField: 'clusterId',
+  }),
+  'k8s.nodeGroup': kindSpec({
     api: 'k8s',
     client: NodeGroupServiceClient,
-    listRequest: (folderId, pageToken) =>
-      ListNodeGroupsRequest.fromPartial({ folderId, pageToken, pageSize: PAGE_SIZE }),
-    listedIds: ids('nodeGroups'),
-    operationsRequest: (nodeGroupId, pageToken) =>
-      ListNodeGroupOperationsRequest.fromPartial({ nodeGroupId, pageToken, pageSize: PAGE_SIZE }),
-  },
+    list: ListNodeGroupsRequest,
+    items: 'nodeGroups',
+    operations: ListNodeGroupOperationsRequest,
+    idField: 'nodeGroupId',
+  }),
   // Instance groups are served by the Compute API's host (the SDK's endpoint map).
-  'compute.instanceGroup': {
+  'compute.instanceGroup': kindSpec({
     api: 'compute',
     client: InstanceGroupServiceClient,
-    listRequest: (folderId, pageToken) =>
-      ListInstanceGroupsRequest.fromPartial({ folderId, pageToken, pageSize: PAGE_SIZE }),
-    listedIds: ids('instanceGroups'),
-    operationsRequest: (instanceGroupId, pageToken) =>
-      ListInstanceGroupOperationsRequest.fromPartial({
-        instanceGroupId,
-        pageToken,
-        pageSize: PAGE_SIZE,
-      }),
-  },
+    list: ListInstanceGroupsRequest,
+    items: 'instanceGroups',
+    operations: ListInstanceGroupOperationsRequest,
+    idField: 'instanceGroupId',
+  }),
   'mdb.postgresql': mdbCluster(postgresql),
   'mdb.mysql': mdbCluster(mysql),
   'mdb.clickhouse': mdbCluster(clickhouse),
@@ -214,16 +285,24 @@ export interface KindClient {
   listOperations: UnaryMethod<object, { operations: Operation[]; nextPageToken: string }>;
 }
 
-export function clientFor(kind: ResourceKind, endpoint: string): KindClient {
+/** The kind's generated client for the endpoint, made once and kept while the instance is warm. */
+export function cachedClient(kind: ResourceKind, endpoint: string): Client {
   const key = `${kind} ${endpoint}`;
   let client = clients.get(key);
   if (!client) {
     client = new KINDS[kind].client(endpoint, credentials.createSsl(), CHANNEL_OPTIONS);
     clients.set(key, client);
   }
-  const methods = client as unknown as Record<keyof KindClient, KindClient[keyof KindClient]>;
-  return {
-    list: methods.list.bind(client) as KindClient['list'],
-    listOperations: methods.listOperations.bind(client) as KindClient['listOperations'],
-  };
+  return client;
+}
+
+/** A unary method of a generated client, bound to it. */
+export function methodOf<Res>(client: Client, key: string): UnaryMethod<object, Res> {
+  const method = (client as unknown as Record<string, UnaryMethod<object, Res>>)[key];
+  return (method as UnaryMethod<object, Res>).bind(client);
+}
+
+export function clientFor(kind: ResourceKind, endpoint: string): KindClient {
+  const client = cachedClient(kind, endpoint);
+  return { list: methodOf(client, 'list'), listOperations: methodOf(client, 'listOperations') };
 }

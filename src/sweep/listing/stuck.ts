@@ -1,12 +1,6 @@
 import { described } from '../../cloud/described';
 import type { Operation } from '../../cloud/operation-api';
-import {
-  type OperationResult,
-  Outcome,
-  type RequestIds,
-  type ResourceRef,
-  type SweepSpec,
-} from '../../model';
+import { type OperationResult, Outcome, type RequestIds, type ResourceRef } from '../../model';
 
 /** An operation a sweep found running too long, and the resource it was found on. */
 export interface Candidate {
@@ -25,18 +19,24 @@ export interface Sighting extends Candidate {
 const ageSeconds = (date: Date | undefined, now: number) =>
   date === undefined || Number.isNaN(date.getTime()) ? undefined : (now - date.getTime()) / 1000;
 
+/** The measure of stuck for one kind: its `olderThan`, and the sweep's `notModifiedFor`. */
+export interface Threshold {
+  readonly olderThanSeconds: number;
+  readonly notModifiedForSeconds?: number | undefined;
+}
+
 /**
  * Whether a listed operation is stuck by the sweep's measure: not done, created longer ago than
  * `olderThan` and, if asked, not modified for `notModifiedFor`. A missing timestamp never
  * qualifies: an operation of unknown age is left alone.
  */
-export function isStuck(operation: Operation, spec: SweepSpec, now: number): boolean {
+export function isStuck(operation: Operation, threshold: Threshold, now: number): boolean {
   if (operation.done) return false;
   const age = ageSeconds(operation.createdAt, now);
-  if (age === undefined || age < spec.olderThanSeconds) return false;
-  if (spec.notModifiedForSeconds === undefined) return true;
+  if (age === undefined || age < threshold.olderThanSeconds) return false;
+  if (threshold.notModifiedForSeconds === undefined) return true;
   const idle = ageSeconds(operation.modifiedAt, now);
-  return idle !== undefined && idle >= spec.notModifiedForSeconds;
+  return idle !== undefined && idle >= threshold.notModifiedForSeconds;
 }
 
 /** Oldest first, one entry per operation however many resources list it. */

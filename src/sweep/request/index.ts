@@ -1,14 +1,9 @@
-import { RequestError } from '../errors';
-import {
-  type LabelMatch,
-  OPERATION_ID_PATTERN,
-  RESOURCE_KINDS,
-  type ResourceKind,
-  type ResourceRef,
-  type SweepExclusion,
-  type SweepSpec,
-} from '../model';
-import { describeType, printable } from '../printable';
+import { RequestError } from '../../errors';
+import { RESOURCE_KINDS, type ResourceRef, type SweepExclusion, type SweepSpec } from '../../model';
+import { describeType } from '../../printable';
+import { duration, id, isRecord, kind, label, list, record } from './fields';
+import { parseFilters, parseOnExcess } from './filters';
+import { parseOlderThan } from './thresholds';
 
 const FIELDS = [
   'cloudId',
@@ -19,83 +14,13 @@ const FIELDS = [
   'resources',
   'olderThan',
   'notModifiedFor',
+  'filters',
+  'onExcess',
 ] as const;
 const EXCLUDE_FIELDS = ['folderIds', 'labels'] as const;
-// resourcemanager folder.proto labels: keys `[a-z][-_./\\@0-9a-z]*`, values `[-_./\\@0-9a-z]*`.
-const LABEL = /^([a-z][-_./@0-9a-z]{0,62})(?:=([-_./@0-9a-z]{0,63}))?$/;
-const UNITS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
-const MIN_AGE_SECONDS = 60;
-const MAX_AGE_SECONDS = 30 * 86_400;
-const MAX_RESOURCES = 1000;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function id(value: unknown, where: string): string {
-  if (typeof value !== 'string' || !OPERATION_ID_PATTERN.test(value)) {
-    const shown = typeof value === 'string' ? `"${printable(value)}"` : describeType(value);
-    throw new RequestError(`${where} is ${shown}; expected 1 to 50 lowercase letters and digits`);
-  }
-  return value;
-}
-
-function kind(value: unknown, where: string): ResourceKind {
-  if (typeof value === 'string' && (RESOURCE_KINDS as readonly string[]).includes(value)) {
-    return value as ResourceKind;
-  }
-  const shown = typeof value === 'string' ? `"${printable(value)}"` : describeType(value);
-  throw new RequestError(`${where} is ${shown}; expected one of ${RESOURCE_KINDS.join(', ')}`);
-}
-
-/** "90s", "30m", "2h", "1d": at least a minute, so a sweep can never reach a fresh operation. */
-function duration(value: unknown, where: string): number {
-  const match = typeof value === 'string' ? /^(\d{1,7})([smhd])$/.exec(value) : null;
-  const seconds = match ? Number(match[1]) * UNITS[match[2] as keyof typeof UNITS] : Number.NaN;
-  if (!(seconds >= MIN_AGE_SECONDS && seconds <= MAX_AGE_SECONDS)) {
-    const shown = typeof value === 'string' ? `"${printable(value)}"` : describeType(value);
-    throw new RequestError(
-      `${where} is ${shown}; expected a duration such as "30m" or "2h", from 1m to 30d`,
-    );
-  }
-  return seconds;
-}
-
-function list<T>(value: unknown, where: string, item: (v: unknown, at: string) => T): T[] {
-  if (!Array.isArray(value)) {
-    throw new RequestError(`${where} is ${describeType(value)}; expected an array`);
-  }
-  if (value.length > MAX_RESOURCES) {
-    throw new RequestError(`${where} has ${value.length} entries; at most ${MAX_RESOURCES}`);
-  }
-  return Array.from(value, (v, i) => item(v, `${where}[${i}]`));
-}
-
-function label(value: unknown, where: string): LabelMatch {
-  const match = typeof value === 'string' ? LABEL.exec(value) : null;
-  if (match === null) {
-    const shown = typeof value === 'string' ? `"${printable(value)}"` : describeType(value);
-    throw new RequestError(`${where} is ${shown}; expected a label "key" or "key=value"`);
-  }
-  const [, key, labelValue] = match as unknown as [string, string, string | undefined];
-  return { key, ...(labelValue !== undefined && { value: labelValue }) };
-}
-
-function strictKeys(value: Record<string, unknown>, fields: readonly string[], what: string) {
-  const unknown = Object.keys(value).filter((k) => !fields.includes(k));
-  if (unknown.length > 0) {
-    const named = unknown.slice(0, 5).map((k) => JSON.stringify(printable(k, 40)));
-    throw new RequestError(
-      `unknown ${what} field(s) ${named.join(', ')}; ${what} has ${fields.join(', ')}`,
-    );
-  }
-}
-
-function exclusion(value: unknown): SweepExclusion {
-  if (!isRecord(value)) {
-    throw new RequestError(`sweep.exclude is ${describeType(value)}; expected an object`);
-  }
-  strictKeys(value, EXCLUDE_FIELDS, 'sweep.exclude');
+function exclusion(given: unknown): SweepExclusion {
+  const value = record(given, EXCLUDE_FIELDS, 'sweep.exclude');
   return {
     folderIds:
       value.folderIds === undefined ? [] : list(value.folderIds, 'sweep.exclude.folderIds', id),
@@ -138,11 +63,8 @@ function scope(value: Record<string, unknown>) {
 }
 
 /** Parses the `sweep` field of a request; strict, so a typo is an error rather than a wider sweep. */
-export function parseSweep(value: unknown): SweepSpec {
-  if (!isRecord(value)) {
-    throw new RequestError(`sweep is ${describeType(value)}; expected an object`);
-  }
-  strictKeys(value, FIELDS, 'sweep');
+export function parseSweep(given: unknown): SweepSpec {
+  const value = record(given, FIELDS, 'sweep');
   const where = scope(value);
   const listsFolders = where.folderId ?? where.folderIds ?? where.cloudId;
   const resources =
@@ -165,9 +87,11 @@ export function parseSweep(value: unknown): SweepSpec {
     ...where,
     kinds,
     resources,
-    olderThanSeconds: duration(value.olderThan, 'sweep.olderThan'),
+    olderThanSeconds: parseOlderThan(value.olderThan),
     ...(value.notModifiedFor !== undefined && {
       notModifiedForSeconds: duration(value.notModifiedFor, 'sweep.notModifiedFor'),
     }),
+    filters: parseFilters(value.filters),
+    onExcess: parseOnExcess(value.onExcess),
   };
 }
