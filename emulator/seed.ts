@@ -7,10 +7,17 @@ export const SEEDED_CLOUD = 'b1gemulatorcloud0001';
 
 /** The resources the seeded operations run on, so a sweep finds them as it would in a folder. */
 export const SEEDED_RESOURCES: readonly FakeResource[] = [
-  { kind: 'compute.instance', id: 'fhmemulatorvm0000001', folderId: SEEDED_FOLDER },
+  // Labelled, so that examples/sweep-policy.json's `exclude` has something to protect.
+  {
+    kind: 'compute.instance',
+    id: 'fhmemulatorvm0000001',
+    folderId: SEEDED_FOLDER,
+    labels: { env: 'prod' },
+  },
   { kind: 'vpc.network', id: 'enpemulatornet000001', folderId: SEEDED_FOLDER },
   { kind: 'compute.disk', id: 'fhmemulatordisk00001', folderId: SEEDED_FOLDER },
   { kind: 'k8s.cluster', id: 'catemulatork8s000001', folderId: SEEDED_FOLDER },
+  { kind: 'cloudrouter.routingInstance', id: 'cr1emulatorrouter001', folderId: SEEDED_FOLDER },
 ];
 
 export interface SeededOperation {
@@ -88,6 +95,17 @@ export function seededOperations(): SeededOperation[] {
         cancel: { code: status.UNIMPLEMENTED, message: 'Operation cancellation is not supported' },
       },
       story: 'running 2 h on a Kubernetes cluster, not cancellable → a sweep reports it stuck',
+    },
+    {
+      operation: {
+        id: 'cr1stuckrouting00007',
+        description: 'Upsert prefixes',
+        createdAt: minutesAgo(50),
+        createdBy: 'ajeoperator000000002',
+        cancel: 'cancels',
+        resourceId: 'cr1emulatorrouter001',
+      },
+      story: 'running 50 min on a Cloud Router routing instance, cancellable → cancelled',
     },
   ];
 }
