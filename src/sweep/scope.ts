@@ -14,6 +14,7 @@ import {
 } from '../cloud/unary';
 import type { SweepExclusion, SweepSpec } from '../model';
 import { allPages } from './listing/pages';
+import type { MalformedIds } from './malformed';
 
 export interface ScopeDeps {
   readonly token: string;
@@ -48,7 +49,7 @@ async function foldersOfCloud(cloudId: string, deps: ScopeDeps): Promise<Folder[
     subject: `cloud ${cloudId}`,
     endpoint: deps.endpoint,
   };
-  return allPages(async (pageToken) => {
+  const listed = await allPages(async (pageToken) => {
     const request = ListFoldersRequest.fromPartial({ cloudId, pageSize: 1000, pageToken });
     const { value } = await callWithRetries<ListFoldersRequest, ListFoldersResponse>(
       call,
@@ -60,6 +61,7 @@ async function foldersOfCloud(cloudId: string, deps: ScopeDeps): Promise<Folder[
     );
     return { items: value.folders, nextPageToken: value.nextPageToken };
   });
+  return listed.items;
 }
 
 /**
@@ -67,10 +69,16 @@ async function foldersOfCloud(cloudId: string, deps: ScopeDeps): Promise<Folder[
  * names, or every folder of its cloud; exclusions by id apply to both lists, by label to the
  * cloud's (only listing reads a folder's labels).
  */
-export async function foldersOf(spec: SweepSpec, deps: ScopeDeps): Promise<string[]> {
+export async function foldersOf(
+  spec: SweepSpec,
+  deps: ScopeDeps,
+  malformed: MalformedIds,
+): Promise<string[]> {
   if (spec.cloudId !== undefined) {
-    const folders = await foldersOfCloud(spec.cloudId, deps);
-    return folders.filter((f) => !isExcluded(f, spec.exclude)).map((f) => f.id);
+    const listed = await foldersOfCloud(spec.cloudId, deps);
+    return listed
+      .filter((f) => malformed.accepts(f.id) && !isExcluded(f, spec.exclude))
+      .map((f) => f.id);
   }
   if (spec.folderIds !== undefined) {
     return spec.folderIds.filter((id) => !isExcluded({ id, labels: {} }, spec.exclude));

@@ -4,9 +4,11 @@ import { type Logger, LogLevel } from '../log';
 import { mapLimited } from '../map-limited';
 import type { Guards, KindTallies, OperationResult, Origin, SweepSpec, Target } from '../model';
 import { type Check, compileFilters } from './filters';
-import { findCandidates, type Sighting } from './listing';
+import { findCandidates, MAX_LISTED_OPERATIONS, type Sighting } from './listing';
 import { type LogRecordDeps, latestLogRecord } from './listing/log-records';
+import { Cut, MAX_PAGES } from './listing/pages';
 import { stuckResult } from './listing/stuck';
+import { logMalformed } from './malformed';
 import { withRetryLines } from './retry-lines';
 import { type Invocation, sweepWide } from './wide';
 
@@ -92,6 +94,16 @@ async function sweepFolder(
   for (const failure of findings.failures) {
     log.log(LogLevel.Error, 'sweep listing failed', { ...origin, ...failure });
   }
+  for (const { listing, cut } of findings.cuts) {
+    log.log(LogLevel.Warn, 'sweep listing cut short', {
+      ...origin,
+      listing,
+      cut,
+      reason: CUT_REASONS[cut],
+    });
+  }
+  logMalformed(log, origin, 'resource', findings.malformed.resource);
+  logMalformed(log, origin, 'operation', findings.malformed.operation);
   log.log(LogLevel.Info, 'sweep listed', {
     ...origin,
     ...(spec.folderId && { folderId: spec.folderId }),
@@ -119,6 +131,12 @@ async function sweepFolder(
     tallies: findings.tallies,
   };
 }
+
+const CUT_REASONS: Record<Cut, string> = {
+  [Cut.Loop]: 'the server handed back a page token it had given before; the list ends there',
+  [Cut.Pages]: `the list ran to ${MAX_PAGES} pages; the rest is left for a narrower sweep`,
+  [Cut.Limit]: `the sweep listed ${MAX_LISTED_OPERATIONS} operations; the rest is left for a narrower sweep`,
+};
 
 /** Instance groups whose logs are read at once. */
 const LOG_CONCURRENCY = 8;

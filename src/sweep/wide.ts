@@ -5,6 +5,7 @@ import { type Logger, LogLevel } from '../log';
 import type { Guards, KindTallies, Origin, SweepSpec } from '../model';
 import { handOff } from './fan-out';
 import { failureOf } from './listing';
+import { logMalformed, MalformedIds } from './malformed';
 import { withRetryLines } from './retry-lines';
 import { folderSweep, foldersOf } from './scope';
 import { mergeTallies } from './tally';
@@ -50,13 +51,18 @@ export async function sweepWide<T, R>(
   const where =
     spec.cloudId === undefined ? { folderIds: spec.folderIds } : { cloudId: spec.cloudId };
   let folders: string[];
+  const malformed = new MalformedIds();
   try {
-    folders = await foldersOf(spec, {
-      token: wide.token,
-      endpoint: config.resourceManagerEndpoint,
-      retry: config,
-      limits: withRetryLines(wide.limits, log, origin),
-    });
+    folders = await foldersOf(
+      spec,
+      {
+        token: wide.token,
+        endpoint: config.resourceManagerEndpoint,
+        retry: config,
+        limits: withRetryLines(wide.limits, log, origin),
+      },
+      malformed,
+    );
   } catch (error) {
     const listing = `folders of cloud ${spec.cloudId}`;
     log.log(LogLevel.Error, 'sweep listing failed', {
@@ -67,6 +73,7 @@ export async function sweepWide<T, R>(
     return { targets: [], reported: [], failedListings: 1, sweepId };
   }
   const specs = folders.map((folderId) => folderSweep(spec, folderId));
+  logMalformed(log, origin, 'folder', malformed);
   log.log(LogLevel.Info, 'sweep scope', { ...origin, ...where, folders: folders.length });
 
   const { origin: _origin, ...guards } = request;

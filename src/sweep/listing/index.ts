@@ -1,4 +1,5 @@
 import { Status, statusOf } from '../../cloud/grpc-status';
+import type { Operation } from '../../cloud/operation-api';
 import {
   CallError,
   type CallLimits,
@@ -18,7 +19,8 @@ import {
   type SweepSpec,
 } from '../../model';
 import type { Check } from '../filters';
-import { allPages } from './pages';
+import { MalformedIds } from '../malformed';
+import { allPages, type Cut, type Pages } from './pages';
 import { type Api, clientFor, KINDS } from './resources';
 import { type Candidate, isStuck, oldestFirst, type Sighting } from './stuck';
 
@@ -50,6 +52,15 @@ export interface SweepFindings {
   readonly filteredOut: Partial<Record<FilterName, number>>;
   readonly tallies: KindTallies;
   readonly failures: readonly SweepFailure[];
+  /** Lists that stopped at a bound before their end: what they gave is used, and said so. */
+  readonly cuts: readonly SweepCut[];
+  /** Listed ids that break the id rule, never sent on. */
+  readonly malformed: { readonly resource: MalformedIds; readonly operation: MalformedIds };
+}
+
+export interface SweepCut {
+  readonly listing: string;
+  readonly cut: Cut;
 }
 
 /** A resource to look at, with its labels when it was listed (a named one's are unknown). */
@@ -82,30 +93,39 @@ export function failureOf(error: unknown): Omit<SweepFailure, 'listing'> {
 
 /** Listings in flight at once: enough to be quick, few enough not to be throttled. */
 const LISTING_CONCURRENCY = 8;
-const REPORTED: ReadonlySet<ResourceKind> = new Set(REPORTED_KINDS);
 /**
- * Finds the operations that have run too long: lists the folder's resources of each kind (and
- * the resources named), then each resource's operations, every list paged to its end and each
- * page kept only for the operations that are stuck by the kind's threshold and pass the filters
- * (the rest are counted). A listing that fails is recorded and the rest go on; what was found is
- * returned oldest first, those of report-only kinds apart, each with the call that listed it.
+ * Operations one sweep (of one folder) lists at most: far more than a folder's resources keep,
+ * and few enough that counting them stays inside the time budget.
  */
-export async function findCandidates(
-  spec: SweepSpec,
-  check: Check,
-  deps: SweepDeps,
-): Promise<SweepFindings> {
+export const MAX_LISTED_OPERATIONS = 500_000;
+/** What a kept operation's description is cut to: the API's own limit is 256 characters. */
+const KEPT_TEXT = 1024;
+const REPORTED: ReadonlySet<ResourceKind> = new Set(REPORTED_KINDS);
+
+/** Only what a result shows of a kept operation: a page's others, and its payloads, are let go. */
+const kept = (operation: Operation): Operation => ({
+  id: operation.id,
+  description: operation.description.slice(0, KEPT_TEXT),
+  createdBy: operation.createdBy.slice(0, KEPT_TEXT),
+  done: operation.done,
+  ...(operation.createdAt && { createdAt: operation.createdAt }),
+  ...(operation.modifiedAt && { modifiedAt: operation.modifiedAt }),
+});
+
+/** One sweep's listings: the calls, and what they found, failed at and counted on the way. */
+function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
   const failures: SweepFailure[] = [];
-  const attempt = async <T>(listing: string, work: () => Promise<T>): Promise<T | undefined> => {
-    try {
-      return await work();
-    } catch (error) {
-      failures.push({ listing, ...failureOf(error) });
-      return undefined;
-    }
+  const cuts: SweepCut[] = [];
+  const malformed = { resource: new MalformedIds(), operation: new MalformedIds() };
+  const tallies = new Map<ResourceKind, Tally>();
+  const filteredOut: Partial<Record<FilterName, number>> = {};
+  let operations = 0;
+
+  const tallyOf = (kind: ResourceKind) => {
+    const tally = tallies.get(kind) ?? { operations: 0, matched: 0 };
+    tallies.set(kind, tally);
+    return tally;
   };
-  const call = <Res>(name: CallName, method: UnaryMethod<object, Res>, request: object) =>
-    callWithRetries(name, method, request, deps.token, deps.retry, deps.limits);
   const endpointOf = (kind: ResourceKind) => deps.endpoints[KINDS[kind].api];
   /** `InstanceService.List of folder b1g… at compute.api.cloud.yandex.net:443` */
   const named = (kind: ResourceKind, key: 'list' | 'listOperations', subject: string) => ({
@@ -113,37 +133,41 @@ export async function findCandidates(
     subject,
     endpoint: endpointOf(kind),
   });
+  const call = <Res>(name: CallName, method: UnaryMethod<object, Res>, request: object) =>
+    callWithRetries(name, method, request, deps.token, deps.retry, deps.limits);
+  /** The work's items; a failure is recorded and gives none, and a cut is recorded. */
+  const attempt = async <T>(listing: string, work: () => Promise<Pages<T>>): Promise<T[]> => {
+    try {
+      const { items, cut } = await work();
+      if (cut !== undefined) cuts.push({ listing, cut });
+      return items;
+    } catch (error) {
+      failures.push({ listing, ...failureOf(error) });
+      return [];
+    }
+  };
 
-  const listed = await mapLimited(spec.kinds, LISTING_CONCURRENCY, (kind) =>
-    attempt(`${kind} in folder ${spec.folderId}`, async () => {
+  /** The folder's resources of one kind, with their labels. */
+  const resourcesOf = (kind: ResourceKind) =>
+    attempt(`${kind} in folder ${spec.folderId}`, () => {
       const { list } = clientFor(kind, endpointOf(kind));
-      const listedHere = await allPages(async (pageToken) => {
+      return allPages(async (pageToken) => {
         const { value: page } = await call(
           named(kind, 'list', `folder ${spec.folderId}`),
           list,
           KINDS[kind].listRequest(spec.folderId ?? '', pageToken),
         );
-        return { items: KINDS[kind].listed(page), nextPageToken: page.nextPageToken };
+        const items = KINDS[kind]
+          .listed(page)
+          .filter(({ id }) => malformed.resource.accepts(id))
+          .map(({ id, labels }): Looked => ({ kind, id, labels }));
+        return { items, nextPageToken: page.nextPageToken };
       });
-      return listedHere.map(({ id, labels }): Looked => ({ kind, id, labels }));
-    }),
-  );
-  const resources = new Map<string, Looked>();
-  // Listed after named: a named resource that is listed too is checked with its labels.
-  for (const ref of [...spec.resources, ...listed.flatMap((refs) => refs ?? [])]) {
-    resources.set(`${ref.kind}/${ref.id}`, ref);
-  }
+    });
 
-  const tallies = new Map<ResourceKind, Tally>();
-  const tallyOf = (kind: ResourceKind) => {
-    const tally = tallies.get(kind) ?? { operations: 0, matched: 0 };
-    tallies.set(kind, tally);
-    return tally;
-  };
-  const filteredOut: Partial<Record<FilterName, number>> = {};
-  let operations = 0;
-  const found = await mapLimited([...resources.values()], LISTING_CONCURRENCY, (looked) =>
-    attempt(`operations of ${looked.kind} ${looked.id}`, async () => {
+  /** A resource's stuck operations that pass the filters, page by page; the rest counted. */
+  const stuckOn = (looked: Looked) =>
+    attempt(`operations of ${looked.kind} ${looked.id}`, () => {
       const resource: ResourceRef = { kind: looked.kind, id: looked.id };
       const { listOperations } = clientFor(resource.kind, endpointOf(resource.kind));
       const threshold = {
@@ -151,50 +175,90 @@ export async function findCandidates(
         notModifiedForSeconds: spec.notModifiedForSeconds,
       };
       const tally = tallyOf(resource.kind);
-      return allPages(async (pageToken) => {
-        const {
-          value: page,
-          attempts,
-          ids,
-        } = await call(
-          named(resource.kind, 'listOperations', `${resource.kind} ${resource.id}`),
-          listOperations,
-          KINDS[resource.kind].operationsRequest(resource.id, pageToken),
-        );
-        operations += page.operations.length;
-        tally.operations += page.operations.length;
-        const items: Sighting[] = [];
-        for (const operation of page.operations) {
-          if (!isStuck(operation, threshold, deps.now)) continue;
-          tally.matched += 1;
-          const filter = check({ ...operation, labels: looked.labels });
-          if (filter !== undefined) {
-            bump(filteredOut, filter);
-            tally.filteredOut = tally.filteredOut ?? {};
-            bump(tally.filteredOut, filter);
-            continue;
-          }
-          const createdAt = operation.createdAt as Date;
-          items.push({ operation, attempts, ids, operationId: operation.id, createdAt, resource });
+      const sighting = (
+        operation: Operation,
+        answer: { attempts: number; ids: Sighting['ids'] },
+      ) => {
+        if (
+          !malformed.operation.accepts(operation.id) ||
+          !isStuck(operation, threshold, deps.now)
+        ) {
+          return undefined;
         }
-        return { items, nextPageToken: page.nextPageToken };
-      });
-    }),
-  );
-  const stuck = found.flatMap((sightings) => sightings ?? []);
-  const reportOnly = (s: Sighting) => REPORTED.has(s.resource.kind);
-  const candidates = oldestFirst<Candidate>(stuck.filter((s) => !reportOnly(s)));
-  const reported = oldestFirst(stuck.filter(reportOnly));
-  for (const c of candidates) bump(tallyOf(c.resource.kind), 'candidates');
-  for (const r of reported) bump(tallyOf(r.resource.kind), 'reported');
+        tally.matched += 1;
+        const filter = check({ ...operation, labels: looked.labels });
+        if (filter !== undefined) {
+          bump(filteredOut, filter);
+          tally.filteredOut = tally.filteredOut ?? {};
+          bump(tally.filteredOut, filter);
+          return undefined;
+        }
+        const createdAt = operation.createdAt as Date;
+        return {
+          operation: kept(operation),
+          ...answer,
+          operationId: operation.id,
+          createdAt,
+          resource,
+        };
+      };
+      return allPages(
+        async (pageToken) => {
+          const { value: page, ...answer } = await call(
+            named(resource.kind, 'listOperations', `${resource.kind} ${resource.id}`),
+            listOperations,
+            KINDS[resource.kind].operationsRequest(resource.id, pageToken),
+          );
+          operations += page.operations.length;
+          tally.operations += page.operations.length;
+          const items = page.operations.flatMap((operation) => sighting(operation, answer) ?? []);
+          return { items, nextPageToken: page.nextPageToken };
+        },
+        () => operations < MAX_LISTED_OPERATIONS,
+      );
+    });
 
   return {
-    candidates,
-    reported,
-    resources: resources.size,
-    operations,
-    filteredOut,
-    tallies: Object.fromEntries(tallies),
-    failures,
+    resourcesOf,
+    stuckOn,
+    tallyOf,
+    done: () => ({
+      operations,
+      filteredOut,
+      tallies: Object.fromEntries(tallies) as KindTallies,
+      failures,
+      cuts,
+      malformed,
+    }),
   };
+}
+
+/**
+ * Finds the operations that have run too long: lists the folder's resources of each kind (and
+ * the resources named), then each resource's operations, every list paged to its end (or to its
+ * bound) and each page kept only for the operations that are stuck by the kind's threshold and
+ * pass the filters (the rest are counted). A listing that fails is recorded and the rest go on;
+ * what was found is returned oldest first, those of report-only kinds apart, each with the call
+ * that listed it.
+ */
+export async function findCandidates(
+  spec: SweepSpec,
+  check: Check,
+  deps: SweepDeps,
+): Promise<SweepFindings> {
+  const listing = listings(spec, check, deps);
+  const listed = await mapLimited(spec.kinds, LISTING_CONCURRENCY, listing.resourcesOf);
+  const resources = new Map<string, Looked>();
+  // Listed after named: a named resource that is listed too is checked with its labels.
+  for (const ref of [...spec.resources, ...listed.flat()]) {
+    resources.set(`${ref.kind}/${ref.id}`, ref);
+  }
+  const found = await mapLimited([...resources.values()], LISTING_CONCURRENCY, listing.stuckOn);
+  const stuck = found.flat();
+  const reportOnly = (s: Sighting) => REPORTED.has(s.resource.kind);
+  const candidates = oldestFirst<Sighting>(stuck.filter((s) => !reportOnly(s)));
+  const reported = oldestFirst(stuck.filter(reportOnly));
+  for (const c of candidates) bump(listing.tallyOf(c.resource.kind), 'candidates');
+  for (const r of reported) bump(listing.tallyOf(r.resource.kind), 'reported');
+  return { candidates, reported, resources: resources.size, ...listing.done() };
 }

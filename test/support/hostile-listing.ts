@@ -1,0 +1,86 @@
+import {
+  Server,
+  ServerCredentials,
+  type ServerUnaryCall,
+  type sendUnaryData,
+  status,
+} from '@grpc/grpc-js';
+import { Instance } from '@yandex-cloud/nodejs-sdk/compute-v1/instance';
+import { InstanceServiceService } from '@yandex-cloud/nodejs-sdk/compute-v1/instance_service';
+import { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
+import { OperationServiceService } from '@yandex-cloud/nodejs-sdk/operation/operation_service';
+import type { TestPkiFiles } from '../../emulator/pki';
+
+/**
+ * A Compute and Operation API that misbehaves on purpose, for the faults the emulator (which
+ * models the platform as documented) never shows: whatever ids, pages and tokens a test gives.
+ * Not platform behaviour; a stand-in for a broken or hostile server.
+ */
+export interface HostileListing {
+  /** The instances List returns, one page. */
+  instances: string[];
+  /** One ListOperations page of the instance, given the token asked with. */
+  page(instanceId: string, pageToken: string): { operations: Operation[]; nextPageToken: string };
+}
+
+export interface HostileServer {
+  readonly address: string;
+  /** `Get id`, `Cancel id`, `ListOperations instance token`, in order. */
+  readonly calls: string[];
+  close(): Promise<void>;
+}
+
+type Unary<Req> = (call: ServerUnaryCall<Req, unknown>, callback: sendUnaryData<unknown>) => void;
+
+export async function startHostileServer(
+  pki: TestPkiFiles,
+  listing: HostileListing,
+): Promise<HostileServer> {
+  const calls: string[] = [];
+  const server = new Server();
+  const operation = (id: string, done: boolean) =>
+    Operation.fromPartial({ id, done, createdAt: new Date(Date.now() - 3_600_000) });
+  const get: Unary<{ operationId: string }> = (call, callback) => {
+    calls.push(`Get ${call.request.operationId}`);
+    callback(null, operation(call.request.operationId, false));
+  };
+  const cancel: Unary<{ operationId: string }> = (call, callback) => {
+    calls.push(`Cancel ${call.request.operationId}`);
+    callback(null, {
+      ...operation(call.request.operationId, true),
+      error: { code: status.CANCELLED, message: 'cancelled', details: [] },
+    });
+  };
+  const list: Unary<{ folderId: string }> = (_call, callback) => {
+    const instances = listing.instances.map((id) => Instance.fromPartial({ id }));
+    callback(null, { instances, nextPageToken: '' });
+  };
+  const listOperations: Unary<{ instanceId: string; pageToken: string }> = (call, callback) => {
+    const { instanceId, pageToken } = call.request;
+    calls.push(`ListOperations ${instanceId} ${pageToken}`);
+    callback(null, listing.page(instanceId, pageToken));
+  };
+  server.addService(OperationServiceService, { get, cancel });
+  server.addService(InstanceServiceService, { list, listOperations });
+  const credentials = ServerCredentials.createSsl(
+    null,
+    [{ cert_chain: Buffer.from(pki.serverCertPem), private_key: Buffer.from(pki.serverKeyPem) }],
+    false,
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', credentials, (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  return {
+    address: `127.0.0.1:${port}`,
+    calls,
+    close: async () => {
+      server.forceShutdown();
+    },
+  };
+}
+
+/** A running operation created an hour ago, as a listing shows it. */
+export const running = (id: string) =>
+  Operation.fromPartial({ id, done: false, createdAt: new Date(Date.now() - 3_600_000) });
