@@ -198,6 +198,8 @@ export interface Target extends Guards {
   readonly origin: Origin;
   /** When a sweep's listing says the operation was created: what `onExcess: "oldest"` goes by. */
   readonly createdAtMs?: number;
+  /** The other requests that named it (or sweeps that found it): their lines report it too. */
+  readonly alsoFor?: readonly Origin[];
 }
 
 /**
@@ -260,10 +262,20 @@ export interface KindTally {
 }
 export type KindTallies = Partial<Record<ResourceKind, KindTally>>;
 
+/** A candidate the blast-radius guard refused, as the refusal names it. */
+export interface RefusedCandidate {
+  readonly operationId: string;
+  readonly ageSeconds?: number;
+  readonly resourceKind?: ResourceKind;
+  readonly resourceId?: string;
+}
+
 export interface SweepSummary {
   /** Distinct operations the sweeps found stuck that no other request of the invocation named. */
   readonly candidates: number;
   readonly refused: boolean;
+  /** The oldest of them, when refused: what a dry run looks at before raising the limit. */
+  readonly refusedCandidates?: readonly RefusedCandidate[];
   readonly failedListings: number;
   /** Folders handed on to invocations of their own. */
   readonly handedOn?: number;

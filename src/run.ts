@@ -15,6 +15,7 @@ import {
   type Origin,
   Outcome,
   Reason,
+  type RefusedCandidate,
   type Report,
   type ResourceKind,
   Source,
@@ -24,7 +25,7 @@ import {
 import { logResult, logSummary } from './report/log-lines';
 import { loadObserve } from './report/observe-load';
 import { summarize } from './report/summary';
-import { selectTargets, tightened } from './select/targets';
+import { type Selection, selectTargets, tightened } from './select/targets';
 import { loadSweep } from './sweep/load';
 import type { Swept } from './sweep/select';
 import { mergeTallies, withOutcomes } from './sweep/tally';
@@ -163,6 +164,7 @@ async function select(
   // By id, each once however many sweeps find it.
   const reported = new Map<string, { origin: Origin; result: OperationResult }>();
   const modes: OnExcess[] = [];
+  const sweepsRun = new Map<string, Origin>();
   const tallies: KindTallies[] = [];
   let rejected = 0;
   let failedListings = 0;
@@ -173,6 +175,18 @@ async function select(
       named.push(...request.operations.map((name) => ({ named: name, origin, ...guards })));
       continue;
     }
+    // The same sweep with the same guards, twice in a batch, would list everything twice.
+    const key = JSON.stringify([request.sweep, guards]);
+    const same = sweepsRun.get(key);
+    if (same !== undefined) {
+      log.log(LogLevel.Info, 'sweep merged', {
+        ...origin,
+        reason: 'an identical sweep of this invocation runs once, for both',
+        ...(same.messageId !== undefined && { sameAs: same.messageId }),
+      });
+      continue;
+    }
+    sweepsRun.set(key, origin);
     const { sweep } = await loadSweep();
     let found: Swept;
     try {
@@ -211,43 +225,69 @@ async function select(
       ? OnExcess.Oldest
       : OnExcess.Refuse;
   const max = config.maxCancelsPerRun;
-  const { targets, overLimit, candidates, refused } = selectTargets(named, swept, max, onExcess);
-  if (refused) {
-    log.log(LogLevel.Error, 'sweep refused', {
-      candidates,
-      reason: `${candidates} candidates is more than MAX_CANCELS_PER_RUN (${max}) allows in one invocation; none is cancelled`,
-    });
-  }
-  if (overLimit.length > 0) {
-    log.log(LogLevel.Warn, 'sweep over limit', {
-      candidates,
-      overLimit: overLimit.length,
-      reason: `${candidates} candidates is more than MAX_CANCELS_PER_RUN (${max}) allows in one invocation; the oldest ${max} go on, the rest are skipped`,
-    });
-  }
-  const skipped = overLimit.map((target) => ({
+  const selection = selectTargets(named, swept, max, onExcess);
+  const refusedCandidates = logGuard(selection, max, log);
+  const skipped = selection.overLimit.map((target) => ({
     origin: target.origin,
     result: overLimitResult(target),
   }));
   const kinds = withOutcomes(
     mergeTallies(...tallies),
-    overLimit,
+    selection.overLimit,
     skipped.map((s) => s.result),
   );
   return {
-    targets,
+    targets: selection.targets,
     reported: [...skipped, ...reported.values()],
     rejected,
     ...(modes.length > 0 && {
       sweep: {
-        candidates,
-        refused,
+        candidates: selection.candidates,
+        refused: selection.refused.length > 0,
+        ...(refusedCandidates && { refusedCandidates }),
         failedListings,
         ...(handedOn > 0 && { handedOn }),
         ...(Object.keys(kinds).length > 0 && { kinds }),
       },
     }),
   };
+}
+
+/** Refused candidates named in the line and the reply, oldest first: enough to see the pattern. */
+const REFUSED_SHOWN = 50;
+
+/**
+ * The blast-radius guard's line, when it acted; a refusal names its oldest candidates (id, age,
+ * resource), so that a dry run shows what the sweep found although it cancels none of them.
+ */
+function logGuard(selection: Selection, max: number, log: Logger): RefusedCandidate[] | undefined {
+  const { candidates, refused, overLimit } = selection;
+  const excess = `${candidates} candidates is more than MAX_CANCELS_PER_RUN (${max}) allows in one invocation`;
+  if (overLimit.length > 0) {
+    log.log(LogLevel.Warn, 'sweep over limit', {
+      candidates,
+      overLimit: overLimit.length,
+      reason: `${excess}; the oldest ${max} go on, the rest are skipped`,
+    });
+  }
+  if (refused.length === 0) return undefined;
+  const now = Date.now();
+  const shown = refused.slice(0, REFUSED_SHOWN).map(
+    ({ named, origin, createdAtMs }): RefusedCandidate => ({
+      operationId: named.valid ? named.id : named.text,
+      ...(createdAtMs !== undefined && { ageSeconds: Math.floor((now - createdAtMs) / 1000) }),
+      ...(origin.resourceKind !== undefined && {
+        resourceKind: origin.resourceKind as ResourceKind,
+      }),
+      ...(origin.resourceId !== undefined && { resourceId: origin.resourceId }),
+    }),
+  );
+  log.log(LogLevel.Error, 'sweep refused', {
+    candidates,
+    reason: `${excess}; none is cancelled`,
+    refusedCandidates: shown,
+  });
+  return shown;
 }
 
 /** A candidate past the limit: nothing was asked of it, and a later run may take it. */
@@ -264,7 +304,7 @@ function overLimitResult(target: Target): OperationResult {
   };
 }
 
-/** Every target through the pipeline, a bounded number at once, one log line each. */
+/** Every target through the pipeline, a bounded number at once, a log line for each request. */
 function act(
   targets: readonly Target[],
   instance: Instance,
@@ -276,7 +316,8 @@ function act(
   const deps = { api, token, budget, waitSeconds: config.waitSeconds, log };
   return mapLimited(targets, config.concurrency, async (target) => {
     const result = await cancelOperation(target, deps);
-    logResult(log, target.origin, result);
+    // Every request that named it has its line: a message of a batch is never left unanswered.
+    for (const origin of [target.origin, ...(target.alsoFor ?? [])]) logResult(log, origin, result);
     return result;
   });
 }

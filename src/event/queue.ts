@@ -2,6 +2,7 @@ import type { MessageQueue } from '@yandex-cloud/function-types/dist/src/trigger
 import { RequestError } from '../errors';
 import { type Job, Source } from '../model';
 import type { Adapter } from './adapter';
+import { batchBound } from './batch-bound';
 import { isObject, isTriggerEvent, stringField, type TriggerMessage } from './trigger-message';
 import { jobFrom, triggerRefuse, triggerReply } from './trigger-reply';
 
@@ -17,6 +18,7 @@ export const queueAdapter: Adapter<QueueEvent> = {
   matches: (event): event is QueueEvent => isTriggerEvent(event, EVENT_TYPE),
 
   jobs(event, limits) {
+    const batch = batchBound(limits.maxOperations);
     return event.messages.map((message): Job => {
       const queueId = stringField(message.details, 'queue_id');
       const body = isObject(message.details.message) ? message.details.message : {};
@@ -30,7 +32,7 @@ export const queueAdapter: Adapter<QueueEvent> = {
       if (text === undefined) {
         return { origin, error: new RequestError('the queue message has no text body') };
       }
-      return jobFrom(origin, text, limits);
+      return batch.admit(origin, () => jobFrom(origin, text, limits));
     });
   },
 

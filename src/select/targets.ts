@@ -1,4 +1,4 @@
-import { type Guards, OnExcess, type Target } from '../model';
+import { type Guards, OnExcess, type Origin, type Target } from '../model';
 
 /** The request's own guards can only tighten the instance's: dry run on, a higher minimum age. */
 export function tightened(settings: Guards, request: Guards): Guards {
@@ -8,26 +8,60 @@ export function tightened(settings: Guards, request: Guards): Guards {
   };
 }
 
+/**
+ * The guards for an operation several requests name: the loosest any of them allows, since each
+ * request's guards bind only itself (a dry run asks to look, not to stop another's cancel).
+ */
+export function loosest(a: Guards, b: Guards): Guards {
+  return {
+    dryRun: a.dryRun && b.dryRun,
+    minAgeSeconds: Math.min(a.minAgeSeconds, b.minAgeSeconds),
+  };
+}
+
 export interface Selection {
   /** Every operation to take through the pipeline, each valid id once. */
   readonly targets: readonly Target[];
   /** Sweep candidates past the allowance under `oldest`: reported, not touched. */
   readonly overLimit: readonly Target[];
+  /** Sweep candidates the guard refused: none of them is a target. */
+  readonly refused: readonly Target[];
   /** Distinct operations the sweeps found that no request named: what the guard counts. */
   readonly candidates: number;
-  /** True when the candidates were more than the allowance and none of them is a target. */
-  readonly refused: boolean;
 }
 
 const byAge = (a: Target, b: Target) =>
   (a.createdAtMs ?? Number.POSITIVE_INFINITY) - (b.createdAtMs ?? Number.POSITIVE_INFINITY);
 
 /**
- * Named operations first, then what the sweeps found, each operation once (the first request
- * to name it sets its guards). More sweep candidates than `maxCancels` in one invocation cancels
- * none of them (`refuse`): a mass of "stuck" operations usually means something else is wrong,
- * and a cancel is not undone. With `oldest`, the oldest `maxCancels` go on and the rest are
- * over the limit. Named operations are never refused: someone asked for each of them.
+ * Each valid id once, in the order first named: with the loosest guards of the requests that
+ * named it and, in `alsoFor`, the origins of the others, whose lines report it too.
+ */
+function merged(targets: readonly Target[], into = new Map<string, Target>()): Target[] {
+  const invalid: Target[] = [];
+  for (const target of targets) {
+    if (!target.named.valid) {
+      invalid.push(target);
+      continue;
+    }
+    const first = into.get(target.named.id);
+    if (first === undefined) {
+      into.set(target.named.id, target);
+      continue;
+    }
+    const alsoFor: Origin[] = [...(first.alsoFor ?? []), target.origin];
+    into.set(target.named.id, { ...first, ...loosest(first, target), alsoFor });
+  }
+  return [...into.values(), ...invalid];
+}
+
+/**
+ * Named operations first, then what the sweeps found, each operation once. More sweep
+ * candidates than `maxCancels` in one invocation cancels none of them (`refuse`): a mass of
+ * "stuck" operations usually means something else is wrong, and a cancel is not undone. With
+ * `oldest`, the oldest `maxCancels` go on and the rest are over the limit. Named operations are
+ * never refused: someone asked for each of them, and a sweep that also found one adds its line,
+ * not its guards.
  */
 export function selectTargets(
   named: readonly Target[],
@@ -35,27 +69,34 @@ export function selectTargets(
   maxCancels: number,
   onExcess: OnExcess = OnExcess.Refuse,
 ): Selection {
-  const seen = new Set<string>();
-  const firstTime = ({ named: name }: Target) => {
-    if (!name.valid) return true;
-    if (seen.has(name.id)) return false;
-    seen.add(name.id);
-    return true;
-  };
-  const fromRequests = named.filter(firstTime);
-  const fromSweeps = swept.filter(firstTime);
+  const fromRequests = merged(named);
+  const byId = new Map(
+    fromRequests.flatMap((t) => (t.named.valid ? [[t.named.id, t] as const] : [])),
+  );
+  const fromSweeps: Target[] = [];
+  for (const target of merged(swept)) {
+    const id = target.named.valid ? target.named.id : undefined;
+    const asked = id === undefined ? undefined : byId.get(id);
+    if (asked === undefined) {
+      fromSweeps.push(target);
+      continue;
+    }
+    const alsoFor = [...(asked.alsoFor ?? []), target.origin, ...(target.alsoFor ?? [])];
+    byId.set(id as string, { ...asked, alsoFor });
+  }
+  const requested = fromRequests.map((t) => (t.named.valid ? (byId.get(t.named.id) ?? t) : t));
   const candidates = fromSweeps.length;
   if (candidates <= maxCancels) {
-    return { targets: [...fromRequests, ...fromSweeps], overLimit: [], candidates, refused: false };
-  }
-  if (onExcess === OnExcess.Refuse) {
-    return { targets: fromRequests, overLimit: [], candidates, refused: true };
+    return { targets: [...requested, ...fromSweeps], overLimit: [], refused: [], candidates };
   }
   const oldestFirst = [...fromSweeps].sort(byAge);
+  if (onExcess === OnExcess.Refuse) {
+    return { targets: requested, overLimit: [], refused: oldestFirst, candidates };
+  }
   return {
-    targets: [...fromRequests, ...oldestFirst.slice(0, maxCancels)],
+    targets: [...requested, ...oldestFirst.slice(0, maxCancels)],
     overLimit: oldestFirst.slice(maxCancels),
+    refused: [],
     candidates,
-    refused: false,
   };
 }

@@ -1,0 +1,33 @@
+import { RequestError } from '../errors';
+import type { Job, Origin } from '../model';
+
+/**
+ * MAX_OPERATIONS bounds a whole batch, not each message: a batch of 1000 messages of 150 ids
+ * each would otherwise be 150,000 operations in one invocation, past its memory and its time.
+ * Messages are admitted in order while the batch's distinct ids fit; a message that would pass
+ * the bound, and every one after it, is refused by name without its ids being read.
+ */
+export function batchBound(maxOperations: number) {
+  const ids = new Set<string>();
+  let named = 0;
+  let full = false;
+  const refusal = () =>
+    new RequestError(
+      `the batch names more than MAX_OPERATIONS (${maxOperations}) operations in all; this message is not processed: make the trigger's batches smaller (batch size × ids per message ≤ MAX_OPERATIONS)`,
+    );
+  return {
+    admit(origin: Origin, parse: () => Job): Job {
+      if (full) return { origin, error: refusal() };
+      const job = parse();
+      if (!('request' in job) || job.request.kind !== 'ids') return job;
+      const fresh = job.request.operations.filter((name) => !name.valid || !ids.has(name.id));
+      if (named + fresh.length > maxOperations) {
+        full = true;
+        return { origin, error: refusal() };
+      }
+      named += fresh.length;
+      for (const name of fresh) if (name.valid) ids.add(name.id);
+      return job;
+    },
+  };
+}
