@@ -10,6 +10,14 @@ import { buildBaseline, buildNaiveSweep } from './build-baseline';
 import type { ColdSample } from './cold-start';
 import { functionEnv } from './function-env';
 import { describeMachine, machine } from './machine';
+import {
+  IDS_EACH,
+  MESSAGES,
+  type MemorySamples,
+  memoryRuns,
+  OPERATIONS_EACH,
+  RESOURCES,
+} from './memory';
 import { formatTable, type Row, ratioOf, verdictOf } from './report';
 import { type ByContender, type ColdResults, type Contender, coldRounds, warmRuns } from './rounds';
 import { median } from './stats';
@@ -180,6 +188,26 @@ function sweepRows(sweep: SweepResults): Row[] {
   ];
 }
 
+/** Issue 17: the sweep over 160,000 listed operations and the 1000-message batch, in 128 MB. */
+function memoryRows(memory: MemorySamples): Row[] {
+  const peak = (samples: WarmSample[]) => median(samples.map((s) => s.maxRssBytes)) / MB;
+  const budget = { kind: 'absolute', max: 128 } as const;
+  return [
+    {
+      metric: `peak RSS, a sweep over ${RESOURCES * OPERATIONS_EACH} listed operations`,
+      unit: 'MB',
+      project: peak(memory.sweep),
+      budget,
+    },
+    {
+      metric: `peak RSS, a queue batch of ${MESSAGES} messages × ${IDS_EACH} ids`,
+      unit: 'MB',
+      project: peak(memory.batch),
+      budget,
+    },
+  ];
+}
+
 /** Samples without the replies, which only served to check the contenders' answers. */
 function bareSamples<T extends { result: unknown }>(samples: ByContender<T[]>) {
   const strip = (list: T[]) => list.map(({ result: _result, ...rest }) => rest);
@@ -233,12 +261,18 @@ async function main(): Promise<void> {
       latencyMs: LATENCY_MS,
     });
     const fanOut = fanOutEstimate(sweep, median(cold.samples.project.map((s) => s.wallMs)));
+    const memory = await memoryRuns({
+      pki,
+      bundlePath: path.join(ROOT, 'dist', 'index.js'),
+      runs: quick ? 1 : 3,
+    });
     const rows = [
       ...coldRows(cold),
       ...sizeRows(contenders),
       ...warmRows(warm, ops),
       ...observeRows(warm.project, observed.project, ops),
       ...sweepRows(sweep),
+      ...memoryRows(memory),
     ];
 
     console.log(describeMachine(host));
@@ -276,6 +310,10 @@ async function main(): Promise<void> {
         sweep: {
           project: sweep.samples.project.map(({ result: _r, ...rest }) => rest),
           naive: sweep.samples.naive.map(({ result: _r, ...rest }) => rest),
+        },
+        memory: {
+          sweep: memory.sweep.map(({ result: _r, ...rest }) => rest),
+          batch: memory.batch.map(({ result: _r, ...rest }) => rest),
         },
       },
       fanOutEstimate: fanOut,
