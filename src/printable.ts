@@ -1,10 +1,14 @@
+/** `text` cut to `max` UTF-16 units and an ellipsis, which says that it was cut. */
+export function shortened(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 /**
  * Caller-supplied text as it may appear in a reply or a log line: control characters replaced,
  * cut short, so that nobody's terminal or log query is at the mercy of what a caller sent.
  */
 export function printable(text: string, max = 64): string {
-  const clean = text.replace(/\p{Cc}/gu, '?');
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+  return shortened(text.replace(/\p{Cc}/gu, '?'), max);
 }
 
 /** "a number", "an array", "missing": what a value is, for a message about the wrong type. */

@@ -1,3 +1,4 @@
+import { MAX_FIELD_CHARS } from '../log';
 import {
   MAX_BODY_BYTES,
   type OperationResult,
@@ -6,6 +7,7 @@ import {
   type Report,
   type Summary,
 } from '../model';
+import { shortened } from '../printable';
 
 /**
  * The platform's 3.5 MB cap covers the response as well as the request, and a reply over it
@@ -37,16 +39,40 @@ function settled(result: OperationResult): boolean {
 
 const sizeOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
+/** Every string of a result cut as a log line cuts it, in the objects it nests too. */
+function cut(value: unknown): unknown {
+  if (typeof value === 'string') return shortened(value, MAX_FIELD_CHARS);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(cut);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cut(v)]));
+}
+
+const longText = (value: unknown): boolean =>
+  typeof value === 'string'
+    ? value.length > MAX_FIELD_CHARS
+    : value !== null && typeof value === 'object' && Object.values(value).some(longText);
+
 /**
- * The report whole when it fits in `maxBytes`; otherwise the summary and the results that fit,
- * those a caller must act on first, in their original order, and a count of the rest.
+ * A result whose strings are as long as its log line's: descriptions, messages and request ids
+ * come from the server, and a few of them a megabyte long would crowd every result out.
+ */
+const boundedResult = (result: OperationResult): OperationResult =>
+  longText(result) ? (cut(result) as OperationResult) : result;
+
+/**
+ * The report whole when it fits in `maxBytes`, its long strings cut; otherwise the summary and
+ * the results that fit, those a caller must act on first, in their original order, and a count
+ * of the rest.
  */
 export function replyBody(report: Report, maxBytes = MAX_REPLY_BYTES): ReplyBody {
-  const { results, summary } = report;
+  const { summary } = report;
+  const results = report.results.map(boundedResult);
   // Each result costs its comma too, but for the first one; so one comma is room to spare.
   const sizes = results.map((result) => sizeOf(result) + 1);
   const whole = sizeOf({ results: [], summary }) + sizes.reduce((sum, size) => sum + size, -1);
-  if (whole <= maxBytes) return report;
+  if (whole <= maxBytes) {
+    return results.every((r, i) => r === report.results[i]) ? report : { results, summary };
+  }
 
   let room = maxBytes - sizeOf({ results: [], summary, omittedResults: results.length }) + 1;
   const calm = results.map(settled);

@@ -1,10 +1,16 @@
 import { NotifyFormat } from '../../config';
 import { type OperationResult, Outcome, type Report } from '../../model';
+import { shortened } from '../../printable';
 
 /** The outcomes a team hears about; anything else is a quiet run. */
 const NOTEWORTHY: ReadonlySet<string> = new Set([Outcome.Cancelled, Outcome.Failed, Outcome.Stuck]);
 /** Operations listed in one message; the counts cover the rest. */
 export const MAX_LISTED = 20;
+/**
+ * How much of each listed operation's id and description a message shows: the server's text may
+ * be any length, and Telegram refuses a message over 4096 characters, so 20 lines must fit in it.
+ */
+const SHOWN_CHARS = { id: 64, description: 80 } as const;
 
 export interface Noteworthy {
   readonly dryRun: boolean;
@@ -46,9 +52,9 @@ export function noteworthy(
     operations: listed.slice(0, MAX_LISTED).map((r) => {
       const age = ageOf(r, now);
       return {
-        id: r.operationId,
+        id: shortened(r.operationId, SHOWN_CHARS.id),
         outcome: r.outcome,
-        ...(r.description && { description: r.description }),
+        ...(r.description && { description: shortened(r.description, SHOWN_CHARS.description) }),
         ...(age !== undefined && { ageSeconds: age }),
       };
     }),
