@@ -9,7 +9,7 @@ import {
   status,
 } from '@grpc/grpc-js';
 import type { Any } from '@yandex-cloud/nodejs-sdk/google/protobuf/any';
-import type { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
+import { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
 import {
   type CancelOperationRequest,
   type GetOperationRequest,
@@ -72,6 +72,17 @@ export interface FakeOperation {
   metadata?: Any;
   /** The result once done without error; unset, a Cancel that lets it finish leaves Empty. */
   response?: Any;
+  /**
+   * A hostile-server fault, not platform behaviour: fields Cancel's answer carries instead of the
+   * operation's own, such as another operation's `id`, or a `description` past a client's 4 MB
+   * receive limit. The operation itself, and what Get answers, are as they would be.
+   */
+  cancelAnswer?: Partial<Pick<Operation, 'id' | 'description'>>;
+  /**
+   * A hostile-server fault, not platform behaviour: Get and Cancel answer with `createdAt` written
+   * as this many seconds, which no Date holds (2n ** 62n); listings leave createdAt out instead.
+   */
+  createdAtSeconds?: bigint;
 }
 
 export interface RecordedCall {
@@ -148,6 +159,22 @@ interface OperationState {
   faults: Record<OperationMethod, FaultBudget>;
 }
 
+/** Get and Cancel answers whose createdAt goes out as raw seconds (`createdAtSeconds`). */
+const rawCreatedAt = new WeakMap<Operation, bigint>();
+
+/** Operation.encode, then a createdAt (field 3) whose Timestamp seconds (field 1) are raw. */
+function encodeOperation(operation: Operation): Buffer {
+  const writer = Operation.encode(operation);
+  const seconds = rawCreatedAt.get(operation);
+  if (seconds !== undefined) writer.uint32(26).fork().uint32(8).int64(String(seconds)).ldelim();
+  return Buffer.from(writer.finish());
+}
+
+const OPERATION_SERVICE = {
+  get: { ...OperationServiceService.get, responseSerialize: encodeOperation },
+  cancel: { ...OperationServiceService.cancel, responseSerialize: encodeOperation },
+} as const;
+
 function toOperation(state: OperationState): Operation {
   const { op } = state;
   // An operation holds a result only once done, and then either an error or a response.
@@ -155,7 +182,7 @@ function toOperation(state: OperationState): Operation {
   return {
     id: op.id,
     description: op.description ?? '',
-    createdAt: op.createdAt,
+    createdAt: op.createdAtSeconds === undefined ? op.createdAt : undefined,
     createdBy: op.createdBy ?? '',
     modifiedAt: state.modifiedAt ?? op.modifiedAt ?? op.createdAt,
     done: state.done,
@@ -356,7 +383,10 @@ export async function startCloudApiServer(opts: {
         return;
       }
       call.sendMetadata(headers);
-      callback(null, toOperation(state));
+      const answer = { ...toOperation(state), ...(method === 'Cancel' && state.op.cancelAnswer) };
+      if (state.op.createdAtSeconds !== undefined)
+        rawCreatedAt.set(answer, state.op.createdAtSeconds);
+      callback(null, answer);
     };
 
   const operationAsGetShows = (id: string): Operation => {
@@ -425,7 +455,7 @@ export async function startCloudApiServer(opts: {
 
   const iamTokens = createIamTokens();
   const server = new Server();
-  server.addService(OperationServiceService, { get: handle('Get'), cancel: handle('Cancel') });
+  server.addService(OPERATION_SERVICE, { get: handle('Get'), cancel: handle('Cancel') });
   listing.addTo(slowed(server, () => ['list', 'listOperations', 'listLogRecords']));
   serverless.addTo(slowed(server, (service) => (service === FolderServiceService ? ['list'] : [])));
   iamTokens.addTo(server);

@@ -1,16 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { described } from '../cloud/described';
-import { Status, statusOf } from '../cloud/grpc-status';
+import { Status, statusOf, unreadableAnswer } from '../cloud/grpc-status';
 import { CallError, type CallResult, type OperationApi } from '../cloud/operation-api';
 import type { InvocationToken } from '../cloud/token';
 import type { RetryInfo } from '../cloud/unary';
+import { CancellerError } from '../errors';
 import { type Logger, LogLevel } from '../log';
-import { type OperationResult, Outcome, Reason, type Target } from '../model';
+import { type OperationResult, Outcome, Reason, type RequestIds, type Target } from '../model';
 import type { Budget } from './budget';
 import {
+  answerMismatch,
   classifyStatus,
   outcomeAfterCancel,
-  outcomeAfterRefusedCancel,
+  outcomeAfterUnusableCancel,
   timeReason,
 } from './classify';
 import { decide } from './decide';
@@ -33,16 +35,33 @@ type Findings = Omit<OperationResult, 'operationId' | 'attempts' | 'durationMs'>
 const POLL_FIRST_MS = 250;
 const POLL_MAX_MS = 5000;
 const NOT_FOUND_PAUSE_MS = 1000;
-const DRY_RUN_MESSAGE = 'would cancel: it is running and passed every guard, and this is a dry run';
+
+/** An answer about another operation than the one asked about: it tells nothing of ours. */
+class MismatchedAnswer extends CancellerError {
+  constructor(
+    message: string,
+    readonly ids: RequestIds,
+  ) {
+    super(message);
+    this.name = 'MismatchedAnswer';
+  }
+}
 
 const hasStatus = (error: unknown, status: Status): error is CallError =>
   error instanceof CallError && statusOf(error.cause) === status;
 
+/** A Cancel that failed so that only a Get after it can tell what it did. */
+const unusableCancel = (error: unknown): error is CallError =>
+  hasStatus(error, Status.FAILED_PRECONDITION) ||
+  (error instanceof CallError && unreadableAnswer(error.cause) !== undefined);
+
 function failure(error: CallError, budget: Budget): Findings {
   const status = statusOf(error.cause);
-  const { outcome, code, retryable } = classifyStatus(status);
+  const unreadable = unreadableAnswer(error.cause);
+  const { outcome, code, retryable } = classifyStatus(status, unreadable);
   const reason = timeReason({
     status,
+    ...(unreadable && { unreadable }),
     budgetSpent: budget.signal.aborted || budget.remainingMs() <= 0,
     budgetBound: error.budgetBound,
   });
@@ -102,7 +121,7 @@ export async function cancelOperation(
   });
 
   /** A call, retried once with a fresh token if the API refused the one it carried. */
-  const call = async (method: 'get' | 'cancel'): Promise<CallResult> => {
+  const send = async (method: 'get' | 'cancel'): Promise<CallResult> => {
     const used = token.current();
     try {
       const result = await api[method](named.id, used, limits);
@@ -121,6 +140,15 @@ export async function cancelOperation(
       attempts += result.attempts;
       return result;
     }
+  };
+
+  /** A call whose answer is about the operation asked about, or a MismatchedAnswer. */
+  const call = async (method: 'get' | 'cancel'): Promise<CallResult> => {
+    const result = await send(method);
+    const asked = method === 'get' ? 'Get' : 'Cancel';
+    const mismatch = answerMismatch(asked, named.id, result.operation.id);
+    if (mismatch !== undefined) throw new MismatchedAnswer(mismatch, result.ids);
+    return result;
   };
 
   /** Waits a moment inside the budget; false if the budget will not allow it. */
@@ -144,15 +172,21 @@ export async function cancelOperation(
     }
   };
 
-  /** What a FAILED_PRECONDITION from Cancel meant, as a Get after it tells. */
-  const refused = async (error: CallError): Promise<Findings> => {
+  /** What a Cancel refused, or answered unreadably, meant, as a Get after it tells. */
+  const afterUnusableCancel = async (error: CallError): Promise<Findings> => {
     const after = await call('get').catch((again: unknown) => {
-      if (again instanceof CallError) return undefined;
+      if (again instanceof CallError || again instanceof MismatchedAnswer) return undefined;
       throw again;
     });
-    const outcome = outcomeAfterRefusedCancel(after?.operation, error.attempts);
-    if (outcome === Outcome.NotCancellable) return failure(error, budget);
-    return { outcome, ...error.ids };
+    const ending = outcomeAfterUnusableCancel(after?.operation, {
+      attempts: error.attempts,
+      answered: unreadableAnswer(error.cause) !== undefined,
+    });
+    const failed = failure(error, budget);
+    if (ending.outcome === Outcome.NotCancellable) return failed;
+    // With no Get to go by, what went wrong with the Cancel is all there is to tell.
+    const unknown = after === undefined && { code: failed.code, message: failed.message };
+    return { ...unknown, ...ending, ...error.ids };
   };
 
   if (budget.remainingMs() <= 0) {
@@ -163,20 +197,26 @@ export async function cancelOperation(
     details = described(got.operation);
     const decision = decide(got.operation, { ...target, now: now() });
     if (decision.action === 'stop') {
-      const { outcome, reason } = decision;
-      // A dry run's skip is the news, said as such: the rest of the run would have cancelled it.
-      const wouldCancel = reason === Reason.DryRun && { message: DRY_RUN_MESSAGE };
-      return done({ outcome, ...(reason && { reason }), ...wouldCancel, ...got.ids });
+      const { action: _, ...stopped } = decision;
+      return done({ ...stopped, ...got.ids });
     }
     const cancelled = await call('cancel').catch((error: unknown) => {
-      if (hasStatus(error, Status.FAILED_PRECONDITION)) return error;
+      if (unusableCancel(error)) return error;
       throw error;
     });
-    if (cancelled instanceof CallError) return done(await refused(cancelled));
+    if (cancelled instanceof CallError) return done(await afterUnusableCancel(cancelled));
     const settled = (await watchEnd(cancelled)) ?? cancelled;
-    return done({ outcome: outcomeAfterCancel(settled.operation), ...cancelled.ids });
+    return done({ ...outcomeAfterCancel(settled.operation), ...cancelled.ids });
   } catch (error) {
     if (error instanceof CallError) return done(failure(error, budget));
+    if (error instanceof MismatchedAnswer) {
+      return done({
+        outcome: Outcome.Failed,
+        message: error.message,
+        retryable: false,
+        ...error.ids,
+      });
+    }
     throw error;
   }
 

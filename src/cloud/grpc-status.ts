@@ -20,6 +20,64 @@ export function statusOf(error: unknown): Status | undefined {
     : undefined;
 }
 
+/**
+ * The name of a status code as an operation's `error` carries it: a google.rpc.Status code is any
+ * number, so one gRPC does not define is named by its number.
+ */
+export function statusName(code: number): string {
+  return Status[code] ?? `CODE_${code}`;
+}
+
+/** An answer that reached the client and could not be used: the server did answer the call. */
+export const Unreadable = {
+  /** grpc-js could not decode it, as with a Timestamp whose seconds no JavaScript number holds. */
+  Unparsable: 'unparsable',
+  /** Past grpc-js's receive limit (`grpc.max_receive_message_length`, 4 MB by default). */
+  Oversize: 'oversize',
+} as const;
+export type Unreadable = (typeof Unreadable)[keyof typeof Unreadable];
+
+/**
+ * grpc-js's own words for an answer it received and could not use (client-interceptors.js,
+ * subchannel-call.js), and how to say them. Anchored, because a server's status may quote gRPC's
+ * wording about the request: grpc-go's "grpc: received message larger than max" is a server
+ * refusing ours.
+ */
+const UNREADABLE_DETAILS = [
+  {
+    kind: Unreadable.Unparsable,
+    status: Status.INTERNAL,
+    details: /^Response message parsing error: ([\s\S]*)$/,
+    words: ([, why]: RegExpExecArray) => `its answer could not be read: ${why}`,
+  },
+  {
+    kind: Unreadable.Oversize,
+    status: Status.RESOURCE_EXHAUSTED,
+    details: /^Received message larger than max \((\d+) vs\.? (\d+)\)/,
+    words: ([, size, max]: RegExpExecArray) =>
+      `its answer is larger than the client accepts (${size} bytes, at most ${max})`,
+  },
+] as const;
+
+function unreadable(error: unknown) {
+  const status = statusOf(error);
+  const details = detailsOf(error);
+  for (const known of UNREADABLE_DETAILS) {
+    const match = known.status === status ? known.details.exec(details) : null;
+    if (match) return { known, match };
+  }
+  return undefined;
+}
+
+/**
+ * Whether a failed call was answered with what the client could not read. A retry gets the same
+ * answer, so it is final, though its status (INTERNAL, RESOURCE_EXHAUSTED) is otherwise transient;
+ * and the server did answer, so a Cancel that ends so may well have been accepted.
+ */
+export function unreadableAnswer(error: unknown): Unreadable | undefined {
+  return unreadable(error)?.known.kind;
+}
+
 /** What each status means, as a person would say it. */
 const STATUS_WORDS: Readonly<Record<Status, string>> = {
   [Status.OK]: 'no error',
@@ -118,6 +176,10 @@ export function describeStatus(error: unknown, context: StatusContext = {}): str
       const why = connectFailure(details);
       if (why !== undefined) return `could not connect: ${why}`;
     }
+    // grpc-js reports these under a server's status, but the server's answer arrived: the
+    // trouble is the client's reading of it.
+    const answer = unreadable(error);
+    if (answer !== undefined) return answer.known.words(answer.match);
     if (status === undefined) return details || 'failed with no status';
     const plain = STATUS_WORDS[status];
     // The server's own words, when they say more than the status does.

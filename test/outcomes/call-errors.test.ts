@@ -3,7 +3,7 @@ import { OperationServiceClient } from '@yandex-cloud/nodejs-sdk/operation/opera
 import { FunctionServiceClient } from '@yandex-cloud/nodejs-sdk/serverless-functions-v1/function_service';
 import { describe, expect, it } from 'vitest';
 import { timeReason } from '../../src/act/classify';
-import { describeStatus, formatDuration } from '../../src/cloud/grpc-status';
+import { describeStatus, formatDuration, Unreadable } from '../../src/cloud/grpc-status';
 import { CallError, methodName } from '../../src/cloud/unary';
 import { Reason } from '../../src/model';
 import { fakeIds } from '../support/pipeline-deps';
@@ -97,6 +97,28 @@ describe('a status in words a person knows', () => {
       "stopped: the invocation's time budget ran out (CANCELLED)",
     ],
     ['an error with no status', new Error('socket hang up'), {}, 'socket hang up (NO_STATUS)'],
+    // grpc-js says these under a server's status, but the trouble is the client's reading.
+    [
+      'an answer the client could not decode',
+      grpcError(
+        Status.INTERNAL,
+        'Response message parsing error: Value is larger than Number.MAX_SAFE_INTEGER',
+      ),
+      {},
+      'its answer could not be read: Value is larger than Number.MAX_SAFE_INTEGER (INTERNAL)',
+    ],
+    [
+      "an answer over the client's receive limit",
+      grpcError(Status.RESOURCE_EXHAUSTED, 'Received message larger than max (5242905 vs 4194304)'),
+      {},
+      'its answer is larger than the client accepts (5242905 bytes, at most 4194304) (RESOURCE_EXHAUSTED)',
+    ],
+    [
+      'a quota, which is no unreadable answer',
+      grpcError(Status.RESOURCE_EXHAUSTED, 'Quota limit exceeded'),
+      {},
+      'rate limit or quota exceeded: Quota limit exceeded (RESOURCE_EXHAUSTED)',
+    ],
   ])('%s', (_name, error, context, words) => {
     expect(describeStatus(error, context)).toBe(words);
   });
@@ -182,4 +204,15 @@ describe('whose time ran out', () => {
       expect(timeReason({ status, budgetSpent, budgetBound })).toBe(reason);
     },
   );
+
+  it('is not the budget, for an answer the client could not read however little was left', () => {
+    expect(
+      timeReason({
+        status: Status.INTERNAL,
+        unreadable: Unreadable.Unparsable,
+        budgetSpent: true,
+        budgetBound: false,
+      }),
+    ).toBeUndefined();
+  });
 });

@@ -72,20 +72,91 @@ describe('the pipeline for one operation', () => {
     expect(calls).toEqual(['get', 'cancel']);
   });
 
-  it('reports an operation whose creation time is out of range without its createdAt', async () => {
-    const { api } = scripted(
-      { createdAt: new Date(Number.NaN), description: 'odd' },
-      { done: true, error: { code: Status.CANCELLED, message: '', details: [] } },
-    );
+  it('leaves alone, as invalid, an operation whose creation time is out of range', async () => {
+    const { api, calls } = scripted({ createdAt: new Date(Number.NaN), description: 'odd' });
     const result = await run(api);
-    expect(result).toMatchObject({ outcome: 'cancelled', description: 'odd' });
+    expect(result).toMatchObject({
+      outcome: 'invalid',
+      description: 'odd',
+      message: expect.stringMatching(/creation time outside the years 1 to 9999/),
+    });
     expect(result).not.toHaveProperty('createdAt');
+    expect(result).not.toHaveProperty('retryable');
+    expect(calls).toEqual(['get']);
   });
 
   it('never calls Cancel for a done operation', async () => {
     const { api, calls } = scripted({ done: true });
     expect(await run(api)).toMatchObject({ outcome: 'already_done', attempts: 1 });
     expect(calls).toEqual(['get']);
+  });
+
+  it("keeps a done operation's own error", async () => {
+    const { api, calls } = scripted({
+      done: true,
+      error: { code: Status.INTERNAL, message: 'the host failed', details: [] },
+    });
+    expect(await run(api)).toMatchObject({
+      outcome: 'already_done',
+      code: 'INTERNAL',
+      message: 'the host failed',
+    });
+    expect(calls).toEqual(['get']);
+  });
+
+  it('keeps the error of an operation that ended on its own when Cancel came', async () => {
+    const { api } = scripted(
+      {},
+      { done: true, error: { code: Status.ABORTED, message: 'aborted', details: [] } },
+    );
+    expect(await run(api)).toMatchObject({
+      outcome: 'already_done',
+      code: 'ABORTED',
+      message: 'aborted',
+    });
+  });
+
+  describe('an answer about another operation', () => {
+    const cancelledOther = {
+      id: 'op2',
+      done: true,
+      error: { code: Status.CANCELLED, message: '', details: [] },
+    };
+
+    it('from Cancel is a failure, not cancelled, and final', async () => {
+      const { api, calls } = scripted({}, cancelledOther);
+      const result = await run(api);
+      expect(result).toMatchObject({
+        operationId: 'op1',
+        outcome: 'failed',
+        retryable: false,
+        apiRequestId: 'req-cancel',
+        message:
+          'OperationService.Cancel of op1 was answered about another operation, "op2": whether op1 is being cancelled is not known',
+      });
+      expect(result).not.toHaveProperty('code');
+      expect(calls).toEqual(['get', 'cancel']);
+    });
+
+    it('from Get is a failure, and nothing is cancelled', async () => {
+      const { api, calls } = scripted({ id: 'op2' });
+      expect(await run(api)).toMatchObject({
+        outcome: 'failed',
+        retryable: false,
+        message: expect.stringMatching(/^OperationService\.Get of op1 was answered about another/),
+      });
+      expect(calls).toEqual(['get']);
+    });
+
+    it('from the Get after a refused Cancel tells nothing: the refusal stands', async () => {
+      const { api } = scripted([{}, { id: 'op2', done: true }], {
+        fail: grpcError(Status.FAILED_PRECONDITION),
+      });
+      expect(await run(api)).toMatchObject({
+        outcome: 'not_cancellable',
+        code: 'FAILED_PRECONDITION',
+      });
+    });
   });
 
   it('never calls Cancel in a dry run', async () => {
@@ -202,6 +273,87 @@ describe('the pipeline for one operation', () => {
       expect(calls).toEqual(['get']);
     });
   });
+
+  // grpc-js's words for an answer it could not read; a retry would get the same answer.
+  const unparsable = Object.assign(
+    new Error(
+      '13 INTERNAL: Response message parsing error: Value is larger than Number.MAX_SAFE_INTEGER',
+    ),
+    {
+      code: Status.INTERNAL,
+      details: 'Response message parsing error: Value is larger than Number.MAX_SAFE_INTEGER',
+    },
+  );
+  const oversize = Object.assign(
+    new Error('8 RESOURCE_EXHAUSTED: Received message larger than max (5242905 vs 4194304)'),
+    {
+      code: Status.RESOURCE_EXHAUSTED,
+      details: 'Received message larger than max (5242905 vs 4194304)',
+    },
+  );
+
+  describe('an answer the client could not read', () => {
+    it('from Get, as unparsable, makes the operation invalid, with no Cancel', async () => {
+      const { api, calls } = scripted({ fail: unparsable });
+      const result = await run(api);
+      expect(result).toMatchObject({
+        outcome: 'invalid',
+        code: 'INTERNAL',
+        message:
+          'OperationService.Get of op1 at operation.api.cloud.yandex.net:443: its answer could not be read: Value is larger than Number.MAX_SAFE_INTEGER (INTERNAL)',
+      });
+      expect(result).not.toHaveProperty('retryable');
+      expect(calls).toEqual(['get']);
+    });
+
+    it('from Get, as too large, is a final failure, with no Cancel', async () => {
+      const { api, calls } = scripted({ fail: oversize });
+      expect(await run(api)).toMatchObject({
+        outcome: 'failed',
+        code: 'RESOURCE_EXHAUSTED',
+        retryable: false,
+        message: expect.stringContaining(
+          'its answer is larger than the client accepts (5242905 bytes, at most 4194304) (RESOURCE_EXHAUSTED)',
+        ),
+      });
+      expect(calls).toEqual(['get']);
+    });
+
+    it.each([
+      ['too large', oversize],
+      ['unparsable', unparsable],
+    ])('from Cancel, as %s, is what a Get after it shows', async (_name, fail) => {
+      const { api, calls } = scripted(
+        [{}, { done: true, error: { code: Status.CANCELLED, message: '', details: [] } }],
+        { fail },
+      );
+      const result = await run(api);
+      expect(result).toMatchObject({ outcome: 'cancelled', apiRequestId: 'req-9' });
+      expect(result).not.toHaveProperty('message');
+      expect(calls).toEqual(['get', 'cancel', 'get']);
+    });
+
+    it('from Cancel and from the Get after it is cancelling: the server answered the Cancel', async () => {
+      const { api } = scripted([{}, { fail: oversize }], { fail: oversize });
+      expect(await run(api)).toMatchObject({
+        outcome: 'cancelling',
+        code: 'RESOURCE_EXHAUSTED',
+        message: expect.stringMatching(/^OperationService\.Cancel of op1 .*larger than the client/),
+      });
+    });
+  });
+
+  it.each([Status.ALREADY_EXISTS, Status.OUT_OF_RANGE, Status.DATA_LOSS])(
+    'reports status %s from Cancel as a final failure',
+    async (status) => {
+      const { api } = scripted({}, { fail: grpcError(status) });
+      expect(await run(api)).toMatchObject({
+        outcome: 'failed',
+        code: Status[status],
+        retryable: false,
+      });
+    },
+  );
 
   it('reports a transient failure as failed and retryable, with the attempts and request id', async () => {
     const { api } = scripted({}, { fail: grpcError(Status.UNAVAILABLE), attempts: 3 });

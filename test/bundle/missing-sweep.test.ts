@@ -1,0 +1,96 @@
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
+import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
+import { lacksFile } from '../../src/sweep/load';
+import { httpEvent, timerEvent } from '../support/events';
+import { testPki } from '../support/test-pki';
+
+// A zip of dist/index.js alone, as an upload of the one file would make it: the cancel path works,
+// and a sweep says what is wrong with the zip instead of "unexpected failure".
+const BUILT = path.resolve(import.meta.dirname, '../../dist/index.js');
+const MESSAGE = 'the deployed zip lacks sweep.js: upload dist/function.zip whole';
+const WITH_TOKEN = {
+  token: { access_token: 't1.missing-sweep', expires_in: 43_200, token_type: 'Bearer' },
+};
+const SWEEP = JSON.stringify({
+  sweep: { folderId: 'b1gfolder', kinds: ['compute.disk'], olderThan: '30m' },
+});
+
+let dir: string;
+let server: CloudApiServer;
+let runtime: FunctionRuntime;
+
+beforeAll(async () => {
+  if (!existsSync(BUILT)) throw new Error(`${BUILT} does not exist: run npm run build first`);
+  dir = mkdtempSync(path.join(tmpdir(), 'missing-sweep-'));
+  copyFileSync(BUILT, path.join(dir, 'index.js'));
+  const pki = testPki();
+  server = await startCloudApiServer({
+    pki,
+    operations: [{ id: 'opstuck', createdAt: new Date(Date.now() - 3_600_000) }],
+  });
+  runtime = await startRuntime({
+    bundlePath: path.join(dir, 'index.js'),
+    env: {
+      YC_OPERATION_ENDPOINT: server.address,
+      YC_COMPUTE_ENDPOINT: server.address,
+      NODE_EXTRA_CA_CERTS: pki.caFile,
+      GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
+    },
+  });
+});
+afterAll(async () => {
+  await runtime?.close();
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a zip without sweep.js', () => {
+  it('still cancels named operations, which never load it', async () => {
+    const invocation = await runtime.invoke(
+      httpEvent(JSON.stringify({ operationIds: ['opstuck'] })),
+      WITH_TOKEN,
+    );
+    const reply = invocation.result as { statusCode: number; body: string };
+    expect(reply.statusCode).toBe(200);
+    expect(JSON.parse(reply.body).results).toMatchObject([{ outcome: 'cancelled' }]);
+  });
+
+  it('answers a sweep over HTTP with what is wrong, and logs it with its cause', async () => {
+    const invocation = await runtime.invoke(httpEvent(SWEEP), WITH_TOKEN);
+    const reply = invocation.result as { statusCode: number; body: string };
+    expect(reply.statusCode).toBe(500);
+    expect(JSON.parse(reply.body)).toEqual({ error: { message: MESSAGE } });
+    const line = await runtime.waitForLine(
+      (l) => l.request_id === invocation.requestId && l.msg === 'invocation refused',
+    );
+    expect(line.error).toMatchObject({
+      name: 'MissingBundleError',
+      message: MESSAGE,
+      cause: { message: expect.stringContaining('sweep.js') },
+    });
+  });
+
+  it("fails a timer's sweep with the same words, for a redeploy to mend", async () => {
+    const invocation = await runtime.invoke(timerEvent(SWEEP), WITH_TOKEN);
+    expect(invocation.ok).toBe(false);
+    expect(invocation.error?.message).toBe(MESSAGE);
+  });
+});
+
+describe('lacksFile', () => {
+  const notFound = (url: string) =>
+    Object.assign(new Error('Cannot find module'), { code: 'ERR_MODULE_NOT_FOUND', url });
+  it.each([
+    ['sweep.js itself', notFound('file:///function/code/sweep.js'), true],
+    ['a module sweep.js imports', notFound('file:///function/code/node_modules/x/index.js'), false],
+    ['a file whose name ends alike', notFound('file:///function/code/oldsweep.js'), false],
+    ['another failure', Object.assign(new Error('boom'), { code: 'ERR_REQUIRE_ESM' }), false],
+    ['no error object', 'sweep.js', false],
+  ])('%s: %s', (_name, error, lacks) => {
+    expect(lacksFile(error, 'sweep.js')).toBe(lacks);
+  });
+});
