@@ -14,27 +14,38 @@ const RETRY: MetadataRetry = { attempts: 3, firstDelayMs: 100, timeoutMs: 1000 }
 
 /**
  * Asks the metadata service for the service account's token, retrying what may pass (refused
- * connection, timeout, 5xx) a bounded number of times. Plain `http.get` rather than `fetch`:
- * loading Node's fetch costs cold-start time, and this is one small GET.
+ * connection, timeout, 5xx) a bounded number of times; `signal` ends the request in flight and
+ * the retries. Plain `http.get` rather than `fetch`: loading Node's fetch costs cold-start time,
+ * and this is one small GET.
  */
-export async function fetchMetadataToken(url: string, retry = RETRY): Promise<IssuedToken> {
+export async function fetchMetadataToken(
+  url: string,
+  { retry = RETRY, signal }: { retry?: MetadataRetry; signal?: AbortSignal } = {},
+): Promise<IssuedToken> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await fetchOnce(url, retry.timeoutMs);
+      return await fetchOnce(url, retry.timeoutMs, signal);
     } catch (error) {
-      if (!(error instanceof NoTokenError) || !error.transient || attempt >= retry.attempts) {
+      const again = error instanceof NoTokenError && error.transient && !signal?.aborted;
+      if (!again || attempt >= retry.attempts) throw error;
+      await sleep(retry.firstDelayMs * 2 ** (attempt - 1), undefined, { signal }).catch(() => {
         throw error;
-      }
-      await sleep(retry.firstDelayMs * 2 ** (attempt - 1));
+      });
     }
   }
 }
 
-function fetchOnce(url: string, timeoutMs: number): Promise<IssuedToken> {
+function fetchOnce(url: string, timeoutMs: number, signal?: AbortSignal): Promise<IssuedToken> {
   return new Promise((resolve, reject) => {
+    // The whole answer within the timeout, not only some byte of it: a server that trickles
+    // its answer would otherwise hold the request open for ever.
+    const timer = setTimeout(
+      () => request.destroy(new Error(`no answer in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const request = get(
       url,
-      { headers: { 'Metadata-Flavor': 'Google' }, timeout: timeoutMs },
+      { headers: { 'Metadata-Flavor': 'Google' }, ...(signal && { signal }) },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -62,7 +73,7 @@ function fetchOnce(url: string, timeoutMs: number): Promise<IssuedToken> {
         });
       },
     );
-    request.on('timeout', () => request.destroy(new Error(`no answer in ${timeoutMs} ms`)));
+    request.on('close', () => clearTimeout(timer));
     request.on('error', (error) =>
       reject(
         new NoTokenError(`could not be reached (${errorCode(error)})`, { cause: error }, true),

@@ -1,3 +1,5 @@
+import { CancellerError, NoTokenError } from '../errors';
+
 /** A token as the metadata service issues it. */
 export interface IssuedToken {
   readonly accessToken: string;
@@ -9,22 +11,40 @@ export interface TokenContext {
   readonly token?: { readonly access_token?: unknown; readonly expires_in?: unknown } | undefined;
 }
 
+/** What a wait for a token stops at: the invocation's time budget. */
+export interface TokenWait {
+  readonly signal?: AbortSignal;
+}
+
 export interface TokenProvider {
-  /** Resolves to a bearer token, or rejects with NoTokenError. */
-  token(context: TokenContext): Promise<string>;
-  /** A token other than the one the API just refused, from the metadata service; or undefined. */
-  replace(rejected: string): Promise<string | undefined>;
+  /** Resolves to a bearer token; rejects with NoTokenError, or CancellerError when `wait` ends. */
+  token(context: TokenContext, wait?: TokenWait): Promise<string>;
+  /**
+   * A token other than the one the API just refused, from the metadata service; or undefined,
+   * also when `wait` ends first.
+   */
+  replace(rejected: string, wait?: TokenWait): Promise<string | undefined>;
 }
 
 export interface TokenProviderDeps {
-  readonly fetchToken: () => Promise<IssuedToken>;
+  /** Asks the metadata service; `signal` aborts when the fetch is abandoned. */
+  readonly fetchToken: (signal: AbortSignal) => Promise<IssuedToken>;
   readonly now?: () => number;
+  /** How long one fetch, its retries and all, may take before it is abandoned. */
+  readonly fetchDeadlineMs?: number;
 }
 
 /** Refresh this long before expiry (or at half-life for short tokens), so a call never carries a dying token. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
 /** A context token closer than this to its end is not used: calls and retries may outlive it. */
 const MIN_CONTEXT_LIFETIME_SECONDS = 60;
+/**
+ * Above the metadata fetch's own worst case (three tries of 1 s and their pauses, 3.3 s), so that
+ * its error, which says what went wrong, is the one reported; this cuts only a fetch that hangs
+ * past its own timeouts.
+ */
+const FETCH_DEADLINE_MS = 4000;
+const OUT_OF_TIME = 'the time budget ran out while getting an IAM token';
 
 /**
  * What a bearer token can hold. Anything else would be refused by grpc-js with an error that
@@ -39,19 +59,41 @@ function contextToken(context: TokenContext): string | undefined {
   return value;
 }
 
+/** `work`, unless `wait` ends first: the work goes on, for whoever else waits on it. */
+function until<T>(work: Promise<T>, { signal }: TokenWait): Promise<T> {
+  if (signal === undefined) return work;
+  if (signal.aborted) return Promise.reject(new CancellerError(OUT_OF_TIME));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CancellerError(OUT_OF_TIME));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 /**
  * The context's token when the function has a service account; otherwise the metadata service's,
- * cached for the warm instance and fetched by one caller at a time.
+ * cached for the warm instance and fetched by one caller at a time. A fetch past its deadline is
+ * abandoned, so a request the service holds open cannot block the instance: the next caller
+ * starts a fresh one.
  */
 export function createTokenProvider({
   fetchToken,
   now = Date.now,
+  fetchDeadlineMs = FETCH_DEADLINE_MS,
 }: TokenProviderDeps): TokenProvider {
   let cached: { value: string; refreshAt: number } | undefined;
   let inFlight: Promise<string> | undefined;
 
-  const refresh = async (): Promise<string> => {
-    const issued = await fetchToken();
+  const store = (issued: IssuedToken): string => {
     const lifetimeMs = issued.expiresInSeconds * 1000;
     cached = {
       value: issued.accessToken,
@@ -60,21 +102,37 @@ export function createTokenProvider({
     return issued.accessToken;
   };
 
-  const fromMetadata = (): Promise<string> => {
+  const refresh = (): Promise<string> => {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const abandoned = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new NoTokenError(`gave no token within ${fetchDeadlineMs} ms`, undefined, true));
+        controller.abort();
+      }, fetchDeadlineMs);
+      timer.unref();
+    });
+    // An abandoned fetch's late answer is dropped: it lost the race, so it is never stored.
+    return Promise.race([fetchToken(controller.signal), abandoned])
+      .then(store)
+      .finally(() => clearTimeout(timer));
+  };
+
+  const fromMetadata = (wait: TokenWait): Promise<string> => {
     if (cached && now() < cached.refreshAt) return Promise.resolve(cached.value);
     inFlight ??= refresh().finally(() => {
       inFlight = undefined;
     });
-    return inFlight;
+    return until(inFlight, wait);
   };
 
   return {
-    async token(context) {
-      return contextToken(context) ?? fromMetadata();
+    async token(context, wait = {}) {
+      return contextToken(context) ?? fromMetadata(wait);
     },
-    async replace(rejected) {
+    async replace(rejected, wait = {}) {
       if (cached?.value === rejected) cached = undefined;
-      const fresh = await fromMetadata().catch(() => undefined);
+      const fresh = await fromMetadata(wait).catch(() => undefined);
       return fresh === rejected ? undefined : fresh;
     },
   };
@@ -83,15 +141,20 @@ export function createTokenProvider({
 /** One invocation's token: every operation uses it, and a refusal replaces it once for all. */
 export interface InvocationToken {
   current(): string;
-  /** The token to retry with after `rejected` was refused, or undefined when there is none. */
+  /**
+   * The token to retry with after `rejected` was refused, or undefined when there is none, or
+   * none came before the invocation's time budget ran out.
+   */
   replace(rejected: string): Promise<string | undefined>;
 }
 
+/** Every wait for a token, the first and the one after a refusal, ends with `wait`. */
 export async function invocationToken(
   provider: TokenProvider,
   context: TokenContext,
+  wait: TokenWait = {},
 ): Promise<InvocationToken> {
-  let current = await provider.token(context);
+  let current = await provider.token(context, wait);
   let replacing: Promise<string | undefined> | undefined;
   let replaced = false;
   return {
@@ -100,7 +163,7 @@ export async function invocationToken(
       if (rejected !== current) return Promise.resolve(current);
       // The fresh token was refused too: there is no third to try.
       if (replaced) return Promise.resolve(undefined);
-      replacing ??= provider.replace(rejected).then((fresh) => {
+      replacing ??= provider.replace(rejected, wait).then((fresh) => {
         replaced = true;
         if (fresh !== undefined) current = fresh;
         return fresh;

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fetchMetadataToken } from '../../src/cloud/metadata-token';
 import { NoTokenError } from '../../src/errors';
 import { type MetadataServer, startMetadataServer } from '../support/metadata-server';
@@ -20,7 +20,7 @@ afterEach(async () => {
 const QUICK = { attempts: 3, firstDelayMs: 10, timeoutMs: 200 };
 
 const refusal = async (url: string) => {
-  const error = await fetchMetadataToken(url, QUICK).then(
+  const error = await fetchMetadataToken(url, { retry: QUICK }).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -34,7 +34,7 @@ const refusal = async (url: string) => {
 describe('the metadata token', () => {
   it('is fetched with Metadata-Flavor: Google', async () => {
     metadata = await startMetadataServer({ token: TOKEN, expiresIn: 1234 });
-    await expect(fetchMetadataToken(metadata.url, QUICK)).resolves.toEqual({
+    await expect(fetchMetadataToken(metadata.url, { retry: QUICK })).resolves.toEqual({
       accessToken: TOKEN,
       expiresInSeconds: 1234,
     });
@@ -79,10 +79,51 @@ describe('the metadata token', () => {
     expect(held.size).toBe(3);
   });
 
+  it('gives up on a service that trickles its answer, however busy the connection', async () => {
+    const sockets = new Set<Socket>();
+    silent = createServer((socket) => {
+      held.add(socket);
+      sockets.add(socket);
+      // The client hangs up mid-drip.
+      socket.on('error', () => {});
+      socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n{');
+      const drip = setInterval(() => socket.write(' '), 20);
+      socket.on('close', () => clearInterval(drip));
+    });
+    await new Promise<void>((resolve) => silent?.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    const began = Date.now();
+    expect(await refusal(`http://127.0.0.1:${port}/token`)).toMatch(/no answer in 200 ms/);
+    expect(sockets.size).toBe(3);
+    expect(Date.now() - began).toBeLessThan(2000);
+  });
+
+  it('stops at its signal: the request in flight is closed, and no retry is made', async () => {
+    const closed: Socket[] = [];
+    let connections = 0;
+    silent = createServer((socket) => {
+      held.add(socket);
+      connections += 1;
+      // Read, or the end of the client's side would go unseen.
+      socket.resume();
+      socket.on('close', () => closed.push(socket));
+    });
+    await new Promise<void>((resolve) => silent?.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    const retry = { attempts: 3, firstDelayMs: 10, timeoutMs: 10_000 };
+    const error = await fetchMetadataToken(`http://127.0.0.1:${port}/token`, {
+      retry,
+      signal: AbortSignal.timeout(100),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NoTokenError);
+    await vi.waitFor(() => expect(closed).toHaveLength(1));
+    expect(connections).toBe(1);
+  });
+
   it('retries a 5xx and succeeds when the service recovers', async () => {
     metadata = await startMetadataServer({ token: TOKEN });
     metadata.respond({ status: 503, times: 1 });
-    await expect(fetchMetadataToken(metadata.url, QUICK)).resolves.toMatchObject({
+    await expect(fetchMetadataToken(metadata.url, { retry: QUICK })).resolves.toMatchObject({
       accessToken: TOKEN,
     });
     expect(metadata.requests).toHaveLength(2);
