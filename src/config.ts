@@ -5,6 +5,8 @@ export interface Config {
   readonly metadataTokenUrl: string;
   readonly maxOperations: number;
   readonly concurrency: number;
+  /** API calls in flight at once across every invocation the instance runs. */
+  readonly maxCallsInFlight: number;
   readonly dryRun: boolean;
   readonly httpApiKey: string | undefined;
   readonly callTimeoutMs: number;
@@ -42,6 +44,7 @@ const DEFAULTS = {
     'http://169.254.169.254/computeMetadata/v1/instance/service-accounts/default/token',
   maxOperations: 1000,
   concurrency: 16,
+  maxCallsInFlight: 16,
   callTimeoutMs: 5000,
   retryAttempts: 2,
   retryBaseDelayMs: 200,
@@ -143,6 +146,7 @@ export function loadConfig(env: Env): Config {
     metadataTokenUrl: httpUrl(env, 'YC_METADATA_TOKEN_URL', DEFAULTS.metadataTokenUrl),
     maxOperations: integer(env, 'MAX_OPERATIONS', DEFAULTS.maxOperations, 1, 100_000),
     concurrency: integer(env, 'CONCURRENCY', DEFAULTS.concurrency, 1, 256),
+    maxCallsInFlight: integer(env, 'MAX_CALLS_IN_FLIGHT', DEFAULTS.maxCallsInFlight, 1, 256),
     dryRun: boolean(env, 'DRY_RUN'),
     httpApiKey: env.HTTP_API_KEY || undefined,
     callTimeoutMs: integer(env, 'CALL_TIMEOUT_MS', DEFAULTS.callTimeoutMs, 100, 600_000),

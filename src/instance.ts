@@ -1,20 +1,28 @@
+import { createSlots, type Slots } from './cloud/in-flight';
 import { fetchMetadataToken } from './cloud/metadata-token';
 import { createOperationApi, type OperationApi } from './cloud/operation-api';
 import { createTokenProvider, type TokenProvider } from './cloud/token';
 import { type Config, loadConfig } from './config';
 
-/** What a warm instance keeps between invocations: the settings, one gRPC channel, one token cache. */
+/**
+ * What a warm instance keeps between invocations: the settings, one gRPC channel, one token
+ * cache, and one bound on calls in flight for all the invocations it runs at once.
+ */
 export interface Instance {
   readonly config: Config;
+  /** Get and Cancel, each attempt holding one of `slots`. */
   readonly api: OperationApi;
   readonly tokens: TokenProvider;
+  /** MAX_CALLS_IN_FLIGHT: every other API call's limits carry these too. */
+  readonly slots: Slots;
 }
 
 export function buildInstance(
   env: Readonly<Record<string, string | undefined>>,
 ): Instance & { connect(): void; close(): void } {
   const config = loadConfig(env);
-  const api = createOperationApi({
+  const slots = createSlots(config.maxCallsInFlight);
+  const channel = createOperationApi({
     endpoint: config.operationEndpoint,
     callTimeoutMs: config.callTimeoutMs,
     retryAttempts: config.retryAttempts,
@@ -22,9 +30,16 @@ export function buildInstance(
   });
   return {
     config,
-    api,
-    tokens: createTokenProvider({ fetchToken: () => fetchMetadataToken(config.metadataTokenUrl) }),
-    connect: () => api.connect(),
-    close: () => api.close(),
+    api: {
+      get: (operationId, token, limits) => channel.get(operationId, token, { ...limits, slots }),
+      cancel: (operationId, token, limits) =>
+        channel.cancel(operationId, token, { ...limits, slots }),
+    },
+    tokens: createTokenProvider({
+      fetchToken: (signal) => fetchMetadataToken(config.metadataTokenUrl, { signal }),
+    }),
+    slots,
+    connect: () => channel.connect(),
+    close: () => channel.close(),
   };
 }

@@ -1,7 +1,6 @@
 import { type Budget, beforeBudgetEnds, createBudget, type TimeContext } from './act/budget';
 import { cancelOperation } from './act/cancel-operation';
 import { type InvocationToken, invocationToken, type TokenContext } from './cloud/token';
-import type { Config } from './config';
 import { RequestError } from './errors';
 import type { Instance } from './instance';
 import { errorFields, type Logger, LogLevel } from './log';
@@ -60,7 +59,7 @@ export async function run(
     let swept: SweepSummary | undefined;
     if (requests.length > 0) {
       const token = await beforeBudgetEnds(
-        invocationToken(instance.tokens, context),
+        invocationToken(instance.tokens, context, budget),
         budget,
         'getting an IAM token',
       );
@@ -68,7 +67,7 @@ export async function run(
         ...(typeof context.requestId === 'string' && { requestId: context.requestId }),
         ...(typeof context.functionName === 'string' && { functionId: context.functionName }),
       };
-      const selection = await select(requests, config, token.current(), budget, log, invocation);
+      const selection = await select(requests, instance, token.current(), budget, log, invocation);
       results = await act(selection.targets, instance, token, budget, log);
       const { sweep } = selection;
       swept = sweep?.kinds
@@ -116,7 +115,11 @@ async function observed(
     const token =
       config.metricsFolderId === undefined
         ? undefined
-        : await beforeBudgetEnds(invocationToken(instance.tokens, context), budget, 'metrics')
+        : await beforeBudgetEnds(
+            invocationToken(instance.tokens, context, budget),
+            budget,
+            'metrics',
+          )
             .then((t) => t.current())
             .catch(() => undefined);
     const { observe } = await loadObserve();
@@ -146,7 +149,7 @@ function accept(jobs: readonly Job[], log: Logger): Accepted[] {
  */
 async function select(
   requests: readonly Accepted[],
-  config: Config,
+  { config, slots }: Instance,
   token: string,
   budget: Budget,
   log: Logger,
@@ -158,7 +161,7 @@ async function select(
   rejected: number;
   sweep?: SweepSummary;
 }> {
-  const limits = { signal: budget.signal, remainingMs: () => budget.remainingMs() };
+  const limits = { signal: budget.signal, remainingMs: () => budget.remainingMs(), slots };
   const named: Target[] = [];
   const swept: Target[] = [];
   // By id, each once however many sweeps find it.

@@ -4,7 +4,8 @@ import { type ClientUnaryCall, Metadata, type ServiceError } from '@grpc/grpc-js
 import { CancellerError } from '../errors';
 import type { RequestIds } from '../model';
 import { backoffDelay } from './backoff';
-import { describeStatus, Status, statusOf } from './grpc-status';
+import { describeStatus, Status, statusOf, unreadableAnswer } from './grpc-status';
+import { type Slots, SlotWaitError } from './in-flight';
 
 /** What a call asks, of what, and where: what its errors and retries are told by. */
 export interface CallName {
@@ -36,6 +37,8 @@ export interface CallLimits {
   readonly metadata?: Readonly<Record<string, string>>;
   /** Told of each retry before its wait, so a caller with a logger can say so. */
   readonly onRetry?: (info: RetryInfo) => void;
+  /** The instance's bound on calls in flight: each attempt holds a slot, its backoff none. */
+  readonly slots?: Slots;
 }
 
 export interface RetryOptions {
@@ -131,6 +134,7 @@ export const RETRYABLE_STATUSES: ReadonlySet<Status> = new Set([
 
 const MAX_RETRY_DELAY_MS = 5000;
 const UNBOUNDED = () => Number.POSITIVE_INFINITY;
+const NO_SLOTS: Slots = { hold: (work) => work() };
 
 /** A generated grpc-js client method, as the SDK's clients have them. */
 export type UnaryMethod<Req, Res> = (
@@ -200,7 +204,7 @@ export async function callWithRetries<Req, Res>(
   options: RetryOptions,
   limits: CallLimits = {},
 ): Promise<Answer<Res>> {
-  const { signal, remainingMs = UNBOUNDED, onRetry } = limits;
+  const { signal, remainingMs = UNBOUNDED, onRetry, slots = NO_SLOTS } = limits;
   const call = typeof name === 'string' ? { method: name } : name;
   const policy = { baseDelayMs: options.retryBaseDelayMs, maxDelayMs: MAX_RETRY_DELAY_MS };
   const clientTraceId = randomUUID();
@@ -210,12 +214,22 @@ export async function callWithRetries<Req, Res>(
     const remember = (found: ServerIds) => {
       ids = { ...ids, ...found };
     };
-    const left = remainingMs();
-    const deadlineMs = Math.max(1, Math.min(options.callTimeoutMs, left));
+    // Set once a slot is had: the wait for it is not the attempt's time.
+    let left = 0;
+    let deadlineMs = 0;
+    const send = () => {
+      left = remainingMs();
+      deadlineMs = Math.max(1, Math.min(options.callTimeoutMs, left));
+      return attempt(method, request, token, ids, deadlineMs, limits, remember);
+    };
     try {
-      const value = await attempt(method, request, token, ids, deadlineMs, limits, remember);
+      const value = await slots.hold(send, signal);
       return { value, attempts, ids };
     } catch (error) {
+      // Only the budget's signal stops the wait, and this attempt was never sent.
+      if (error instanceof SlotWaitError) {
+        throw new CallError(call, attempts - 1, ids, { cause: error, budgetBound: true });
+      }
       const status = statusOf(error);
       const fail = () =>
         new CallError(call, attempts, ids, {
@@ -226,7 +240,9 @@ export async function callWithRetries<Req, Res>(
             signal?.aborted === true ||
             (status === Status.DEADLINE_EXCEEDED && left < options.callTimeoutMs),
         });
-      const retryable = status !== undefined && RETRYABLE_STATUSES.has(status);
+      // An answer the client could not read comes back the same however often it is asked for.
+      const retryable =
+        status !== undefined && RETRYABLE_STATUSES.has(status) && !unreadableAnswer(error);
       if (attempts > options.retryAttempts || !retryable || signal?.aborted) throw fail();
       const delay = backoffDelay(attempts - 1, policy);
       if (delay >= remainingMs()) throw fail();

@@ -64,29 +64,34 @@ class HandOffError extends Error {
 /** One asynchronous invocation of this function, with the function's own IAM token. */
 async function invokeAsync(body: string, deps: HandOffDeps): Promise<void> {
   const url = `${deps.invokeUrl.replace(/\/+$/, '')}/${deps.functionId}?integration=async`;
-  const timeout = Math.max(
-    1,
-    Math.min(deps.retry.callTimeoutMs, deps.limits.remainingMs?.() ?? Infinity),
-  );
-  const signals = [
-    AbortSignal.timeout(timeout),
-    ...(deps.limits.signal ? [deps.limits.signal] : []),
-  ];
-  let response: Response;
-  try {
-    response = await fetch(url, {
+  // One of the instance's calls in flight, as every API call is; the timeout runs from the start.
+  const post = async () => {
+    const timeout = Math.max(
+      1,
+      Math.min(deps.retry.callTimeoutMs, deps.limits.remainingMs?.() ?? Infinity),
+    );
+    const signals = [
+      AbortSignal.timeout(timeout),
+      ...(deps.limits.signal ? [deps.limits.signal] : []),
+    ];
+    const response = await fetch(url, {
       method: 'POST',
       headers: { Authorization: `Bearer ${deps.token}`, 'Content-Type': 'application/json' },
       body,
       signal: AbortSignal.any(signals),
     });
+    await response.body?.cancel();
+    return response.status;
+  };
+  let status: number;
+  try {
+    status = await (deps.limits.slots ? deps.limits.slots.hold(post, deps.limits.signal) : post());
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new HandOffError(`no answer: ${reason}`, true);
   }
-  await response.body?.cancel();
-  if (response.status !== ACCEPTED) {
-    throw new HandOffError(`answered ${response.status}`, RETRYABLE(response.status));
+  if (status !== ACCEPTED) {
+    throw new HandOffError(`answered ${status}`, RETRYABLE(status));
   }
 }
 

@@ -20,7 +20,10 @@ export interface Swept {
    * as results already, since nothing more is done about them.
    */
   readonly reported: readonly OperationResult[];
-  /** Listings that failed after their retries (or folders not handed on): a retry may mend them. */
+  /**
+   * Listings that failed after their retries (or folders not handed on) in a way a retry may
+   * mend; an unreadable answer is logged, and not counted.
+   */
   readonly failedListings: number;
   /** Folders handed on, each to an invocation of its own. */
   readonly handedOn?: number;
@@ -127,7 +130,7 @@ async function sweepFolder(
       createdAtMs: candidate.createdAt.getTime(),
     })),
     reported: await reportedResults(findings.reported, now, groupLog),
-    failedListings: findings.failures.length,
+    failedListings: findings.failures.filter((f) => f.retryable).length,
     tallies: findings.tallies,
   };
 }

@@ -64,13 +64,13 @@ export async function sweepWide<T, R>(
       malformed,
     );
   } catch (error) {
-    const listing = `folders of cloud ${spec.cloudId}`;
+    const failure = failureOf(error);
     log.log(LogLevel.Error, 'sweep listing failed', {
       ...origin,
-      listing,
-      ...failureOf(error),
+      listing: `folders of cloud ${spec.cloudId}`,
+      ...failure,
     });
-    return { targets: [], reported: [], failedListings: 1, sweepId };
+    return { targets: [], reported: [], failedListings: failure.retryable ? 1 : 0, sweepId };
   }
   const specs = folders.map((folderId) => folderSweep(spec, folderId));
   logMalformed(log, origin, 'folder', malformed);

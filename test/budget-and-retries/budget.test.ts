@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { beforeBudgetEnds, createBudget } from '../../src/act/budget';
+import { createSlots } from '../../src/cloud/in-flight';
 import type { OperationApi } from '../../src/cloud/operation-api';
 import type { TokenProvider } from '../../src/cloud/token';
 import { loadConfig } from '../../src/config';
@@ -80,6 +81,7 @@ describe('an invocation out of time', () => {
     config: loadConfig({ TIME_MARGIN_MS: '300' }),
     api: unusedApi,
     tokens,
+    slots: createSlots(1),
   });
   const request = {
     origin: { source: 'raw' as const },

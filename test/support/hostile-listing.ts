@@ -9,6 +9,7 @@ import { Instance } from '@yandex-cloud/nodejs-sdk/compute-v1/instance';
 import { InstanceServiceService } from '@yandex-cloud/nodejs-sdk/compute-v1/instance_service';
 import { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
 import { OperationServiceService } from '@yandex-cloud/nodejs-sdk/operation/operation_service';
+import protobuf from 'protobufjs/minimal';
 import type { TestPkiFiles } from '../../emulator/pki';
 
 /**
@@ -21,6 +22,23 @@ export interface HostileListing {
   instances: string[];
   /** One ListOperations page of the instance, given the token asked with. */
   page(instanceId: string, pageToken: string): { operations: Operation[]; nextPageToken: string };
+  /** Instances whose pages carry one more operation, created at 2^62 seconds: no Date holds it. */
+  unreadable?: readonly string[];
+}
+
+/** ListInstanceOperationsResponse by hand: each operation, then one whose createdAt is raw. */
+function encodePage(page: { operations: Operation[]; nextPageToken: string; rawSeconds?: bigint }) {
+  const writer = protobuf.Writer.create();
+  for (const operation of page.operations) {
+    Operation.encode(operation, writer.uint32(10).fork()).ldelim();
+  }
+  if (page.rawSeconds !== undefined) {
+    // operations (1) { id (1), created_at (3) { seconds (1) } }
+    writer.uint32(10).fork().uint32(10).string('rawtime1').uint32(26).fork();
+    writer.uint32(8).int64(String(page.rawSeconds)).ldelim().ldelim();
+  }
+  if (page.nextPageToken) writer.uint32(18).string(page.nextPageToken);
+  return Buffer.from(writer.finish());
 }
 
 export interface HostileServer {
@@ -58,10 +76,15 @@ export async function startHostileServer(
   const listOperations: Unary<{ instanceId: string; pageToken: string }> = (call, callback) => {
     const { instanceId, pageToken } = call.request;
     calls.push(`ListOperations ${instanceId} ${pageToken}`);
-    callback(null, listing.page(instanceId, pageToken));
+    const raw = listing.unreadable?.includes(instanceId) ? { rawSeconds: 2n ** 62n } : {};
+    callback(null, { ...listing.page(instanceId, pageToken), ...raw });
   };
   server.addService(OperationServiceService, { get, cancel });
-  server.addService(InstanceServiceService, { list, listOperations });
+  const instanceService = {
+    ...InstanceServiceService,
+    listOperations: { ...InstanceServiceService.listOperations, responseSerialize: encodePage },
+  };
+  server.addService(instanceService, { list, listOperations });
   const credentials = ServerCredentials.createSsl(
     null,
     [{ cert_chain: Buffer.from(pki.serverCertPem), private_key: Buffer.from(pki.serverKeyPem) }],

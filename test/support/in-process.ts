@@ -1,3 +1,4 @@
+import { createSlots } from '../../src/cloud/in-flight';
 import type { TokenProvider } from '../../src/cloud/token';
 import { loadConfig } from '../../src/config';
 import { createHandler } from '../../src/handler';
@@ -32,7 +33,7 @@ export function inProcessFunction(
   const rawLines: string[] = [];
   // Only a built instance has a channel, and so a close.
   const instance: Instance & { close?(): void } = fakes
-    ? { config: loadConfig(env), ...fakes }
+    ? { config: loadConfig(env), slots: createSlots(1), ...fakes }
     : buildInstance(env);
   const handler = createHandler(
     () => instance,

@@ -102,6 +102,27 @@ describe('a sweep over what a hostile API lists', () => {
     expect(line('sweep listing cut short')).toMatchObject({ cut: 'page_limit' });
   });
 
+  it('reports a page it cannot read as a final failure, and sweeps the other resources', async () => {
+    const { server, fn, line } = await sweepAgainst({
+      instances: ['vmbad', 'vmgood'],
+      page: (id) => ({ operations: [running(`op${id}`)], nextPageToken: '' }),
+      unreadable: ['vmbad'],
+    });
+
+    // Not retried: the same page would come back the same.
+    expect(server.calls.filter((c) => c.startsWith('ListOperations vmbad'))).toHaveLength(1);
+    expect(line('sweep listing failed')).toMatchObject({
+      listing: 'operations of compute.instance vmbad',
+      code: 'INTERNAL',
+      retryable: false,
+      message: expect.stringContaining('its answer could not be read'),
+    });
+    expect(server.calls).toContain('Cancel opvmgood');
+    // The timer is not asked to deliver again for it.
+    expect(line('invocation summary')).toMatchObject({ sweep: { failedListings: 0 } });
+    expect(fn.lines.some((l) => l.msg === 'invocation refused')).toBe(false);
+  });
+
   it('keeps only the stuck one of 20,000 finished operations on a resource', async () => {
     const page = (token: string) => {
       const start = Number(token || 0);

@@ -1,4 +1,4 @@
-import { Status, statusOf } from '../../cloud/grpc-status';
+import { Status, statusOf, unreadableAnswer } from '../../cloud/grpc-status';
 import type { Operation } from '../../cloud/operation-api';
 import {
   CallError,
@@ -39,6 +39,11 @@ export interface SweepFailure {
   readonly listing: string;
   readonly code: string;
   readonly message: string;
+  /**
+   * False when the API answered with what cannot be read (a timestamp no number holds, a page over
+   * the client's limit): the same listing again would get the same answer, so it asks no retry.
+   */
+  readonly retryable: boolean;
 }
 
 export interface SweepFindings {
@@ -88,7 +93,11 @@ export function failureOf(error: unknown): Omit<SweepFailure, 'listing'> {
       : cause instanceof Error
         ? cause.message
         : String(cause);
-  return { code: status === undefined ? 'NO_STATUS' : Status[status], message };
+  return {
+    code: status === undefined ? 'NO_STATUS' : Status[status],
+    message,
+    retryable: unreadableAnswer(cause) === undefined,
+  };
 }
 
 /** Listings in flight at once: enough to be quick, few enough not to be throttled. */
