@@ -112,6 +112,7 @@ export async function cancelOperation(
   };
   let attempts = 0;
   let details = {};
+  let refreshCut = false;
   const done = (findings: Findings): OperationResult => ({
     operationId: named.id,
     ...findings,
@@ -132,7 +133,11 @@ export async function cancelOperation(
       attempts += error.attempts;
       if (statusOf(error.cause) !== Status.UNAUTHENTICATED) throw error;
       const fresh = await token.replace(used);
-      if (fresh === undefined) throw error;
+      if (fresh === undefined) {
+        // No fresh token because time ran out: the budget's doing, not a lack of rights.
+        if (budget.signal.aborted) refreshCut = true;
+        throw error;
+      }
       const result = await api[method](named.id, fresh, limits).catch((retry: unknown) => {
         if (retry instanceof CallError) attempts += retry.attempts;
         throw retry;
@@ -208,6 +213,10 @@ export async function cancelOperation(
     const settled = (await watchEnd(cancelled)) ?? cancelled;
     return done({ ...outcomeAfterCancel(settled.operation), ...cancelled.ids });
   } catch (error) {
+    if (error instanceof CallError && refreshCut) {
+      const message = `${error.message}; the time budget ran out while getting a fresh IAM token`;
+      return done({ outcome: Outcome.Failed, reason: Reason.Deadline, retryable: true, message });
+    }
     if (error instanceof CallError) return done(failure(error, budget));
     if (error instanceof MismatchedAnswer) {
       return done({

@@ -187,7 +187,9 @@ describe('the refresh after UNAUTHENTICATED', () => {
 
     // Unbounded, the metadata fetch's own tries would take 3.3 s.
     expect(Date.now() - began).toBeLessThan(2600);
-    expect(result).toMatchObject({ outcome: 'denied', code: 'UNAUTHENTICATED' });
+    // The budget's doing, not a lack of rights: retryable, so a queue delivers it again.
+    expect(result).toMatchObject({ outcome: 'failed', reason: 'deadline', retryable: true });
+    expect(result.message).toMatch(/the time budget ran out while getting a fresh IAM token/);
     expect(server.callsFor('stale1').map((c) => c.authorization)).toEqual(['Bearer t1.stale']);
   });
 });
