@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
 import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
-import { lacksFile } from '../../src/sweep/load';
+import { lacksFile, loadBundle, MissingBundleError } from '../../src/lazy-bundle';
 import { httpEvent, timerEvent } from '../support/events';
 import { testPki } from '../support/test-pki';
 
@@ -92,5 +92,24 @@ describe('lacksFile', () => {
     ['no error object', 'sweep.js', false],
   ])('%s: %s', (_name, error, lacks) => {
     expect(lacksFile(error, 'sweep.js')).toBe(lacks);
+  });
+});
+
+describe('loadBundle', () => {
+  it('says a missing observe.js is a packaging mistake, as it says of sweep.js', async () => {
+    const missing = Object.assign(new Error('Cannot find module'), {
+      code: 'ERR_MODULE_NOT_FOUND',
+      url: 'file:///function/code/observe.js',
+    });
+    const loading = loadBundle('observe.js', () => Promise.reject(missing));
+    await expect(loading).rejects.toBeInstanceOf(MissingBundleError);
+    await expect(loading).rejects.toThrow(
+      'the deployed zip lacks observe.js: upload dist/function.zip whole',
+    );
+  });
+
+  it('passes any other failure through as it is', async () => {
+    const boom = new Error('boom');
+    await expect(loadBundle('observe.js', () => Promise.reject(boom))).rejects.toBe(boom);
   });
 });

@@ -19,6 +19,7 @@ const STAGES = [
       'config.ts',
       'printable.ts',
       'map-limited.ts',
+      'lazy-bundle.ts',
       'cloud/',
       'instance.ts',
     ],

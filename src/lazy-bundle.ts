@@ -1,0 +1,33 @@
+import { CancellerError } from './errors';
+
+/**
+ * A zip that is not the whole of what `npm run build` made: a packaging mistake, which only an
+ * upload of dist/function.zip mends, and which must not read as a bug of the function's.
+ */
+export class MissingBundleError extends CancellerError {
+  constructor(file: string, options?: ErrorOptions) {
+    super(`the deployed zip lacks ${file}: upload dist/function.zip whole`, options);
+    this.name = 'MissingBundleError';
+  }
+}
+
+/**
+ * Whether an import failed because `file` itself is not there, as Node says it of an ES import
+ * (ERR_MODULE_NOT_FOUND, with the missing module's URL); a module that `file` imports and that is
+ * missing is another failure.
+ */
+export function lacksFile(error: unknown, file: string): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, url } = error as { code?: unknown; url?: unknown };
+  return code === 'ERR_MODULE_NOT_FOUND' && typeof url === 'string' && url.endsWith(`/${file}`);
+}
+
+/** A lazily loaded bundle (dist/sweep.js, dist/observe.js), its absence said as what it is. */
+export async function loadBundle<T>(file: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    if (lacksFile(error, file)) throw new MissingBundleError(file, { cause: error });
+    throw error;
+  }
+}
