@@ -40,7 +40,11 @@ export function createBudget(context: TimeContext, marginMs: number, now = Date.
 
 /** `work`, or a CancellerError once the budget has run out: what is awaited must not outlive it. */
 export function beforeBudgetEnds<T>(work: Promise<T>, budget: Budget, what: string): Promise<T> {
-  if (budget.signal.aborted) return Promise.reject(new CancellerError(`no time left for ${what}`));
+  if (budget.signal.aborted) {
+    // The work goes unawaited: its failure must not become an unhandled rejection.
+    work.catch(() => {});
+    return Promise.reject(new CancellerError(`no time left for ${what}`));
+  }
   let onAbort = () => {};
   const ended = new Promise<never>((_, reject) => {
     onAbort = () => reject(new CancellerError(`the time budget ran out while ${what}`));

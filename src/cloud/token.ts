@@ -62,7 +62,12 @@ function contextToken(context: TokenContext): string | undefined {
 /** `work`, unless `wait` ends first: the work goes on, for whoever else waits on it. */
 function until<T>(work: Promise<T>, { signal }: TokenWait): Promise<T> {
   if (signal === undefined) return work;
-  if (signal.aborted) return Promise.reject(new CancellerError(OUT_OF_TIME));
+  if (signal.aborted) {
+    // Left unawaited, a later failure of the work would be an unhandled rejection, and the end
+    // of the process for every invocation on it.
+    work.catch(() => {});
+    return Promise.reject(new CancellerError(OUT_OF_TIME));
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new CancellerError(OUT_OF_TIME));
     signal.addEventListener('abort', onAbort, { once: true });
