@@ -13,7 +13,7 @@ export interface Instance {
   /** Get and Cancel, each attempt holding one of `slots`. */
   readonly api: OperationApi;
   readonly tokens: TokenProvider;
-  /** MAX_CALLS_IN_FLIGHT: every other API call's limits carry these too. */
+  /** MAX_CALLS_IN_FLIGHT: every gRPC call and hand-off holds one; metrics and messages do not. */
   readonly slots: Slots;
 }
 

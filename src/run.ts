@@ -73,8 +73,8 @@ export async function run(
       swept = sweep?.kinds
         ? { ...sweep, kinds: withOutcomes(sweep.kinds, selection.targets, results) }
         : sweep;
-      for (const { origin, result } of selection.reported) {
-        logResult(log, origin, result);
+      for (const { origin, alsoFor = [], result } of selection.reported) {
+        for (const each of [origin, ...alsoFor]) logResult(log, each, result);
         results.push(result);
       }
       rejected += selection.rejected;
@@ -157,7 +157,11 @@ async function select(
 ): Promise<{
   targets: readonly Target[];
   /** Results already: stuck operations of report-only kinds, and candidates over the limit. */
-  reported: ReadonlyArray<{ origin: Origin; result: OperationResult }>;
+  reported: ReadonlyArray<{
+    origin: Origin;
+    alsoFor?: readonly Origin[];
+    result: OperationResult;
+  }>;
   rejected: number;
   sweep?: SweepSummary;
 }> {
@@ -189,7 +193,6 @@ async function select(
       });
       continue;
     }
-    sweepsRun.set(key, origin);
     const { sweep } = await loadSweep();
     let found: Swept;
     try {
@@ -208,6 +211,8 @@ async function select(
       rejected += 1;
       continue;
     }
+    // Only a sweep that ran stands for its twins; a rejected one leaves each to be judged alone.
+    sweepsRun.set(key, origin);
     modes.push(request.sweep.onExcess);
     tallies.push(found.tallies ?? {});
     failedListings += found.failedListings;
@@ -232,6 +237,7 @@ async function select(
   const refusedCandidates = logGuard(selection, max, log);
   const skipped = selection.overLimit.map((target) => ({
     origin: target.origin,
+    ...(target.alsoFor && { alsoFor: target.alsoFor }),
     result: overLimitResult(target),
   }));
   const kinds = withOutcomes(

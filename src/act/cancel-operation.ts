@@ -215,7 +215,14 @@ export async function cancelOperation(
   } catch (error) {
     if (error instanceof CallError && refreshCut) {
       const message = `${error.message}; the time budget ran out while getting a fresh IAM token`;
-      return done({ outcome: Outcome.Failed, reason: Reason.Deadline, retryable: true, message });
+      return done({
+        outcome: Outcome.Failed,
+        code: 'UNAUTHENTICATED',
+        reason: Reason.Deadline,
+        retryable: true,
+        message,
+        ...error.ids,
+      });
     }
     if (error instanceof CallError) return done(failure(error, budget));
     if (error instanceof MismatchedAnswer) {

@@ -1,4 +1,6 @@
 import type { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
+import { MAX_FIELD_CHARS } from '../log';
+import { shortened } from '../printable';
 
 /**
  * google.protobuf.Timestamp's range, 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z: a
@@ -11,13 +13,18 @@ export function inTimestampRange(date: Date): boolean {
   return ms >= TIMESTAMP_MS.min && ms <= TIMESTAMP_MS.max;
 }
 
-/** What a person reads in a result about an operation: empty fields left out. */
+/**
+ * What a person reads in a result about an operation: empty fields left out, and the server's
+ * text cut as a reply and a line cut it, so that a result never holds more of it than they show.
+ */
 export function described(operation: Operation) {
   return {
-    ...(operation.description && { description: operation.description }),
+    ...(operation.description && {
+      description: shortened(operation.description, MAX_FIELD_CHARS),
+    }),
     // An Invalid Date's toISOString throws.
     ...(operation.createdAt &&
       inTimestampRange(operation.createdAt) && { createdAt: operation.createdAt.toISOString() }),
-    ...(operation.createdBy && { createdBy: operation.createdBy }),
+    ...(operation.createdBy && { createdBy: shortened(operation.createdBy, MAX_FIELD_CHARS) }),
   };
 }

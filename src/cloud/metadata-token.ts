@@ -35,6 +35,8 @@ export async function fetchMetadataToken(
   }
 }
 
+const MAX_ANSWER_BYTES = 64 * 1024;
+
 function fetchOnce(url: string, timeoutMs: number, signal?: AbortSignal): Promise<IssuedToken> {
   return new Promise((resolve, reject) => {
     // The whole answer within the timeout, not only some byte of it: a server that trickles
@@ -48,7 +50,16 @@ function fetchOnce(url: string, timeoutMs: number, signal?: AbortSignal): Promis
       { headers: { 'Metadata-Flavor': 'Google' }, ...(signal && { signal }) },
       (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          // A token answer is a few KB: a bigger one is a broken service, not read on.
+          if (size > MAX_ANSWER_BYTES) {
+            request.destroy(new Error(`answered more than ${MAX_ANSWER_BYTES} bytes`));
+            return;
+          }
+          chunks.push(chunk);
+        });
         res.on('error', (error) =>
           reject(new NoTokenError('failed mid-answer', { cause: error }, true)),
         );

@@ -1,6 +1,9 @@
 import { RequestError } from '../errors';
 import type { Job, Origin } from '../model';
 
+/** trigger.proto `BatchSettings.size`: `0-10`. */
+const MAX_BATCH_MESSAGES = 10;
+
 /**
  * MAX_OPERATIONS bounds a whole batch, not each message: a batch of 1000 messages of 150 ids
  * each would otherwise be 150,000 operations in one invocation, past its memory and its time.
@@ -10,6 +13,10 @@ import type { Job, Origin } from '../model';
 export function batchBound(maxOperations: number) {
   const ids = new Set<string>();
   let named = 0;
+  // Every mention of an id is a line of its own, so repeats are bounded too: at most what ten
+  // messages (a trigger's largest batch) of MAX_OPERATIONS each would make.
+  let mentions = 0;
+  const maxMentions = MAX_BATCH_MESSAGES * maxOperations;
   let full = false;
   const refusal = () =>
     new RequestError(
@@ -20,12 +27,14 @@ export function batchBound(maxOperations: number) {
       if (full) return { origin, error: refusal() };
       const job = parse();
       if (!('request' in job) || job.request.kind !== 'ids') return job;
-      const fresh = job.request.operations.filter((name) => !name.valid || !ids.has(name.id));
-      if (named + fresh.length > maxOperations) {
+      const { operations } = job.request;
+      const fresh = operations.filter((name) => !name.valid || !ids.has(name.id));
+      if (named + fresh.length > maxOperations || mentions + operations.length > maxMentions) {
         full = true;
         return { origin, error: refusal() };
       }
       named += fresh.length;
+      mentions += operations.length;
       for (const name of fresh) if (name.valid) ids.add(name.id);
       return job;
     },

@@ -39,6 +39,7 @@ const byAge = (a: Target, b: Target) =>
  */
 function merged(targets: readonly Target[], into = new Map<string, Target>()): Target[] {
   const invalid: Target[] = [];
+  const others = new Map<string, Origin[]>();
   for (const target of targets) {
     if (!target.named.valid) {
       invalid.push(target);
@@ -49,7 +50,10 @@ function merged(targets: readonly Target[], into = new Map<string, Target>()): T
       into.set(target.named.id, target);
       continue;
     }
-    const alsoFor: Origin[] = [...(first.alsoFor ?? []), target.origin];
+    // One list per id, grown in place: a thousand repeats must not copy it a thousand times.
+    const alsoFor = (others.get(target.named.id) ?? []) as Origin[];
+    alsoFor.push(target.origin);
+    others.set(target.named.id, alsoFor);
     into.set(target.named.id, { ...first, ...loosest(first, target), alsoFor });
   }
   return [...into.values(), ...invalid];

@@ -32,10 +32,10 @@ const labelMatches = (labels: Readonly<Record<string, string>>) => (match: Label
  * pattern, where a backtracking engine such as JavaScript's own can be made to run for hours by
  * a pattern of a dozen characters.
  */
-function compileText(match: TextMatch, where: string): (text: string) => boolean {
+function compileText(match: TextMatch, where: string): (text: Text) => boolean {
   if ('contains' in match) {
     const needle = match.contains.toLowerCase();
-    return (text) => text.toLowerCase().includes(needle);
+    return (text) => text.lower.includes(needle);
   }
   let pattern: RE2JS;
   try {
@@ -48,8 +48,20 @@ function compileText(match: TextMatch, where: string): (text: string) => boolean
       { cause: error },
     );
   }
-  return (text) => pattern.matcher(text).find();
+  return (text) => pattern.matcher(text.raw).find();
 }
+
+/** A description as the filters read it, lowered once for every `contains`. */
+interface Text {
+  readonly raw: string;
+  readonly lower: string;
+}
+
+/**
+ * The API keeps a description to 256 characters (`(length) = "<=256"`); a longer one is a broken
+ * server's, and matching it whole would hold the event loop for as long as it is long.
+ */
+const DESCRIPTION_CHARS = 256;
 
 function compileTexts(pair: IncludeExclude<TextMatch>, where: string) {
   const side = (name: 'include' | 'exclude') =>
@@ -77,8 +89,10 @@ export function compileFilters(filters: SweepFilters): Check {
     if (!passes(filters.createdBy, (creator) => creator === subject.createdBy)) {
       return FilterName.CreatedBy;
     }
-    if (!passes(description, (matches) => matches(subject.description))) {
-      return FilterName.Description;
+    if (description.include.length + description.exclude.length > 0) {
+      const raw = subject.description.slice(0, DESCRIPTION_CHARS);
+      const text = { raw, lower: raw.toLowerCase() };
+      if (!passes(description, (matches) => matches(text))) return FilterName.Description;
     }
     return undefined;
   };

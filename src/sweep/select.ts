@@ -4,7 +4,7 @@ import { type Logger, LogLevel } from '../log';
 import { mapLimited } from '../map-limited';
 import type { Guards, KindTallies, OperationResult, Origin, SweepSpec, Target } from '../model';
 import { type Check, compileFilters } from './filters';
-import { findCandidates, MAX_LISTED_OPERATIONS, type Sighting } from './listing';
+import { findCandidates, type Sighting, SWEEP_BOUNDS } from './listing';
 import { type LogRecordDeps, latestLogRecord } from './listing/log-records';
 import { Cut, MAX_PAGES } from './listing/pages';
 import { stuckResult } from './listing/stuck';
@@ -97,12 +97,23 @@ async function sweepFolder(
   for (const failure of findings.failures) {
     log.log(LogLevel.Error, 'sweep listing failed', { ...origin, ...failure });
   }
-  for (const { listing, cut } of findings.cuts) {
+  // One line per kind of cut: a bound reached cuts every listing after it alike.
+  for (const cut of Object.values(Cut)) {
+    const [first, ...others] = findings.cuts.filter((c) => c.cut === cut).map((c) => c.listing);
+    if (first === undefined) continue;
     log.log(LogLevel.Warn, 'sweep listing cut short', {
       ...origin,
-      listing,
       cut,
+      listing: first,
+      ...(others.length > 0 && { alsoCut: others.length, next: others.slice(0, 4) }),
       reason: CUT_REASONS[cut],
+    });
+  }
+  if (findings.unkept > 0) {
+    log.log(LogLevel.Warn, 'sweep kept the first found', {
+      ...origin,
+      unkept: findings.unkept,
+      reason: `past ${SWEEP_BOUNDS.kept} candidates (or stuck operations of report-only kinds), the rest are counted, not kept`,
     });
   }
   logMalformed(log, origin, 'resource', findings.malformed.resource);
@@ -138,7 +149,7 @@ async function sweepFolder(
 const CUT_REASONS: Record<Cut, string> = {
   [Cut.Loop]: 'the server handed back a page token it had given before; the list ends there',
   [Cut.Pages]: `the list ran to ${MAX_PAGES} pages; the rest is left for a narrower sweep`,
-  [Cut.Limit]: `the sweep listed ${MAX_LISTED_OPERATIONS} operations; the rest is left for a narrower sweep`,
+  [Cut.Limit]: `the folder's sweep listed ${SWEEP_BOUNDS.resources} resources or ${SWEEP_BOUNDS.operations} operations; the rest is left for a narrower sweep`,
 };
 
 /** Instance groups whose logs are read at once. */

@@ -249,9 +249,10 @@ describe('what the filters leave out', () => {
   });
 
   it('matches a pattern that would backtrack for ever in linear time', () => {
-    // JavaScript's own engine takes exponential time on this; RE2 answers at once.
+    // JavaScript's own engine takes exponential time on this (a description is at most 256
+    // characters, and 30 would do); RE2 answers at once.
     const check = compileFilters(filters({ description: { exclude: [{ regex: '(a+)+$' }] } }));
-    expect(check(subject({ description: `${'a'.repeat(100_000)}!` }))).toBeUndefined();
+    expect(check(subject({ description: `${'a'.repeat(250)}!` }))).toBeUndefined();
   });
 });
 

@@ -13,11 +13,13 @@ import { mapLimited } from '../../map-limited';
 import {
   type FilterName,
   type KindTallies,
+  type KindTally,
   REPORTED_KINDS,
   type ResourceKind,
   type ResourceRef,
   type SweepSpec,
 } from '../../model';
+import { shortened } from '../../printable';
 import type { Check } from '../filters';
 import { MalformedIds } from '../malformed';
 import { allPages, type Cut, type Pages } from './pages';
@@ -59,6 +61,8 @@ export interface SweepFindings {
   readonly failures: readonly SweepFailure[];
   /** Lists that stopped at a bound before their end: what they gave is used, and said so. */
   readonly cuts: readonly SweepCut[];
+  /** Stuck operations past SWEEP_BOUNDS.kept: counted, not kept. */
+  readonly unkept: number;
   /** Listed ids that break the id rule, never sent on. */
   readonly malformed: { readonly resource: MalformedIds; readonly operation: MalformedIds };
 }
@@ -71,13 +75,8 @@ export interface SweepCut {
 /** A resource to look at, with its labels when it was listed (a named one's are unknown). */
 type Looked = ResourceRef & { readonly labels?: Readonly<Record<string, string>> };
 
-interface Tally {
-  operations: number;
-  matched: number;
-  filteredOut?: Partial<Record<FilterName, number>>;
-  candidates?: number;
-  reported?: number;
-}
+/** A kind's tally as the listings count it up. */
+type Tally = { -readonly [K in keyof KindTally]: KindTally[K] };
 
 const bump = <K extends string>(counts: Partial<Record<K, number>>, key: K) => {
   counts[key] = (counts[key] ?? 0) + 1;
@@ -103,19 +102,25 @@ export function failureOf(error: unknown): Omit<SweepFailure, 'listing'> {
 /** Listings in flight at once: enough to be quick, few enough not to be throttled. */
 const LISTING_CONCURRENCY = 8;
 /**
- * Operations one sweep (of one folder) lists at most: far more than a folder's resources keep,
- * and few enough that counting them stays inside the time budget.
+ * What one folder's sweep lists at most, and keeps: far more than a folder holds, few enough that
+ * its memory and its lines stay bounded whatever the API lists. The blast-radius guard takes at
+ * most 1000, so the kept candidates (the first found) are always more than it lets through.
  */
-export const MAX_LISTED_OPERATIONS = 500_000;
+export const SWEEP_BOUNDS = {
+  resources: 100_000,
+  operations: 500_000,
+  /** Candidates, and stuck operations of report-only kinds, each. */
+  kept: 5000,
+} as const;
 /** What a kept operation's description is cut to: the API's own limit is 256 characters. */
 const KEPT_TEXT = 1024;
 const REPORTED: ReadonlySet<ResourceKind> = new Set(REPORTED_KINDS);
 
 /** Only what a result shows of a kept operation: a page's others, and its payloads, are let go. */
-const kept = (operation: Operation): Operation => ({
+const keptOf = (operation: Operation): Operation => ({
   id: operation.id,
-  description: operation.description.slice(0, KEPT_TEXT),
-  createdBy: operation.createdBy.slice(0, KEPT_TEXT),
+  description: shortened(operation.description, KEPT_TEXT),
+  createdBy: shortened(operation.createdBy, KEPT_TEXT),
   done: operation.done,
   ...(operation.createdAt && { createdAt: operation.createdAt }),
   ...(operation.modifiedAt && { modifiedAt: operation.modifiedAt }),
@@ -129,6 +134,8 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
   const tallies = new Map<ResourceKind, Tally>();
   const filteredOut: Partial<Record<FilterName, number>> = {};
   let operations = 0;
+  let resources = 0;
+  const kept = { candidates: 0, reported: 0, dropped: 0 };
 
   const tallyOf = (kind: ResourceKind) => {
     const tally = tallies.get(kind) ?? { operations: 0, matched: 0 };
@@ -160,18 +167,22 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
   const resourcesOf = (kind: ResourceKind) =>
     attempt(`${kind} in folder ${spec.folderId}`, () => {
       const { list } = clientFor(kind, endpointOf(kind));
-      return allPages(async (pageToken) => {
-        const { value: page } = await call(
-          named(kind, 'list', `folder ${spec.folderId}`),
-          list,
-          KINDS[kind].listRequest(spec.folderId ?? '', pageToken),
-        );
-        const items = KINDS[kind]
-          .listed(page)
-          .filter(({ id }) => malformed.resource.accepts(id))
-          .map(({ id, labels }): Looked => ({ kind, id, labels }));
-        return { items, nextPageToken: page.nextPageToken };
-      });
+      return allPages(
+        async (pageToken) => {
+          const { value: page } = await call(
+            named(kind, 'list', `folder ${spec.folderId}`),
+            list,
+            KINDS[kind].listRequest(spec.folderId ?? '', pageToken),
+          );
+          const items = KINDS[kind]
+            .listed(page)
+            .filter(({ id }) => malformed.resource.accepts(id))
+            .map(({ id, labels }): Looked => ({ kind, id, labels }));
+          resources += items.length;
+          return { items, nextPageToken: page.nextPageToken };
+        },
+        () => resources < SWEEP_BOUNDS.resources,
+      );
     });
 
   /** A resource's stuck operations that pass the filters, page by page; the rest counted. */
@@ -202,9 +213,15 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
           bump(tally.filteredOut, filter);
           return undefined;
         }
+        const side = REPORTED.has(resource.kind) ? 'reported' : 'candidates';
+        if (kept[side] >= SWEEP_BOUNDS.kept) {
+          kept.dropped += 1;
+          return undefined;
+        }
+        kept[side] += 1;
         const createdAt = operation.createdAt as Date;
         return {
-          operation: kept(operation),
+          operation: keptOf(operation),
           ...answer,
           operationId: operation.id,
           createdAt,
@@ -223,7 +240,7 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
           const items = page.operations.flatMap((operation) => sighting(operation, answer) ?? []);
           return { items, nextPageToken: page.nextPageToken };
         },
-        () => operations < MAX_LISTED_OPERATIONS,
+        () => operations < SWEEP_BOUNDS.operations,
       );
     });
 
@@ -238,6 +255,7 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
       failures,
       cuts,
       malformed,
+      unkept: kept.dropped,
     }),
   };
 }

@@ -8,7 +8,7 @@ import { printable } from '../../printable';
 import { cachedClient, methodOf } from './resources';
 
 /** The group's log as far as a sweep reads it: enough pages for any group's recent history. */
-const MAX_PAGES = 5;
+const MAX_LOG_PAGES = 5;
 const PAGE_SIZE = 1000;
 const MAX_MESSAGE = 500;
 
@@ -47,7 +47,7 @@ export async function latestLogRecord(
   let latest: LogRecord | undefined;
   let pageToken = '';
   try {
-    for (let page = 0; page < MAX_PAGES; page++) {
+    for (let page = 0; page < MAX_LOG_PAGES; page++) {
       const request = ListInstanceGroupLogRecordsRequest.fromPartial({
         instanceGroupId,
         pageSize: PAGE_SIZE,

@@ -9,8 +9,8 @@ export const Cut = {
   Loop: 'page_token_loop',
   /** MAX_PAGES pages were read and the server still had a next one. */
   Pages: 'page_limit',
-  /** The caller's limit (the sweep's operations) was reached. */
-  Limit: 'operation_limit',
+  /** The caller's limit (the sweep's resources or operations) was reached. */
+  Limit: 'listing_limit',
 } as const;
 export type Cut = (typeof Cut)[keyof typeof Cut];
 
@@ -26,7 +26,7 @@ const digest = (token: string) => createHash('sha256').update(token).digest('bas
 /**
  * Every item of a paged List, page after page, until the server gives no next token; bounded,
  * whatever the server does: a token seen before (however many pages the cycle spans) ends it,
- * as do MAX_PAGES pages and the caller's `more()` turning false.
+ * as do MAX_PAGES pages and the caller's `more()` being false before a page is asked for.
  */
 export async function allPages<T>(
   fetch: (pageToken: string) => Promise<{ items: T[]; nextPageToken: string }>,
@@ -36,12 +36,13 @@ export async function allPages<T>(
   const seen = new Set<string>([digest('')]);
   let pageToken = '';
   for (let page = 0; page < MAX_PAGES; page++) {
+    if (!more()) return { items, cut: Cut.Limit };
     const answer = await fetch(pageToken);
-    items.push(...answer.items);
+    // One by one: a spread of a page of 100,000 items overflows the stack.
+    for (const item of answer.items) items.push(item);
     if (!answer.nextPageToken) return { items };
     const key = digest(answer.nextPageToken);
     if (seen.has(key)) return { items, cut: Cut.Loop };
-    if (!more()) return { items, cut: Cut.Limit };
     seen.add(key);
     pageToken = answer.nextPageToken;
   }

@@ -1,4 +1,4 @@
-import { described } from '../../cloud/described';
+import { described, inTimestampRange } from '../../cloud/described';
 import type { Operation } from '../../cloud/operation-api';
 import { type OperationResult, Outcome, type RequestIds, type ResourceRef } from '../../model';
 
@@ -16,8 +16,9 @@ export interface Sighting extends Candidate {
   readonly ids: RequestIds;
 }
 
+/** A time outside Timestamp's range is no time at all: it must not make the oldest candidate. */
 const ageSeconds = (date: Date | undefined, now: number) =>
-  date === undefined || Number.isNaN(date.getTime()) ? undefined : (now - date.getTime()) / 1000;
+  date === undefined || !inTimestampRange(date) ? undefined : (now - date.getTime()) / 1000;
 
 /** The measure of stuck for one kind: its `olderThan`, and the sweep's `notModifiedFor`. */
 export interface Threshold {
@@ -27,8 +28,8 @@ export interface Threshold {
 
 /**
  * Whether a listed operation is stuck by the sweep's measure: not done, created longer ago than
- * `olderThan` and, if asked, not modified for `notModifiedFor`. A missing timestamp never
- * qualifies: an operation of unknown age is left alone.
+ * `olderThan` and, if asked, not modified for `notModifiedFor`. A missing or out-of-range
+ * timestamp never qualifies: an operation of unknown age is left alone.
  */
 export function isStuck(operation: Operation, threshold: Threshold, now: number): boolean {
   if (operation.done) return false;
