@@ -62,6 +62,13 @@ describe('the bound on a batch as a whole', () => {
     expect('request' in bound.admit(origin, () => job(['c1', 'b1']))).toBe(true);
   });
 
+  it('bounds the mentions of ids it already names too: each is a line of its own', () => {
+    const bound = batchBound(2);
+    // Ten messages' worth of MAX_OPERATIONS mentions, then no more.
+    const admitted = Array.from({ length: 12 }, () => bound.admit(origin, () => job(['a1', 'b1'])));
+    expect(admitted.map((j) => 'request' in j)).toEqual([...Array(10).fill(true), false, false]);
+  });
+
   it('reads no ids of a message once the batch is full', () => {
     const bound = batchBound(1);
     bound.admit(origin, () => job(['a1', 'b1']));

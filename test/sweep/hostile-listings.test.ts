@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { SWEEP_BOUNDS } from '../../src/sweep/listing';
 import { MAX_PAGES } from '../../src/sweep/listing/pages';
 import { timerEvent } from '../support/events';
 import { FAST_ENV } from '../support/fixtures';
@@ -121,6 +122,22 @@ describe('a sweep over what a hostile API lists', () => {
     // The timer is not asked to deliver again for it.
     expect(line('invocation summary')).toMatchObject({ sweep: { failedListings: 0 } });
     expect(fn.lines.some((l) => l.msg === 'invocation refused')).toBe(false);
+  });
+
+  it(`keeps the first ${SWEEP_BOUNDS.kept} candidates of a listing that says everything is stuck`, async () => {
+    const { line } = await sweepAgainst({
+      instances: ['vm1'],
+      page: () => ({
+        operations: Array.from({ length: SWEEP_BOUNDS.kept + 1000 }, (_, i) => running(`s${i}`)),
+        nextPageToken: '',
+      }),
+    });
+
+    expect(line('sweep kept the first found')).toMatchObject({ level: 'WARN', unkept: 1000 });
+    expect(line('sweep refused')).toMatchObject({ candidates: SWEEP_BOUNDS.kept });
+    expect(
+      (line('sweep refused') as { refusedCandidates: unknown[] }).refusedCandidates,
+    ).toHaveLength(50);
   });
 
   it('keeps only the stuck one of 20,000 finished operations on a resource', async () => {

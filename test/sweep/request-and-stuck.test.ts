@@ -30,6 +30,12 @@ describe('what a sweep counts as stuck', () => {
     ['done long ago', op({ done: true, createdAt: minutesAgo(600) }), spec, false],
     ['of unknown age', op({}), spec, false],
     [
+      'created before the year 1, as no Timestamp can say',
+      op({ createdAt: new Date(-1e15) }),
+      spec,
+      false,
+    ],
+    [
       'old, and idle long enough',
       op({ createdAt: minutesAgo(120), modifiedAt: minutesAgo(45) }),
       { ...spec, notModifiedForSeconds: 1800 },

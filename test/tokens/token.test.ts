@@ -104,6 +104,30 @@ describe('token provider', () => {
   });
 });
 
+describe('a wait on a spent budget', () => {
+  it('refuses at once, and a later failure of the shared fetch is handled, not left unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      let fail: (error: Error) => void = () => {};
+      const tokens = createTokenProvider({
+        fetchToken: () => new Promise<IssuedToken>((_, reject) => (fail = reject)),
+      });
+      const spent = AbortSignal.abort();
+      // One caller starts the fetch; the other joins it with no time left.
+      const started = tokens.token({}).catch((error: unknown) => error);
+      await expect(tokens.token({}, { signal: spent })).rejects.toThrow(/time budget ran out/);
+      fail(new NoTokenError('could not be reached (ECONNREFUSED)', undefined, true));
+      await started;
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
+
 describe('a fetch from the metadata service', () => {
   it('is abandoned at its deadline, its signal aborted, and the next caller starts a fresh one', async () => {
     vi.useFakeTimers();
