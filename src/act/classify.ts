@@ -103,8 +103,8 @@ export function outcomeAfterCancel(operation: Operation): Ending {
   return { outcome: Outcome.AlreadyDone, ...ownError(operation) };
 }
 
-/** What is known of a Cancel that gave no answer to go by. */
-export interface UnansweredCancel {
+/** What is known of a Cancel that gave no answer to go by: refused, or answered unreadably. */
+export interface UnusableCancel {
   /** How many times Cancel was sent. */
   readonly attempts: number;
   /** The server answered with an operation the client could not read: it accepted the Cancel. */
@@ -120,7 +120,7 @@ export interface UnansweredCancel {
  */
 export function outcomeAfterUnusableCancel(
   operation: Operation | undefined,
-  { attempts, answered }: UnansweredCancel,
+  { attempts, answered }: UnusableCancel,
 ): Ending {
   if (operation?.done) return outcomeAfterCancel(operation);
   // An operation has no field that says it is being cancelled; an answer to Cancel, or an attempt
