@@ -3,6 +3,7 @@ import { cancelOperation } from './act/cancel-operation';
 import { type InvocationToken, invocationToken, type TokenContext } from './cloud/token';
 import { RequestError } from './errors';
 import type { Instance } from './instance';
+import { MissingBundleError } from './lazy-bundle';
 import { errorFields, type Logger, LogLevel } from './log';
 import { mapLimited } from './map-limited';
 import {
@@ -172,6 +173,7 @@ async function select(
   const reported = new Map<string, { origin: Origin; result: OperationResult }>();
   const modes: OnExcess[] = [];
   const sweepsRun = new Map<string, Origin>();
+  let missingBundle: MissingBundleError | undefined;
   const tallies: KindTallies[] = [];
   let rejected = 0;
   let failedListings = 0;
@@ -193,9 +195,9 @@ async function select(
       });
       continue;
     }
-    const { sweep } = await loadSweep();
     let found: Swept;
     try {
+      const { sweep } = await loadSweep();
       found = await sweep(
         request.sweep,
         { origin, ...guards },
@@ -206,6 +208,14 @@ async function select(
         invocation,
       );
     } catch (error) {
+      if (error instanceof MissingBundleError) {
+        // Packaging, not this request: the named operations beside it still go through, and
+        // the sweep counts as a failed listing, so the invocation asks to be delivered again.
+        log.log(LogLevel.Error, 'sweep failed', { ...origin, error: errorFields(error) });
+        missingBundle = error;
+        failedListings += 1;
+        continue;
+      }
       if (!(error instanceof RequestError)) throw error;
       log.log(LogLevel.Error, 'request rejected', { ...origin, error: errorFields(error) });
       rejected += 1;
@@ -225,6 +235,8 @@ async function select(
       }
     }
   }
+  // With nothing else to do, the invocation fails as what it is.
+  if (missingBundle !== undefined && named.length === 0) throw missingBundle;
   // An operation a request names goes through Get and Cancel, and its result says the rest.
   for (const target of named) if (target.named.valid) reported.delete(target.named.id);
   // One guard for the invocation: it takes the oldest only when every sweep in it asked so.
@@ -249,7 +261,7 @@ async function select(
     targets: selection.targets,
     reported: [...skipped, ...reported.values()],
     rejected,
-    ...(modes.length > 0 && {
+    ...((modes.length > 0 || missingBundle !== undefined) && {
       sweep: {
         candidates: selection.candidates,
         refused: selection.refused.length > 0,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
 import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
 import { lacksFile, loadBundle, MissingBundleError } from '../../src/lazy-bundle';
-import { httpEvent, timerEvent } from '../support/events';
+import { httpEvent, queueEvent, timerEvent } from '../support/events';
 import { testPki } from '../support/test-pki';
 
 // A zip of dist/index.js alone, as an upload of the one file would make it: the cancel path works,
@@ -30,7 +30,10 @@ beforeAll(async () => {
   const pki = testPki();
   server = await startCloudApiServer({
     pki,
-    operations: [{ id: 'opstuck', createdAt: new Date(Date.now() - 3_600_000) }],
+    operations: [
+      { id: 'opstuck', createdAt: new Date(Date.now() - 3_600_000) },
+      { id: 'opbatched', createdAt: new Date(Date.now() - 3_600_000) },
+    ],
   });
   runtime = await startRuntime({
     bundlePath: path.join(dir, 'index.js'),
@@ -78,6 +81,20 @@ describe('a zip without sweep.js', () => {
     const invocation = await runtime.invoke(timerEvent(SWEEP), WITH_TOKEN);
     expect(invocation.ok).toBe(false);
     expect(invocation.error?.message).toBe(MESSAGE);
+  });
+
+  it('still cancels the ids a queue batch names beside a sweep, and asks for the batch again', async () => {
+    const event = queueEvent([SWEEP, JSON.stringify({ operationIds: ['opbatched'] })]);
+    const invocation = await runtime.invoke(event, WITH_TOKEN);
+    expect(server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId)).toContain(
+      'opbatched',
+    );
+    const line = await runtime.waitForLine(
+      (l) => l.request_id === invocation.requestId && l.msg === 'sweep failed',
+    );
+    expect(line).toMatchObject({ level: 'ERROR', error: { message: MESSAGE } });
+    // The sweep counts as a failed listing: the queue delivers the batch again.
+    expect(invocation.ok).toBe(false);
   });
 });
 
