@@ -1,14 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FakeOperation, startCloudApiServer } from '../../emulator/cloud-api-server';
-import { endpointsAt } from '../../emulator/endpoints';
+import type { FakeOperation } from '../../emulator/cloud-api-server';
 import type { RequestError } from '../../src/errors';
 import { batchBound } from '../../src/event/batch-bound';
 import type { Job } from '../../src/model';
 import { parseRequest } from '../../src/request/parse';
 import { queueEvent, timerEvent } from '../support/events';
-import { FAST_ENV } from '../support/fixtures';
-import { inProcessFunction, invocationContext } from '../support/in-process';
-import { testPki } from '../support/test-pki';
+import { invocationContext, onEmulator } from '../support/in-process';
 
 // Issue 17: a batch is bounded as a whole, and no request in it is lost.
 const started: Array<{ close(): unknown }> = [];
@@ -18,18 +15,8 @@ afterEach(async () => {
 
 const hourAgo = () => new Date(Date.now() - 3_600_000);
 
-async function stack(operations: FakeOperation[], env: Record<string, string> = {}) {
-  const server = await startCloudApiServer({ pki: testPki(), operations });
-  started.push(server);
-  const fn = inProcessFunction({
-    ...FAST_ENV,
-    ...endpointsAt(server.address),
-    YC_METADATA_TOKEN_URL: 'http://127.0.0.1:9/token',
-    ...env,
-  });
-  started.push(fn);
-  return { server, fn };
-}
+const stack = (operations: FakeOperation[], env: Record<string, string> = {}) =>
+  onEmulator(started, { operations }, env);
 
 const ids = (prefix: string, count: number) =>
   Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(4, '0')}`);

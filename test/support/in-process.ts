@@ -1,9 +1,13 @@
+import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
+import { endpointsAt } from '../../emulator/endpoints';
 import { createSlots } from '../../src/cloud/in-flight';
 import type { TokenProvider } from '../../src/cloud/token';
 import { loadConfig } from '../../src/config';
 import { createHandler } from '../../src/handler';
 import { buildInstance, type Instance } from '../../src/instance';
 import { createLogger } from '../../src/log';
+import { FAST_ENV } from './fixtures';
+import { testPki } from './test-pki';
 
 export interface InProcessFunction {
   handler: ReturnType<typeof createHandler>;
@@ -79,4 +83,28 @@ export function loggedResultsById(
 ): Record<string, Record<string, unknown>> {
   const logged = lines.filter((l) => String(l.msg).startsWith('operation '));
   return Object.fromEntries(logged.map((l) => [String(l.operationId), l]));
+}
+
+type ServerOptions = Omit<Parameters<typeof startCloudApiServer>[0], 'pki'>;
+
+/**
+ * The emulator's cloud API with `server`'s resources and operations, and the function in this
+ * process pointed at it for every API (no metadata service: tests give a context token); both
+ * are added to `started`, for the test's afterEach to close.
+ */
+export async function onEmulator(
+  started: Array<{ close(): unknown }>,
+  server: ServerOptions = {},
+  env: Record<string, string> = {},
+): Promise<{ server: CloudApiServer; fn: InProcessFunction }> {
+  const api = await startCloudApiServer({ pki: testPki(), ...server });
+  started.push(api);
+  const fn = inProcessFunction({
+    ...FAST_ENV,
+    ...endpointsAt(api.address),
+    YC_METADATA_TOKEN_URL: 'http://127.0.0.1:9/token',
+    ...env,
+  });
+  started.push(fn);
+  return { server: api, fn };
 }

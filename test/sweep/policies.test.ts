@@ -1,15 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type CloudApiServer,
-  type FakeOperation,
-  type FakeResource,
-  startCloudApiServer,
-} from '../../emulator/cloud-api-server';
-import { endpointsAt } from '../../emulator/endpoints';
+import type { CloudApiServer, FakeOperation, FakeResource } from '../../emulator/cloud-api-server';
 import { httpEvent, timerEvent } from '../support/events';
-import { FAST_ENV } from '../support/fixtures';
-import { inProcessFunction, invocationContext, loggedResultsById } from '../support/in-process';
-import { testPki } from '../support/test-pki';
+import { invocationContext, loggedResultsById, onEmulator } from '../support/in-process';
 
 // Issue 16: sweep policies as teams write them, against the emulator's listings.
 const FOLDER = 'b1gfolder';
@@ -61,23 +53,8 @@ const OPERATIONS: FakeOperation[] = [
   op('group70', 'ig1', 70, { description: 'Update instance group' }),
 ];
 
-async function stack(env: Record<string, string> = {}) {
-  const server = await startCloudApiServer({
-    pki: testPki(),
-    resources: RESOURCES,
-    operations: OPERATIONS,
-    maxPageSize: 2,
-  });
-  started.push(server);
-  const fn = inProcessFunction({
-    ...FAST_ENV,
-    ...endpointsAt(server.address),
-    YC_METADATA_TOKEN_URL: 'http://127.0.0.1:9/token',
-    ...env,
-  });
-  started.push(fn);
-  return { server, fn };
-}
+const stack = (env: Record<string, string> = {}) =>
+  onEmulator(started, { resources: RESOURCES, operations: OPERATIONS, maxPageSize: 2 }, env);
 
 const sweepOf = (sweep: object, extra: object = {}) =>
   timerEvent(JSON.stringify({ sweep: { folderId: FOLDER, ...sweep }, ...extra }), {

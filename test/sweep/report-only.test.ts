@@ -1,16 +1,8 @@
 import { status } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type CloudApiServer,
-  type FakeOperation,
-  type FakeResource,
-  startCloudApiServer,
-} from '../../emulator/cloud-api-server';
-import { endpointsAt } from '../../emulator/endpoints';
+import type { CloudApiServer, FakeOperation, FakeResource } from '../../emulator/cloud-api-server';
 import { httpEvent, timerEvent } from '../support/events';
-import { FAST_ENV } from '../support/fixtures';
-import { inProcessFunction, invocationContext, loggedResultsById } from '../support/in-process';
-import { testPki } from '../support/test-pki';
+import { invocationContext, loggedResultsById, onEmulator } from '../support/in-process';
 
 const FOLDER = 'b1gfolder';
 const TOKEN = 't1.report-token';
@@ -59,23 +51,8 @@ const OPERATIONS: FakeOperation[] = [
 ];
 const STUCK = ['pgstuck', 'k8sstuck', 'igstuck'];
 
-async function stack(env: Record<string, string> = {}) {
-  const server = await startCloudApiServer({
-    pki: testPki(),
-    resources: RESOURCES,
-    operations: OPERATIONS,
-    maxPageSize: 2,
-  });
-  started.push(server);
-  const fn = inProcessFunction({
-    ...FAST_ENV,
-    ...endpointsAt(server.address),
-    YC_METADATA_TOKEN_URL: 'http://127.0.0.1:9/token',
-    ...env,
-  });
-  started.push(fn);
-  return { server, fn };
-}
+const stack = (env: Record<string, string> = {}) =>
+  onEmulator(started, { resources: RESOURCES, operations: OPERATIONS, maxPageSize: 2 }, env);
 
 const timer = (sweep: object) =>
   timerEvent(JSON.stringify({ sweep: { folderId: FOLDER, olderThan: '30m', ...sweep } }), {

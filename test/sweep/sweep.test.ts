@@ -1,16 +1,8 @@
 import { status } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type CloudApiServer,
-  type FakeOperation,
-  type FakeResource,
-  startCloudApiServer,
-} from '../../emulator/cloud-api-server';
-import { endpointsAt } from '../../emulator/endpoints';
+import type { CloudApiServer, FakeOperation, FakeResource } from '../../emulator/cloud-api-server';
 import { queueEvent, timerEvent } from '../support/events';
-import { FAST_ENV } from '../support/fixtures';
-import { inProcessFunction, invocationContext, loggedResultsById } from '../support/in-process';
-import { testPki } from '../support/test-pki';
+import { invocationContext, loggedResultsById, onEmulator } from '../support/in-process';
 
 const FOLDER = 'b1gfolder';
 const TOKEN = 't1.sweep-token';
@@ -47,24 +39,8 @@ function folder(): { resources: FakeResource[]; operations: FakeOperation[] } {
   };
 }
 
-async function stack(env: Record<string, string> = {}) {
-  const { resources, operations } = folder();
-  const server = await startCloudApiServer({
-    pki: testPki(),
-    resources,
-    operations,
-    maxPageSize: 2,
-  });
-  started.push(server);
-  const fn = inProcessFunction({
-    ...FAST_ENV,
-    ...endpointsAt(server.address),
-    YC_METADATA_TOKEN_URL: 'http://127.0.0.1:9/token',
-    ...env,
-  });
-  started.push(fn);
-  return { server, fn };
-}
+const stack = (env: Record<string, string> = {}) =>
+  onEmulator(started, { ...folder(), maxPageSize: 2 }, env);
 
 const timer = (payload: unknown) => timerEvent(JSON.stringify(payload), { triggerId: 'trsweep' });
 const cancels = (server: CloudApiServer) =>
