@@ -70,11 +70,7 @@ export async function memoryRuns(opts: {
   runs: number;
 }): Promise<MemorySamples> {
   const { resources, operations } = folder();
-  const server = await startCloudApiServer({ pki: opts.pki, resources });
-  // In chunks: set() takes its operations as arguments, and 160,000 of them overflow the stack.
-  for (let at = 0; at < operations.length; at += 10_000) {
-    server.set(...operations.slice(at, at + 10_000));
-  }
+  const server = await startCloudApiServer({ pki: opts.pki, resources, operations });
   const env = { ...functionEnv(server.address, opts.pki.caFile), ...endpointsAt(server.address) };
   const samples: MemorySamples = { sweep: [], batch: [] };
   const warmEvent = { operationIds: ['memwarm0'], dryRun: true };
