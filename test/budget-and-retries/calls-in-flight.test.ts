@@ -1,17 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type RecordedCall, startCloudApiServer } from '../../emulator/cloud-api-server';
+import { closedAfterEach } from '../support/cleanup';
 import { FAST_ENV } from '../support/fixtures';
 import { inProcessFunction, invocationContext, resultsById } from '../support/in-process';
 import { testPki } from '../support/test-pki';
 
-const started: Array<{ close(): unknown }> = [];
-const track = <T extends { close(): unknown }>(thing: T): T => {
-  started.push(thing);
-  return thing;
-};
-afterEach(async () => {
-  for (const thing of started.splice(0).reverse()) await thing.close();
-});
+const track = closedAfterEach();
 
 /** How long the server holds each Get and Cancel. */
 const HOLD_MS = 40;

@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
+import { closedAfterEach } from '../support/cleanup';
 import { httpEvent } from '../support/events';
 import { FAST_ENV } from '../support/fixtures';
 import { inProcessFunction, invocationContext, resultsById } from '../support/in-process';
@@ -9,14 +10,7 @@ import { startTcpProxy } from '../support/tcp-proxy';
 import { testPki } from '../support/test-pki';
 
 const NO_METADATA = 'http://127.0.0.1:9/token';
-const started: Array<{ close(): unknown }> = [];
-const track = <T extends { close(): unknown }>(thing: T): T => {
-  started.push(thing);
-  return thing;
-};
-afterEach(async () => {
-  for (const thing of started.splice(0).reverse()) await thing.close();
-});
+const track = closedAfterEach();
 
 async function stack(env: Record<string, string> = {}) {
   const server = track(await startCloudApiServer({ pki: testPki() }));

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { status } from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startCloudApiServer } from '../../emulator/cloud-api-server';
 import { listen } from '../../emulator/listen';
 import { createBudget } from '../../src/act/budget';
@@ -9,20 +9,14 @@ import { cancelOperation } from '../../src/act/cancel-operation';
 import { fetchMetadataToken } from '../../src/cloud/metadata-token';
 import { createOperationApi } from '../../src/cloud/operation-api';
 import { createTokenProvider, invocationToken } from '../../src/cloud/token';
+import { closedAfterEach } from '../support/cleanup';
 import { FAST_ENV } from '../support/fixtures';
 import { inProcessFunction, invocationContext, resultsById } from '../support/in-process';
 import { startMetadataServer } from '../support/metadata-server';
 import { pipelineDeps } from '../support/pipeline-deps';
 import { testPki } from '../support/test-pki';
 
-const started: Array<{ close(): unknown }> = [];
-const track = <T extends { close(): unknown }>(thing: T): T => {
-  started.push(thing);
-  return thing;
-};
-afterEach(async () => {
-  for (const thing of started.splice(0).reverse()) await thing.close();
-});
+const track = closedAfterEach();
 
 const TOKEN = 't1.after-the-hang';
 const TOKEN_PATH = '/computeMetadata/v1/instance/service-accounts/default/token';
