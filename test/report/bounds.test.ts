@@ -1,12 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { CallResult, Operation, OperationApi } from '../../src/cloud/operation-api';
+import type { OperationApi } from '../../src/cloud/operation-api';
 import { createLogger } from '../../src/log';
-import type { OperationResult, RequestIds } from '../../src/model';
+import type { OperationResult } from '../../src/model';
 import { messageText, noteworthy } from '../../src/report/observe/notify';
 import { replyBody } from '../../src/report/reply-body';
 import { MAX_BODY_BYTES, MAX_LINE_BYTES } from '../requests/corpus';
 import { httpEvent, QUEUE_ID, queueEvent } from '../support/events';
 import { fixedTokens, inProcessFunction } from '../support/in-process';
+import { cancellingApi } from '../support/pipeline-deps';
 
 // Issue 17, item 6: what the server and the event send may be any length, and no reply, field or
 // log line may grow with it.
@@ -160,25 +161,6 @@ describe('a reply', () => {
   });
 });
 
-/** An OperationService whose every operation is running, cancels at once, and carries `fields`. */
-function serverWith(fields: Partial<Operation>, ids: Partial<RequestIds> = {}): OperationApi {
-  const answer = (id: string, done: boolean): Promise<CallResult> =>
-    Promise.resolve({
-      operation: {
-        id,
-        description: 'Create instance',
-        createdAt: new Date(Date.now() - 3_600_000),
-        createdBy: 'ajefakeuser',
-        done,
-        ...(done && { error: { code: 1, message: 'cancelled', details: [] } }),
-        ...fields,
-      },
-      attempts: 1,
-      ids: { clientTraceId: 'ct-1', clientRequestId: 'cr-1', ...ids },
-    });
-  return { get: (id) => answer(id, false), cancel: (id) => answer(id, true) };
-}
-
 async function invoke(api: OperationApi, event: unknown, requestId = 'inv-bounds') {
   const fn = inProcessFunction({}, { api, tokens: fixedTokens });
   const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -197,7 +179,7 @@ const MB = 1024 * 1024;
 
 describe('the function, when the server sends text of any length', () => {
   it('replies over HTTP with four operations of 1 MB descriptions, each cut', async () => {
-    const api = serverWith({ description: `Create ${'d'.repeat(MB)}` });
+    const api = cancellingApi({ description: `Create ${'d'.repeat(MB)}` });
     const { reply, rawLines } = await invoke(
       api,
       httpEvent(JSON.stringify({ operationIds: FOUR })),
@@ -219,7 +201,10 @@ describe('the function, when the server sends text of any length', () => {
   ])(
     'cuts a 6,000-character x-request-id in a %s reply as in its log lines',
     async (_c, event, body) => {
-      const api = serverWith({}, { apiRequestId: `req-${long}`, serverTraceId: `trace-${long}` });
+      const api = cancellingApi(
+        {},
+        { apiRequestId: `req-${long}`, serverTraceId: `trace-${long}` },
+      );
       const { reply, rawLines } = await invoke(api, event());
       const logged = rawLines
         .map((raw) => expectWellFormed(raw))
@@ -247,7 +232,7 @@ describe('the function, when the server sends text of any length', () => {
     });
     // What the platform could deliver: the batch inside its 3.5 MB cap.
     expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThan(MAX_BODY_BYTES);
-    const api = serverWith(
+    const api = cancellingApi(
       { description: escaped(huge), createdBy: escaped(huge, 'aje') },
       { apiRequestId: escaped(huge, 'req-'), serverTraceId: escaped(huge, 'trace-') },
     );

@@ -1,6 +1,6 @@
 import { type Budget, createBudget } from '../../src/act/budget';
 import type { PipelineDeps } from '../../src/act/cancel-operation';
-import type { CallResult, OperationApi } from '../../src/cloud/operation-api';
+import type { CallResult, Operation, OperationApi } from '../../src/cloud/operation-api';
 import type { InvocationToken } from '../../src/cloud/token';
 import type { RequestIds } from '../../src/model';
 
@@ -32,8 +32,14 @@ export function fakeIds(apiRequestId?: string): RequestIds {
   };
 }
 
-/** An OperationService where every operation has run an hour and cancels at once. */
-export function cancellingApi(): OperationApi {
+/**
+ * An OperationService where every operation has run an hour and cancels at once; `fields` and
+ * `ids` change what its answers carry.
+ */
+export function cancellingApi(
+  fields: Partial<Operation> = {},
+  ids: Partial<RequestIds> = {},
+): OperationApi {
   const answer = (id: string, done: boolean): Promise<CallResult> =>
     Promise.resolve({
       operation: {
@@ -43,9 +49,10 @@ export function cancellingApi(): OperationApi {
         createdBy: 'ajefakeuser',
         done,
         ...(done && { error: { code: 1, message: 'cancelled', details: [] } }),
+        ...fields,
       },
       attempts: 1,
-      ids: fakeIds('api-req-1'),
+      ids: { ...fakeIds('api-req-1'), ...ids },
     });
   return { get: (id) => answer(id, false), cancel: (id) => answer(id, true) };
 }
