@@ -208,6 +208,8 @@ export async function callWithRetries<Req, Res>(
   const call = typeof name === 'string' ? { method: name } : name;
   const policy = { baseDelayMs: options.retryBaseDelayMs, maxDelayMs: MAX_RETRY_DELAY_MS };
   const clientTraceId = randomUUID();
+  // The last attempt that went out, with what its answer said: a wait for a slot after it names it.
+  let lastSent: RequestIds | undefined;
   for (let attempts = 1; ; attempts++) {
     // Ids the server sent for an earlier attempt do not name this one.
     let ids: RequestIds = { clientTraceId, clientRequestId: randomUUID() };
@@ -228,8 +230,12 @@ export async function callWithRetries<Req, Res>(
     } catch (error) {
       // Only the budget's signal stops the wait, and this attempt was never sent.
       if (error instanceof SlotWaitError) {
-        throw new CallError(call, attempts - 1, ids, { cause: error, budgetBound: true });
+        throw new CallError(call, attempts - 1, lastSent ?? ids, {
+          cause: error,
+          budgetBound: true,
+        });
       }
+      lastSent = ids;
       const status = statusOf(error);
       const fail = () =>
         new CallError(call, attempts, ids, {

@@ -212,4 +212,25 @@ describe('a unary call under the slots', () => {
       callWithRetries('After', method(10).call, {}, 't', OPTIONS, { slots }),
     ).resolves.toMatchObject({ attempts: 1 });
   });
+
+  it('names the attempt it last sent when the budget ends a wait for a slot after a retry', async () => {
+    const slots = createSlots(1);
+    const sentIds: string[] = [];
+    // A fails once (UNAVAILABLE), and in its backoff B takes the only slot for longer than A has.
+    const { call } = method(30, (n) => n === 1);
+    const recording: UnaryMethod<object, Reply> = (req, md, opts, cb) => {
+      sentIds.push(String(md.get('x-request-id')[0]));
+      return call(req, md, opts, cb);
+    };
+    const { call: slow } = method(10_000);
+    const budget = AbortSignal.timeout(300);
+    const first = callWithRetries('A', recording, {}, 't', OPTIONS, { slots, signal: budget });
+    await new Promise((resolve) => setTimeout(resolve, 35));
+    const blocker = callWithRetries('B', slow, {}, 't', OPTIONS, { slots, signal: budget });
+    const [error] = await Promise.all([first.catch((e: unknown) => e), blocker.catch(() => {})]);
+
+    expect(error).toMatchObject({ attempts: 1, budgetBound: true });
+    expect(sentIds).toHaveLength(1);
+    expect((error as CallError).ids.clientRequestId).toBe(sentIds[0]);
+  });
 });
