@@ -147,7 +147,7 @@ describe('the import graph of src/', () => {
 
   it('sees the imports it checks, the lazy #sweep one too', () => {
     expect(graph.get('run.ts')).toEqual(
-      expect.arrayContaining(['act/cancel-operation.ts', 'select/targets.ts']),
+      expect.arrayContaining(['act/cancel-operation.ts', 'select/invocation.ts']),
     );
     expect(graph.get('sweep/load.ts')).toContain('sweep/select.ts');
   });

@@ -1,0 +1,249 @@
+import type { CallLimits } from '../cloud/unary';
+import type { Config } from '../config';
+import { RequestError } from '../errors';
+import { MissingBundleError } from '../lazy-bundle';
+import { errorFields, type Logger, LogLevel } from '../log';
+import {
+  type CancelRequest,
+  type KindTallies,
+  OnExcess,
+  type OperationResult,
+  type Origin,
+  Outcome,
+  Reason,
+  type RefusedCandidate,
+  type ResourceKind,
+  type SweepSpec,
+  type SweepSummary,
+  type Target,
+} from '../model';
+import { loadSweep } from '../sweep/load';
+import type { Swept } from '../sweep/select';
+import { mergeTallies, withOutcomes } from '../sweep/tally';
+import type { Invocation } from '../sweep/wide';
+import { type Selection, selectTargets, tightened } from './targets';
+
+export interface Accepted {
+  readonly origin: Origin;
+  readonly request: CancelRequest;
+}
+
+/** A result with no call behind it, and every request whose line reports it. */
+export interface Reported {
+  readonly origin: Origin;
+  readonly alsoFor?: readonly Origin[];
+  readonly result: OperationResult;
+}
+
+export interface Selected {
+  readonly targets: readonly Target[];
+  /** Results already: stuck operations of report-only kinds, and candidates over the limit. */
+  readonly reported: readonly Reported[];
+  readonly rejected: number;
+  readonly sweep?: SweepSummary;
+}
+
+type SweepRequest = Accepted & { readonly request: { readonly kind: 'sweep'; sweep: SweepSpec } };
+
+/** What the sweeps of an invocation found, together. */
+interface Sweeps {
+  readonly targets: Target[];
+  /** By id, each once however many sweeps find it. */
+  readonly reported: Map<string, Reported>;
+  readonly modes: OnExcess[];
+  readonly tallies: KindTallies[];
+  rejected: number;
+  failedListings: number;
+  handedOn: number;
+  missingBundle?: MissingBundleError;
+}
+
+/**
+ * Each sweep request, each identical one (same spec, same guards) once. One whose filters do
+ * not compile is a rejected request, as one that does not parse; one that cannot load
+ * dist/sweep.js is a failed listing, so that the named operations beside it still go through.
+ */
+async function runSweeps(
+  requests: readonly SweepRequest[],
+  config: Config,
+  token: string,
+  limits: CallLimits,
+  log: Logger,
+  invocation: Invocation,
+): Promise<Sweeps> {
+  const sweeps: Sweeps = {
+    targets: [],
+    reported: new Map(),
+    modes: [],
+    tallies: [],
+    rejected: 0,
+    failedListings: 0,
+    handedOn: 0,
+  };
+  const run = new Map<string, Origin>();
+  for (const { origin, request } of requests) {
+    const guards = tightened(config, request);
+    // The same sweep with the same guards, twice in a batch, would list everything twice.
+    const key = JSON.stringify([request.sweep, guards]);
+    const same = run.get(key);
+    if (same !== undefined) {
+      log.log(LogLevel.Info, 'sweep merged', {
+        ...origin,
+        reason: 'an identical sweep of this invocation runs once, for both',
+        ...(same.messageId !== undefined && { sameAs: same.messageId }),
+      });
+      continue;
+    }
+    let found: Swept;
+    try {
+      const { sweep } = await loadSweep();
+      found = await sweep(
+        request.sweep,
+        { origin, ...guards },
+        config,
+        token,
+        limits,
+        log,
+        invocation,
+      );
+    } catch (error) {
+      if (error instanceof MissingBundleError) {
+        log.log(LogLevel.Error, 'sweep failed', { ...origin, error: errorFields(error) });
+        sweeps.missingBundle = error;
+        sweeps.failedListings += 1;
+        continue;
+      }
+      if (!(error instanceof RequestError)) throw error;
+      log.log(LogLevel.Error, 'request rejected', { ...origin, error: errorFields(error) });
+      sweeps.rejected += 1;
+      continue;
+    }
+    // Only a sweep that ran stands for its twins; a rejected one leaves each to be judged alone.
+    run.set(key, origin);
+    sweeps.modes.push(request.sweep.onExcess);
+    sweeps.tallies.push(found.tallies ?? {});
+    sweeps.failedListings += found.failedListings;
+    sweeps.handedOn += found.handedOn ?? 0;
+    sweeps.targets.push(...found.targets);
+    const sweptOrigin = found.sweepId ? { ...origin, sweepId: found.sweepId } : origin;
+    for (const result of found.reported) {
+      if (!sweeps.reported.has(result.operationId)) {
+        sweeps.reported.set(result.operationId, { origin: sweptOrigin, result });
+      }
+    }
+  }
+  return sweeps;
+}
+
+/**
+ * The named operations and what the sweeps find, under one blast-radius check for them all; the
+ * operations found that cannot be cancelled are only reported, so the check does not count them.
+ */
+export async function select(
+  requests: readonly Accepted[],
+  config: Config,
+  token: string,
+  /** The invocation's budget and the instance's slots, which every listing keeps to. */
+  limits: CallLimits,
+  log: Logger,
+  invocation: Invocation,
+): Promise<Selected> {
+  const named: Target[] = requests.flatMap(({ origin, request }) => {
+    if (request.kind !== 'ids') return [];
+    const guards = tightened(config, request);
+    return request.operations.map((name) => ({ named: name, origin, ...guards }));
+  });
+  const sweepRequests = requests.filter((r): r is SweepRequest => r.request.kind === 'sweep');
+  const sweeps = await runSweeps(sweepRequests, config, token, limits, log, invocation);
+  // With nothing else to do, the invocation fails as what it is.
+  if (sweeps.missingBundle !== undefined && named.length === 0) throw sweeps.missingBundle;
+  // An operation a request names goes through Get and Cancel, and its result says the rest.
+  for (const target of named) if (target.named.valid) sweeps.reported.delete(target.named.id);
+  // One guard for the invocation: it takes the oldest only when every sweep in it asked so.
+  const onExcess =
+    sweeps.modes.length > 0 && sweeps.modes.every((mode) => mode === OnExcess.Oldest)
+      ? OnExcess.Oldest
+      : OnExcess.Refuse;
+  const max = config.maxCancelsPerRun;
+  const selection = selectTargets(named, sweeps.targets, max, onExcess);
+  const refusedCandidates = logGuard(selection, max, log);
+  const skipped = selection.overLimit.map(
+    (target): Reported => ({
+      origin: target.origin,
+      ...(target.alsoFor && { alsoFor: target.alsoFor }),
+      result: overLimitResult(target),
+    }),
+  );
+  const kinds = withOutcomes(
+    mergeTallies(...sweeps.tallies),
+    selection.overLimit,
+    skipped.map((s) => s.result),
+  );
+  const swept = sweeps.modes.length > 0 || sweeps.missingBundle !== undefined;
+  return {
+    targets: selection.targets,
+    reported: [...skipped, ...sweeps.reported.values()],
+    rejected: sweeps.rejected,
+    ...(swept && {
+      sweep: {
+        candidates: selection.candidates,
+        refused: selection.refused.length > 0,
+        ...(refusedCandidates && { refusedCandidates }),
+        failedListings: sweeps.failedListings,
+        ...(sweeps.handedOn > 0 && { handedOn: sweeps.handedOn }),
+        ...(Object.keys(kinds).length > 0 && { kinds }),
+      },
+    }),
+  };
+}
+
+/** Refused candidates named in the line and the reply, oldest first: enough to see the pattern. */
+const REFUSED_SHOWN = 50;
+
+/**
+ * The blast-radius guard's line, when it acted; a refusal names its oldest candidates (id, age,
+ * resource), so that a dry run shows what the sweep found although it cancels none of them.
+ */
+function logGuard(selection: Selection, max: number, log: Logger): RefusedCandidate[] | undefined {
+  const { candidates, refused, overLimit } = selection;
+  const excess = `${candidates} candidates is more than MAX_CANCELS_PER_RUN (${max}) allows in one invocation`;
+  if (overLimit.length > 0) {
+    log.log(LogLevel.Warn, 'sweep over limit', {
+      candidates,
+      overLimit: overLimit.length,
+      reason: `${excess}; the oldest ${max} go on, the rest are skipped`,
+    });
+  }
+  if (refused.length === 0) return undefined;
+  const now = Date.now();
+  const shown = refused.slice(0, REFUSED_SHOWN).map(
+    ({ named, origin, createdAtMs }): RefusedCandidate => ({
+      operationId: named.valid ? named.id : named.text,
+      ...(createdAtMs !== undefined && { ageSeconds: Math.floor((now - createdAtMs) / 1000) }),
+      ...(origin.resourceKind !== undefined && {
+        resourceKind: origin.resourceKind as ResourceKind,
+      }),
+      ...(origin.resourceId !== undefined && { resourceId: origin.resourceId }),
+    }),
+  );
+  log.log(LogLevel.Error, 'sweep refused', {
+    candidates,
+    reason: `${excess}; none is cancelled`,
+    refusedCandidates: shown,
+  });
+  return shown;
+}
+
+/** A candidate past the limit: nothing was asked of it, and a later run may take it. */
+function overLimitResult(target: Target): OperationResult {
+  const { named, origin } = target;
+  return {
+    operationId: named.valid ? named.id : named.text,
+    outcome: Outcome.Skipped,
+    reason: Reason.OverLimit,
+    ...(origin.resourceKind !== undefined && { resourceKind: origin.resourceKind as ResourceKind }),
+    ...(origin.resourceId !== undefined && { resourceId: origin.resourceId }),
+    attempts: 0,
+    durationMs: 0,
+  };
+}
