@@ -1,7 +1,7 @@
 import type { ClientUnaryCall, ServiceError } from '@grpc/grpc-js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Status } from '../../src/cloud/grpc-status';
-import { createSlots, SlotWaitError } from '../../src/cloud/in-flight';
+import { createSlots, type Slots, SlotWaitError } from '../../src/cloud/in-flight';
 import { CallError, callWithRetries, type UnaryMethod } from '../../src/cloud/unary';
 
 afterEach(() => {
@@ -214,22 +214,37 @@ describe('a unary call under the slots', () => {
   });
 
   it('names the attempt it last sent when the budget ends a wait for a slot after a retry', async () => {
-    const slots = createSlots(1);
+    const real = createSlots(1);
+    const budget = new AbortController();
+    let release = () => {};
+    let holds = 0;
+    // The budget ends exactly when the retry starts to wait: no timing in it.
+    const slots: Slots = {
+      hold: (work, signal) => {
+        holds += 1;
+        const held = real.hold(work, signal);
+        if (holds === 2) budget.abort();
+        return held;
+      },
+    };
     const sentIds: string[] = [];
-    // A fails once (UNAVAILABLE), and in its backoff B takes the only slot for longer than A has.
-    const { call } = method(30, (n) => n === 1);
+    const { call } = method(1, (n) => n === 1);
     const recording: UnaryMethod<object, Reply> = (req, md, opts, cb) => {
       sentIds.push(String(md.get('x-request-id')[0]));
       return call(req, md, opts, cb);
     };
-    const { call: slow } = method(10_000);
-    const budget = AbortSignal.timeout(300);
-    const first = callWithRetries('A', recording, {}, 't', OPTIONS, { slots, signal: budget });
-    await new Promise((resolve) => setTimeout(resolve, 35));
-    const blocker = callWithRetries('B', slow, {}, 't', OPTIONS, { slots, signal: budget });
-    const [error] = await Promise.all([first.catch((e: unknown) => e), blocker.catch(() => {})]);
+    const error = await callWithRetries('A', recording, {}, 't', OPTIONS, {
+      slots,
+      signal: budget.signal,
+      // In the backoff, another caller takes the only slot.
+      onRetry: () => {
+        void real.hold(() => new Promise<void>((resolve) => (release = resolve)));
+      },
+    }).catch((e: unknown) => e);
+    release();
 
     expect(error).toMatchObject({ attempts: 1, budgetBound: true });
+    expect((error as CallError).cause).toBeInstanceOf(SlotWaitError);
     expect(sentIds).toHaveLength(1);
     expect((error as CallError).ids.clientRequestId).toBe(sentIds[0]);
   });
