@@ -5,6 +5,7 @@ import {
 } from '@yandex-cloud/nodejs-sdk/compute-v1/instancegroup/instance_group_service';
 import { type CallLimits, callWithRetries, methodName, type RetryOptions } from '../../cloud/unary';
 import { printable } from '../../printable';
+import { allPages } from './pages';
 import { cachedClient, methodOf } from './resources';
 
 /** The group's log as far as a sweep reads it: enough pages for any group's recent history. */
@@ -45,40 +46,40 @@ export async function latestLogRecord(
     endpoint: deps.endpoint,
   };
   let latest: LogRecord | undefined;
-  let pageToken = '';
+  const at = (record: LogRecord) => record.timestamp?.getTime() ?? 0;
+  let pages = 0;
   try {
-    for (let page = 0; page < MAX_LOG_PAGES; page++) {
-      const request = ListInstanceGroupLogRecordsRequest.fromPartial({
-        instanceGroupId,
-        pageSize: PAGE_SIZE,
-        pageToken,
-      });
-      const { value } = await callWithRetries(
-        name,
-        listLogRecords,
-        request,
-        deps.token,
-        deps.retry,
-        deps.limits,
-      );
-      for (const record of value.logRecords) {
-        if (
-          latest === undefined ||
-          (record.timestamp?.getTime() ?? 0) >= (latest.timestamp?.getTime() ?? 0)
-        ) {
-          latest = record;
+    // The shared pager, for its loop guard; the pages give no items, only the latest kept here.
+    await allPages(
+      async (pageToken) => {
+        const request = ListInstanceGroupLogRecordsRequest.fromPartial({
+          instanceGroupId,
+          pageSize: PAGE_SIZE,
+          pageToken,
+        });
+        const { value } = await callWithRetries(
+          name,
+          listLogRecords,
+          request,
+          deps.token,
+          deps.retry,
+          deps.limits,
+        );
+        for (const record of value.logRecords) {
+          if (latest === undefined || at(record) >= at(latest)) latest = record;
         }
-      }
-      if (!value.nextPageToken || value.nextPageToken === pageToken) break;
-      pageToken = value.nextPageToken;
-    }
+        return { items: [], nextPageToken: value.nextPageToken };
+      },
+      () => pages++ < MAX_LOG_PAGES,
+    );
   } catch {
     // What was read so far still says something; nothing read says nothing.
   }
   if (latest === undefined) return undefined;
-  const at = latest.timestamp;
+  const { timestamp } = latest;
   return {
-    ...(at !== undefined && !Number.isNaN(at.getTime()) && { timestamp: at.toISOString() }),
+    ...(timestamp !== undefined &&
+      !Number.isNaN(timestamp.getTime()) && { timestamp: timestamp.toISOString() }),
     message: printable(latest.message, MAX_MESSAGE),
   };
 }
