@@ -1,6 +1,6 @@
-import type { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
 import { MAX_FIELD_CHARS } from '../log';
 import { shortened } from '../printable';
+import type { Operation } from './operation-api';
 
 /**
  * google.protobuf.Timestamp's range, 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z: a

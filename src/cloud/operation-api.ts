@@ -1,5 +1,4 @@
 import { credentials } from '@grpc/grpc-js';
-import type { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
 import { OperationServiceClient } from '@yandex-cloud/nodejs-sdk/operation/operation_service';
 import type { RequestIds } from '../model';
 import {
@@ -11,7 +10,18 @@ import {
 } from './unary';
 
 export { CallError, type CallLimits } from './unary';
-export type { Operation };
+
+/** yandex.cloud.operation.Operation (operation.proto), as far as the function reads it. */
+export interface Operation {
+  readonly id: string;
+  readonly description: string;
+  readonly createdAt?: Date;
+  readonly createdBy: string;
+  readonly modifiedAt?: Date;
+  readonly done: boolean;
+  /** google.rpc.Status, when the operation failed; its `details` are not read. */
+  readonly error?: { readonly code: number; readonly message: string };
+}
 
 export interface CallResult {
   readonly operation: Operation;

@@ -1,19 +1,7 @@
-import { credentials } from '@grpc/grpc-js';
-import type { Folder } from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder';
-import {
-  FolderServiceClient,
-  ListFoldersRequest,
-  type ListFoldersResponse,
-} from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder_service';
-import {
-  type CallLimits,
-  CHANNEL_OPTIONS,
-  callWithRetries,
-  methodName,
-  type RetryOptions,
-} from '../cloud/unary';
+import { type CallLimits, callWithRetries, type RetryOptions, rpcName } from '../cloud/unary';
 import type { SweepExclusion, SweepSpec } from '../model';
 import { allPages } from './listing/pages';
+import { LIST_FOLDERS, type Listed, methodAt } from './listing/wire';
 import type { MalformedIds } from './malformed';
 
 export interface ScopeDeps {
@@ -24,7 +12,7 @@ export interface ScopeDeps {
 }
 
 /** Whether an exclusion leaves a folder out: by its id, or by any label it carries. */
-export function isExcluded(folder: Pick<Folder, 'id' | 'labels'>, exclusion?: SweepExclusion) {
+export function isExcluded(folder: Listed, exclusion?: SweepExclusion) {
   if (exclusion === undefined) return false;
   if (exclusion.folderIds.includes(folder.id)) return true;
   return exclusion.labels.some(
@@ -33,25 +21,17 @@ export function isExcluded(folder: Pick<Folder, 'id' | 'labels'>, exclusion?: Sw
   );
 }
 
-/** One client per endpoint, kept for the warm instance as the listing clients are. */
-const clients = new Map<string, FolderServiceClient>();
-
 /** A cloud's folders, every page (resource manager FolderService.List, folder_service.proto). */
-async function foldersOfCloud(cloudId: string, deps: ScopeDeps): Promise<Folder[]> {
-  let client = clients.get(deps.endpoint);
-  if (client === undefined) {
-    client = new FolderServiceClient(deps.endpoint, credentials.createSsl(), CHANNEL_OPTIONS);
-    clients.set(deps.endpoint, client);
-  }
-  const list = client.list.bind(client);
+async function foldersOfCloud(cloudId: string, deps: ScopeDeps): Promise<Listed[]> {
+  const list = methodAt(deps.endpoint, LIST_FOLDERS);
   const call = {
-    method: methodName(client, 'list'),
+    method: rpcName(LIST_FOLDERS),
     subject: `cloud ${cloudId}`,
     endpoint: deps.endpoint,
   };
   const listed = await allPages(async (pageToken) => {
-    const request = ListFoldersRequest.fromPartial({ cloudId, pageSize: 1000, pageToken });
-    const { value } = await callWithRetries<ListFoldersRequest, ListFoldersResponse>(
+    const request = { of: cloudId, pageToken };
+    const { value } = await callWithRetries(
       call,
       list,
       request,
@@ -59,7 +39,7 @@ async function foldersOfCloud(cloudId: string, deps: ScopeDeps): Promise<Folder[
       deps.retry,
       deps.limits,
     );
-    return { items: value.folders, nextPageToken: value.nextPageToken };
+    return value;
   });
   return listed.items;
 }

@@ -140,7 +140,7 @@ describe('decide', () => {
   };
   const failedOnItsOwn = {
     done: true,
-    error: { code: Status.INTERNAL, message: 'disk\nfailed', details: [] },
+    error: { code: Status.INTERNAL, message: 'disk\nfailed' },
   };
   const outOfRange = {
     action: 'stop',
@@ -158,7 +158,7 @@ describe('decide', () => {
     ],
     [
       'one done cancelled by someone else says so',
-      operation({ done: true, error: { code: Status.CANCELLED, message: '', details: [] } }),
+      operation({ done: true, error: { code: Status.CANCELLED, message: '' } }),
       {},
       { ...stop('already_done'), code: 'CANCELLED' },
     ],
@@ -224,7 +224,7 @@ describe('decide', () => {
 
 const failed = (code: number, message = '') => ({
   done: true,
-  error: { code, message, details: [] },
+  error: { code, message },
 });
 
 describe('outcomeAfterCancel', () => {

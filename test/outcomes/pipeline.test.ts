@@ -58,7 +58,7 @@ describe('the pipeline for one operation', () => {
     const createdAt = new Date('2026-01-02T03:04:05Z');
     const { api, calls } = scripted(
       { description: 'Create instance', createdAt, createdBy: 'sa1' },
-      { done: true, error: { code: Status.CANCELLED, message: '', details: [] } },
+      { done: true, error: { code: Status.CANCELLED, message: '' } },
     );
     expect(await run(api)).toMatchObject({
       operationId: 'op1',
@@ -94,7 +94,7 @@ describe('the pipeline for one operation', () => {
   it("keeps a done operation's own error", async () => {
     const { api, calls } = scripted({
       done: true,
-      error: { code: Status.INTERNAL, message: 'the host failed', details: [] },
+      error: { code: Status.INTERNAL, message: 'the host failed' },
     });
     expect(await run(api)).toMatchObject({
       outcome: 'already_done',
@@ -107,7 +107,7 @@ describe('the pipeline for one operation', () => {
   it('keeps the error of an operation that ended on its own when Cancel came', async () => {
     const { api } = scripted(
       {},
-      { done: true, error: { code: Status.ABORTED, message: 'aborted', details: [] } },
+      { done: true, error: { code: Status.ABORTED, message: 'aborted' } },
     );
     expect(await run(api)).toMatchObject({
       outcome: 'already_done',
@@ -120,7 +120,7 @@ describe('the pipeline for one operation', () => {
     const cancelledOther = {
       id: 'op2',
       done: true,
-      error: { code: Status.CANCELLED, message: '', details: [] },
+      error: { code: Status.CANCELLED, message: '' },
     };
 
     it('from Cancel is a failure, not cancelled, and final', async () => {
@@ -198,7 +198,7 @@ describe('the pipeline for one operation', () => {
     fail: grpcError(Status.FAILED_PRECONDITION),
     attempts,
   });
-  const cancelledOp = { done: true, error: { code: Status.CANCELLED, message: '', details: [] } };
+  const cancelledOp = { done: true, error: { code: Status.CANCELLED, message: '' } };
   it.each([
     ['still running', [{}, {}], precondition(), 'not_cancellable'],
     ['ended in between', [{}, { done: true }], precondition(), 'already_done'],
@@ -235,7 +235,7 @@ describe('the pipeline for one operation', () => {
         pipelineDeps(api, { notFoundPauseMs: 1 }),
       );
     const notFound = { fail: grpcError(Status.NOT_FOUND) };
-    const cancels = { done: true, error: { code: Status.CANCELLED, message: '', details: [] } };
+    const cancels = { done: true, error: { code: Status.CANCELLED, message: '' } };
 
     // go-sdk `PollUntilDone`: "the returned operation is not on all replicas yet".
     it('is asked once more, after a pause, for an operation a sweep just listed', async () => {
@@ -324,7 +324,7 @@ describe('the pipeline for one operation', () => {
       ['unparsable', unparsable],
     ])('from Cancel, as %s, is what a Get after it shows', async (_name, fail) => {
       const { api, calls } = scripted(
-        [{}, { done: true, error: { code: Status.CANCELLED, message: '', details: [] } }],
+        [{}, { done: true, error: { code: Status.CANCELLED, message: '' } }],
         { fail },
       );
       const result = await run(api);

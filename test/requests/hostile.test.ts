@@ -58,7 +58,7 @@ function harness(env: Record<string, string> = {}) {
       createdAt: new Date(Date.now() - 3_600_000),
       createdBy: 'ajefakeuser',
       done: method === 'cancel',
-      ...(method === 'cancel' && { error: { code: 1, message: 'cancelled', details: [] } }),
+      ...(method === 'cancel' && { error: { code: 1, message: 'cancelled' } }),
     };
     return Promise.resolve({ operation, attempts: 1, ids: fakeIds('api-req-1') });
   };

@@ -23,11 +23,20 @@ export interface HostileListing {
   /** One ListOperations page of the instance, given the token asked with. */
   page(instanceId: string, pageToken: string): { operations: Operation[]; nextPageToken: string };
   /** Instances whose pages carry one more operation, created at 2^62 seconds: no Date holds it. */
+  outOfRange?: readonly string[];
+  /** Instances whose pages are cut short by a byte: no protobuf parser can read them. */
   unreadable?: readonly string[];
 }
 
+interface RawPage {
+  operations: Operation[];
+  nextPageToken: string;
+  rawSeconds?: bigint;
+  truncated?: boolean;
+}
+
 /** ListInstanceOperationsResponse by hand: each operation, then one whose createdAt is raw. */
-function encodePage(page: { operations: Operation[]; nextPageToken: string; rawSeconds?: bigint }) {
+function encodePage(page: RawPage) {
   const writer = protobuf.Writer.create();
   for (const operation of page.operations) {
     Operation.encode(operation, writer.uint32(10).fork()).ldelim();
@@ -38,7 +47,8 @@ function encodePage(page: { operations: Operation[]; nextPageToken: string; rawS
     writer.uint32(8).int64(String(page.rawSeconds)).ldelim().ldelim();
   }
   if (page.nextPageToken) writer.uint32(18).string(page.nextPageToken);
-  return Buffer.from(writer.finish());
+  const bytes = Buffer.from(writer.finish());
+  return page.truncated ? bytes.subarray(0, bytes.length - 1) : bytes;
 }
 
 export interface HostileServer {
@@ -76,7 +86,10 @@ export async function startHostileServer(
   const listOperations: Unary<{ instanceId: string; pageToken: string }> = (call, callback) => {
     const { instanceId, pageToken } = call.request;
     calls.push(`ListOperations ${instanceId} ${pageToken}`);
-    const raw = listing.unreadable?.includes(instanceId) ? { rawSeconds: 2n ** 62n } : {};
+    const raw: Partial<RawPage> = {
+      ...(listing.outOfRange?.includes(instanceId) && { rawSeconds: 2n ** 62n }),
+      ...(listing.unreadable?.includes(instanceId) && { truncated: true }),
+    };
     callback(null, { ...listing.page(instanceId, pageToken), ...raw });
   };
   server.addService(OperationServiceService, { get, cancel });

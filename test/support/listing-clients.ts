@@ -1,7 +1,13 @@
-import { type CallOptions, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import {
+  type CallOptions,
+  credentials,
+  Metadata,
+  makeGenericClientConstructor,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import type { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
 import type { ResourceKind } from '../../emulator/cloud-api-server';
-import { KINDS } from '../../src/sweep/listing/resources';
+import { RESOURCE_SERVICES } from '../../emulator/resource-services';
 
 export interface PageAsk {
   pageSize?: number;
@@ -54,44 +60,40 @@ export function bearer(token = 'x'): Metadata {
 
 const page = <T>(items: T[], nextPageToken: string): Page<T> => ({ items, nextPageToken });
 
-/** The one repeated field of a ListXsResponse: the listed resources themselves. */
-function listedItems(response: Record<string, unknown>): ListedResource[] {
-  const lists = Object.values(response).filter(Array.isArray);
-  if (lists.length !== 1) throw new Error(`expected one list in ${Object.keys(response)}`);
-  return lists[0] as ListedResource[];
-}
-
 /**
- * The sweep's own client and requests for `kind` (src/sweep/resources.ts), with the page size
- * the test asks for instead of the sweep's; no pageSize asks for the server's default, as 0.
- * No explicit roots: the test CA is trusted via GRPC_DEFAULT_SSL_ROOTS_FILE_PATH.
+ * A client of `kind`'s generated service (the SDK's, as the emulator serves it), which decodes
+ * every field, with the page size the test asks for; no pageSize asks for the server's default,
+ * as 0. No explicit roots: the test CA is trusted via GRPC_DEFAULT_SSL_ROOTS_FILE_PATH.
  */
 export function openListingClient(
   kind: ResourceKind,
   address: string,
   metadata: () => Metadata = bearer,
 ): ListingClient {
-  const spec = KINDS[kind];
-  const client = new spec.client(address, credentials.createSsl(), {});
+  const { service, idField, itemsField } = RESOURCE_SERVICES[kind];
+  const Client = makeGenericClientConstructor(service, kind);
+  const client = new Client(address, credentials.createSsl(), {});
   const methods = client as unknown as {
     list: Method<object, Record<string, unknown> & { nextPageToken: string }>;
     listOperations: Method<object, { operations: Operation[]; nextPageToken: string }>;
   };
   const list = methods.list.bind(client);
   const listOperations = methods.listOperations.bind(client);
-  const paged = (request: object, ask: PageAsk | undefined) => ({
-    ...request,
+  // A request with every field at its default (the decoding of no bytes), as encode() needs.
+  const request = (key: 'list' | 'listOperations', fields: object, ask: PageAsk | undefined) => ({
+    ...service[key]?.requestDeserialize(Buffer.alloc(0)),
+    ...fields,
     pageSize: ask?.pageSize ?? 0,
+    pageToken: ask?.pageToken ?? '',
   });
   return {
     list: async (folderId, ask) => {
-      const request = paged(spec.listRequest(folderId, ask?.pageToken ?? ''), ask);
-      const response = await unary(list, request, metadata());
-      return page(listedItems(response), response.nextPageToken);
+      const response = await unary(list, request('list', { folderId }, ask), metadata());
+      return page(response[itemsField] as ListedResource[], response.nextPageToken);
     },
     listOperations: async (resourceId, ask) => {
-      const request = paged(spec.operationsRequest(resourceId, ask?.pageToken ?? ''), ask);
-      const response = await unary(listOperations, request, metadata());
+      const asked = request('listOperations', { [idField]: resourceId }, ask);
+      const response = await unary(listOperations, asked, metadata());
       return page(response.operations, response.nextPageToken);
     },
     close: () => client.close(),

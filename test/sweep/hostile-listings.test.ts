@@ -124,6 +124,21 @@ describe('a sweep over what a hostile API lists', () => {
     expect(fn.lines.some((l) => l.msg === 'invocation refused')).toBe(false);
   });
 
+  it('leaves alone an operation created at a time no date holds, and takes the rest of its page', async () => {
+    const { server, line } = await sweepAgainst({
+      instances: ['vm1'],
+      page: () => ({ operations: [running('opgood')], nextPageToken: '' }),
+      outOfRange: ['vm1'],
+    });
+
+    // The operation of 2^62 seconds has no age, so it is not stuck; its page is read all the same.
+    expect(server.calls.filter((c) => /^(Get|Cancel) /.test(c))).toEqual([
+      'Get opgood',
+      'Cancel opgood',
+    ]);
+    expect(line('sweep listed')).toMatchObject({ operations: 2, candidates: 1 });
+  });
+
   it(`keeps the first ${SWEEP_BOUNDS.kept} candidates of a listing that says everything is stuck`, async () => {
     const { line } = await sweepAgainst({
       instances: ['vm1'],

@@ -1,16 +1,10 @@
-import type { LogRecord } from '@yandex-cloud/nodejs-sdk/compute-v1/instancegroup/instance_group';
-import {
-  InstanceGroupServiceClient,
-  ListInstanceGroupLogRecordsRequest,
-} from '@yandex-cloud/nodejs-sdk/compute-v1/instancegroup/instance_group_service';
-import { type CallLimits, callWithRetries, methodName, type RetryOptions } from '../../cloud/unary';
+import { type CallLimits, callWithRetries, type RetryOptions, rpcName } from '../../cloud/unary';
 import { printable } from '../../printable';
 import { allPages } from './pages';
-import { cachedClient, methodOf } from './resources';
+import { LIST_LOG_RECORDS, type LogRecord, methodAt } from './wire';
 
 /** The group's log as far as a sweep reads it: enough pages for any group's recent history. */
 const MAX_LOG_PAGES = 5;
-const PAGE_SIZE = 1000;
 const MAX_MESSAGE = 500;
 
 export interface LatestLogRecord {
@@ -35,13 +29,9 @@ export async function latestLogRecord(
   instanceGroupId: string,
   deps: LogRecordDeps,
 ): Promise<LatestLogRecord | undefined> {
-  const client = cachedClient('compute.instanceGroup', deps.endpoint);
-  const listLogRecords = methodOf<{ logRecords: LogRecord[]; nextPageToken: string }>(
-    client,
-    'listLogRecords',
-  );
+  const listLogRecords = methodAt(deps.endpoint, LIST_LOG_RECORDS);
   const name = {
-    method: methodName(InstanceGroupServiceClient, 'listLogRecords'),
+    method: rpcName(LIST_LOG_RECORDS),
     subject: `compute.instanceGroup ${instanceGroupId}`,
     endpoint: deps.endpoint,
   };
@@ -52,20 +42,15 @@ export async function latestLogRecord(
     // The shared pager, for its loop guard; the pages give no items, only the latest kept here.
     await allPages(
       async (pageToken) => {
-        const request = ListInstanceGroupLogRecordsRequest.fromPartial({
-          instanceGroupId,
-          pageSize: PAGE_SIZE,
-          pageToken,
-        });
         const { value } = await callWithRetries(
           name,
           listLogRecords,
-          request,
+          { of: instanceGroupId, pageToken },
           deps.token,
           deps.retry,
           deps.limits,
         );
-        for (const record of value.logRecords) {
+        for (const record of value.items) {
           if (latest === undefined || at(record) >= at(latest)) latest = record;
         }
         return { items: [], nextPageToken: value.nextPageToken };

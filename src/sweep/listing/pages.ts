@@ -29,7 +29,7 @@ const digest = (token: string) => createHash('sha256').update(token).digest('bas
  * as do MAX_PAGES pages and the caller's `more()` being false before a page is asked for.
  */
 export async function allPages<T>(
-  fetch: (pageToken: string) => Promise<{ items: T[]; nextPageToken: string }>,
+  fetch: (pageToken: string) => Promise<{ items: readonly T[]; nextPageToken: string }>,
   more: () => boolean = () => true,
 ): Promise<Pages<T>> {
   const items: T[] = [];
