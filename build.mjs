@@ -1,12 +1,14 @@
-// Bundles the function into one CommonJS file and zips it for upload. The zip holds index.js
-// alone: with a package.json in it the platform would run `npm ci` at deploy time.
+// Bundles the function into CommonJS files and zips them for upload: index.js, and the bundles it
+// loads only when needed. The zip holds no package.json: with one the platform would run
+// `npm ci` at deploy time.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parse } from 'acorn';
 import { simple } from 'acorn-walk';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 import { ESBUILD_COMMON } from './build-options.mjs';
-import BORROWED from './src/sweep/borrowed.json' with { type: 'json' };
+import LENT_TO_SWEEP from './src/select/lent.json' with { type: 'json' };
 
 const outdir = new URL('./dist/', import.meta.url);
 await rm(outdir, { recursive: true, force: true });
@@ -72,49 +74,78 @@ const leaveOut = (bundle) => ({
 });
 
 /**
- * Bundles of their own, required by dist/index.js only when needed, so the cancel path never
- * loads them: the sweep's listing clients (the `#sweep` import, src/sweep/listing/) and the
- * metrics and messages (`#observe`, src/report/observe/).
+ * Bundles of their own, required only when needed: by dist/index.js, the sweep (the `#sweep`
+ * import, src/sweep/) and the metrics and messages (`#observe`, src/report/observe/); by
+ * dist/sweep.js, RE2JS (`#re2`), for a sweep whose filters have a pattern.
  */
-const LAZY = [
-  { specifier: '#sweep', file: 'sweep.js' },
-  { specifier: '#observe', file: 'observe.js' },
-];
+const LAZY = {
+  'index.js': [
+    { specifier: '#sweep', file: 'sweep.js' },
+    { specifier: '#observe', file: 'observe.js' },
+  ],
+  'sweep.js': [{ specifier: '#re2', file: 're2.js' }],
+};
 
-const lazyApart = {
+const lazyApart = (bundle) => ({
   name: 'lazy-apart',
   setup(build) {
-    const rules = counted(LAZY.map(({ specifier, file }) => `${specifier} as ./${file}`));
-    rules.check(build, 'index.js');
-    for (const { specifier, file } of LAZY) {
+    const rules = counted(LAZY[bundle].map(({ specifier, file }) => `${specifier} as ./${file}`));
+    rules.check(build, bundle);
+    for (const { specifier, file } of LAZY[bundle]) {
       build.onResolve({ filter: new RegExp(`^${specifier}$`) }, () => {
         rules.hit(`${specifier} as ./${file}`);
         return { path: `./${file}`, external: true };
       });
     }
   },
-};
+});
+
+const ROOT = new URL('./', import.meta.url).pathname;
+const RESOLVING = Symbol('resolving');
 
 /**
- * dist/sweep.js takes the modules src/sweep/borrowed.json names from dist/index.js (which
- * src/sweep/load.ts lends them) rather than carrying copies: a second grpc-js would mean a
- * second set of channels and classes, and some 60 KB more in the zip.
+ * dist/sweep.js takes the modules src/select/lent.json names from dist/index.js (which
+ * src/select/load-sweep.ts lends them) rather than carrying copies: a second grpc-js would mean
+ * a second set of channels, and a second copy of a module of src/ a second set of its classes,
+ * which the host would not recognise. An import of src/ outside src/sweep/ that is not lent fails
+ * the build: src/sweep/ is what dist/sweep.js holds, and nothing more.
  */
 const fromHost = {
   name: 'from-host',
   setup(build) {
-    const rules = counted(BORROWED.modules.map((name) => `borrow ${name}`));
+    const rules = counted(LENT_TO_SWEEP.modules.map((name) => `borrow ${name}`));
     rules.check(build, 'sweep.js');
-    const names = new Set(BORROWED.modules);
-    build.onResolve({ filter: /.*/ }, (args) => {
-      if (!names.has(args.path)) return undefined;
-      rules.hit(`borrow ${args.path}`);
-      return { path: args.path, namespace: 'host' };
+    const lent = new Set(LENT_TO_SWEEP.modules);
+    const borrow = (name) => {
+      rules.hit(`borrow ${name}`);
+      return { path: name, namespace: 'host' };
+    };
+    build.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === RESOLVING || args.kind === 'entry-point') return undefined;
+      if (lent.has(args.path)) return borrow(args.path);
+      if (!args.path.startsWith('.')) return undefined;
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: RESOLVING,
+      });
+      if (resolved.errors.length > 0) return { errors: resolved.errors };
+      const file = path.relative(ROOT, resolved.path);
+      if (!file.startsWith('src/') || file.startsWith('src/sweep/')) return resolved;
+      if (lent.has(file)) return borrow(file);
+      return {
+        errors: [
+          {
+            text: `${path.relative(ROOT, args.importer)} imports ${file}, which dist/sweep.js would carry a copy of: lend it (src/select/lent.json and load-sweep.ts) or move it into src/sweep/`,
+          },
+        ],
+      };
     });
     build.onLoad({ filter: /.*/, namespace: 'host' }, (args) => ({
-      contents: `const shared = globalThis[Symbol.for(${JSON.stringify(BORROWED.global)})];
-        if (!shared) throw new Error('dist/sweep.js is loaded by dist/index.js, which lends it ${args.path}');
-        module.exports = shared[${JSON.stringify(args.path)}];`,
+      contents: `const lent = globalThis[Symbol.for(${JSON.stringify(LENT_TO_SWEEP.global)})];
+        if (!lent) throw new Error('dist/sweep.js is loaded by dist/index.js, which lends it ${args.path}');
+        module.exports = lent[${JSON.stringify(args.path)}];`,
       loader: 'js',
     }));
   },
@@ -180,18 +211,23 @@ const common = { ...ESBUILD_COMMON, metafile: true };
 const source = (file) => new URL(`./src/${file}`, import.meta.url).pathname;
 const output = (file) => new URL(file, outdir).pathname;
 
-const [main, sweep] = await Promise.all([
+const [main, sweep, observe, re2] = await Promise.all([
   build({
     ...common,
     entryPoints: [source('index.ts')],
     outfile: output('index.js'),
-    plugins: [leaveOut('index.js'), lazyApart, trimGenerated('index.js'), versionOnly('index.js')],
+    plugins: [
+      leaveOut('index.js'),
+      lazyApart('index.js'),
+      trimGenerated('index.js'),
+      versionOnly('index.js'),
+    ],
   }),
   build({
     ...common,
     entryPoints: [source('sweep/select.ts')],
     outfile: output('sweep.js'),
-    plugins: [leaveOut('sweep.js'), fromHost, trimGenerated('sweep.js')],
+    plugins: [fromHost, lazyApart('sweep.js')],
   }),
   // Plain fetch and our own code: it borrows nothing, and nothing of the SDK goes in.
   build({
@@ -199,37 +235,42 @@ const [main, sweep] = await Promise.all([
     entryPoints: [source('report/observe/index.ts')],
     outfile: output('observe.js'),
   }),
+  // The library alone, as the `#re2` import names it.
+  build({
+    ...common,
+    stdin: { contents: "export * from 're2js';", resolveDir: ROOT, loader: 'js' },
+    outfile: output('re2.js'),
+  }),
 ]);
-// What went into each bundle, for the size guard in the tests and for anyone asking why it grew.
-await writeFile(new URL('meta.json', outdir), JSON.stringify(main.metafile));
-await writeFile(new URL('sweep-meta.json', outdir), JSON.stringify(sweep.metafile));
+// What went into each bundle, for the tests' guards and for anyone asking why one grew.
+const metas = {
+  'meta.json': main,
+  'sweep-meta.json': sweep,
+  'observe-meta.json': observe,
+  're2-meta.json': re2,
+};
+for (const [name, result] of Object.entries(metas)) {
+  await writeFile(new URL(name, outdir), JSON.stringify(result.metafile));
+}
 
+const BUNDLES = ['index.js', 'sweep.js', 'observe.js', 're2.js'];
 const files = Object.fromEntries(
-  await Promise.all(
-    ['index.js', 'sweep.js', 'observe.js'].map(async (name) => [
-      name,
-      await readFile(output(name)),
-    ]),
-  ),
+  await Promise.all(BUNDLES.map(async (name) => [name, await readFile(output(name))])),
 );
 // A fixed timestamp keeps the zip identical for identical code.
 const mtime = new Date('2000-01-01T00:00:00Z');
-const zip = zipSync(
-  Object.fromEntries(
-    Object.entries(files).map(([name, code]) => [name, [code, { level: 9, mtime }]]),
-  ),
-);
+const zipped = (names) =>
+  zipSync(Object.fromEntries(names.map((name) => [name, [files[name], { level: 9, mtime }]])));
+const zip = zipped(BUNDLES);
 await writeFile(new URL('function.zip', outdir), zip);
 // Not deployed: index.js zipped alone, as function.zip zips it, is what the cancel path's budget
-// measures; sweep.js, loaded only by a sweep, has a budget of its own.
-const cancelPath = zipSync({ 'index.js': [files['index.js'], { level: 9, mtime }] });
+// measures; the lazy bundles, loaded only when needed, have budgets of their own.
+const cancelPath = zipped(['index.js']);
 await writeFile(new URL('cancel-path.zip', outdir), cancelPath);
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-const sweepZipped = zipSync({ 'sweep.js': [files['sweep.js'], { level: 9, mtime }] }).length;
+const lazy = BUNDLES.slice(1).map((name) => `${name} ${kb(files[name].length)}`);
 console.log(
   `cancel path: dist/index.js ${kb(files['index.js'].length)}, ${kb(cancelPath.length)} zipped; ` +
-    `sweep: dist/sweep.js ${kb(files['sweep.js'].length)}, ${kb(sweepZipped)} zipped; ` +
-    `observe: dist/observe.js ${kb(files['observe.js'].length)}; ` +
-    `dist/function.zip ${kb(zip.length)}`,
+    `loaded when needed: ${lazy.join(', ')}; dist/function.zip ${kb(zip.length)}`,
 );

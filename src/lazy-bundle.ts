@@ -12,6 +12,13 @@ export class MissingBundleError extends CancellerError {
 }
 
 /**
+ * Whether a failure is a MissingBundleError, told by its name: one raised in dist/sweep.js (for
+ * dist/re2.js) reaches the host as data, whichever bundle made it.
+ */
+export const isMissingBundle = (error: unknown): error is MissingBundleError =>
+  error instanceof Error && error.name === 'MissingBundleError';
+
+/**
  * Whether an import failed because `file` itself is not there, as Node says it of an ES import
  * (ERR_MODULE_NOT_FOUND, with the missing module's URL); a module that `file` imports and that is
  * missing is another failure.

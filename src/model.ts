@@ -296,4 +296,9 @@ export interface Summary {
 export interface Report {
   readonly results: readonly OperationResult[];
   readonly summary: Summary;
+  /**
+   * Why each request the invocation refused once its event was read was refused: one that did
+   * not parse, in a batch, or a sweep the sweep could not run (its pattern is not RE2's).
+   */
+  readonly rejections?: readonly string[];
 }

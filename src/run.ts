@@ -17,7 +17,7 @@ import { logResult, logSummary } from './report/log-lines';
 import { loadObserve } from './report/observe-load';
 import { summarize } from './report/summary';
 import { type Accepted, select } from './select/invocation';
-import { withOutcomes } from './sweep/tally';
+import { withOutcomes } from './tallies';
 
 export interface InvocationContext extends TokenContext, TimeContext {
   readonly requestId?: string;
@@ -36,7 +36,7 @@ export async function run(
 ): Promise<Report> {
   const { config } = instance;
   const requests = accept(jobs, log);
-  let rejected = jobs.length - requests.length;
+  const rejections = jobs.flatMap((job) => ('error' in job ? [job.error.message] : []));
   const budget = createBudget(context, config.timeMarginMs);
   try {
     let results: OperationResult[] = [];
@@ -56,7 +56,13 @@ export async function run(
         remainingMs: () => budget.remainingMs(),
         slots: instance.slots,
       };
-      const selection = await select(requests, config, token.current(), limits, log, invocation);
+      const selection = await select(requests, {
+        config,
+        token: token.current(),
+        limits,
+        log,
+        invocation,
+      });
       results = await act(selection.targets, instance, token, budget, log);
       const { sweep } = selection;
       swept = sweep?.kinds
@@ -66,9 +72,9 @@ export async function run(
         for (const each of [origin, ...alsoFor]) logResult(log, each, result);
         results.push(result);
       }
-      rejected += selection.rejected;
+      rejections.push(...selection.rejections);
     }
-    const done = report(results, rejected, swept, Date.now() - started, log);
+    const done = report(results, rejections, swept, Date.now() - started, log);
     await observed(done, { instance, context, budget, log, source });
     return done;
   } finally {
@@ -151,12 +157,15 @@ function act(
 
 function report(
   results: readonly OperationResult[],
-  rejectedRequests: number,
+  rejections: readonly string[],
   sweep: SweepSummary | undefined,
   durationMs: number,
   log: Logger,
 ): Report {
-  const summary = { ...summarize(results, rejectedRequests, durationMs), ...(sweep && { sweep }) };
+  const summary = {
+    ...summarize(results, rejections.length, durationMs),
+    ...(sweep && { sweep }),
+  };
   logSummary(log, summary);
-  return { results, summary };
+  return { results, summary, ...(rejections.length > 0 && { rejections }) };
 }

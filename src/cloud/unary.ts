@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ClientUnaryCall, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { type Client, type ClientUnaryCall, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { CancellerError } from '../errors';
 import type { RequestIds } from '../model';
 import { backoffDelay } from './backoff';
@@ -111,6 +111,13 @@ export class CallError extends CancellerError {
 }
 
 /**
+ * Whether a failure is a CallError, told by its name: a bundle lent callWithRetries
+ * (dist/sweep.js) recognises the calls' failures as data, not by the identity of a class.
+ */
+export const isCallError = (error: unknown): error is CallError =>
+  error instanceof Error && error.name === 'CallError';
+
+/**
  * A generated client's method by its proto name, `FunctionService.List`, read from the
  * client's service definition; `key` itself for a client that has none.
  */
@@ -121,6 +128,38 @@ export function methodName(client: object, key: string): string {
   const path = owner.service?.[key]?.path;
   const match = typeof path === 'string' ? /([^./]+)\/([^/]+)$/.exec(path) : null;
   return match ? `${match[1]}.${match[2]}` : key;
+}
+
+/** A unary method of a cloudapi service, and how its request and its answer go on the wire. */
+export interface RpcMethod<Req, Res> {
+  /** The service's full name: `yandex.cloud.operation.OperationService`. */
+  readonly service: string;
+  /** The method's name in the proto: `Get`, `ListOperations`. */
+  readonly method: string;
+  encode(request: Req): Buffer;
+  decode(bytes: Buffer): Res;
+}
+
+/** `OperationService.Get`: the method as errors and retry lines name it. */
+export const rpcName = ({ service, method }: RpcMethod<never, unknown>): string =>
+  `${service.slice(service.lastIndexOf('.') + 1)}.${method}`;
+
+/** The method as a client's call, over the client's channel. */
+export function unaryMethod<Req, Res>(
+  client: Client,
+  rpc: RpcMethod<Req, Res>,
+): UnaryMethod<Req, Res> {
+  const path = `/${rpc.service}/${rpc.method}`;
+  return (request, metadata, options, callback) =>
+    client.makeUnaryRequest(
+      path,
+      rpc.encode,
+      rpc.decode,
+      request,
+      metadata,
+      options,
+      (error, value) => callback(error, value as Res),
+    );
 }
 
 /** Transient by nature: the same call may well succeed a moment later. */

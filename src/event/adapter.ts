@@ -1,4 +1,4 @@
-import type { CancellerError } from '../errors';
+import { type CancellerError, RequestError } from '../errors';
 import type { Job, Report, Source } from '../model';
 import type { RequestLimits } from '../request/parse';
 
@@ -19,4 +19,14 @@ export interface Adapter<E = unknown> {
   reply(report: Report): unknown;
   /** The reply when nothing could be attempted; throws where a retry might mend it. */
   refuse(error: CancellerError): unknown;
+}
+
+/**
+ * The refusal of a channel that carries one request (HTTP, a raw call) when that request was
+ * refused once read, as a sweep whose pattern RE2 cannot read is: the caller is answered as for
+ * a request that did not parse.
+ */
+export function refusalOf(report: Report): RequestError | undefined {
+  const [message] = report.rejections ?? [];
+  return message === undefined ? undefined : new RequestError(message);
 }

@@ -6,7 +6,7 @@ import { printable } from '../printable';
 import { replyBody } from '../report/reply-body';
 import { worthRetrying } from '../report/summary';
 import { parseRequest } from '../request/parse';
-import type { Adapter } from './adapter';
+import { type Adapter, refusalOf } from './adapter';
 import { isObject } from './trigger-message';
 
 /** Seconds a caller should wait before repeating a request with retryable failures. */
@@ -89,6 +89,8 @@ export const httpAdapter: Adapter<HttpEvent> = {
   },
 
   reply(report) {
+    const refusal = refusalOf(report);
+    if (refusal !== undefined) return httpAdapter.refuse(refusal);
     const retry = worthRetrying(report);
     return jsonResponse(
       retry ? 503 : 200,

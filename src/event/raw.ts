@@ -3,7 +3,7 @@ import { Source } from '../model';
 import { printable } from '../printable';
 import { replyBody } from '../report/reply-body';
 import { parseRequest } from '../request/parse';
-import type { Adapter } from './adapter';
+import { type Adapter, refusalOf } from './adapter';
 import { isObject } from './trigger-message';
 import { triggerRefuse } from './trigger-reply';
 
@@ -71,6 +71,9 @@ export const rawAdapter: Adapter = {
     return [{ origin: { source: Source.Raw }, request: parseRequest(text ?? event, limits) }];
   },
 
-  reply: (report) => replyBody(report),
+  reply(report) {
+    const refusal = refusalOf(report);
+    return refusal === undefined ? replyBody(report) : triggerRefuse(refusal);
+  },
   refuse: triggerRefuse,
 };

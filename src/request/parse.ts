@@ -7,7 +7,7 @@ import {
   type SweepSpec,
 } from '../model';
 import { describeType, printable } from '../printable';
-import { parseSweep } from '../sweep/request';
+import { parseSweep } from './sweep';
 
 export interface RequestLimits {
   readonly maxOperations: number;

@@ -1,7 +1,5 @@
-import type { CallLimits } from '../cloud/unary';
-import type { Config } from '../config';
 import { RequestError } from '../errors';
-import { MissingBundleError } from '../lazy-bundle';
+import { isMissingBundle } from '../lazy-bundle';
 import { errorFields, type Logger, LogLevel } from '../log';
 import {
   type CancelRequest,
@@ -17,10 +15,10 @@ import {
   type SweepSummary,
   type Target,
 } from '../model';
-import { loadSweep } from '../sweep/load';
-import type { Swept } from '../sweep/select';
-import { mergeTallies, withOutcomes } from '../sweep/tally';
-import type { Invocation } from '../sweep/wide';
+import type { SweepContext } from '../sweep/context';
+import type { SweepAnswer } from '../sweep/select';
+import { mergeTallies, withOutcomes } from '../tallies';
+import { loadSweep } from './load-sweep';
 import { type Selection, selectTargets, tightened } from './targets';
 
 export interface Accepted {
@@ -39,9 +37,13 @@ export interface Selected {
   readonly targets: readonly Target[];
   /** Results already: stuck operations of report-only kinds, and candidates over the limit. */
   readonly reported: readonly Reported[];
-  readonly rejected: number;
+  /** Why each request refused here was: a sweep the sweep could not run. */
+  readonly rejections: readonly string[];
   readonly sweep?: SweepSummary;
 }
+
+/** What selection works with: the settings, the token, the budget, the log, the invocation. */
+export type SelectContext = Omit<SweepContext, 'request'>;
 
 type SweepRequest = Accepted & { readonly request: { readonly kind: 'sweep'; sweep: SweepSpec } };
 
@@ -52,10 +54,11 @@ interface Sweeps {
   readonly reported: Map<string, Reported>;
   readonly modes: OnExcess[];
   readonly tallies: KindTallies[];
-  rejected: number;
+  readonly rejections: string[];
   failedListings: number;
   handedOn: number;
-  missingBundle?: MissingBundleError;
+  /** A sweep that could not load a bundle of the zip: what the invocation fails with, alone. */
+  missingBundle?: Error;
 }
 
 /**
@@ -65,18 +68,15 @@ interface Sweeps {
  */
 async function runSweeps(
   requests: readonly SweepRequest[],
-  config: Config,
-  token: string,
-  limits: CallLimits,
-  log: Logger,
-  invocation: Invocation,
+  context: SelectContext,
 ): Promise<Sweeps> {
+  const { config, log } = context;
   const sweeps: Sweeps = {
     targets: [],
     reported: new Map(),
     modes: [],
     tallies: [],
-    rejected: 0,
+    rejections: [],
     failedListings: 0,
     handedOn: 0,
   };
@@ -94,28 +94,22 @@ async function runSweeps(
       });
       continue;
     }
-    let found: Swept;
+    let found: SweepAnswer;
     try {
       const { sweep } = await loadSweep();
-      found = await sweep(
-        request.sweep,
-        { origin, ...guards },
-        config,
-        token,
-        limits,
-        log,
-        invocation,
-      );
+      found = await sweep(request.sweep, { request: { origin, ...guards }, ...context });
     } catch (error) {
-      if (error instanceof MissingBundleError) {
-        log.log(LogLevel.Error, 'sweep failed', { ...origin, error: errorFields(error) });
-        sweeps.missingBundle = error;
-        sweeps.failedListings += 1;
-        continue;
-      }
-      if (!(error instanceof RequestError)) throw error;
+      // Whichever bundle is missing, the host's or the sweep's, its error is told by its name.
+      if (!isMissingBundle(error)) throw error;
+      log.log(LogLevel.Error, 'sweep failed', { ...origin, error: errorFields(error) });
+      sweeps.missingBundle = error;
+      sweeps.failedListings += 1;
+      continue;
+    }
+    if (found.kind === 'rejected') {
+      const error = new RequestError(found.message);
       log.log(LogLevel.Error, 'request rejected', { ...origin, error: errorFields(error) });
-      sweeps.rejected += 1;
+      sweeps.rejections.push(found.message);
       continue;
     }
     // Only a sweep that ran stands for its twins; a rejected one leaves each to be judged alone.
@@ -141,20 +135,16 @@ async function runSweeps(
  */
 export async function select(
   requests: readonly Accepted[],
-  config: Config,
-  token: string,
-  /** The invocation's budget and the instance's slots, which every listing keeps to. */
-  limits: CallLimits,
-  log: Logger,
-  invocation: Invocation,
+  context: SelectContext,
 ): Promise<Selected> {
+  const { config, log } = context;
   const named: Target[] = requests.flatMap(({ origin, request }) => {
     if (request.kind !== 'ids') return [];
     const guards = tightened(config, request);
     return request.operations.map((name) => ({ named: name, origin, ...guards }));
   });
   const sweepRequests = requests.filter((r): r is SweepRequest => r.request.kind === 'sweep');
-  const sweeps = await runSweeps(sweepRequests, config, token, limits, log, invocation);
+  const sweeps = await runSweeps(sweepRequests, context);
   // With nothing else to do, the invocation fails as what it is.
   if (sweeps.missingBundle !== undefined && named.length === 0) throw sweeps.missingBundle;
   // An operation a request names goes through Get and Cancel, and its result says the rest.
@@ -183,7 +173,7 @@ export async function select(
   return {
     targets: selection.targets,
     reported: [...skipped, ...sweeps.reported.values()],
-    rejected: sweeps.rejected,
+    rejections: sweeps.rejections,
     ...(swept && {
       sweep: {
         candidates: selection.candidates,

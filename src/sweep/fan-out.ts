@@ -3,8 +3,8 @@ import { backoffDelay } from '../cloud/backoff';
 import type { CallLimits, RetryOptions } from '../cloud/unary';
 import { mapLimited } from '../map-limited';
 import type { Guards, SweepSpec } from '../model';
-import { filtersRequest } from './request/filters';
-import { olderThanRequest } from './request/thresholds';
+import { filtersRequest } from '../request/sweep/filters';
+import { olderThanRequest } from '../request/sweep/thresholds';
 
 export interface HandOffDeps {
   /** Where functions are invoked by id: `https://functions.yandexcloud.net` on the platform. */

@@ -1,5 +1,4 @@
-import { RE2JS } from 're2js';
-import { RequestError } from '../errors';
+import { loadBundle } from '../lazy-bundle';
 import {
   FilterName,
   type IncludeExclude,
@@ -27,26 +26,30 @@ const labelMatches = (labels: Readonly<Record<string, string>>) => (match: Label
   Object.hasOwn(labels, match.key) &&
   (match.value === undefined || labels[match.key] === match.value);
 
+/** RE2JS, a port of RE2, in a bundle of its own (dist/re2.js): loaded only for a pattern. */
+type Re2 = typeof import('re2js').RE2JS;
+
+/** A text filter as a matcher, or why it cannot be one. */
+type Compiled = ((text: Text) => boolean) | { readonly rejected: string };
+
 /**
  * An RE2 pattern (RE2JS, a port of RE2): matching takes time linear in the text whatever the
  * pattern, where a backtracking engine such as JavaScript's own can be made to run for hours by
  * a pattern of a dozen characters.
  */
-function compileText(match: TextMatch, where: string): (text: Text) => boolean {
+function compileText(match: TextMatch, where: string, re2: Re2 | undefined): Compiled {
   if ('contains' in match) {
     const needle = match.contains.toLowerCase();
     return (text) => text.lower.includes(needle);
   }
-  let pattern: RE2JS;
+  let pattern: InstanceType<Re2>;
   try {
-    pattern = RE2JS.compile(match.regex);
+    pattern = (re2 as Re2).compile(match.regex);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new RequestError(
-      `${where}.regex "${printable(match.regex)}" is not an RE2 pattern: ${printable(reason, 200)}`,
-      400,
-      { cause: error },
-    );
+    return {
+      rejected: `${where}.regex "${printable(match.regex)}" is not an RE2 pattern: ${printable(reason, 200)}`,
+    };
   }
   return (text) => pattern.matcher(text.raw).find();
 }
@@ -63,24 +66,31 @@ interface Text {
  */
 const DESCRIPTION_CHARS = 256;
 
-function compileTexts(pair: IncludeExclude<TextMatch>, where: string) {
-  const side = (name: 'include' | 'exclude') =>
-    pair[name].map((m, i) => compileText(m, `${where}.${name}[${i}]`));
-  return { include: side('include'), exclude: side('exclude') };
-}
-
 const empty = (pair: IncludeExclude<unknown>) =>
   pair.include.length === 0 && pair.exclude.length === 0;
 
 /**
  * The sweep's filters as one check, compiled once before anything is listed, so that a pattern
- * RE2 cannot read refuses the request rather than the sweep halfway. Checked in the order of
- * FilterName: the first filter that leaves an operation out is the one counted.
+ * RE2 cannot read refuses the request rather than the sweep halfway: the check, or the first
+ * pattern's refusal. Checked in the order of FilterName: the first filter that leaves an
+ * operation out is the one counted.
  */
-export function compileFilters(filters: SweepFilters): Check {
-  const description = compileTexts(filters.description, 'sweep.filters.description');
+export async function compileFilters(
+  filters: SweepFilters,
+): Promise<{ readonly check: Check } | { readonly rejected: string }> {
+  const texts = filters.description;
+  const patterns = [...texts.include, ...texts.exclude].some((match) => 'regex' in match);
+  const re2 = patterns ? (await loadBundle('re2.js', () => import('#re2'))).RE2JS : undefined;
+  const side = (name: 'include' | 'exclude') =>
+    texts[name].map((m, i) => compileText(m, `sweep.filters.description.${name}[${i}]`, re2));
+  const description = { include: side('include'), exclude: side('exclude') };
+  const refused = [...description.include, ...description.exclude].find(
+    (compiled): compiled is { readonly rejected: string } => typeof compiled !== 'function',
+  );
+  if (refused !== undefined) return refused;
+  const matches = description as IncludeExclude<(text: Text) => boolean>;
   const labelled = !empty(filters.labels);
-  return (subject) => {
+  const check: Check = (subject) => {
     if (labelled) {
       // A resource whose labels are unknown cannot be shown to pass: left alone.
       if (subject.labels === undefined) return FilterName.Labels;
@@ -89,11 +99,12 @@ export function compileFilters(filters: SweepFilters): Check {
     if (!passes(filters.createdBy, (creator) => creator === subject.createdBy)) {
       return FilterName.CreatedBy;
     }
-    if (description.include.length + description.exclude.length > 0) {
+    if (matches.include.length + matches.exclude.length > 0) {
       const raw = subject.description.slice(0, DESCRIPTION_CHARS);
       const text = { raw, lower: raw.toLowerCase() };
-      if (!passes(description, (matches) => matches(text))) return FilterName.Description;
+      if (!passes(matches, (match) => match(text))) return FilterName.Description;
     }
     return undefined;
   };
+  return { check };
 }

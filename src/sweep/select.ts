@@ -1,8 +1,7 @@
-import type { CallLimits } from '../cloud/unary';
-import type { Config } from '../config';
-import { type Logger, LogLevel } from '../log';
+import { LogLevel } from '../log';
 import { mapLimited } from '../map-limited';
-import type { Guards, KindTallies, OperationResult, Origin, SweepSpec, Target } from '../model';
+import type { KindTallies, OperationResult, Origin, SweepSpec, Target } from '../model';
+import type { SweepContext } from './context';
 import { type Check, compileFilters } from './filters';
 import { findCandidates, type Sighting, SWEEP_BOUNDS } from './listing';
 import { type LogRecordDeps, latestLogRecord } from './listing/log-records';
@@ -10,7 +9,7 @@ import { Cut, MAX_PAGES } from './listing/pages';
 import { stuckResult } from './listing/stuck';
 import { logMalformed } from './malformed';
 import { withRetryLines } from './retry-lines';
-import { type Invocation, sweepWide } from './wide';
+import { sweepWide } from './wide';
 
 export interface Swept {
   /** Oldest first, each with the resource it was found on in its origin. */
@@ -33,50 +32,34 @@ export interface Swept {
   readonly tallies?: KindTallies;
 }
 
-type Request = Guards & { readonly origin: Origin };
+/**
+ * What a sweep answers: data alone, never a thrown class, since the host that reads it is
+ * another bundle. `rejected` is a request the sweep cannot run, refused before anything is
+ * listed (a filter's pattern that is not one RE2 reads); its message says why.
+ */
+export type SweepAnswer =
+  | { readonly kind: 'rejected'; readonly message: string }
+  | ({ readonly kind: 'swept' } & Swept);
 
 /**
  * Runs one sweep: of one folder (or of named resources) here, or of a cloud or several folders
  * folder by folder, here or handed on. It is the entry of dist/sweep.js (the `#sweep` import),
- * so none of it weighs on the cancel path. Throws a RequestError, before anything is listed,
- * when a filter's pattern is not one RE2 reads.
+ * so none of it weighs on the cancel path.
  */
-export async function sweep(
-  spec: SweepSpec,
-  request: Request,
-  config: Config,
-  token: string,
-  limits: CallLimits,
-  log: Logger,
-  invocation: Invocation = {},
-): Promise<Swept> {
-  const check = compileFilters(spec.filters);
+export async function sweep(spec: SweepSpec, context: SweepContext): Promise<SweepAnswer> {
+  const filters = await compileFilters(spec.filters);
+  if ('rejected' in filters) return { kind: 'rejected', message: filters.rejected };
+  const one = (part: SweepSpec, origin: Origin) =>
+    sweepFolder(part, filters.check, { ...context, request: { ...context.request, origin } });
   if (spec.cloudId === undefined && spec.folderIds === undefined) {
-    return sweepFolder(spec, check, request, config, token, limits, log);
+    return { kind: 'swept', ...(await one(spec, context.request.origin)) };
   }
-  return sweepWide({
-    spec,
-    request,
-    config,
-    token,
-    limits,
-    log,
-    invocation,
-    sweepOne: (one, origin) =>
-      sweepFolder(one, check, { ...request, origin }, config, token, limits, log),
-  });
+  return { kind: 'swept', ...(await sweepWide({ ...context, spec, sweepOne: one })) };
 }
 
 /** Sweeps one folder (or named resources), logs what it listed and what failed, and turns what it found into targets. */
-async function sweepFolder(
-  spec: SweepSpec,
-  check: Check,
-  request: Request,
-  config: Config,
-  token: string,
-  limits: CallLimits,
-  log: Logger,
-): Promise<Swept> {
+async function sweepFolder(spec: SweepSpec, check: Check, context: SweepContext): Promise<Swept> {
+  const { request, config, token, limits, log } = context;
   const now = Date.now();
   const sweepLimits = withRetryLines(limits, log, request.origin);
   const findings = await findCandidates(spec, check, {

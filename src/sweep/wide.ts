@@ -1,21 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { CallLimits } from '../cloud/unary';
-import type { Config } from '../config';
-import { type Logger, LogLevel } from '../log';
-import type { Guards, KindTallies, Origin, SweepSpec } from '../model';
+import { LogLevel } from '../log';
+import type { KindTallies, Origin, SweepSpec } from '../model';
+import { mergeTallies } from '../tallies';
+import type { SweepContext } from './context';
 import { handOff } from './fan-out';
 import { failureOf } from './listing';
 import { logMalformed, MalformedIds } from './malformed';
 import { withRetryLines } from './retry-lines';
 import { folderSweep, foldersOf } from './scope';
-import { mergeTallies } from './tally';
-
-/** What the invocation knows of itself: its id names the fan-out, its function is the target. */
-export interface Invocation {
-  readonly requestId?: string;
-  /** `context.functionName`, the function's id; absent off the platform, so nothing is handed on. */
-  readonly functionId?: string;
-}
 
 /** What one folder's sweep found, as the one-folder sweep gives it. */
 export interface FolderFindings<T, R> {
@@ -26,14 +18,8 @@ export interface FolderFindings<T, R> {
   readonly tallies?: KindTallies;
 }
 
-export interface WideSweep<T, R> {
+export interface WideSweep<T, R> extends SweepContext {
   readonly spec: SweepSpec;
-  readonly request: Guards & { readonly origin: Origin };
-  readonly config: Config;
-  readonly token: string;
-  readonly limits: CallLimits;
-  readonly log: Logger;
-  readonly invocation: Invocation;
   /** The sweep of one folder (or of named resources), with its origin. */
   sweepOne(spec: SweepSpec, origin: Origin): Promise<FolderFindings<T, R>>;
 }

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RequestError } from '../../src/errors';
 import { FilterName, RESOURCE_KINDS, type SweepSpec } from '../../src/model';
+import { parseSweep } from '../../src/request/sweep';
 import { compileFilters } from '../../src/sweep/filters';
-import { parseSweep } from '../../src/sweep/request';
 import { anyValue, expectReadable } from '../requests/corpus';
 
 const RUNS = { numRuns: 300 } as const;
@@ -53,26 +53,23 @@ function expectRefusal(error: unknown) {
 const FILTER_NAMES: ReadonlyArray<string | undefined> = [...Object.values(FilterName), undefined];
 
 describe('hostile thresholds and filters', () => {
-  it('are a sweep, or a readable refusal; a sweep filters any operation without throwing', () => {
-    fc.assert(
-      fc.property(
+  it('are a sweep, or a readable refusal; a sweep filters any operation without throwing', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         near,
         near,
         fc.string({ maxLength: 2000 }),
         fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
-        (olderThan, filters, description, labels) => {
+        async (olderThan, filters, description, labels) => {
           const result = attempt({ folderId: 'b1gfolder', olderThan, filters });
           if ('error' in result) return expectRefusal(result.error);
           for (const seconds of Object.values(result.spec.olderThanSeconds)) {
             expect(seconds).toBeGreaterThanOrEqual(60);
             expect(seconds).toBeLessThanOrEqual(30 * 86_400);
           }
-          let check: ReturnType<typeof compileFilters>;
-          try {
-            check = compileFilters(result.spec.filters);
-          } catch (error) {
-            return expectRefusal(error);
-          }
+          const compiled = await compileFilters(result.spec.filters);
+          if ('rejected' in compiled) return expectReadable(compiled.rejected);
+          const { check } = compiled;
           for (const subject of [
             { createdBy: 'aje1', description, labels },
             { createdBy: '', description: '', labels: undefined },
@@ -85,23 +82,22 @@ describe('hostile thresholds and filters', () => {
     );
   });
 
-  it('compile any RE2-shaped pattern, or refuse it readably', () => {
-    fc.assert(
-      fc.property(
+  it('compile any RE2-shaped pattern, or refuse it readably', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         pattern.filter((p) => p.length > 0),
         fc.string({ maxLength: 5000 }),
-        (regex, text) => {
+        async (regex, text) => {
           const result = attempt({
             folderId: 'b1gfolder',
             filters: { description: { exclude: [{ regex }] } },
           });
           if ('error' in result) return expectRefusal(result.error);
-          try {
-            const check = compileFilters(result.spec.filters);
-            expect(FILTER_NAMES).toContain(check({ createdBy: '', description: text, labels: {} }));
-          } catch (error) {
-            expectRefusal(error);
-          }
+          const compiled = await compileFilters(result.spec.filters);
+          if ('rejected' in compiled) return expectReadable(compiled.rejected);
+          expect(FILTER_NAMES).toContain(
+            compiled.check({ createdBy: '', description: text, labels: {} }),
+          );
         },
       ),
       RUNS,

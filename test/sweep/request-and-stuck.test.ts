@@ -3,9 +3,9 @@ import type { Operation } from '../../src/cloud/operation-api';
 import { RequestError } from '../../src/errors';
 import { RESOURCE_KINDS } from '../../src/model';
 import { parseRequest } from '../../src/request/parse';
+import { parseSweep } from '../../src/request/sweep';
+import { NO_FILTERS } from '../../src/request/sweep/filters';
 import { isStuck, oldestFirst } from '../../src/sweep/listing/stuck';
-import { parseSweep } from '../../src/sweep/request';
-import { NO_FILTERS } from '../../src/sweep/request/filters';
 import { sweepOf } from '../support/requests';
 
 const now = Date.parse('2026-11-27T12:00:00Z');

@@ -1,13 +1,12 @@
 import { Status, statusOf, unreadableAnswer } from '../../cloud/grpc-status';
 import type { Operation } from '../../cloud/operation-api';
 import {
-  CallError,
   type CallLimits,
-  type CallName,
   callWithRetries,
-  methodName,
+  isCallError,
   type RetryOptions,
-  type UnaryMethod,
+  type RpcMethod,
+  rpcName,
 } from '../../cloud/unary';
 import { mapLimited } from '../../map-limited';
 import {
@@ -15,6 +14,7 @@ import {
   type KindTallies,
   type KindTally,
   REPORTED_KINDS,
+  type RequestIds,
   type ResourceKind,
   type ResourceRef,
   type SweepSpec,
@@ -23,8 +23,9 @@ import { shortened } from '../../printable';
 import type { Check } from '../filters';
 import { MalformedIds } from '../malformed';
 import { allPages, type Cut, type Pages } from './pages';
-import { type Api, clientFor, KINDS } from './resources';
+import { type Api, KINDS } from './resources';
 import { type Candidate, isStuck, oldestFirst, type Sighting } from './stuck';
+import { methodAt, type PageRequest } from './wire';
 
 export type { Candidate, Sighting };
 
@@ -37,7 +38,7 @@ export interface SweepDeps {
 }
 
 /** A listing that failed after its retries: the sweep went on without it, and says so. */
-export interface SweepFailure {
+export interface SweepFailure extends Partial<RequestIds> {
   readonly listing: string;
   readonly code: string;
   readonly message: string;
@@ -46,6 +47,8 @@ export interface SweepFailure {
    * the client's limit): the same listing again would get the same answer, so it asks no retry.
    */
   readonly retryable: boolean;
+  /** Attempts sent: 0 when the time budget ended the wait for a slot before any went out. */
+  readonly attempts?: number;
 }
 
 export interface SweepFindings {
@@ -82,20 +85,23 @@ const bump = <K extends string>(counts: Partial<Record<K, number>>, key: K) => {
   counts[key] = (counts[key] ?? 0) + 1;
 };
 
-/** A failed listing's status, and its message: a CallError's says what, of what, where and why. */
+/**
+ * A failed listing's status, and its message: a CallError's says what, of what, where and why,
+ * and its attempts and request ids are what support finds the calls by.
+ */
 export function failureOf(error: unknown): Omit<SweepFailure, 'listing'> {
   const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
   const status = statusOf(cause);
-  const message =
-    error instanceof CallError
-      ? error.message
-      : cause instanceof Error
-        ? cause.message
-        : String(cause);
+  const message = isCallError(error)
+    ? error.message
+    : cause instanceof Error
+      ? cause.message
+      : String(cause);
   return {
     code: status === undefined ? 'NO_STATUS' : Status[status],
     message,
     retryable: unreadableAnswer(cause) === undefined,
+    ...(isCallError(error) && { attempts: error.attempts, ...error.ids }),
   };
 }
 
@@ -143,14 +149,18 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
     return tally;
   };
   const endpointOf = (kind: ResourceKind) => deps.endpoints[KINDS[kind].api];
-  /** `InstanceService.List of folder b1g… at compute.api.cloud.yandex.net:443` */
-  const named = (kind: ResourceKind, key: 'list' | 'listOperations', subject: string) => ({
-    method: methodName(KINDS[kind].client, key),
-    subject,
-    endpoint: endpointOf(kind),
-  });
-  const call = <Res>(name: CallName, method: UnaryMethod<object, Res>, request: object) =>
-    callWithRetries(name, method, request, deps.token, deps.retry, deps.limits);
+  /** One page; the call is named `InstanceService.List of folder b1g… at compute.api…:443`. */
+  const call = <Res>(
+    kind: ResourceKind,
+    rpc: RpcMethod<PageRequest, Res>,
+    subject: string,
+    request: PageRequest,
+  ) => {
+    const endpoint = endpointOf(kind);
+    const name = { method: rpcName(rpc), subject, endpoint };
+    const method = methodAt(endpoint, rpc);
+    return callWithRetries(name, method, request, deps.token, deps.retry, deps.limits);
+  };
   /** The work's items; a failure is recorded and gives none, and a cut is recorded. */
   const attempt = async <T>(listing: string, work: () => Promise<Pages<T>>): Promise<T[]> => {
     try {
@@ -166,16 +176,14 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
   /** The folder's resources of one kind, with their labels. */
   const resourcesOf = (kind: ResourceKind) =>
     attempt(`${kind} in folder ${spec.folderId}`, () => {
-      const { list } = clientFor(kind, endpointOf(kind));
+      const of = spec.folderId ?? '';
       return allPages(
         async (pageToken) => {
-          const { value: page } = await call(
-            named(kind, 'list', `folder ${spec.folderId}`),
-            list,
-            KINDS[kind].listRequest(spec.folderId ?? '', pageToken),
-          );
-          const items = KINDS[kind]
-            .listed(page)
+          const { value: page } = await call(kind, KINDS[kind].list, `folder ${of}`, {
+            of,
+            pageToken,
+          });
+          const items = page.items
             .filter(({ id }) => malformed.resource.accepts(id))
             .map(({ id, labels }): Looked => ({ kind, id, labels }));
           resources += items.length;
@@ -189,7 +197,6 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
   const stuckOn = (looked: Looked) =>
     attempt(`operations of ${looked.kind} ${looked.id}`, () => {
       const resource: ResourceRef = { kind: looked.kind, id: looked.id };
-      const { listOperations } = clientFor(resource.kind, endpointOf(resource.kind));
       const threshold = {
         olderThanSeconds: spec.olderThanSeconds[resource.kind],
         notModifiedForSeconds: spec.notModifiedForSeconds,
@@ -231,13 +238,14 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
       return allPages(
         async (pageToken) => {
           const { value: page, ...answer } = await call(
-            named(resource.kind, 'listOperations', `${resource.kind} ${resource.id}`),
-            listOperations,
-            KINDS[resource.kind].operationsRequest(resource.id, pageToken),
+            resource.kind,
+            KINDS[resource.kind].listOperations,
+            `${resource.kind} ${resource.id}`,
+            { of: resource.id, pageToken },
           );
-          operations += page.operations.length;
-          tally.operations += page.operations.length;
-          const items = page.operations.flatMap((operation) => sighting(operation, answer) ?? []);
+          operations += page.items.length;
+          tally.operations += page.items.length;
+          const items = page.items.flatMap((operation) => sighting(operation, answer) ?? []);
           return { items, nextPageToken: page.nextPageToken };
         },
         () => operations < SWEEP_BOUNDS.operations,

@@ -6,7 +6,7 @@ import {
   Reason,
   type ResourceKind,
   type Target,
-} from '../model';
+} from './model';
 
 type Counts = { [field: string]: number | Counts | undefined };
 
