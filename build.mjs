@@ -3,8 +3,6 @@
 // `npm ci` at deploy time.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'acorn';
-import { simple } from 'acorn-walk';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 import { ESBUILD_COMMON } from './build-options.mjs';
@@ -19,6 +17,9 @@ const LEFT_OUT = [
   // grpc-js loads @grpc/proto-loader, and with it the whole of protobufjs, only for channelz and
   // ORCA; the generated code needs only protobufjs/minimal.
   { filter: /^@grpc\/proto-loader$/, importer: /@grpc\/grpc-js/, what: '@grpc/proto-loader' },
+  // protobufjs gives int64s as long.js's Longs where it finds the package; the one int64 the
+  // function reads, a Timestamp's seconds, it takes as a number (src/cloud/wire.ts).
+  { filter: /^long$/, importer: /protobufjs/, what: 'long' },
   // grpc-js's server side, which its index loads eagerly and a client never starts.
   {
     filter: /^\.\/(server|server-interceptors|orca)$/,
@@ -151,45 +152,6 @@ const fromHost = {
   },
 };
 
-/** Methods of the SDK's generated messages that nothing here calls: JSON mapping is unused. */
-const UNUSED_METHODS = new Set(['fromJSON', 'toJSON']);
-
-/**
- * Drops the unused methods from the SDK's generated code, a third of its size, through acorn's
- * syntax tree rather than text patterns, so nothing else can be cut by mistake.
- */
-function withoutUnusedMethods(code) {
-  const cuts = [];
-  simple(parse(code, { ecmaVersion: 'latest', sourceType: 'script' }), {
-    ObjectExpression(node) {
-      node.properties.forEach((property, index) => {
-        const { type, computed, key } = property;
-        if (type !== 'Property' || computed || !UNUSED_METHODS.has(key.name)) return;
-        const next = node.properties[index + 1];
-        cuts.push([property.start, next ? next.start : property.end]);
-      });
-    },
-  });
-  return cuts
-    .sort((a, b) => b[0] - a[0])
-    .reduce((text, [start, end]) => text.slice(0, start) + text.slice(end), code);
-}
-
-const trimGenerated = (bundle) => ({
-  name: 'trim-generated',
-  setup(build) {
-    const rules = counted(['trim fromJSON and toJSON from the generated code']);
-    rules.check(build, bundle);
-    build.onLoad({ filter: /nodejs-sdk[\\/]dist[\\/]generated[\\/].*\.js$/ }, async (args) => {
-      const code = await readFile(args.path, 'utf8');
-      const trimmed = withoutUnusedMethods(code);
-      if (trimmed.length < code.length)
-        rules.hit('trim fromJSON and toJSON from the generated code');
-      return { contents: trimmed, loader: 'js' };
-    });
-  },
-});
-
 /**
  * grpc-js requires its whole package.json (some 2.7 KB minified) for one field, the version it
  * puts in its user agent and log lines; the bundle carries that field alone.
@@ -216,12 +178,7 @@ const [main, sweep, observe, re2] = await Promise.all([
     ...common,
     entryPoints: [source('index.ts')],
     outfile: output('index.js'),
-    plugins: [
-      leaveOut('index.js'),
-      lazyApart('index.js'),
-      trimGenerated('index.js'),
-      versionOnly('index.js'),
-    ],
+    plugins: [leaveOut('index.js'), lazyApart('index.js'), versionOnly('index.js')],
   }),
   build({
     ...common,

@@ -83,6 +83,11 @@ export interface FakeOperation {
    * as this many seconds, which no Date holds (2n ** 62n); listings leave createdAt out instead.
    */
   createdAtSeconds?: bigint;
+  /**
+   * A hostile-server fault, not platform behaviour: Get and Cancel answers cut short by their
+   * last byte, which no protobuf parser reads.
+   */
+  cutShort?: boolean;
 }
 
 export interface RecordedCall {
@@ -159,15 +164,19 @@ interface OperationState {
   faults: Record<OperationMethod, FaultBudget>;
 }
 
-/** Get and Cancel answers whose createdAt goes out as raw seconds (`createdAtSeconds`). */
-const rawCreatedAt = new WeakMap<Operation, bigint>();
+/** Get and Cancel answers written by hand: `createdAtSeconds` and `cutShort`. */
+const hostile = new WeakMap<Operation, Pick<FakeOperation, 'createdAtSeconds' | 'cutShort'>>();
 
-/** Operation.encode, then a createdAt (field 3) whose Timestamp seconds (field 1) are raw. */
+/**
+ * Operation.encode, then a createdAt (field 3) whose Timestamp seconds (field 1) are raw, or the
+ * whole cut short by a byte.
+ */
 function encodeOperation(operation: Operation): Buffer {
   const writer = Operation.encode(operation);
-  const seconds = rawCreatedAt.get(operation);
+  const { createdAtSeconds: seconds, cutShort } = hostile.get(operation) ?? {};
   if (seconds !== undefined) writer.uint32(26).fork().uint32(8).int64(String(seconds)).ldelim();
-  return Buffer.from(writer.finish());
+  const bytes = Buffer.from(writer.finish());
+  return cutShort ? bytes.subarray(0, bytes.length - 1) : bytes;
 }
 
 const OPERATION_SERVICE = {
@@ -385,8 +394,10 @@ export async function startCloudApiServer(opts: {
       }
       call.sendMetadata(headers);
       const answer = { ...toOperation(state), ...(method === 'Cancel' && state.op.cancelAnswer) };
-      if (state.op.createdAtSeconds !== undefined)
-        rawCreatedAt.set(answer, state.op.createdAtSeconds);
+      const { createdAtSeconds, cutShort } = state.op;
+      if (createdAtSeconds !== undefined || cutShort) {
+        hostile.set(answer, { createdAtSeconds, cutShort });
+      }
       callback(null, answer);
     };
 

@@ -1,13 +1,15 @@
-import { credentials } from '@grpc/grpc-js';
-import { OperationServiceClient } from '@yandex-cloud/nodejs-sdk/operation/operation_service';
+import { Client, credentials } from '@grpc/grpc-js';
 import type { RequestIds } from '../model';
 import {
   type CallLimits,
   CHANNEL_OPTIONS,
   callWithRetries,
-  methodName,
   type RetryOptions,
+  type RpcMethod,
+  rpcName,
+  unaryMethod,
 } from './unary';
+import { type Descriptor, decode, encode } from './wire';
 
 export { CallError, type CallLimits } from './unary';
 
@@ -22,6 +24,30 @@ export interface Operation {
   /** google.rpc.Status, when the operation failed; its `details` are not read. */
   readonly error?: { readonly code: number; readonly message: string };
 }
+
+/** The fields of Operation that the function reads; metadata (7) and response (9) are skipped. */
+const OPERATION: Descriptor = {
+  1: { name: 'id', type: 'string' },
+  2: { name: 'description', type: 'string' },
+  3: { name: 'createdAt', type: 'timestamp' },
+  4: { name: 'createdBy', type: 'string' },
+  5: { name: 'modifiedAt', type: 'timestamp' },
+  6: { name: 'done', type: 'bool' },
+  8: {
+    name: 'error',
+    type: { 1: { name: 'code', type: 'int32' }, 2: { name: 'message', type: 'string' } },
+  },
+};
+
+/** OperationService's Get and Cancel: each asks about one operation_id (1), each answers one. */
+const byId = (method: 'Get' | 'Cancel'): RpcMethod<string, Operation> => ({
+  service: 'yandex.cloud.operation.OperationService',
+  method,
+  encode: (operationId) => encode([[1, operationId]]),
+  decode: (bytes) => decode<Operation>(bytes, OPERATION),
+});
+
+export const OPERATION_SERVICE = { get: byId('Get'), cancel: byId('Cancel') } as const;
 
 export interface CallResult {
   readonly operation: Operation;
@@ -39,29 +65,24 @@ export interface OperationApiOptions extends RetryOptions {
 }
 
 /**
- * The SDK's generated OperationService client, a plain grpc-js client over one TLS channel:
- * no `Session` (which would load axios, log4js and friends) and no nice-grpc middleware, which
- * the benchmark showed costing cold-start time for nothing a unary call needs.
+ * OperationService over one TLS channel: grpc-js's own client, with no `Session` (which would
+ * load axios, log4js and friends), no nice-grpc middleware, and no generated code, whose
+ * messages would decode fields the function never reads.
  */
 export function createOperationApi(
   options: OperationApiOptions,
 ): OperationApi & { connect(): void; close(): void } {
-  const client = new OperationServiceClient(
-    options.endpoint,
-    credentials.createSsl(),
-    CHANNEL_OPTIONS,
-  );
+  const client = new Client(options.endpoint, credentials.createSsl(), CHANNEL_OPTIONS);
   const call = async (
-    method: 'get' | 'cancel',
+    rpc: RpcMethod<string, Operation>,
     operationId: string,
     token: string,
     limits?: CallLimits,
   ): Promise<CallResult> => {
-    const bound = client[method].bind(client);
     const { value, ...rest } = await callWithRetries(
-      { method: methodName(client, method), subject: operationId, endpoint: options.endpoint },
-      bound,
-      { operationId },
+      { method: rpcName(rpc), subject: operationId, endpoint: options.endpoint },
+      unaryMethod(client, rpc),
+      operationId,
       token,
       options,
       limits,
@@ -70,8 +91,9 @@ export function createOperationApi(
   };
 
   return {
-    get: (operationId, token, limits) => call('get', operationId, token, limits),
-    cancel: (operationId, token, limits) => call('cancel', operationId, token, limits),
+    get: (operationId, token, limits) => call(OPERATION_SERVICE.get, operationId, token, limits),
+    cancel: (operationId, token, limits) =>
+      call(OPERATION_SERVICE.cancel, operationId, token, limits),
     // Starts the TLS handshake now rather than on the first call.
     connect: () => void client.getChannel().getConnectivityState(true),
     // A warm instance keeps its channel to the end; tests close theirs.
