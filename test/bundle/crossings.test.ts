@@ -68,6 +68,15 @@ async function start(
 
 const cancelled = (server: CloudApiServer) =>
   server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId);
+/** Until the emulator has taken a call of `method`: it records one as it arrives. */
+async function arrived(server: CloudApiServer, method: string): Promise<void> {
+  for (const started = Date.now(); Date.now() - started < 10_000; ) {
+    if (server.calls.some((c) => c.method === method)) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no ${method} reached the emulator in 10 s`);
+}
+
 const listings = (server: CloudApiServer) =>
   server.calls.filter((c) => /List/.test(c.method)).length;
 
@@ -138,8 +147,8 @@ describe('a sweep whose pattern RE2 cannot read, on the built function', () => {
 
 describe('what the host lends the sweep, failing on the built function', () => {
   it('a listing whose wait for a call slot the time budget ends names no attempt sent', async () => {
-    // One slot: the instance listing holds it past the budget, the disk listing waits for it.
-    const { fn } = await start({
+    // One slot for the instance: a long invocation's listing holds it while a short one's waits.
+    const { server, fn } = await start({
       resources: [
         { kind: 'compute.instance', id: 'vm1', folderId: FOLDER },
         { kind: 'compute.disk', id: 'disk1', folderId: FOLDER },
@@ -147,15 +156,24 @@ describe('what the host lends the sweep, failing on the built function', () => {
       listingLatencyMs: 30_000,
       env: { MAX_CALLS_IN_FLIGHT: '1', TIME_MARGIN_MS: '500' },
     });
-    const payload = sweepWith({}, { kinds: ['compute.instance', 'compute.disk'] });
+    const holding = fn
+      .invoke(timerEvent(sweepWith({}, { kinds: ['compute.instance'] })), {
+        ...TOKEN,
+        timeoutMs: 60_000,
+      })
+      // Still waiting for its answer when the test ends and the instance is closed.
+      .catch(() => undefined);
+    await arrived(server, 'compute.instance/List');
+    const payload = sweepWith({}, { kinds: ['compute.disk'] });
     const invocation = await fn.invoke(httpEvent(payload), { ...TOKEN, timeoutMs: 3000 });
 
     const reply = invocation.result as { statusCode: number };
     expect(reply.statusCode).toBe(503);
     const waited = await fn.waitForLine(
-      (l) => l.msg === 'sweep listing failed' && l.listing === `compute.disk in folder ${FOLDER}`,
+      (l) => l.msg === 'sweep listing failed' && l.request_id === invocation.requestId,
     );
     expect(waited).toMatchObject({
+      listing: `compute.disk in folder ${FOLDER}`,
       code: 'NO_STATUS',
       attempts: 0,
       retryable: true,
@@ -163,6 +181,7 @@ describe('what the host lends the sweep, failing on the built function', () => {
         /^DiskService\.List of folder b1gcrossings at 127\.0\.0\.1:\d+: stopped waiting for a free slot, all 1 \(MAX_CALLS_IN_FLIGHT\) in use/,
       ),
     });
+    expect(await Promise.race([holding, 'still held'])).toBe('still held');
   });
 
   it('a listing the API refuses is a CallError the sweep reads by its name', async () => {
