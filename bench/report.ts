@@ -1,5 +1,11 @@
-/** A limit from the issue: a ratio to the baseline in the same run, or an absolute ceiling. */
-export type Budget = { kind: 'ratio'; max: number } | { kind: 'absolute'; max: number };
+/**
+ * A limit from the issue: a ratio to the baseline in the same run, an absolute ceiling, or a
+ * ceiling on how much the project's number is above the baseline's.
+ */
+export type Budget =
+  | { kind: 'ratio'; max: number }
+  | { kind: 'absolute'; max: number }
+  | { kind: 'above'; max: number };
 
 export interface Row {
   metric: string;
@@ -7,6 +13,8 @@ export interface Row {
   project: number;
   baseline?: number;
   budget?: Budget;
+  /** Set when the run failed outright, as when the kernel killed it: the budget is missed. */
+  failed?: string;
 }
 
 export interface Verdict {
@@ -25,10 +33,17 @@ export function ratioOf(row: Row): number | undefined {
   return row.baseline === undefined || row.baseline === 0 ? undefined : row.project / row.baseline;
 }
 
+function limitOf(budget: Budget, baseline = Number.NaN): number {
+  if (budget.kind === 'absolute') return budget.max;
+  return budget.kind === 'ratio' ? budget.max * baseline : baseline + budget.max;
+}
+
 export function verdictOf(row: Row): Verdict | undefined {
   const { budget } = row;
   if (budget === undefined) return undefined;
-  const limit = budget.kind === 'absolute' ? budget.max : budget.max * (row.baseline ?? Number.NaN);
+  if (row.failed !== undefined)
+    return { ok: false, over: Number.NaN, text: `FAILED: ${row.failed}` };
+  const limit = limitOf(budget, row.baseline);
   const over = row.project - limit;
   if (over <= 0) return { ok: true, over: 0, text: 'OK' };
   const percent = ((over / limit) * 100).toFixed(0);
@@ -41,7 +56,8 @@ export function verdictOf(row: Row): Verdict | undefined {
 
 function budgetText(budget: Budget | undefined, unit: Row['unit']): string {
   if (budget === undefined) return '-';
-  return budget.kind === 'ratio' ? `<= ${budget.max}x` : `<= ${budget.max} ${unit}`;
+  if (budget.kind === 'ratio') return `<= ${budget.max}x`;
+  return budget.kind === 'above' ? `<= +${budget.max} ${unit}` : `<= ${budget.max} ${unit}`;
 }
 
 /** Plain text, one row per metric, columns padded to their widest cell. */

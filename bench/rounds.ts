@@ -14,7 +14,12 @@ export type ByContender<T> = Record<Contender['name'], T>;
 export interface ColdResults {
   bareNodeMs: number[];
   samples: ByContender<ColdSample[]>;
+  /** The project's cold starts that sweep one folder (every kind, none stuck) instead. */
+  sweeps: ColdSample[];
 }
+
+/** A folder of nothing, swept for every kind: all that a cold sweep pays beyond cancelling. */
+const COLD_SWEEP = { sweep: { folderId: 'b1gbenchcoldsweep', olderThan: '30m' } };
 
 const progress = (text: string) => process.stderr.write(`${text}\n`);
 
@@ -25,9 +30,18 @@ async function coldOnce(c: Contender, server: CloudApiServer, env: Record<string
   return sample;
 }
 
+async function coldSweep(c: Contender, env: Record<string, string>) {
+  const sample = await coldStart(c.bundlePath, COLD_SWEEP, env);
+  const summary = (sample.result as { summary?: { sweep?: { failedListings?: number } } }).summary;
+  if (summary?.sweep?.failedListings !== 0) {
+    throw new Error(`the cold sweep failed: ${JSON.stringify(sample.result)}`);
+  }
+  return sample;
+}
+
 /**
- * Rounds of one bare node and one cold start per contender, in turn, so that drift in the
- * machine's load falls on both alike. A first round is thrown away: it pays for reading node and
+ * Rounds of one bare node, one cold start per contender and one cold sweep of the project's, in
+ * turn, so that drift in the machine's load falls on all alike. A first round is thrown away: it pays for reading node and
  * both bundles from disk, which the page cache then spares every later round.
  */
 export async function coldRounds(
@@ -36,15 +50,25 @@ export async function coldRounds(
   env: Record<string, string>,
   runs: number,
 ): Promise<ColdResults> {
-  const results: ColdResults = { bareNodeMs: [], samples: { project: [], baseline: [] } };
+  const results: ColdResults = {
+    bareNodeMs: [],
+    samples: { project: [], baseline: [] },
+    sweeps: [],
+  };
+  const project = contenders.find((c) => c.name === 'project');
+  if (project === undefined) throw new Error('no project contender');
   for (let round = 0; round <= runs; round++) {
     const bare = await bareNode(env);
     const samples = [];
     for (const c of contenders) samples.push([c.name, await coldOnce(c, server, env)] as const);
+    const sweep = await coldSweep(project, env);
     if (round === 0) continue;
     results.bareNodeMs.push(bare);
     for (const [name, sample] of samples) results.samples[name].push(sample);
-    const walls = samples.map(([name, s]) => `${name} ${s.wallMs.toFixed(0)} ms`).join(', ');
+    results.sweeps.push(sweep);
+    const walls = [...samples, ['project sweeping', sweep] as const]
+      .map(([name, s]) => `${name} ${s.wallMs.toFixed(0)} ms`)
+      .join(', ');
     progress(`cold start ${round}/${runs}: bare node ${bare.toFixed(0)} ms, ${walls}`);
     server.reset();
   }

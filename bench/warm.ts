@@ -19,11 +19,17 @@ export interface WarmSample {
 export async function warmThroughput(opts: {
   bundlePath: string;
   env: Record<string, string>;
+  /** The program the instance runs as: Node, or one that joins a cgroup first (bench/cgroup.ts). */
+  nodePath?: string;
   warmEvent: unknown;
   event: unknown;
   beforeMeasured: () => void;
 }): Promise<WarmSample> {
-  const runtime = await startRuntime({ bundlePath: opts.bundlePath, env: opts.env });
+  const runtime = await startRuntime({
+    bundlePath: opts.bundlePath,
+    env: opts.env,
+    ...(opts.nodePath && { nodePath: opts.nodePath }),
+  });
   try {
     const warm = await runtime.invoke(opts.warmEvent, { token: TOKEN, timeoutMs: TIMEOUT_MS });
     if (!warm.ok) throw new Error(`the warm-up invocation failed: ${warm.error?.message}`);
