@@ -19,14 +19,18 @@ export const isMissingBundle = (error: unknown): error is MissingBundleError =>
   error instanceof Error && error.name === 'MissingBundleError';
 
 /**
- * Whether an import failed because `file` itself is not there, as Node says it of an ES import
- * (ERR_MODULE_NOT_FOUND, with the missing module's URL); a module that `file` imports and that is
- * missing is another failure.
+ * Whether loading `file` failed because `file` itself is not there, as Node's require says it
+ * (MODULE_NOT_FOUND, naming the request); a module that `file` requires and that is missing is
+ * another failure.
  */
 export function lacksFile(error: unknown, file: string): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const { code, url } = error as { code?: unknown; url?: unknown };
-  return code === 'ERR_MODULE_NOT_FOUND' && typeof url === 'string' && url.endsWith(`/${file}`);
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return (
+    code === 'MODULE_NOT_FOUND' &&
+    typeof message === 'string' &&
+    message.startsWith(`Cannot find module './${file}'`)
+  );
 }
 
 /** A lazily loaded bundle (dist/sweep.js, dist/observe.js), its absence said as what it is. */

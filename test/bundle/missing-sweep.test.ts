@@ -99,12 +99,16 @@ describe('a zip without sweep.js', () => {
 });
 
 describe('lacksFile', () => {
-  const notFound = (url: string) =>
-    Object.assign(new Error('Cannot find module'), { code: 'ERR_MODULE_NOT_FOUND', url });
+  const notFound = (request: string) =>
+    Object.assign(
+      new Error(`Cannot find module '${request}'\nRequire stack:\n- /function/code/index.js`),
+      { code: 'MODULE_NOT_FOUND' },
+    );
   it.each([
-    ['sweep.js itself', notFound('file:///function/code/sweep.js'), true],
-    ['a module sweep.js imports', notFound('file:///function/code/node_modules/x/index.js'), false],
-    ['a file whose name ends alike', notFound('file:///function/code/oldsweep.js'), false],
+    ['sweep.js itself', notFound('./sweep.js'), true],
+    ['a module sweep.js requires', notFound('./re2.js'), false],
+    ['a file whose name ends alike', notFound('./oldsweep.js'), false],
+    ['a package', notFound('sweep.js'), false],
     ['another failure', Object.assign(new Error('boom'), { code: 'ERR_REQUIRE_ESM' }), false],
     ['no error object', 'sweep.js', false],
   ])('%s: %s', (_name, error, lacks) => {
@@ -114,9 +118,8 @@ describe('lacksFile', () => {
 
 describe('loadBundle', () => {
   it('says a missing observe.js is a packaging mistake, as it says of sweep.js', async () => {
-    const missing = Object.assign(new Error('Cannot find module'), {
-      code: 'ERR_MODULE_NOT_FOUND',
-      url: 'file:///function/code/observe.js',
+    const missing = Object.assign(new Error("Cannot find module './observe.js'"), {
+      code: 'MODULE_NOT_FOUND',
     });
     const loading = loadBundle('observe.js', () => Promise.reject(missing));
     await expect(loading).rejects.toBeInstanceOf(MissingBundleError);
