@@ -3,6 +3,7 @@
 // `npm ci` at deploy time.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 import { ESBUILD_COMMON } from './build-options.mjs';
@@ -15,7 +16,7 @@ await mkdir(outdir, { recursive: true });
 /** Modules the bundle replaces with a stub that throws if ever used, and why. */
 const LEFT_OUT = [
   // grpc-js loads @grpc/proto-loader, and with it the whole of protobufjs, only for channelz and
-  // ORCA; the generated code needs only protobufjs/minimal.
+  // ORCA; the wire codec needs only protobufjs/minimal.
   { filter: /^@grpc\/proto-loader$/, importer: /@grpc\/grpc-js/, what: '@grpc/proto-loader' },
   // protobufjs gives int64s as long.js's Longs where it finds the package; the one int64 the
   // function reads, a Timestamp's seconds, it takes as a number (src/cloud/wire.ts).
@@ -101,7 +102,7 @@ const lazyApart = (bundle) => ({
   },
 });
 
-const ROOT = new URL('./', import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL('./', import.meta.url));
 const RESOLVING = Symbol('resolving');
 
 /**

@@ -42,11 +42,14 @@ const V1 = path.join(ROOT, 'memory');
 const counter = (text: string, name: string) =>
   Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
 
-/** The files of each version, and what to write to bound memory and swap. */
+/** The files of each version: what bounds memory and swap, and what tells the peak and kills. */
 interface Layout {
   readonly parent: string;
-  /** The files that bound the cgroup, and what each is set to. */
-  limits(bytes: number): ReadonlyArray<readonly [file: string, value: number]>;
+  /** Which controllers a new cgroup under `parent` has; memory must be among them. */
+  readonly controllers: string;
+  readonly limit: string;
+  /** Absent where the kernel keeps no swap accounting: memory alone is bounded then. */
+  readonly swapLimit: { readonly file: string; value(bytes: number): number };
   readonly peak: string;
   readonly events: string;
 }
@@ -54,43 +57,38 @@ interface Layout {
 const LAYOUT: Record<'v1' | 'v2', Layout> = {
   v1: {
     parent: V1,
-    limits: (bytes: number) => [
-      ['memory.limit_in_bytes', bytes],
-      // With swap, the limit would bound memory only, not memory and swap as the platform does.
-      ['memory.memsw.limit_in_bytes', bytes],
-    ],
+    controllers: path.join(V1, 'memory.limit_in_bytes'),
+    limit: 'memory.limit_in_bytes',
+    // Memory and swap together, so that swap cannot stretch the limit.
+    swapLimit: { file: 'memory.memsw.limit_in_bytes', value: (bytes) => bytes },
     peak: 'memory.max_usage_in_bytes',
     events: 'memory.oom_control',
   },
   v2: {
     parent: ROOT,
-    limits: (bytes: number) => [
-      ['memory.max', bytes],
-      ['memory.swap.max', 0],
-    ],
+    controllers: path.join(ROOT, 'cgroup.subtree_control'),
+    limit: 'memory.max',
+    swapLimit: { file: 'memory.swap.max', value: () => 0 },
+    // Since Linux 5.19.
     peak: 'memory.peak',
     events: 'memory.events',
   },
 };
 
 function versionHere(): 'v1' | 'v2' | NoCgroup {
-  if (process.platform !== 'linux')
+  if (process.platform !== 'linux') {
     return { unavailable: `cgroups are Linux's; this is ${process.platform}` };
-  if (process.getuid?.() !== 0) return { unavailable: 'making a cgroup takes root' };
-  const controllers = path.join(ROOT, 'cgroup.controllers');
-  if (
-    existsSync(controllers) &&
-    readFileSync(controllers, 'utf8').split(/\s+/).includes('memory')
-  ) {
-    return 'v2';
   }
-  if (existsSync(path.join(V1, 'memory.limit_in_bytes'))) return 'v1';
-  return { unavailable: `no memory controller under ${ROOT}` };
+  if (process.getuid?.() !== 0) return { unavailable: 'making a cgroup takes root' };
+  const v2 = LAYOUT.v2.controllers;
+  if (existsSync(v2) && readFileSync(v2, 'utf8').split(/\s+/).includes('memory')) return 'v2';
+  if (existsSync(LAYOUT.v1.controllers)) return 'v1';
+  return { unavailable: `no memory controller for new cgroups under ${ROOT}` };
 }
 
 /**
- * A new memory cgroup of `limitBytes`, or why there can be none: not Linux, not root, or no
- * memory controller mounted where the kernel puts it.
+ * A new memory cgroup of `limitBytes`, or why there can be none: not Linux, not root, no memory
+ * controller where the kernel puts it, or one that bounds or counts less than the bench needs.
  */
 export function createMemoryCgroup(limitBytes: number): MemoryCgroup | NoCgroup {
   const version = versionHere();
@@ -99,11 +97,13 @@ export function createMemoryCgroup(limitBytes: number): MemoryCgroup | NoCgroup 
   const dir = path.join(layout.parent, `yc-canceller-bench-${randomBytes(4).toString('hex')}`);
   try {
     mkdirSync(dir);
-    // A kernel without swap accounting has no file for it: memory alone is bounded.
-    for (const [file, value] of layout.limits(limitBytes)) {
-      const target = path.join(dir, file);
-      if (existsSync(target)) writeFileSync(target, String(value));
-    }
+    const missing = [layout.limit, layout.peak, layout.events].filter(
+      (file) => !existsSync(path.join(dir, file)),
+    );
+    if (missing.length > 0) throw new Error(`it has no ${missing.join(', ')}`);
+    writeFileSync(path.join(dir, layout.limit), String(limitBytes));
+    const swap = path.join(dir, layout.swapLimit.file);
+    if (existsSync(swap)) writeFileSync(swap, String(layout.swapLimit.value(limitBytes)));
   } catch (error) {
     if (existsSync(dir)) rmdirSync(dir);
     return { unavailable: `could not make ${dir}: ${(error as Error).message}` };

@@ -5,6 +5,7 @@ import {
 } from '../emulator/cloud-api-server';
 import { endpointsAt } from '../emulator/endpoints';
 import type { TestPkiFiles } from '../emulator/pki';
+import { httpEvent, queueEvent } from '../test/support/events';
 import { createMemoryCgroup, type MemoryCgroup } from './cgroup';
 import { functionEnv } from './function-env';
 import { median } from './stats';
@@ -50,26 +51,6 @@ const running = (id: string, resourceId?: string): FakeOperation => ({
   ...(resourceId && { resourceId }),
 });
 
-const httpEvent = (body: unknown) => ({
-  httpMethod: 'POST',
-  headers: { 'Content-Type': 'application/json' },
-  body: JSON.stringify(body),
-  isBase64Encoded: false,
-});
-
-const queueEvent = (bodies: readonly unknown[]) => ({
-  messages: bodies.map((body, m) => ({
-    event_metadata: {
-      event_id: `e${m}`,
-      event_type: 'yandex.cloud.events.messagequeue.QueueMessage',
-    },
-    details: {
-      queue_id: 'yrn:yc:ymq:ru-central1:b1gbench:memory',
-      message: { message_id: `m${m}`, body: JSON.stringify(body) },
-    },
-  })),
-});
-
 function expectSummary(result: unknown, fields: Record<string, unknown>): void {
   const summary = (result as { summary?: Record<string, unknown> } | undefined)?.summary;
   for (const [field, value] of Object.entries(fields)) {
@@ -113,7 +94,7 @@ function scenarios(): Scenario[] {
     {
       name: '1000 ids over HTTP',
       operations: named.map((id) => running(id)),
-      event: httpEvent({ operationIds: named }),
+      event: httpEvent(JSON.stringify({ operationIds: named })),
       check: (result) => {
         const reply = result as { statusCode?: number; body?: string };
         if (reply.statusCode !== 200) throw new Error(`HTTP ${reply.statusCode}`);
@@ -123,14 +104,16 @@ function scenarios(): Scenario[] {
     {
       name: 'a queue batch of 1000 messages',
       operations: queued.map((id) => running(id)),
-      event: queueEvent(queued.map((id) => ({ operationIds: [id] }))),
+      event: queueEvent(queued.map((id) => JSON.stringify({ operationIds: [id] }))),
       check: (result) => expectSummary(result, { operations: 1000, rejectedRequests: 0 }),
     },
     {
       name: 'a queue batch of 150 messages × 1000 ids',
       // MAX_OPERATIONS (1000) admits the first message; the other 149 are refused by name.
       event: queueEvent(
-        Array.from({ length: 150 }, (_, m) => ({ operationIds: ids(`memb${m}i`, 1000) })),
+        Array.from({ length: 150 }, (_, m) =>
+          JSON.stringify({ operationIds: ids(`memb${m}i`, 1000) }),
+        ),
       ),
       check: (result) => expectSummary(result, { operations: 1000, rejectedRequests: 149 }),
     },
@@ -158,6 +141,13 @@ function scenarios(): Scenario[] {
       check: (result) => expectSummary(result, { operations: 0 }),
     },
   ];
+}
+
+/** A cgroup where the probe made one: failing now is no reason to measure another way. */
+function cgroupOrThrow(): MemoryCgroup {
+  const cgroup = createMemoryCgroup(FUNCTION_MB * MB);
+  if ('unavailable' in cgroup) throw new Error(cgroup.unavailable);
+  return cgroup;
 }
 
 /**
@@ -199,8 +189,7 @@ export async function memoryRuns(opts: {
       for (let run = 0; run < opts.runs; run++) {
         progress(`memory: ${scenario.name} (${run + 1}/${opts.runs})...`);
         server.reset();
-        const cgroup =
-          'cgroup' in measure ? (createMemoryCgroup(FUNCTION_MB * MB) as MemoryCgroup) : undefined;
+        const cgroup = 'cgroup' in measure ? cgroupOrThrow() : undefined;
         try {
           const sample = await warmThroughput({
             bundlePath: opts.bundlePath,

@@ -252,7 +252,7 @@ async function main(): Promise<void> {
     {
       name: 'project',
       bundlePath: path.join(ROOT, 'dist', 'index.js'),
-      // The cancel path's zip: function.zip also holds sweep.js, which only a sweep loads.
+      // The cancel path's zip: function.zip also holds the bundles loaded only when needed.
       zipPath: path.join(ROOT, 'dist', 'cancel-path.zip'),
     },
     { name: 'baseline', ...baseline },

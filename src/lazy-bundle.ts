@@ -5,15 +5,18 @@ import { CancellerError } from './errors';
  * upload of dist/function.zip mends, and which must not read as a bug of the function's.
  */
 export class MissingBundleError extends CancellerError {
-  constructor(file: string, options?: ErrorOptions) {
+  constructor(
+    readonly file: string,
+    options?: ErrorOptions,
+  ) {
     super(`the deployed zip lacks ${file}: upload dist/function.zip whole`, options);
     this.name = 'MissingBundleError';
   }
 }
 
 /**
- * Whether a failure is a MissingBundleError, told by its name: one raised in dist/sweep.js (for
- * dist/re2.js) reaches the host as data, whichever bundle made it.
+ * Whether a failure is a MissingBundleError, told by its name, as dist/sweep.js tells the one its
+ * lent loadBundle raises for dist/re2.js, to answer the host with the file's name.
  */
 export const isMissingBundle = (error: unknown): error is MissingBundleError =>
   error instanceof Error && error.name === 'MissingBundleError';

@@ -25,14 +25,19 @@ export interface Operation {
   readonly error?: { readonly code: number; readonly message: string };
 }
 
-/** The fields of Operation that the function reads; metadata (7) and response (9) are skipped. */
-const OPERATION: Descriptor = {
+/** Operation up to `done`: all a listing of operations reads of each. */
+export const LISTED_OPERATION: Descriptor = {
   1: { name: 'id', type: 'string' },
   2: { name: 'description', type: 'string' },
   3: { name: 'createdAt', type: 'timestamp' },
   4: { name: 'createdBy', type: 'string' },
   5: { name: 'modifiedAt', type: 'timestamp' },
   6: { name: 'done', type: 'bool' },
+};
+
+/** What Get and Cancel read: its error too; metadata (7) and response (9) are skipped. */
+const OPERATION: Descriptor = {
+  ...LISTED_OPERATION,
   8: {
     name: 'error',
     type: { 1: { name: 'code', type: 'int32' }, 2: { name: 'message', type: 'string' } },

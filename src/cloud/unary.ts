@@ -175,7 +175,7 @@ const MAX_RETRY_DELAY_MS = 5000;
 const UNBOUNDED = () => Number.POSITIVE_INFINITY;
 const NO_SLOTS: Slots = { hold: (work) => work() };
 
-/** A generated grpc-js client method, as the SDK's clients have them. */
+/** A grpc-js client's unary method, as unaryMethod() makes one and the SDK's clients have them. */
 export type UnaryMethod<Req, Res> = (
   request: Req,
   metadata: Metadata,

@@ -10,30 +10,38 @@ import protobuf from 'protobufjs/minimal';
  * messages, so a change in the protos fails a test.
  */
 
-/** A field: its name in the decoded object, and how it is read. */
-export interface FieldSpec {
-  readonly name: string;
-  readonly type: FieldType;
-  /** A `repeated` field: every occurrence is kept, in order. */
-  readonly repeated?: true;
-}
+/**
+ * `timestamp` is a google.protobuf.Timestamp read as a Date (an Invalid Date past Date's range,
+ * which the callers' range checks refuse); `labels` is a `map<string, string>`.
+ */
+type Scalar = 'string' | 'bool' | 'int32' | 'int64' | 'timestamp' | 'labels';
+
+/**
+ * A field: its name in the decoded object, and how it is read. Only a message may be `repeated`:
+ * proto3 packs repeated scalars, which this reader does not unpack.
+ */
+export type FieldSpec =
+  | { readonly name: string; readonly type: Scalar }
+  | { readonly name: string; readonly type: Descriptor; readonly repeated?: true };
 
 /** Each field the function reads, by its number. */
 export type Descriptor = Readonly<Record<number, FieldSpec>>;
 
-/**
- * `timestamp` is a google.protobuf.Timestamp read as a Date (an Invalid Date past Date's range,
- * which the callers' range check refuses); `labels` is a `map<string, string>`.
- */
-export type FieldType = 'string' | 'bool' | 'int32' | 'timestamp' | 'labels' | Descriptor;
-
 const WireType = { Varint: 0, LengthDelimited: 2 } as const;
 
-const wireTypeOf = (type: FieldType) =>
-  type === 'bool' || type === 'int32' ? WireType.Varint : WireType.LengthDelimited;
+const VARINTS: ReadonlySet<FieldSpec['type']> = new Set(['bool', 'int32', 'int64']);
 
-/** The tag a field of this number and wire type starts with. */
-const tagOf = (number: number, wireType: number) => (number << 3) | wireType;
+/** google.protobuf.Timestamp. */
+const TIMESTAMP: Descriptor = {
+  1: { name: 'seconds', type: 'int64' },
+  2: { name: 'nanos', type: 'int32' },
+};
+
+/** One entry of a `map<string, string>`, as protoc writes it. */
+const MAP_ENTRY: Descriptor = {
+  1: { name: 'key', type: 'string' },
+  2: { name: 'value', type: 'string' },
+};
 
 /** An int64 as a number: protobufjs gives a Long where the `long` package is at hand. */
 const int64 = (reader: protobuf.Reader): number => {
@@ -43,7 +51,8 @@ const int64 = (reader: protobuf.Reader): number => {
 
 /**
  * A string, its length checked against the bytes: protobufjs's reader of a Buffer cuts a string
- * that runs past the end short, where a cut answer must fail as one.
+ * that runs past the end short, where a cut answer must fail as one. Decoded as Node decodes
+ * UTF-8, a byte that is not UTF-8 becoming U+FFFD, so no id is changed into another valid one.
  */
 function readString(reader: protobuf.Reader): string {
   const length = reader.uint32();
@@ -52,64 +61,31 @@ function readString(reader: protobuf.Reader): string {
     throw new RangeError(`index out of range: ${start} + ${length} > ${reader.len}`);
   }
   reader.pos = start + length;
-  return protobuf.util.utf8.read(reader.buf, start, reader.pos);
+  const { buf } = reader;
+  const bytes = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.length);
+  return bytes.toString('utf8', start, reader.pos);
 }
 
-/** The fields of a nested message, each passed to `read` with its tag, to its end. */
-function eachField(reader: protobuf.Reader, read: (tag: number) => boolean): void {
-  const length = reader.uint32();
-  const end = reader.pos + length;
-  while (reader.pos < end) {
-    const tag = reader.uint32();
-    if (!read(tag)) reader.skipType(tag & 7);
-  }
-  // A length that runs past its message's end is a broken answer, not a shorter message.
-  if (reader.pos > end) throw new RangeError(`index out of range: ${reader.pos} > ${end}`);
-}
-
-/** google.protobuf.Timestamp: seconds (1, int64) and nanos (2, int32). */
-function readTimestamp(reader: protobuf.Reader): Date {
-  let seconds = 0;
-  let nanos = 0;
-  eachField(reader, (tag) => {
-    if (tag === tagOf(1, WireType.Varint)) seconds = int64(reader);
-    else if (tag === tagOf(2, WireType.Varint)) nanos = reader.int32();
-    else return false;
-    return true;
-  });
-  return new Date(seconds * 1000 + nanos / 1e6);
-}
-
-/**
- * One map entry, key (1) and value (2), into `labels`. A key such as `__proto__` is an own
- * property like any other: the object has no prototype to reach.
- */
-function readLabel(reader: protobuf.Reader, labels: Record<string, string>): void {
-  let key = '';
-  let value = '';
-  eachField(reader, (tag) => {
-    if (tag === tagOf(1, WireType.LengthDelimited)) key = readString(reader);
-    else if (tag === tagOf(2, WireType.LengthDelimited)) value = readString(reader);
-    else return false;
-    return true;
-  });
-  labels[key] = value;
-}
-
-/** A message with proto3's defaults for what it reads: '' and false, 0, [] and {}. */
+/** A message with proto3's defaults for what it reads: '', false, 0, [] and {}. */
 function withDefaults(descriptor: Descriptor): Record<string, unknown> {
   const message: Record<string, unknown> = {};
-  for (const { name, type, repeated } of Object.values(descriptor)) {
-    if (repeated) message[name] = [];
-    else if (type === 'string') message[name] = '';
-    else if (type === 'bool') message[name] = false;
-    else if (type === 'int32') message[name] = 0;
-    else if (type === 'labels') message[name] = Object.create(null);
+  for (const field of Object.values(descriptor)) {
+    if ('repeated' in field) message[field.name] = [];
+    else if (field.type === 'string') message[field.name] = '';
+    else if (field.type === 'bool') message[field.name] = false;
+    else if (field.type === 'int32' || field.type === 'int64') message[field.name] = 0;
+    // No prototype: a label named `__proto__` is a label like any other.
+    else if (field.type === 'labels') message[field.name] = Object.create(null);
   }
   return message;
 }
 
-function readValue(reader: protobuf.Reader, type: FieldType): unknown {
+function nested(reader: protobuf.Reader, descriptor: Descriptor): Record<string, unknown> {
+  const length = reader.uint32();
+  return readMessage(reader, descriptor, reader.pos + length);
+}
+
+function readValue(reader: protobuf.Reader, type: FieldSpec['type']): unknown {
   switch (type) {
     case 'string':
       return readString(reader);
@@ -117,14 +93,16 @@ function readValue(reader: protobuf.Reader, type: FieldType): unknown {
       return reader.bool();
     case 'int32':
       return reader.int32();
-    case 'timestamp':
-      return readTimestamp(reader);
-    case 'labels':
-      throw new TypeError('a map is read entry by entry');
-    default: {
-      const length = reader.uint32();
-      return readMessage(reader, type, reader.pos + length);
+    case 'int64':
+      return int64(reader);
+    case 'timestamp': {
+      const { seconds, nanos } = nested(reader, TIMESTAMP) as { seconds: number; nanos: number };
+      return new Date(seconds * 1000 + nanos / 1e6);
     }
+    case 'labels':
+      return nested(reader, MAP_ENTRY);
+    default:
+      return nested(reader, type);
   }
 }
 
@@ -133,18 +111,24 @@ function readMessage(reader: protobuf.Reader, descriptor: Descriptor, end: numbe
   while (reader.pos < end) {
     const tag = reader.uint32();
     const field = descriptor[tag >>> 3];
+    const wireType =
+      field && (VARINTS.has(field.type) ? WireType.Varint : WireType.LengthDelimited);
     // A field whose wire type is not the proto's is not the field this code knows: skipped.
-    if (field === undefined || (tag & 7) !== wireTypeOf(field.type)) {
+    if (field === undefined || (tag & 7) !== wireType) {
       reader.skipType(tag & 7);
-    } else if (field.type === 'labels') {
-      readLabel(reader, message[field.name] as Record<string, string>);
-    } else if (field.repeated) {
-      (message[field.name] as unknown[]).push(readValue(reader, field.type));
+      continue;
+    }
+    const value = readValue(reader, field.type);
+    if (field.type === 'labels') {
+      const { key, value: label } = value as { key: string; value: string };
+      (message[field.name] as Record<string, string>)[key] = label;
+    } else if ('repeated' in field) {
+      (message[field.name] as unknown[]).push(value);
     } else {
-      message[field.name] = readValue(reader, field.type);
+      message[field.name] = value;
     }
   }
-  // A length that runs past the bytes is a broken answer, not a shorter message.
+  // A length that runs past its message's end is a broken answer, not a shorter message.
   if (reader.pos > end) throw new RangeError(`index out of range: ${reader.pos} > ${end}`);
   return message;
 }
@@ -167,9 +151,9 @@ export function encode(fields: readonly RequestField[]): Buffer {
   const writer = protobuf.Writer.create();
   for (const [number, value] of fields) {
     if (typeof value === 'string') {
-      if (value !== '') writer.uint32(tagOf(number, WireType.LengthDelimited)).string(value);
+      if (value !== '') writer.uint32((number << 3) | WireType.LengthDelimited).string(value);
     } else if (value !== 0) {
-      writer.uint32(tagOf(number, WireType.Varint)).int64(value);
+      writer.uint32((number << 3) | WireType.Varint).int64(value);
     }
   }
   return Buffer.from(writer.finish());

@@ -1,5 +1,5 @@
 import { RequestError } from '../errors';
-import { isMissingBundle } from '../lazy-bundle';
+import { MissingBundleError } from '../lazy-bundle';
 import { errorFields, type Logger, LogLevel } from '../log';
 import {
   type CancelRequest,
@@ -58,13 +58,28 @@ interface Sweeps {
   failedListings: number;
   handedOn: number;
   /** A sweep that could not load a bundle of the zip: what the invocation fails with, alone. */
-  missingBundle?: Error;
+  missingBundle?: MissingBundleError;
+}
+
+/** The sweep's answer, or the error of a zip that lacks sweep.js itself. */
+async function answerOf(
+  spec: SweepSpec,
+  context: SweepContext,
+): Promise<SweepAnswer | MissingBundleError> {
+  try {
+    const { sweep } = await loadSweep();
+    return await sweep(spec, context);
+  } catch (error) {
+    if (error instanceof MissingBundleError) return error;
+    throw error;
+  }
 }
 
 /**
  * Each sweep request, each identical one (same spec, same guards) once. One whose filters do
  * not compile is a rejected request, as one that does not parse; one that cannot load
- * dist/sweep.js is a failed listing, so that the named operations beside it still go through.
+ * dist/sweep.js (or dist/re2.js) is a failed listing, so that the named operations beside it
+ * still go through.
  */
 async function runSweeps(
   requests: readonly SweepRequest[],
@@ -94,15 +109,12 @@ async function runSweeps(
       });
       continue;
     }
-    let found: SweepAnswer;
-    try {
-      const { sweep } = await loadSweep();
-      found = await sweep(request.sweep, { request: { origin, ...guards }, ...context });
-    } catch (error) {
-      // Whichever bundle is missing, the host's or the sweep's, its error is told by its name.
-      if (!isMissingBundle(error)) throw error;
-      log.log(LogLevel.Error, 'sweep failed', { ...origin, error: errorFields(error) });
-      sweeps.missingBundle = error;
+    const found = await answerOf(request.sweep, { request: { origin, ...guards }, ...context });
+    if (found instanceof MissingBundleError || found.kind === 'missingBundle') {
+      const missing =
+        found instanceof MissingBundleError ? found : new MissingBundleError(found.file);
+      log.log(LogLevel.Error, 'sweep failed', { ...origin, error: errorFields(missing) });
+      sweeps.missingBundle = missing;
       sweeps.failedListings += 1;
       continue;
     }

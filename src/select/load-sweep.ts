@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as backoff from '../cloud/backoff';
 import * as described from '../cloud/described';
 import * as grpcStatus from '../cloud/grpc-status';
+import * as operationApi from '../cloud/operation-api';
 import * as unary from '../cloud/unary';
 import * as wire from '../cloud/wire';
 import * as lazyBundle from '../lazy-bundle';
@@ -27,6 +28,7 @@ export const LENT: Readonly<Record<string, unknown>> = {
   'src/cloud/backoff.ts': backoff,
   'src/cloud/described.ts': described,
   'src/cloud/grpc-status.ts': grpcStatus,
+  'src/cloud/operation-api.ts': operationApi,
   'src/cloud/unary.ts': unary,
   'src/cloud/wire.ts': wire,
   'src/lazy-bundle.ts': lazyBundle,

@@ -30,14 +30,19 @@ const labelMatches = (labels: Readonly<Record<string, string>>) => (match: Label
 type Re2 = typeof import('re2js').RE2JS;
 
 /** A text filter as a matcher, or why it cannot be one. */
-type Compiled = ((text: Text) => boolean) | { readonly rejected: string };
+type Matcher = ((text: Text) => boolean) | { readonly rejected: string };
+
+/** The filters as one check, or why they cannot be one: the sweep's answer as it is. */
+export type Compiled =
+  | { readonly kind: 'compiled'; readonly check: Check }
+  | { readonly kind: 'rejected'; readonly message: string };
 
 /**
  * An RE2 pattern (RE2JS, a port of RE2): matching takes time linear in the text whatever the
  * pattern, where a backtracking engine such as JavaScript's own can be made to run for hours by
  * a pattern of a dozen characters.
  */
-function compileText(match: TextMatch, where: string, re2: Re2 | undefined): Compiled {
+function compileText(match: TextMatch, where: string, re2: Re2 | undefined): Matcher {
   if ('contains' in match) {
     const needle = match.contains.toLowerCase();
     return (text) => text.lower.includes(needle);
@@ -75,9 +80,7 @@ const empty = (pair: IncludeExclude<unknown>) =>
  * pattern's refusal. Checked in the order of FilterName: the first filter that leaves an
  * operation out is the one counted.
  */
-export async function compileFilters(
-  filters: SweepFilters,
-): Promise<{ readonly check: Check } | { readonly rejected: string }> {
+export async function compileFilters(filters: SweepFilters): Promise<Compiled> {
   const texts = filters.description;
   const patterns = [...texts.include, ...texts.exclude].some((match) => 'regex' in match);
   const re2 = patterns ? (await loadBundle('re2.js', () => import('#re2'))).RE2JS : undefined;
@@ -87,7 +90,7 @@ export async function compileFilters(
   const refused = [...description.include, ...description.exclude].find(
     (compiled): compiled is { readonly rejected: string } => typeof compiled !== 'function',
   );
-  if (refused !== undefined) return refused;
+  if (refused !== undefined) return { kind: 'rejected', message: refused.rejected };
   const matches = description as IncludeExclude<(text: Text) => boolean>;
   const labelled = !empty(filters.labels);
   const check: Check = (subject) => {
@@ -106,5 +109,5 @@ export async function compileFilters(
     }
     return undefined;
   };
-  return { check };
+  return { kind: 'compiled', check };
 }

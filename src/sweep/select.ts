@@ -1,8 +1,9 @@
+import { isMissingBundle } from '../lazy-bundle';
 import { LogLevel } from '../log';
 import { mapLimited } from '../map-limited';
 import type { KindTallies, OperationResult, Origin, SweepSpec, Target } from '../model';
 import type { SweepContext } from './context';
-import { type Check, compileFilters } from './filters';
+import { type Check, type Compiled, compileFilters } from './filters';
 import { findCandidates, type Sighting, SWEEP_BOUNDS } from './listing';
 import { type LogRecordDeps, latestLogRecord } from './listing/log-records';
 import { Cut, MAX_PAGES } from './listing/pages';
@@ -39,6 +40,8 @@ export interface Swept {
  */
 export type SweepAnswer =
   | { readonly kind: 'rejected'; readonly message: string }
+  /** A bundle of the zip it needs is missing (dist/re2.js): a packaging mistake, not a bug. */
+  | { readonly kind: 'missingBundle'; readonly file: string }
   | ({ readonly kind: 'swept' } & Swept);
 
 /**
@@ -47,8 +50,14 @@ export type SweepAnswer =
  * so none of it weighs on the cancel path.
  */
 export async function sweep(spec: SweepSpec, context: SweepContext): Promise<SweepAnswer> {
-  const filters = await compileFilters(spec.filters);
-  if ('rejected' in filters) return { kind: 'rejected', message: filters.rejected };
+  let filters: Compiled;
+  try {
+    filters = await compileFilters(spec.filters);
+  } catch (error) {
+    if (isMissingBundle(error)) return { kind: 'missingBundle', file: error.file };
+    throw error;
+  }
+  if (filters.kind === 'rejected') return filters;
   const one = (part: SweepSpec, origin: Origin) =>
     sweepFolder(part, filters.check, { ...context, request: { ...context.request, origin } });
   if (spec.cloudId === undefined && spec.folderIds === undefined) {

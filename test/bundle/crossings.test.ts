@@ -184,7 +184,7 @@ describe('what the host lends the sweep, failing on the built function', () => {
     expect(await Promise.race([holding, 'still held'])).toBe('still held');
   });
 
-  it('a listing the API refuses is a CallError the sweep reads by its name', async () => {
+  it("a listing the API refuses is logged with its call's words, attempts and request ids", async () => {
     const { server, fn } = await start({
       resources: [{ kind: 'compute.disk', id: 'disk1', folderId: FOLDER }],
     });

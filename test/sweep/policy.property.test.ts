@@ -68,7 +68,7 @@ describe('hostile thresholds and filters', () => {
             expect(seconds).toBeLessThanOrEqual(30 * 86_400);
           }
           const compiled = await compileFilters(result.spec.filters);
-          if ('rejected' in compiled) return expectReadable(compiled.rejected);
+          if (compiled.kind === 'rejected') return expectReadable(compiled.message);
           const { check } = compiled;
           for (const subject of [
             { createdBy: 'aje1', description, labels },
@@ -94,7 +94,7 @@ describe('hostile thresholds and filters', () => {
           });
           if ('error' in result) return expectRefusal(result.error);
           const compiled = await compileFilters(result.spec.filters);
-          if ('rejected' in compiled) return expectReadable(compiled.rejected);
+          if (compiled.kind === 'rejected') return expectReadable(compiled.message);
           expect(FILTER_NAMES).toContain(
             compiled.check({ createdBy: '', description: text, labels: {} }),
           );

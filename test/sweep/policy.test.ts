@@ -143,7 +143,7 @@ const filters = (given: object): SweepFilters => parseFilters(given);
 /** The compiled check of filters that compile. */
 async function checkOf(given: SweepFilters) {
   const compiled = await compileFilters(given);
-  if ('rejected' in compiled) throw new Error(compiled.rejected);
+  if (compiled.kind === 'rejected') throw new Error(compiled.message);
   return compiled.check;
 }
 
@@ -249,7 +249,8 @@ describe('what the filters leave out', () => {
     for (const regex of ['(', '(?<=a)b', '\\1', 'a{2,1}']) {
       const compiled = await compileFilters(filters({ description: { include: [{ regex }] } }));
       expect(compiled).toEqual({
-        rejected: expect.stringMatching(
+        kind: 'rejected',
+        message: expect.stringMatching(
           /^sweep.filters.description.include\[0\].regex ".*" is not an RE2 pattern: /,
         ),
       });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Operation } from '../../src/cloud/operation-api';
 import { loadConfig } from '../../src/config';
 import { CANCELLABLE_KINDS, REPORTED_KINDS, RESOURCE_KINDS } from '../../src/model';
+import { latestOf } from '../../src/sweep/listing/log-records';
 import { KINDS } from '../../src/sweep/listing/resources';
 import { type Sighting, stuckResult } from '../../src/sweep/listing/stuck';
 import { ROOT } from '../support/run-script';
@@ -39,10 +40,9 @@ describe('the kinds a sweep may name', () => {
   });
 
   it.each(RESOURCE_KINDS.map((kind) => [kind]))(
-    '%s: one service lists it by folder and by resource, at the host the SDK names for it',
+    '%s: is listed at the host the SDK names for its service',
     (kind) => {
-      const { list, listOperations, api } = KINDS[kind];
-      expect(listOperations.service).toBe(list.service);
+      const { list, api } = KINDS[kind];
       expect(SDK_ENDPOINTS[list.service]).toBe(DEFAULTS[`${api}Endpoint`]);
     },
   );
@@ -80,5 +80,42 @@ describe('a stuck operation of a report-only kind, as a result', () => {
       durationMs: 0,
       ...ids,
     });
+  });
+});
+
+describe("an instance group's latest log record", () => {
+  const at = (iso: string, message: string) => ({ timestamp: new Date(iso), message });
+  const never = { timestamp: new Date(Number.NaN), message: 'no time' };
+  const pastTimestamp = { timestamp: new Date('+010000-01-01T00:00:00Z'), message: 'year 10000' };
+  it.each([
+    ['none listed', [], undefined, undefined],
+    [
+      'the latest, in any order',
+      [at('2026-11-27T10:00:00Z', 'b'), at('2026-11-27T09:00:00Z', 'a')],
+      undefined,
+      'b',
+    ],
+    [
+      'the last of equals',
+      [at('2026-11-27T10:00:00Z', 'a'), at('2026-11-27T10:00:00Z', 'b')],
+      undefined,
+      'b',
+    ],
+    ['not one with a time no Date holds', [never, at('2026-11-27T09:00:00Z', 'a')], undefined, 'a'],
+    [
+      'not one past what a Timestamp holds',
+      [pastTimestamp, at('2026-11-27T09:00:00Z', 'a')],
+      undefined,
+      'a',
+    ],
+    ['one of no time, when no other', [{ message: 'bare' }], undefined, 'bare'],
+    [
+      "an earlier page's, when later",
+      [at('2026-11-27T09:00:00Z', 'a')],
+      at('2026-11-27T11:00:00Z', 'kept'),
+      'kept',
+    ],
+  ])('is %s', (_case, records, earlier, message) => {
+    expect(latestOf(records, earlier)?.message).toBe(message);
   });
 });

@@ -75,6 +75,11 @@ describe('decode', () => {
     expect(Object.getPrototypeOf({})).toBe(Object.prototype);
   });
 
+  it('reads text as Node decodes UTF-8: a byte that is not becomes U+FFFD, not nothing', () => {
+    const bytes = bytesOf((w) => w.uint32(10).bytes(new Uint8Array([97, 98, 0x80, 99])));
+    expect(decode<Decoded>(bytes, MESSAGE).id).toBe('ab\uFFFDc');
+  });
+
   it('reads a time past any Date as an Invalid Date, not as a failure of the whole message', () => {
     const bytes = bytesOf((w) => {
       w.uint32(10).string('op1');
@@ -88,8 +93,10 @@ describe('decode', () => {
   it.each([
     ['cut in a string', bytesOf((w) => w.uint32(10).string('operation')).subarray(0, 5)],
     ['cut in a nested message', bytesOf((w) => timestamp(w, 1)).subarray(0, 3)],
-    // A map entry's length says 4 bytes, but the entry's own field claims 9.
-    ['a field longer than its message', new Uint8Array([58, 4, 10, 9, 97, 98, 10, 1, 99])],
+    // A map entry of 4 bytes whose key claims 3 bytes from its third: past the entry's end.
+    ['a map entry whose key runs past it', new Uint8Array([58, 4, 10, 3, 97, 98, 99, 18, 0])],
+    // An item of 1 byte holding a varint field that takes 2.
+    ['a message whose field runs past it', new Uint8Array([74, 1, 8, 5])],
   ])('refuses bytes %s', (_case, bytes) => {
     expect(() => decode(bytes, MESSAGE)).toThrow(RangeError);
   });

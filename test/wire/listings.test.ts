@@ -1,6 +1,7 @@
 import type { MethodDefinition } from '@grpc/grpc-js';
 import { LogRecord } from '@yandex-cloud/nodejs-sdk/compute-v1/instancegroup/instance_group';
 import { InstanceGroupServiceService } from '@yandex-cloud/nodejs-sdk/compute-v1/instancegroup/instance_group_service';
+import { Cluster as PostgresqlCluster } from '@yandex-cloud/nodejs-sdk/mdb-postgresql-v1/cluster';
 import { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
 import { Folder } from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder';
 import { FolderServiceService } from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder_service';
@@ -14,8 +15,9 @@ import { LIST_FOLDERS, LIST_LOG_RECORDS, type PageRequest } from '../../src/swee
 /**
  * The sweep's listings decode only the fields they read (src/sweep/listing/wire.ts). Each one is
  * held here to the SDK's generated service and messages: the same path, a request the generated
- * code reads back as what was meant, and a full answer, every field set, encoded by the generated
- * code and read by ours. A change in the protos that moves a field the sweep reads fails here.
+ * code reads back as what was meant, and answers encoded by the generated code and read by ours,
+ * with fields around the ones read (an operation's every field; a cluster's nested settings). A
+ * change in the protos that moves a field the sweep reads fails here.
  */
 // biome-ignore lint/suspicious/noExplicitAny: each generated method has its own message types
 type Generated = MethodDefinition<any, any>;
@@ -89,6 +91,35 @@ describe.each(RESOURCE_KINDS.map((kind) => [kind]))('%s', (kind) => {
     const page = KINDS[kind].listOperations.decode(bytes);
     expect(page).toEqual({
       items: [LISTED, { id: 'fd8done', description: '', createdBy: '', done: true }],
+      nextPageToken: '',
+    });
+  });
+});
+
+describe('a managed database cluster with its settings', () => {
+  it('is read for its id and labels alone, whatever else it holds', () => {
+    const generated = RESOURCE_SERVICES['mdb.postgresql'].service as Record<'list', Generated>;
+    const cluster = PostgresqlCluster.fromPartial({
+      id: 'c9qcluster01',
+      folderId: 'b1gfolder',
+      createdAt: new Date('2026-11-27T10:00:00Z'),
+      name: 'db',
+      description: 'orders',
+      labels: LABELS,
+      environment: 1,
+      monitoring: [{ name: 'console', description: 'charts', link: 'https://example.test/m' }],
+      config: {
+        version: '16',
+        postgresqlConfig16: { effectiveConfig: { maxConnections: 400 } },
+        resources: { resourcePresetId: 's2.micro', diskSize: 10_737_418_240, diskTypeId: 'ssd' },
+      },
+      networkId: 'enpnetwork01',
+      health: 1,
+      status: 2,
+    });
+    const bytes = generated.list.responseSerialize({ clusters: [cluster], nextPageToken: '' });
+    expect(KINDS['mdb.postgresql'].list.decode(bytes)).toEqual({
+      items: [{ id: 'c9qcluster01', labels: LABELS }],
       nextPageToken: '',
     });
   });

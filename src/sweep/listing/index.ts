@@ -43,7 +43,7 @@ export interface SweepFailure extends Partial<RequestIds> {
   readonly code: string;
   readonly message: string;
   /**
-   * False when the API answered with what cannot be read (a timestamp no number holds, a page over
+   * False when the API answered with what cannot be read (bytes that do not parse, a page over
    * the client's limit): the same listing again would get the same answer, so it asks no retry.
    */
   readonly retryable: boolean;

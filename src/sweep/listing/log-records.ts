@@ -1,3 +1,4 @@
+import { inTimestampRange } from '../../cloud/described';
 import { type CallLimits, callWithRetries, type RetryOptions, rpcName } from '../../cloud/unary';
 import { printable } from '../../printable';
 import { allPages } from './pages';
@@ -6,6 +7,17 @@ import { LIST_LOG_RECORDS, type LogRecord, methodAt } from './wire';
 /** The group's log as far as a sweep reads it: enough pages for any group's recent history. */
 const MAX_LOG_PAGES = 5;
 const MAX_MESSAGE = 500;
+
+/** A record's time to compare by: one with no time, or none a Timestamp holds, counts as oldest. */
+const at = ({ timestamp }: LogRecord) =>
+  timestamp !== undefined && inTimestampRange(timestamp) ? timestamp.getTime() : -Infinity;
+
+/** The record with the latest time, `latest` (of earlier pages) among them; of equals, the last. */
+export function latestOf(records: readonly LogRecord[], latest?: LogRecord): LogRecord | undefined {
+  let found = latest;
+  for (const record of records) if (found === undefined || at(record) >= at(found)) found = record;
+  return found;
+}
 
 export interface LatestLogRecord {
   readonly timestamp?: string;
@@ -36,7 +48,6 @@ export async function latestLogRecord(
     endpoint: deps.endpoint,
   };
   let latest: LogRecord | undefined;
-  const at = (record: LogRecord) => record.timestamp?.getTime() ?? 0;
   let pages = 0;
   try {
     // The shared pager, for its loop guard; the pages give no items, only the latest kept here.
@@ -50,9 +61,7 @@ export async function latestLogRecord(
           deps.retry,
           deps.limits,
         );
-        for (const record of value.items) {
-          if (latest === undefined || at(record) >= at(latest)) latest = record;
-        }
+        latest = latestOf(value.items, latest);
         return { items: [], nextPageToken: value.nextPageToken };
       },
       () => pages++ < MAX_LOG_PAGES,
@@ -64,7 +73,7 @@ export async function latestLogRecord(
   const { timestamp } = latest;
   return {
     ...(timestamp !== undefined &&
-      !Number.isNaN(timestamp.getTime()) && { timestamp: timestamp.toISOString() }),
+      inTimestampRange(timestamp) && { timestamp: timestamp.toISOString() }),
     message: printable(latest.message, MAX_MESSAGE),
   };
 }

@@ -1,5 +1,5 @@
 import { Client, credentials } from '@grpc/grpc-js';
-import type { Operation } from '../../cloud/operation-api';
+import { LISTED_OPERATION, type Operation } from '../../cloud/operation-api';
 import { CHANNEL_OPTIONS, type RpcMethod, type UnaryMethod, unaryMethod } from '../../cloud/unary';
 import { type Descriptor, decode, encode } from '../../cloud/wire';
 
@@ -43,15 +43,7 @@ const page = (item: Descriptor): Descriptor => ({
 const listed = (labelsField: number): Descriptor =>
   page({ 1: { name: 'id', type: 'string' }, [labelsField]: { name: 'labels', type: 'labels' } });
 
-/** operation.proto's Operation up to `done`: a listing reads neither its result nor its payloads. */
-const LISTED_OPERATIONS = page({
-  1: { name: 'id', type: 'string' },
-  2: { name: 'description', type: 'string' },
-  3: { name: 'createdAt', type: 'timestamp' },
-  4: { name: 'createdBy', type: 'string' },
-  5: { name: 'modifiedAt', type: 'timestamp' },
-  6: { name: 'done', type: 'bool' },
-});
+const LISTED_OPERATIONS = page(LISTED_OPERATION);
 
 const LOG_RECORDS = page({
   1: { name: 'timestamp', type: 'timestamp' },
