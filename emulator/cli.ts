@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { RESOURCE_KINDS, type ResourceKind } from '../src/model';
 import { buildIfNeeded } from './build-if-needed';
 import { logPrinter } from './pretty-log';
 import { openSession, type Session, type SessionOptions } from './session';
@@ -6,12 +7,15 @@ import { openSession, type Session, type SessionOptions } from './session';
 // Both commands take the same flags, so one can be tried like the other.
 const FLAGS = {
   real: { type: 'boolean' },
+  deny: { type: 'string' },
   cancel: { type: 'boolean' },
   help: { type: 'boolean' },
   'allow-failures': { type: 'boolean' },
 } as const;
 
 export interface CommandLine extends Pick<SessionOptions, 'real' | 'cancel'> {
+  /** The kinds the emulator refuses to list. */
+  readonly deny: readonly ResourceKind[];
   readonly help: boolean;
   /** npm run invoke: exit 0 even when operations failed or were denied. */
   readonly allowFailures: boolean;
@@ -24,14 +28,32 @@ export function parseCommandLine(opts: { allowPositionals: boolean }): CommandLi
     help: values.help ?? false,
     real: values.real ?? false,
     cancel: values.cancel ?? false,
+    deny: deniedKinds(values.deny),
     allowFailures: values['allow-failures'] ?? false,
     positionals,
   };
 }
 
+/** `--deny compute.disk,k8s.cluster`: the kinds the emulator refuses to list, each known. */
+function deniedKinds(given: string | undefined): ResourceKind[] {
+  const kinds = (given ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  const unknown = kinds.filter((k) => !(RESOURCE_KINDS as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    throw new Error(
+      `--deny names no kind ${unknown.join(', ')}; the kinds are ${RESOURCE_KINDS.join(', ')}`,
+    );
+  }
+  return kinds as ResourceKind[];
+}
+
 /** Called once --help has had its say, which explains rather than refuses. */
 export function refuseCancelWithoutReal(line: CommandLine): void {
   if (line.cancel && !line.real) throw new Error('--cancel only applies with --real');
+  if (line.deny.length > 0 && line.real)
+    throw new Error('--deny applies to the embedded emulator, not with --real');
 }
 
 export const functionTimeoutMs = (env: NodeJS.ProcessEnv): number =>
@@ -43,6 +65,7 @@ export function openCommandSession(line: CommandLine, log: NodeJS.WriteStream): 
   return openSession({
     real: line.real,
     cancel: line.cancel,
+    deny: line.deny,
     env: process.env,
     onLogLine: logPrinter(log),
     onEmulatorLine: (line) => log.write(`${line}\n`),

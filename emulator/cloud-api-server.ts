@@ -123,6 +123,8 @@ export interface CloudApiServer extends ServerlessControls {
   setResources(...resources: FakeResource[]): void;
   /** Fails that kind's List with `fault` (for its first `times` calls from now); undefined clears. */
   failList(kind: ResourceKind, fault: Fault | undefined): void;
+  /** Refuses every listing of these kinds as a missing role would (PERMISSION_DENIED). */
+  deny(kinds: readonly ResourceKind[]): void;
   /** The requests recorded for a serverless method, in the order they came. */
   requestsOf<M extends ServerlessMethod>(method: M): ServerlessRequests[M][];
   /** IamTokenService.Create accepts JWTs signed by this key, for its service account. */
@@ -500,6 +502,7 @@ export async function startCloudApiServer(opts: {
     set: (...ops) => setAll(ops),
     setResources: listing.setResources,
     failList: listing.failList,
+    deny: listing.deny,
     requestsOf: <M extends ServerlessMethod>(method: M) =>
       calls.flatMap((call) =>
         call.method === method ? [call.request as ServerlessRequests[M]] : [],

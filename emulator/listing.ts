@@ -46,6 +46,11 @@ export interface Listing {
   setResources(...resources: FakeResource[]): void;
   failList(kind: ResourceKind, fault: Fault | undefined): void;
   /**
+   * Answers every List and ListOperations of these kinds PERMISSION_DENIED, as the API answers a
+   * service account without a role that lists them; an empty list grants them all again.
+   */
+  deny(kinds: readonly ResourceKind[]): void;
+  /**
    * Adds a service per kind; of each, only List and ListOperations answer (and the instance
    * group's ListLogRecords), the rest UNIMPLEMENTED.
    */
@@ -89,6 +94,10 @@ export function createListing(opts: {
   // Fault budgets are spent per setResources() of a resource or failList() of a kind.
   const resources = new Map<ResourceKind, Map<string, ResourceState>>();
   const listFaults = new Map<ResourceKind, FaultBudget>();
+  let denied: ReadonlySet<ResourceKind> = new Set();
+  // The API's words for a caller without the permission (its errors-handling guide).
+  const denial = (kind: ResourceKind, method: string, subject: string) =>
+    `Permission denied: ${method} of ${subject} needs a role that lists ${kind}`;
   const ofKind = (kind: ResourceKind) => {
     const byId = resources.get(kind) ?? new Map<string, ResourceState>();
     resources.set(kind, byId);
@@ -126,6 +135,10 @@ export function createListing(opts: {
       const method: ListingMethod = `${kind}/List`;
       const page = { size: pageSize, token: pageToken };
       const headers = opts.record({ method, subject: folderId, page }, call.metadata);
+      if (denied.has(kind)) {
+        const details = denial(kind, method, folderId);
+        return reject(call, callback, headers, status.PERMISSION_DENIED, details);
+      }
       const fault = spend(listFaults.get(kind));
       if (fault !== undefined) {
         const details = `injected ${status[fault.code]} on ${method} ${folderId}`;
@@ -161,6 +174,10 @@ export function createListing(opts: {
       const method: ListingMethod = `${kind}/ListOperations`;
       const page = { size: call.request.pageSize, token: call.request.pageToken };
       const headers = opts.record({ method, subject: resourceId, page }, call.metadata);
+      if (denied.has(kind)) {
+        const details = denial(kind, method, resourceId);
+        return reject(call, callback, headers, status.PERMISSION_DENIED, details);
+      }
       const state = ofKind(kind).get(resourceId);
       if (state === undefined) {
         const details = `${kind} ${resourceId} not found`;
@@ -212,6 +229,9 @@ export function createListing(opts: {
     setResources,
     failList: (kind, fault) => {
       listFaults.set(kind, budgetFor(fault));
+    },
+    deny: (kinds) => {
+      denied = new Set(kinds);
     },
     addTo: (server) => {
       for (const [kind, { service }] of Object.entries(RESOURCE_SERVICES)) {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BUNDLE } from './build-if-needed';
-import { type CloudApiServer, startCloudApiServer } from './cloud-api-server';
+import { type CloudApiServer, type ResourceKind, startCloudApiServer } from './cloud-api-server';
 import { ENDPOINT_SETTINGS, endpointsAt } from './endpoints';
 import { startObserveSink } from './observe-sink';
 import { writeTestPki } from './pki';
@@ -25,6 +25,8 @@ export interface SessionOptions {
   readonly real: boolean;
   /** In the real cloud, cancel for real; without it, dry run is forced on. */
   readonly cancel: boolean;
+  /** In the emulator: kinds whose listings it refuses, as a service account short of a role sees. */
+  readonly deny?: readonly ResourceKind[];
   readonly env: NodeJS.ProcessEnv;
   readonly onLogLine: (line: string) => void;
   /** The emulator's own notes, such as the metrics and messages it took for the cloud. */
@@ -82,6 +84,7 @@ async function emulated(options: SessionOptions): Promise<Session> {
       resources: [...SEEDED_RESOURCES],
     });
     server.placeFolder(SEEDED_FOLDER, SEEDED_CLOUD);
+    server.deny(options.deny ?? []);
     cleanups.push(() => server.close());
     const sink = await startObserveSink((line) => options.onEmulatorLine?.(`[emulator] ${line}`));
     cleanups.push(() => sink.close());

@@ -8,8 +8,10 @@ import {
 import { startFunctionHost } from './function-host';
 import type { Session } from './session';
 
-const USAGE = `usage: npm start [-- --real [--cancel]]
+const USAGE = `usage: npm start [-- --real [--cancel]] [-- --deny KIND[,KIND...]]
   (no flags)  serve the function over HTTP against the embedded OperationService emulator
+  --deny      the emulator refuses to list these kinds (compute.disk, k8s.cluster, ...), as the
+              API refuses a service account without the role that lists them
   --real      call the real Yandex Cloud API with YC_IAM_TOKEN or \`yc iam create-token\` (dry run)
   --cancel    with --real: cancel for real
 environment: PORT (default 8080), FUNCTION_TIMEOUT_SECONDS (default 60), and the function's own settings`;

@@ -259,6 +259,8 @@ export interface KindTally {
   readonly wouldCancel?: number;
   /** ...or left past `MAX_CANCELS_PER_RUN` under `onExcess: "oldest"`. */
   readonly overLimit?: number;
+  /** Listings of the kind the API refused for good, such as for a role not granted. */
+  readonly refusedListings?: number;
 }
 export type KindTallies = Partial<Record<ResourceKind, KindTally>>;
 
@@ -277,6 +279,11 @@ export interface SweepSummary {
   /** The oldest of them, when refused: what a dry run looks at before raising the limit. */
   readonly refusedCandidates?: readonly RefusedCandidate[];
   readonly failedListings: number;
+  /**
+   * Listings the API refused for good (a role not granted, an API not served): each told with a
+   * WARN line, none a reason to deliver the invocation again.
+   */
+  readonly refusedListings?: number;
   /** Folders handed on to invocations of their own. */
   readonly handedOn?: number;
   /** By kind: what was listed, matched, filtered out, and cancelled or would be. */

@@ -56,6 +56,7 @@ interface Sweeps {
   readonly tallies: KindTallies[];
   readonly rejections: string[];
   failedListings: number;
+  refusedListings: number;
   handedOn: number;
   /** A sweep that could not load a bundle of the zip: what the invocation fails with, alone. */
   missingBundle?: MissingBundleError;
@@ -93,6 +94,7 @@ async function runSweeps(
     tallies: [],
     rejections: [],
     failedListings: 0,
+    refusedListings: 0,
     handedOn: 0,
   };
   const run = new Map<string, Origin>();
@@ -129,6 +131,7 @@ async function runSweeps(
     sweeps.modes.push(request.sweep.onExcess);
     sweeps.tallies.push(found.tallies ?? {});
     sweeps.failedListings += found.failedListings;
+    sweeps.refusedListings += found.refusedListings;
     sweeps.handedOn += found.handedOn ?? 0;
     sweeps.targets.push(...found.targets);
     const sweptOrigin = found.sweepId ? { ...origin, sweepId: found.sweepId } : origin;
@@ -192,6 +195,7 @@ export async function select(
         refused: selection.refused.length > 0,
         ...(refusedCandidates && { refusedCandidates }),
         failedListings: sweeps.failedListings,
+        ...(sweeps.refusedListings > 0 && { refusedListings: sweeps.refusedListings }),
         ...(sweeps.handedOn > 0 && { handedOn: sweeps.handedOn }),
         ...(Object.keys(kinds).length > 0 && { kinds }),
       },

@@ -12,6 +12,7 @@ import * as model from '../model';
 import * as printable from '../printable';
 import * as sweepFilters from '../request/sweep/filters';
 import * as thresholds from '../request/sweep/thresholds';
+import * as roles from '../roles';
 import * as tallies from '../tallies';
 import LENT_TO_SWEEP from './lent.json';
 
@@ -38,6 +39,7 @@ export const LENT: Readonly<Record<string, unknown>> = {
   'src/printable.ts': printable,
   'src/request/sweep/filters.ts': sweepFilters,
   'src/request/sweep/thresholds.ts': thresholds,
+  'src/roles.ts': roles,
   'src/tallies.ts': tallies,
 };
 

@@ -1,10 +1,19 @@
 import { isMissingBundle } from '../lazy-bundle';
 import { LogLevel } from '../log';
 import { mapLimited } from '../map-limited';
-import type { KindTallies, OperationResult, Origin, SweepSpec, Target } from '../model';
+import type {
+  KindTallies,
+  OperationResult,
+  Origin,
+  ResourceKind,
+  SweepSpec,
+  Target,
+} from '../model';
 import type { SweepContext } from './context';
+import { logListingFailure } from './failure-lines';
 import { type Check, type Compiled, compileFilters } from './filters';
 import { findCandidates, type Sighting, SWEEP_BOUNDS } from './listing';
+import { ListingEnd } from './listing/ending';
 import { type LogRecordDeps, latestLogRecord } from './listing/log-records';
 import { Cut, MAX_PAGES } from './listing/pages';
 import { stuckResult } from './listing/stuck';
@@ -25,6 +34,8 @@ export interface Swept {
    * mend; an unreadable answer is logged, and not counted.
    */
   readonly failedListings: number;
+  /** Listings the API refused for good (a role not granted): told, never a reason to retry. */
+  readonly refusedListings: number;
   /** Folders handed on, each to an invocation of its own. */
   readonly handedOn?: number;
   /** The sweep id of a sweep of a cloud or of several folders, for the lines of what it reports. */
@@ -86,8 +97,13 @@ async function sweepFolder(spec: SweepSpec, check: Check, context: SweepContext)
     now,
   });
   const { origin, ...guards } = request;
+  const told = new Set<ResourceKind>();
   for (const failure of findings.failures) {
-    log.log(LogLevel.Error, 'sweep listing failed', { ...origin, ...failure });
+    const { kind, end } = failure;
+    // The resources a kind's refusal left unasked are told once, with it.
+    const first = kind !== undefined && end === ListingEnd.Refused && !told.has(kind);
+    if (first) told.add(kind);
+    logListingFailure(log, origin, failure, first ? (findings.unasked[kind] ?? 0) : 0);
   }
   // One line per kind of cut: a bound reached cuts every listing after it alike.
   for (const cut of Object.values(Cut)) {
@@ -133,7 +149,8 @@ async function sweepFolder(spec: SweepSpec, check: Check, context: SweepContext)
       createdAtMs: candidate.createdAt.getTime(),
     })),
     reported: await reportedResults(findings.reported, now, groupLog),
-    failedListings: findings.failures.filter((f) => f.retryable).length,
+    failedListings: findings.failures.filter((f) => f.end === ListingEnd.Transient).length,
+    refusedListings: findings.failures.filter((f) => f.end === ListingEnd.Refused).length,
     tallies: findings.tallies,
   };
 }

@@ -3,8 +3,10 @@ import { LogLevel } from '../log';
 import type { KindTallies, Origin, SweepSpec } from '../model';
 import { mergeTallies } from '../tallies';
 import type { SweepContext } from './context';
+import { logListingFailure } from './failure-lines';
 import { handOff } from './fan-out';
 import { failureOf } from './listing';
+import { ListingEnd } from './listing/ending';
 import { logMalformed, MalformedIds } from './malformed';
 import { withRetryLines } from './retry-lines';
 import { folderSweep, foldersOf } from './scope';
@@ -14,6 +16,7 @@ export interface FolderFindings<T, R> {
   readonly targets: readonly T[];
   readonly reported: readonly R[];
   readonly failedListings: number;
+  readonly refusedListings: number;
   readonly handedOn?: number;
   readonly tallies?: KindTallies;
 }
@@ -50,13 +53,14 @@ export async function sweepWide<T, R>(
       malformed,
     );
   } catch (error) {
-    const failure = failureOf(error);
-    log.log(LogLevel.Error, 'sweep listing failed', {
-      ...origin,
-      listing: `folders of cloud ${spec.cloudId}`,
-      ...failure,
-    });
-    return { targets: [], reported: [], failedListings: failure.retryable ? 1 : 0, sweepId };
+    const failure = { listing: `folders of cloud ${spec.cloudId}`, ...failureOf(error) };
+    logListingFailure(log, origin, failure);
+    return {
+      ...none<T, R>(),
+      failedListings: failure.end === ListingEnd.Transient ? 1 : 0,
+      refusedListings: failure.end === ListingEnd.Refused ? 1 : 0,
+      sweepId,
+    };
   }
   const specs = folders.map((folderId) => folderSweep(spec, folderId));
   logMalformed(log, origin, 'folder', malformed);
@@ -101,12 +105,18 @@ export async function sweepWide<T, R>(
     targets: found.flatMap((f) => f.targets),
     reported: found.flatMap((f) => f.reported),
     failedListings: found.reduce((sum, f) => sum + f.failedListings, 0),
+    refusedListings: found.reduce((sum, f) => sum + f.refusedListings, 0),
     tallies: mergeTallies(...found.map((f) => f.tallies ?? {})),
     sweepId,
   };
 }
 
-const none = <T, R>(): FolderFindings<T, R> => ({ targets: [], reported: [], failedListings: 0 });
+const none = <T, R>(): FolderFindings<T, R> => ({
+  targets: [],
+  reported: [],
+  failedListings: 0,
+  refusedListings: 0,
+});
 
 /** The resources a wide sweep names, swept once, by the invocation that lists its folders. */
 function namedOnly(spec: SweepSpec): SweepSpec {

@@ -194,8 +194,9 @@ describe('what the host lends the sweep, failing on the built function', () => {
       TOKEN,
     );
 
-    expect(invocation.ok).toBe(false);
-    const line = await fn.waitForLine((l) => l.msg === 'sweep listing failed');
+    // A refusal is an answer: not a reason to deliver the timer's event again.
+    expect(invocation.ok).toBe(true);
+    const line = await fn.waitForLine((l) => l.msg === 'sweep listing refused');
     expect(line).toMatchObject({
       code: 'PERMISSION_DENIED',
       attempts: 1,

@@ -36,6 +36,27 @@ describe('npm run invoke', () => {
     expect(stderr).toContain('embedded emulator');
   });
 
+  it('with --deny, has the emulator refuse those kinds as a missing role would', async () => {
+    const args = [example('sweep'), '--deny', 'compute.instance,k8s.cluster'];
+    const { code, stdout, stderr } = await finished(spawnCommand('invoke', args));
+    expect(code, stderr).toBe(0);
+    const lines = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    const refused = lines.filter((l) => l.msg === 'sweep listing refused');
+    expect(refused.map((l) => [l.kind, l.role]).sort()).toEqual([
+      ['compute.instance', 'compute.auditor'],
+      ['k8s.cluster', 'k8s.viewer'],
+    ]);
+    expect(JSON.parse(stdout)).toMatchObject({ summary: { sweep: { refusedListings: 2 } } });
+  });
+
+  it('refuses --deny of a kind there is none of', async () => {
+    const { code, stderr } = await finished(
+      spawnCommand('invoke', [example('sweep'), '--deny', 'compute.vm']),
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain('--deny names no kind compute.vm; the kinds are compute.instance');
+  });
+
   it('invokes a timer event', async () => {
     const { code, stdout, stderr } = await finished(spawnCommand('invoke', [example('timer')]));
     expect(code, stderr).toBe(0);

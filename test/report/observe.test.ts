@@ -45,6 +45,27 @@ describe('metrics (Monitoring data write API, monitoring/api-ref/MetricsData/wri
     for (const point of points) expect(point.type).toBe('DGAUGE');
   });
 
+  it('counts refused listings, in all and by kind, for an alert to name the role', () => {
+    const points = metricsOf(
+      reportOf([], {
+        candidates: 0,
+        refused: false,
+        failedListings: 0,
+        refusedListings: 3,
+        kinds: {
+          'k8s.cluster': { operations: 0, matched: 0, refusedListings: 2 },
+          'compute.disk': { operations: 4, matched: 0 },
+        },
+      }),
+      Source.Timer,
+    );
+    const refused = points.filter((p) => p.name === METRIC.refusedListings);
+    expect(refused.map((p) => [p.labels.kind, p.value])).toEqual([
+      [undefined, 3],
+      ['k8s.cluster', 2],
+    ]);
+  });
+
   it("goes to the folder's custom service", () => {
     expect(writeUrl('https://monitoring.api.cloud.yandex.net', 'b1gfolder')).toBe(
       'https://monitoring.api.cloud.yandex.net/monitoring/v2/data/write?folderId=b1gfolder&service=custom',
@@ -71,6 +92,23 @@ describe('the message', () => {
   it('is sent for a refused sweep', () => {
     const refused = reportOf([], { candidates: 30, refused: true, failedListings: 0 });
     expect(noteworthy(refused, false)).toMatchObject({ refused: true });
+  });
+
+  it('is sent for refused listings, naming each kind and the role that lists it', () => {
+    const note = noteworthy(
+      reportOf([], {
+        candidates: 0,
+        refused: false,
+        failedListings: 0,
+        refusedListings: 3,
+        kinds: { 'mdb.postgresql': { operations: 0, matched: 0, refusedListings: 2 } },
+      }),
+      false,
+    );
+    if (note === undefined) throw new Error('expected a message');
+    expect(messageBody(note, 'slack')).toEqual({
+      text: 'operation canceller: 0 operations; listings refused: mdb.postgresql ×2 (needs mdb.auditor), folders ×1 (needs resource-manager.auditor)',
+    });
   });
 
   it('in each format carries the counts, the operations and the dry-run flag', () => {

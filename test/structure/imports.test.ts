@@ -21,6 +21,7 @@ const STAGES = [
       'map-limited.ts',
       'lazy-bundle.ts',
       'tallies.ts',
+      'roles.ts',
       'cloud/',
       'instance.ts',
     ],

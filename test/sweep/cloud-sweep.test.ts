@@ -100,24 +100,47 @@ describe('a sweep of a cloud, in one invocation', () => {
     expect(server.callsFor(CLOUD)).toEqual([]);
   });
 
-  it('counts the cloud listing as a failed listing when it fails, so a trigger retries', async () => {
+  it('counts the cloud listing as a failed listing when it fails for now, so a trigger retries', async () => {
     const server = await cloudOf(FOLDERS);
-    server.failNext('FolderService/List', { code: status.PERMISSION_DENIED });
+    server.failNext('FolderService/List', { code: status.UNAVAILABLE, times: 3 });
     const fn = inProcessFunction({ ...FAST_ENV, ...endpoints(server) });
     started.push(fn);
 
     const run = fn.handler(sweepTimer({ cloudId: CLOUD }), invocationContext({ token: TOKEN }));
 
-    await expect(run).rejects.toThrow(/listing/);
+    await expect(run).rejects.toThrow(/1 sweep listing\(s\) failed/);
     expect(fn.lines.find((l) => l.msg === 'sweep listing failed')).toMatchObject({
       level: 'ERROR',
       listing: `folders of cloud ${CLOUD}`,
+      code: 'UNAVAILABLE',
+      retryable: true,
+    });
+    expect(cancels(server)).toEqual([]);
+  });
+
+  it('tells a refused cloud listing with the role that lists folders, and asks no retry', async () => {
+    const server = await cloudOf(FOLDERS);
+    server.failNext('FolderService/List', { code: status.PERMISSION_DENIED });
+    const fn = inProcessFunction({ ...FAST_ENV, ...endpoints(server) });
+    started.push(fn);
+
+    const reply = await fn.handler(
+      sweepTimer({ cloudId: CLOUD }),
+      invocationContext({ token: TOKEN }),
+    );
+
+    expect(reply).toMatchObject({ summary: { sweep: { failedListings: 0, refusedListings: 1 } } });
+    expect(fn.lines.find((l) => l.msg === 'sweep listing refused')).toMatchObject({
+      level: 'WARN',
+      listing: `folders of cloud ${CLOUD}`,
       code: 'PERMISSION_DENIED',
+      retryable: false,
+      role: 'resource-manager.auditor',
       message: expect.stringMatching(
         new RegExp(`^FolderService\\.List of cloud ${CLOUD} at \\S+: permission denied`),
       ),
     });
-    expect(cancels(server)).toEqual([]);
+    expect(fn.lines.some((l) => l.msg === 'sweep listing failed')).toBe(false);
   });
 });
 

@@ -194,7 +194,7 @@ describe('a sweep over kinds whose operations cannot be cancelled', () => {
     ]);
   });
 
-  it('counts a failing listing of theirs in failedListings, and goes on without it', async () => {
+  it('counts a transient failure of their listing in failedListings, a refusal apart, and goes on', async () => {
     const { server, fn } = await stack();
     server.failList('k8s.cluster', { code: status.UNAVAILABLE });
     server.setResources({
@@ -205,7 +205,7 @@ describe('a sweep over kinds whose operations cannot be cancelled', () => {
     });
 
     await expect(fn.handler(timer({}), invocationContext({ token: TOKEN }))).rejects.toThrow(
-      /2 sweep listing\(s\) failed/,
+      /1 sweep listing\(s\) failed/,
     );
 
     expect(server.calls.filter((c) => c.method === 'k8s.cluster/List')).toHaveLength(3);
@@ -213,13 +213,18 @@ describe('a sweep over kinds whose operations cannot be cancelled', () => {
     const failed = fn.lines.filter((l) => l.msg === 'sweep listing failed');
     expect(failed).toEqual([
       expect.objectContaining({ code: 'UNAVAILABLE', listing: `k8s.cluster in folder ${FOLDER}` }),
+    ]);
+    expect(fn.lines.filter((l) => l.msg === 'sweep listing refused')).toEqual([
       expect.objectContaining({
+        level: 'WARN',
         code: 'PERMISSION_DENIED',
         listing: 'operations of compute.instanceGroup ig1',
+        kind: 'compute.instanceGroup',
+        role: 'compute.auditor',
       }),
     ]);
     expect(fn.lines.find((l) => l.msg === 'invocation summary')).toMatchObject({
-      sweep: { failedListings: 2 },
+      sweep: { failedListings: 1, refusedListings: 1 },
     });
   });
 });

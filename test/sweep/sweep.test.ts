@@ -261,16 +261,88 @@ describe('a listing that fails', () => {
     });
   });
 
-  it('that is not transient is not retried', async () => {
-    const { server, fn } = await stack();
-    server.failList('compute.image', { code: status.PERMISSION_DENIED });
+  it.each([
+    ['PERMISSION_DENIED', 'compute.auditor'],
+    ['UNAUTHENTICATED', 'compute.auditor'],
+    ['UNIMPLEMENTED', undefined],
+    ['NOT_FOUND', undefined],
+    ['INVALID_ARGUMENT', undefined],
+  ] as const)(
+    'refused with %s, is told once and not retried, and asks no redelivery',
+    async (code, role) => {
+      const { server, fn } = await stack();
+      server.failList('compute.image', { code: status[code] });
 
-    await expect(
-      fn.handler(
+      const reply = await fn.handler(
         timer({ sweep: { folderId: FOLDER, olderThan: '30m' } }),
         invocationContext({ token: TOKEN }),
-      ),
-    ).rejects.toThrow(/sweep listing/);
-    expect(server.calls.filter((c) => c.method === 'compute.image/List')).toHaveLength(1);
+      );
+
+      expect(server.calls.filter((c) => c.method === 'compute.image/List')).toHaveLength(1);
+      expect(cancels(server).sort()).toEqual(OLD.filter((id) => id !== 'imgold').sort());
+      const refused = fn.lines.filter((l) => l.msg === 'sweep listing refused');
+      expect(refused).toEqual([
+        expect.objectContaining({
+          level: 'WARN',
+          kind: 'compute.image',
+          listing: `compute.image in folder ${FOLDER}`,
+          code,
+          retryable: false,
+        }),
+      ]);
+      expect(refused[0]?.role).toBe(role);
+      expect(reply).toMatchObject({
+        summary: {
+          sweep: {
+            failedListings: 0,
+            refusedListings: 1,
+            kinds: { 'compute.image': { refusedListings: 1 } },
+          },
+        },
+      });
+    },
+  );
+
+  it('with a kind refused for a role, leaves the rest of its resources unasked and says how many', async () => {
+    const disks = Array.from({ length: 10 }, (_, i) => ({ kind: 'compute.disk', id: `dk${i}` }));
+    const { server, fn } = await stack();
+    server.deny(['compute.disk']);
+
+    const reply = await fn.handler(
+      timer({ sweep: { resources: disks, olderThan: '30m' } }),
+      invocationContext({ token: TOKEN }),
+    );
+
+    const refused = fn.lines.filter((l) => l.msg === 'sweep listing refused');
+    expect(refused).toEqual([
+      expect.objectContaining({ kind: 'compute.disk', role: 'compute.auditor', unasked: 9 }),
+    ]);
+    // At most the listings already in flight when the first refusal came back were sent.
+    const asked = server.calls.filter((c) => c.method === 'compute.disk/ListOperations');
+    expect(asked.length).toBeLessThanOrEqual(8);
+    expect(reply).toMatchObject({ summary: { sweep: { failedListings: 0, refusedListings: 1 } } });
+  });
+
+  it("refused for one resource that is not found, ends that resource's listing only", async () => {
+    const { server, fn } = await stack();
+
+    const reply = await fn.handler(
+      timer({
+        sweep: {
+          resources: [
+            { kind: 'compute.disk', id: 'gone1' },
+            { kind: 'compute.disk', id: 'disk1' },
+          ],
+          olderThan: '30m',
+        },
+      }),
+      invocationContext({ token: TOKEN }),
+    );
+
+    expect(fn.lines.filter((l) => l.msg === 'sweep listing refused')).toEqual([
+      expect.objectContaining({ code: 'NOT_FOUND', listing: 'operations of compute.disk gone1' }),
+    ]);
+    expect(cancels(server)).toEqual(['diskold']);
+    expect(reply).toMatchObject({ summary: { sweep: { failedListings: 0, refusedListings: 1 } } });
   });
 });

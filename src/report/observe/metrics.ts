@@ -14,6 +14,7 @@ export const METRIC = {
   candidates: 'canceller.sweep.candidates',
   refused: 'canceller.sweep.refused',
   failedListings: 'canceller.sweep.failed_listings',
+  refusedListings: 'canceller.sweep.refused_listings',
   handedOn: 'canceller.sweep.handed_on',
   duration: 'canceller.invocation.duration_ms',
 } as const;
@@ -43,6 +44,13 @@ export function metricsOf(report: Report, source: Source): MetricPoint[] {
           point(METRIC.candidates, summary.sweep.candidates),
           point(METRIC.refused, summary.sweep.refused ? 1 : 0),
           point(METRIC.failedListings, summary.sweep.failedListings),
+          point(METRIC.refusedListings, summary.sweep.refusedListings ?? 0),
+          // By kind too, for the kinds refused, so an alert can say which role is missing.
+          ...Object.entries(summary.sweep.kinds ?? {}).flatMap(([kind, tally]) =>
+            tally?.refusedListings
+              ? [point(METRIC.refusedListings, tally.refusedListings, { kind })]
+              : [],
+          ),
           point(METRIC.handedOn, summary.sweep.handedOn ?? 0),
         ]
       : []),

@@ -1,6 +1,7 @@
 import { NotifyFormat } from '../../config';
-import { type OperationResult, Outcome, type Report } from '../../model';
+import { type OperationResult, Outcome, type Report, type ResourceKind } from '../../model';
 import { shortened } from '../../printable';
+import { FOLDERS_ROLE, LISTING_ROLE } from '../../roles';
 
 /** The outcomes a team hears about; anything else is a quiet run. */
 const NOTEWORTHY: ReadonlySet<string> = new Set([Outcome.Cancelled, Outcome.Failed, Outcome.Stuck]);
@@ -16,6 +17,15 @@ export interface Noteworthy {
   readonly dryRun: boolean;
   readonly counts: Readonly<Record<string, number>>;
   readonly refused: boolean;
+  /**
+   * Listings the API refused for good, by kind (`folders` for a cloud's), with the role that lists
+   * the kind: a sweep short of a role finds nothing there, run after run, until it is granted.
+   */
+  readonly refusedListings: ReadonlyArray<{
+    readonly what: string;
+    readonly count: number;
+    readonly role?: string;
+  }>;
   readonly operations: ReadonlyArray<{
     readonly id: string;
     readonly outcome: string;
@@ -31,6 +41,21 @@ const ageOf = (result: OperationResult, now: number) =>
     ? undefined
     : Math.round((now - Date.parse(result.createdAt)) / 1000));
 
+/** The refused listings by kind, and those not of a kind (a cloud's folders) as `folders`. */
+function refusalsOf(report: Report): Noteworthy['refusedListings'] {
+  const sweep = report.summary.sweep;
+  const byKind = Object.entries(sweep?.kinds ?? {}).flatMap(([kind, tally]) =>
+    tally?.refusedListings
+      ? [{ what: kind, count: tally.refusedListings, role: LISTING_ROLE[kind as ResourceKind] }]
+      : [],
+  );
+  const ofKinds = byKind.reduce((sum, r) => sum + r.count, 0);
+  const folders = (sweep?.refusedListings ?? 0) - ofKinds;
+  return folders > 0
+    ? [...byKind, { what: 'folders', count: folders, role: FOLDERS_ROLE }]
+    : byKind;
+}
+
 /** What a message says, or undefined for a run nobody needs to hear about. */
 export function noteworthy(
   report: Report,
@@ -38,17 +63,19 @@ export function noteworthy(
   now = Date.now(),
 ): Noteworthy | undefined {
   const refused = report.summary.sweep?.refused ?? false;
+  const refusedListings = refusalsOf(report);
   // In a dry run, what would have been cancelled is the news.
   const listed = report.results.filter(
     (r) => NOTEWORTHY.has(r.outcome) || (r.outcome === Outcome.Skipped && r.reason === 'dry_run'),
   );
-  if (listed.length === 0 && !refused) return undefined;
+  if (listed.length === 0 && !refused && refusedListings.length === 0) return undefined;
   const counts: Record<string, number> = {};
   for (const { outcome } of report.results) counts[outcome] = (counts[outcome] ?? 0) + 1;
   return {
     dryRun,
     counts,
     refused,
+    refusedListings,
     operations: listed.slice(0, MAX_LISTED).map((r) => {
       const age = ageOf(r, now);
       return {
@@ -70,8 +97,11 @@ export function messageText(note: Noteworthy): string {
   const counts = Object.entries(note.counts)
     .map(([outcome, n]) => `${n} ${outcome}`)
     .join(', ');
+  const refusals = note.refusedListings
+    .map(({ what, count, role }) => `${what} ×${count}${role ? ` (needs ${role})` : ''}`)
+    .join(', ');
   return [
-    `operation canceller${note.dryRun ? ' (dry run)' : ''}: ${counts}${note.refused ? '; a sweep was refused by MAX_CANCELS_PER_RUN' : ''}`,
+    `operation canceller${note.dryRun ? ' (dry run)' : ''}: ${counts || '0 operations'}${note.refused ? '; a sweep was refused by MAX_CANCELS_PER_RUN' : ''}${refusals ? `; listings refused: ${refusals}` : ''}`,
     ...note.operations.map(
       (op) =>
         `- ${op.id} ${op.outcome}: ${op.description ?? 'no description'}, ${minutes(op.ageSeconds)}`,

@@ -22,6 +22,7 @@ import {
 import { shortened } from '../../printable';
 import type { Check } from '../filters';
 import { MalformedIds } from '../malformed';
+import { endsKind, ListingEnd, listingEnd } from './ending';
 import { allPages, type Cut, type Pages } from './pages';
 import { type Api, KINDS } from './resources';
 import { type Candidate, isStuck, oldestFirst, type Sighting } from './stuck';
@@ -40,13 +41,12 @@ export interface SweepDeps {
 /** A listing that failed after its retries: the sweep went on without it, and says so. */
 export interface SweepFailure extends Partial<RequestIds> {
   readonly listing: string;
+  /** What was listed: a kind, in a folder or on one resource; absent for a cloud's folders. */
+  readonly kind?: ResourceKind;
   readonly code: string;
   readonly message: string;
-  /**
-   * False when the API answered with what cannot be read (bytes that do not parse, a page over
-   * the client's limit): the same listing again would get the same answer, so it asks no retry.
-   */
-  readonly retryable: boolean;
+  /** Only a transient failure makes the invocation worth delivering again. */
+  readonly end: ListingEnd;
   /** Attempts sent: 0 when the time budget ended the wait for a slot before any went out. */
   readonly attempts?: number;
 }
@@ -68,6 +68,11 @@ export interface SweepFindings {
   readonly unkept: number;
   /** Listed ids that break the id rule, never sent on. */
   readonly malformed: { readonly resource: MalformedIds; readonly operation: MalformedIds };
+  /**
+   * Resources of a kind whose refusal stands for them too, by kind: not asked, or asked and
+   * refused alike before the kind's refusal came back.
+   */
+  readonly unasked: Partial<Record<ResourceKind, number>>;
 }
 
 export interface SweepCut {
@@ -85,12 +90,16 @@ const bump = <K extends string>(counts: Partial<Record<K, number>>, key: K) => {
   counts[key] = (counts[key] ?? 0) + 1;
 };
 
+/** What a failed call failed with: the gRPC error a CallError wraps, or the error itself. */
+const causeOf = (error: unknown) =>
+  error instanceof Error && error.cause !== undefined ? error.cause : error;
+
 /**
- * A failed listing's status, and its message: a CallError's says what, of what, where and why,
- * and its attempts and request ids are what support finds the calls by.
+ * A failed listing's status, how it ends the listing, and its message: a CallError's says what,
+ * of what, where and why, and its attempts and request ids are what support finds the calls by.
  */
 export function failureOf(error: unknown): Omit<SweepFailure, 'listing'> {
-  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+  const cause = causeOf(error);
   const status = statusOf(cause);
   const message = isCallError(error)
     ? error.message
@@ -100,7 +109,7 @@ export function failureOf(error: unknown): Omit<SweepFailure, 'listing'> {
   return {
     code: status === undefined ? 'NO_STATUS' : Status[status],
     message,
-    retryable: unreadableAnswer(cause) === undefined,
+    end: listingEnd(status, unreadableAnswer(cause) !== undefined),
     ...(isCallError(error) && { attempts: error.attempts, ...error.ids }),
   };
 }
@@ -142,6 +151,9 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
   let operations = 0;
   let resources = 0;
   const kept = { candidates: 0, reported: 0, dropped: 0 };
+  /** Kinds a refusal ended in this folder, and the resources of each left unasked. */
+  const ended = new Set<ResourceKind>();
+  const unasked: Partial<Record<ResourceKind, number>> = {};
 
   const tallyOf = (kind: ResourceKind) => {
     const tally = tallies.get(kind) ?? { operations: 0, matched: 0 };
@@ -161,21 +173,38 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
     const method = methodAt(endpoint, rpc);
     return callWithRetries(name, method, request, deps.token, deps.retry, deps.limits);
   };
-  /** The work's items; a failure is recorded and gives none, and a cut is recorded. */
-  const attempt = async <T>(listing: string, work: () => Promise<Pages<T>>): Promise<T[]> => {
+  /**
+   * The work's items; a failure is recorded and gives none, and a cut is recorded. A refusal of
+   * the kind's List, or one that holds for the whole kind (a role, an API), ends the kind here.
+   */
+  const attempt = async <T>(
+    listing: string,
+    kind: ResourceKind,
+    whole: boolean,
+    work: () => Promise<Pages<T>>,
+  ): Promise<T[]> => {
     try {
       const { items, cut } = await work();
       if (cut !== undefined) cuts.push({ listing, cut });
       return items;
     } catch (error) {
-      failures.push({ listing, ...failureOf(error) });
+      const failure = { listing, kind, ...failureOf(error) };
+      const refused = failure.end === ListingEnd.Refused;
+      // One sent before the kind's refusal came back is told with it, as one left unasked.
+      if (refused && ended.has(kind)) {
+        bump(unasked, kind);
+        return [];
+      }
+      failures.push(failure);
+      if (refused) bump(tallyOf(kind), 'refusedListings');
+      if (refused && (whole || endsKind(statusOf(causeOf(error))))) ended.add(kind);
       return [];
     }
   };
 
   /** The folder's resources of one kind, with their labels. */
   const resourcesOf = (kind: ResourceKind) =>
-    attempt(`${kind} in folder ${spec.folderId}`, () => {
+    attempt(`${kind} in folder ${spec.folderId}`, kind, true, () => {
       const of = spec.folderId ?? '';
       return allPages(
         async (pageToken) => {
@@ -194,8 +223,12 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
     });
 
   /** A resource's stuck operations that pass the filters, page by page; the rest counted. */
-  const stuckOn = (looked: Looked) =>
-    attempt(`operations of ${looked.kind} ${looked.id}`, () => {
+  const stuckOn = (looked: Looked) => {
+    if (ended.has(looked.kind)) {
+      bump(unasked, looked.kind);
+      return Promise.resolve([]);
+    }
+    return attempt(`operations of ${looked.kind} ${looked.id}`, looked.kind, false, () => {
       const resource: ResourceRef = { kind: looked.kind, id: looked.id };
       const threshold = {
         olderThanSeconds: spec.olderThanSeconds[resource.kind],
@@ -251,6 +284,7 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
         () => operations < SWEEP_BOUNDS.operations,
       );
     });
+  };
 
   return {
     resourcesOf,
@@ -264,6 +298,7 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
       cuts,
       malformed,
       unkept: kept.dropped,
+      unasked,
     }),
   };
 }

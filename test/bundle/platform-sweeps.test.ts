@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startCloudApiServer } from '../../emulator/cloud-api-server';
+import { endpointsAt } from '../../emulator/endpoints';
+import { startRuntime } from '../../emulator/runtime';
+import { closedAfterEach } from '../support/cleanup';
+import { timerEvent } from '../support/events';
+import { testPki } from '../support/test-pki';
+
+/**
+ * Sweeps on the built function as the real platform answers them (issue 24): refusals the API
+ * gives for good are answers, not reasons to deliver the invocation again.
+ */
+const BUNDLE = path.resolve(import.meta.dirname, '../../dist/index.js');
+const TOKEN = { token: { access_token: 't1.platform', expires_in: 43_200, token_type: 'Bearer' } };
+const FOLDER = 'b1gplatformsweep';
+const HOUR_AGO = () => new Date(Date.now() - 3_600_000);
+const track = closedAfterEach();
+
+describe('a default sweep with only some listing roles granted, on the built function', () => {
+  it('returns, cancels what it can list, and names each refused kind with its role', async () => {
+    const pki = testPki();
+    const server = track(
+      await startCloudApiServer({
+        pki,
+        resources: [
+          { kind: 'compute.disk', id: 'disk1', folderId: FOLDER },
+          { kind: 'k8s.cluster', id: 'k8s1', folderId: FOLDER },
+          { kind: 'mdb.postgresql', id: 'pg1', folderId: FOLDER },
+        ],
+        operations: [
+          { id: 'diskstuck', resourceId: 'disk1', createdAt: HOUR_AGO() },
+          { id: 'k8sstuck', resourceId: 'k8s1', createdAt: HOUR_AGO() },
+        ],
+      }),
+    );
+    // A service account with compute and VPC roles alone, as function.yaml once advised.
+    server.deny([
+      'k8s.cluster',
+      'k8s.nodeGroup',
+      'mdb.postgresql',
+      'mdb.mysql',
+      'cic.privateConnection',
+    ]);
+    const fn = track(
+      await startRuntime({
+        bundlePath: BUNDLE,
+        env: {
+          ...endpointsAt(server.address),
+          NODE_EXTRA_CA_CERTS: pki.caFile,
+          GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
+        },
+      }),
+    );
+
+    const payload = JSON.stringify({ sweep: { folderId: FOLDER, olderThan: '30m' } });
+    const invocation = await fn.invoke(timerEvent(payload), TOKEN);
+
+    expect(invocation.ok).toBe(true);
+    expect(server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId)).toEqual([
+      'diskstuck',
+    ]);
+    expect(invocation.result).toMatchObject({
+      summary: { sweep: { failedListings: 0, refusedListings: 5 } },
+    });
+    await fn.waitForLine((l) => l.msg === 'invocation summary');
+    const refused = fn.lines
+      .filter((l) => l.msg === 'sweep listing refused')
+      .map((l) => [l.kind, l.role, l.level])
+      .sort();
+    expect(refused).toEqual([
+      ['cic.privateConnection', 'cic.auditor', 'WARN'],
+      ['k8s.cluster', 'k8s.viewer', 'WARN'],
+      ['k8s.nodeGroup', 'k8s.viewer', 'WARN'],
+      ['mdb.mysql', 'mdb.auditor', 'WARN'],
+      ['mdb.postgresql', 'mdb.auditor', 'WARN'],
+    ]);
+    expect(fn.lines.some((l) => l.msg === 'sweep listing failed')).toBe(false);
+  });
+});
