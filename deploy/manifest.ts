@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { type ZodType, z } from 'zod';
-import { loadConfig } from '../src/config';
+import { type Config, loadConfig } from '../src/config';
 import { ConfigError, RequestError } from '../src/errors';
 import { parseRequest, type RequestLimits } from '../src/request/parse';
 import { cronProblems } from './cron';
@@ -70,8 +70,11 @@ const cron = z.string().superRefine((text, ctx) => {
   for (const message of problems) ctx.addIssue({ code: 'custom', message, input: text });
 });
 
-/** The limits the function has with no environment: MAX_OPERATIONS at its default. */
-const DEFAULT_LIMITS: RequestLimits = loadConfig({});
+/** What of the function's settings a payload is judged by: its limits, and its fan-out. */
+type PayloadSettings = RequestLimits & Pick<Config, 'sweepFanoutFolders'>;
+
+/** The settings the function has with no environment. */
+const DEFAULT_LIMITS: PayloadSettings = loadConfig({});
 
 /**
  * Why the function would refuse a timer's payload, parsed as its timer adapter does (a blank
@@ -96,6 +99,29 @@ export function payloadProblem(
     if (error instanceof RequestError) return `the function would refuse it: ${error.message}`;
     throw error;
   }
+}
+
+/**
+ * Why a timer payload's sweep may hand folders on as asynchronous calls of the function (a cloud,
+ * or more folders than SWEEP_FANOUT_FOLDERS), or undefined when it sweeps in place.
+ */
+function fansOut(payload: string, settings: PayloadSettings): string | undefined {
+  let request: ReturnType<typeof parseRequest>;
+  try {
+    request = parseRequest(payload, settings);
+  } catch {
+    return undefined;
+  }
+  if (request.kind !== 'sweep') return undefined;
+  const { cloudId, folderIds = [] } = request.sweep;
+  const threshold = `SWEEP_FANOUT_FOLDERS (${settings.sweepFanoutFolders})`;
+  if (cloudId !== undefined) {
+    return `a sweep of a cloud hands its folders on, past ${threshold}, as asynchronous calls of the function`;
+  }
+  if (folderIds.length > settings.sweepFanoutFolders) {
+    return `a sweep of ${folderIds.length} folders, past ${threshold}, hands them on as asynchronous calls of the function`;
+  }
+  return undefined;
 }
 
 const retry = z.strictObject({
@@ -134,10 +160,10 @@ const queueArn = z.string().startsWith('yrn:yc:ymq:', 'expected a queue ARN, "yr
 /** As the console makes a Message Queue trigger: trigger.proto requires batch settings. */
 export const DEFAULT_BATCH = { size: 1, cutoff: 10_000 } as const;
 
-// trigger.proto `BatchSettings`: size 0-10 (what 0 would mean is not documented, so 1-10 here),
-// cutoff required.
+// trigger.proto `BatchSettings`: `size = 1 [(value) = "0-1000"]` since 2024-03 (what 0 would mean
+// is not documented, so 1-1000 here), cutoff required.
 const batch = z.strictObject({
-  size: z.number().int().min(1).max(10),
+  size: z.number().int().min(1).max(1000),
   cutoff: duration(0, 60_000, '0s to 1m', '"10s" or "1m"'),
 });
 
@@ -237,10 +263,11 @@ function environmentBytes(env: Record<string, string>): number {
   );
 }
 
-/** MAX_OPERATIONS as the function would read it from the manifest's environment. */
-function environmentLimits(environment: Record<string, string>): RequestLimits {
+/** MAX_OPERATIONS and SWEEP_FANOUT_FOLDERS as the function would read them from the manifest. */
+function environmentLimits(environment: Record<string, string>): PayloadSettings {
   try {
-    return loadConfig({ MAX_OPERATIONS: environment.MAX_OPERATIONS });
+    const { MAX_OPERATIONS, SWEEP_FANOUT_FOLDERS } = environment;
+    return loadConfig({ MAX_OPERATIONS, SWEEP_FANOUT_FOLDERS });
   } catch (error) {
     // The function would not start at all; that is not the payload's problem.
     if (error instanceof ConfigError) return DEFAULT_LIMITS;
@@ -256,6 +283,17 @@ const withQueueDefaults = schema.transform((manifest, ctx) => {
   // A payload passed the default limits; the function runs with this environment's.
   const limits = environmentLimits(manifest.environment);
   const triggers = manifest.triggers.map((trigger, index) => {
+    if (trigger.type === 'timer' && manifest.asyncInvocation === undefined) {
+      const fanOut = trigger.payload === undefined ? undefined : fansOut(trigger.payload, limits);
+      if (fanOut) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['triggers', index, 'payload'],
+          input: trigger.payload,
+          message: `${fanOut}, which a version takes only with asyncInvocation set: set asyncInvocation (function.yaml shows how), or sweep fewer folders per trigger`,
+        });
+      }
+    }
     if (trigger.type === 'timer') {
       const message =
         trigger.payload !== undefined && limits.maxOperations !== DEFAULT_LIMITS.maxOperations

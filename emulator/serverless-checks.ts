@@ -17,8 +17,8 @@ const seconds = (duration: Duration) => duration.seconds + duration.nanos / 1e9;
 const LIMITS = {
   // trigger.proto Trigger.Timer.cron_expression: (required) = true, (length) = "<=100".
   cronLength: 100,
-  // trigger.proto BatchSettings.size: (value) = "0-10".
-  batchSize: { min: 0, max: 10 },
+  // trigger.proto BatchSettings.size: (value) = "0-1000" (since 2024-03; "0-10" before).
+  batchSize: { min: 0, max: 1000 },
   // trigger.proto Trigger.MessageQueue.visibility_timeout: (value) = "<=12h".
   visibilityTimeoutSeconds: 12 * 60 * 60,
   // function.proto Resources.memory: (value) = "134217728-4294967296".

@@ -264,6 +264,15 @@ export interface KindTally {
 }
 export type KindTallies = Partial<Record<ResourceKind, KindTally>>;
 
+/** Folders not handed on that a summary names; its count covers the rest. */
+export const FOLDERS_NAMED = 10;
+
+/** How many folders a wide sweep could not hand on, and the first FOLDERS_NAMED of them. */
+export interface FoldersNotHandedOn {
+  readonly count: number;
+  readonly folderIds: readonly string[];
+}
+
 /** A candidate the blast-radius guard refused, as the refusal names it. */
 export interface RefusedCandidate {
   readonly operationId: string;
@@ -286,6 +295,11 @@ export interface SweepSummary {
   readonly refusedListings?: number;
   /** Folders handed on to invocations of their own. */
   readonly handedOn?: number;
+  /**
+   * Folders whose hand-off failed for good (their ids, the first 10): reported, and left for the
+   * sweep's next run, since a redelivery would hand every folder on again.
+   */
+  readonly notHandedOn?: FoldersNotHandedOn;
   /** By kind: what was listed, matched, filtered out, and cancelled or would be. */
   readonly kinds?: KindTallies;
 }

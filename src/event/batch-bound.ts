@@ -1,8 +1,8 @@
 import { RequestError } from '../errors';
 import type { Job, Origin } from '../model';
 
-/** trigger.proto `BatchSettings.size`: `0-10`. */
-const MAX_BATCH_MESSAGES = 10;
+/** Mentions of ids a batch may make, per MAX_OPERATIONS: each is a line of its own. */
+const MENTIONS_PER_OPERATION = 10;
 
 /**
  * MAX_OPERATIONS bounds a whole batch, not each message: a batch of 1000 messages of 150 ids
@@ -13,10 +13,11 @@ const MAX_BATCH_MESSAGES = 10;
 export function batchBound(maxOperations: number) {
   const ids = new Set<string>();
   let named = 0;
-  // Every mention of an id is a line of its own, so repeats are bounded too: at most what ten
-  // messages (a trigger's largest batch) of MAX_OPERATIONS each would make.
+  // Every mention of an id is a line of its own, so repeats are bounded too: a batch (of up to
+  // 1000 messages, trigger.proto) naming the same ids again and again would otherwise write a
+  // line per mention, past the invocation's time.
   let mentions = 0;
-  const maxMentions = MAX_BATCH_MESSAGES * maxOperations;
+  const maxMentions = MENTIONS_PER_OPERATION * maxOperations;
   let full = false;
   const refusal = () =>
     new RequestError(

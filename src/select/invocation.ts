@@ -3,6 +3,7 @@ import { MissingBundleError } from '../lazy-bundle';
 import { errorFields, type Logger, LogLevel } from '../log';
 import {
   type CancelRequest,
+  FOLDERS_NAMED,
   type KindTallies,
   OnExcess,
   type OperationResult,
@@ -58,6 +59,7 @@ interface Sweeps {
   failedListings: number;
   refusedListings: number;
   handedOn: number;
+  notHandedOn: { count: number; folderIds: string[] };
   /** A sweep that could not load a bundle of the zip: what the invocation fails with, alone. */
   missingBundle?: MissingBundleError;
 }
@@ -96,6 +98,7 @@ async function runSweeps(
     failedListings: 0,
     refusedListings: 0,
     handedOn: 0,
+    notHandedOn: { count: 0, folderIds: [] },
   };
   const run = new Map<string, Origin>();
   for (const { origin, request } of requests) {
@@ -133,6 +136,10 @@ async function runSweeps(
     sweeps.failedListings += found.failedListings;
     sweeps.refusedListings += found.refusedListings;
     sweeps.handedOn += found.handedOn ?? 0;
+    if (found.notHandedOn !== undefined) {
+      sweeps.notHandedOn.count += found.notHandedOn.count;
+      sweeps.notHandedOn.folderIds.push(...found.notHandedOn.folderIds);
+    }
     sweeps.targets.push(...found.targets);
     const sweptOrigin = found.sweepId ? { ...origin, sweepId: found.sweepId } : origin;
     for (const result of found.reported) {
@@ -197,6 +204,12 @@ export async function select(
         failedListings: sweeps.failedListings,
         ...(sweeps.refusedListings > 0 && { refusedListings: sweeps.refusedListings }),
         ...(sweeps.handedOn > 0 && { handedOn: sweeps.handedOn }),
+        ...(sweeps.notHandedOn.count > 0 && {
+          notHandedOn: {
+            count: sweeps.notHandedOn.count,
+            folderIds: sweeps.notHandedOn.folderIds.slice(0, FOLDERS_NAMED),
+          },
+        }),
         ...(Object.keys(kinds).length > 0 && { kinds }),
       },
     }),

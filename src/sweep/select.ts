@@ -2,6 +2,7 @@ import { isMissingBundle } from '../lazy-bundle';
 import { LogLevel } from '../log';
 import { mapLimited } from '../map-limited';
 import type {
+  FoldersNotHandedOn,
   KindTallies,
   OperationResult,
   Origin,
@@ -38,6 +39,8 @@ export interface Swept {
   readonly refusedListings: number;
   /** Folders handed on, each to an invocation of its own. */
   readonly handedOn?: number;
+  /** Folders whose hand-off failed for good. */
+  readonly notHandedOn?: FoldersNotHandedOn;
   /** The sweep id of a sweep of a cloud or of several folders, for the lines of what it reports. */
   readonly sweepId?: string;
   /** By kind: what was listed, matched, filtered out, and found. */

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { LogLevel } from '../log';
-import type { KindTallies, Origin, SweepSpec } from '../model';
+import {
+  FOLDERS_NAMED,
+  type FoldersNotHandedOn,
+  type KindTallies,
+  type Origin,
+  type SweepSpec,
+} from '../model';
 import { mergeTallies } from '../tallies';
 import type { SweepContext } from './context';
 import { logListingFailure } from './failure-lines';
@@ -18,6 +24,8 @@ export interface FolderFindings<T, R> {
   readonly failedListings: number;
   readonly refusedListings: number;
   readonly handedOn?: number;
+  /** Folders whose hand-off failed for good. */
+  readonly notHandedOn?: FoldersNotHandedOn;
   readonly tallies?: KindTallies;
 }
 
@@ -76,16 +84,25 @@ export async function sweepWide<T, R>(
       limits: wide.limits,
     });
     for (const { folderId, reason } of handed.failed) {
-      log.log(LogLevel.Error, 'sweep hand-off failed', { ...origin, folderId, reason });
+      log.log(LogLevel.Error, 'sweep hand-off failed', {
+        ...origin,
+        folderId,
+        reason,
+        consequence: 'the folder is not swept by this run; the next run of the sweep takes it',
+      });
     }
     log.log(LogLevel.Info, 'sweep handed on', { ...origin, folders: handed.handedOn.length });
-    // A folder not handed on is as good as a listing that failed: a retry may mend it.
     const named =
       spec.resources.length > 0 ? await wide.sweepOne(namedOnly(spec), origin) : none<T, R>();
+    // A folder not handed on is reported, not retried: delivering the invocation again would
+    // hand every folder on again, those already taken too.
+    const failed = handed.failed.map((f) => f.folderId);
     return {
       ...named,
-      failedListings: named.failedListings + handed.failed.length,
       handedOn: handed.handedOn.length,
+      ...(failed.length > 0 && {
+        notHandedOn: { count: failed.length, folderIds: failed.slice(0, FOLDERS_NAMED) },
+      }),
       sweepId,
     };
   }

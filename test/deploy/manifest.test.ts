@@ -177,6 +177,8 @@ describe('the manifest', () => {
       ['an environment of exactly 4 KB', { environment: { A: 'x'.repeat(4095) } }],
       // trigger.proto `visibility_timeout`: up to 12 h.
       ['a visibility timeout of 12 h', { triggers: [queue({ visibilityTimeout: '12h' })] }],
+      // trigger.proto `BatchSettings.size`: (value) = "0-1000".
+      ['a batch of 1000 messages', { triggers: [queue({ batch: { size: 1000, cutoff: '10s' } })] }],
     ])('accepts %s', (_name, extra) => {
       expect(() => validateManifest({ ...valid, ...extra })).not.toThrow();
     });
@@ -209,10 +211,10 @@ describe('the manifest', () => {
         'triggers[0].name: expected a trigger name: 3 to 63 lowercase letters, digits and hyphens, found "Tick"',
       ],
       [
-        // trigger.proto `BatchSettings.size`: 0-10.
-        'a batch of 11 messages',
-        { triggers: [queue({ batch: { size: 11, cutoff: '10s' } })] },
-        'triggers[0].batch.size: Too big: expected number to be <=10, found 11',
+        // trigger.proto `BatchSettings.size`: (value) = "0-1000".
+        'a batch of 1001 messages',
+        { triggers: [queue({ batch: { size: 1001, cutoff: '10s' } })] },
+        'triggers[0].batch.size: Too big: expected number to be <=1000, found 1001',
       ],
       [
         'a visibility timeout over 12 h',
@@ -376,6 +378,30 @@ describe('the manifest', () => {
       ],
     ])('refuses %s', (_name, payload, problem) => {
       expect(problems(withPayload(payload)).join('\n')).toContain(problem);
+    });
+
+    it.each([
+      ['a cloud', '{"sweep": {"cloudId": "b1gcloud"}}', {}],
+      [
+        'more folders than SWEEP_FANOUT_FOLDERS',
+        '{"sweep": {"folderIds": ["b1ga", "b1gb", "b1gc"]}}',
+        { SWEEP_FANOUT_FOLDERS: '2' },
+      ],
+    ])(
+      'refuses a sweep of %s without asyncInvocation, and takes it with one',
+      (_name, payload, env) => {
+        const without = withPayload(payload, { environment: env });
+        expect(problems(without).join('\n')).toMatch(
+          /^triggers\[0\]\.payload: a sweep of .* as asynchronous calls of the function, which a version takes only with asyncInvocation set: set asyncInvocation \(function\.yaml shows how\)/,
+        );
+        const asyncInvocation = { retries: 2, serviceAccountId: 'ajeinvoker' };
+        expect(() => validateManifest({ ...without, asyncInvocation })).not.toThrow();
+      },
+    );
+
+    it('takes a sweep of no more folders than SWEEP_FANOUT_FOLDERS without asyncInvocation', () => {
+      const payload = '{"sweep": {"folderIds": ["b1ga", "b1gb"]}}';
+      expect(() => validateManifest(withPayload(payload))).not.toThrow();
     });
 
     it("refuses more ids than the manifest's MAX_OPERATIONS allows", () => {

@@ -40,7 +40,10 @@ describe('npm run invoke', () => {
     const args = [example('sweep'), '--deny', 'compute.instance,k8s.cluster'];
     const { code, stdout, stderr } = await finished(spawnCommand('invoke', args));
     expect(code, stderr).toBe(0);
-    const lines = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    const lines = stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
     const refused = lines.filter((l) => l.msg === 'sweep listing refused');
     expect(refused.map((l) => [l.kind, l.role]).sort()).toEqual([
       ['compute.instance', 'compute.auditor'],

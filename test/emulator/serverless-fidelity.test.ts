@@ -181,14 +181,14 @@ describe('serverless services as the cloudapi protos and docs describe them', ()
 
   describe('required fields and bounds', () => {
     // Source: trigger.proto Trigger.MessageQueue.batch_settings (required) = true, BatchSettings
-    // size (value) = "0-10" and cutoff (required) = true, visibility_timeout (value) = "<=12h";
+    // size (value) = "0-1000" and cutoff (required) = true, visibility_timeout (value) = "<=12h";
     // Trigger.Timer.cron_expression (required) = true.
     it('refuses trigger rules the proto marks invalid, on Create and on Update', async () => {
       await start();
       const queue = await createdTrigger('queue', queueRule(BATCH));
       const refused = [
         queueRule(undefined),
-        queueRule({ size: 11, cutoff: BATCH.cutoff }),
+        queueRule({ size: 1001, cutoff: BATCH.cutoff }),
         queueRule({ size: 10 }),
         queueRule(BATCH, { visibilityTimeout: { seconds: 12 * 3600 + 1, nanos: 0 } }),
         queueRule(BATCH, { queueId: '' }),

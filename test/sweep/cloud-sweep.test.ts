@@ -151,7 +151,7 @@ describe('a sweep of a cloud past SWEEP_FANOUT_FOLDERS', () => {
    * The bundle under the runtime model, behind the function host, which takes its asynchronous
    * calls as the platform does; the function hands its folders on to that host.
    */
-  async function platform(server: CloudApiServer, retries: number) {
+  async function platform(server: CloudApiServer, retries: number | undefined) {
     let runtime: FunctionRuntime | undefined;
     const host: FunctionHost = await startFunctionHost({
       // The runtime needs the host's URL, so the host reaches it through this forward.
@@ -159,7 +159,7 @@ describe('a sweep of a cloud past SWEEP_FANOUT_FOLDERS', () => {
         invokeData: (data, ctx) => (runtime as FunctionRuntime).invokeData(data, ctx),
       } as FunctionRuntime,
       token: CONTEXT_TOKEN,
-      async: { retries },
+      ...(retries !== undefined && { async: { retries } }),
     });
     started.push(host);
     runtime = await startRuntime({
@@ -244,6 +244,41 @@ describe('a sweep of a cloud past SWEEP_FANOUT_FOLDERS', () => {
     for (const call of calls) {
       expect(call.attempts).toBe(2);
       expect(call.deadLettered?.error).toMatch(/RetryableFailureError/);
+    }
+    expect(cancels(server)).toEqual([]);
+  });
+
+  it('reports each folder a version without asyncInvocation refuses, and asks no redelivery', async () => {
+    const server = await cloudOf(FOLDERS);
+    // No async_invocation_config: the platform takes no asynchronous call of the version.
+    const { host, runtime } = await platform(server, undefined);
+
+    const coordinator = await runtime.invoke(sweepTimer({ cloudId: CLOUD }), {
+      requestId: 'inv-refused',
+      token: CONTEXT_TOKEN,
+    });
+
+    // A trigger is not asked to deliver again: every folder would be handed on again.
+    expect(coordinator.ok, coordinator.body).toBe(true);
+    expect(host.asyncCalls()).toEqual([]);
+    expect(coordinator.result).toMatchObject({
+      summary: {
+        sweep: {
+          failedListings: 0,
+          notHandedOn: { count: 3, folderIds: ['b1gone', 'b1gtwo', 'b1gthree'] },
+        },
+      },
+    });
+    await runtime.waitForLine(
+      (l) => l.request_id === 'inv-refused' && l.msg === 'invocation summary',
+    );
+    const failed = runtime.linesFor('inv-refused').filter((l) => l.msg === 'sweep hand-off failed');
+    expect(failed.map((l) => l.folderId)).toEqual(['b1gone', 'b1gtwo', 'b1gthree']);
+    for (const line of failed) {
+      expect(line).toMatchObject({
+        level: 'ERROR',
+        reason: expect.stringMatching(/^answered 400/),
+      });
     }
     expect(cancels(server)).toEqual([]);
   });

@@ -16,6 +16,7 @@ export const METRIC = {
   failedListings: 'canceller.sweep.failed_listings',
   refusedListings: 'canceller.sweep.refused_listings',
   handedOn: 'canceller.sweep.handed_on',
+  notHandedOn: 'canceller.sweep.not_handed_on',
   duration: 'canceller.invocation.duration_ms',
 } as const;
 
@@ -52,6 +53,7 @@ export function metricsOf(report: Report, source: Source): MetricPoint[] {
               : [],
           ),
           point(METRIC.handedOn, summary.sweep.handedOn ?? 0),
+          point(METRIC.notHandedOn, summary.sweep.notHandedOn?.count ?? 0),
         ]
       : []),
     point(METRIC.duration, summary.durationMs),

@@ -1,5 +1,11 @@
 import { NotifyFormat } from '../../config';
-import { type OperationResult, Outcome, type Report, type ResourceKind } from '../../model';
+import {
+  type FoldersNotHandedOn,
+  type OperationResult,
+  Outcome,
+  type Report,
+  type ResourceKind,
+} from '../../model';
 import { shortened } from '../../printable';
 import { FOLDERS_ROLE, LISTING_ROLE } from '../../roles';
 
@@ -21,6 +27,8 @@ export interface Noteworthy {
    * Listings the API refused for good, by kind (`folders` for a cloud's), with the role that lists
    * the kind: a sweep short of a role finds nothing there, run after run, until it is granted.
    */
+  /** Folders a wide sweep could not hand on: not swept by this run. */
+  readonly notHandedOn?: FoldersNotHandedOn;
   readonly refusedListings: ReadonlyArray<{
     readonly what: string;
     readonly count: number;
@@ -64,11 +72,14 @@ export function noteworthy(
 ): Noteworthy | undefined {
   const refused = report.summary.sweep?.refused ?? false;
   const refusedListings = refusalsOf(report);
+  const notHandedOn = report.summary.sweep?.notHandedOn;
   // In a dry run, what would have been cancelled is the news.
   const listed = report.results.filter(
     (r) => NOTEWORTHY.has(r.outcome) || (r.outcome === Outcome.Skipped && r.reason === 'dry_run'),
   );
-  if (listed.length === 0 && !refused && refusedListings.length === 0) return undefined;
+  if (listed.length === 0 && !refused && refusedListings.length === 0 && !notHandedOn) {
+    return undefined;
+  }
   const counts: Record<string, number> = {};
   for (const { outcome } of report.results) counts[outcome] = (counts[outcome] ?? 0) + 1;
   return {
@@ -76,6 +87,7 @@ export function noteworthy(
     counts,
     refused,
     refusedListings,
+    ...(notHandedOn && { notHandedOn }),
     operations: listed.slice(0, MAX_LISTED).map((r) => {
       const age = ageOf(r, now);
       return {
@@ -92,6 +104,14 @@ export function noteworthy(
 const minutes = (s: number | undefined) =>
   s === undefined ? 'age unknown' : `${Math.round(s / 60)} min old`;
 
+/** `; 12 folders not handed on (b1ga, b1gb, …)`, or nothing. */
+function handOffs(notHandedOn: FoldersNotHandedOn | undefined): string {
+  if (notHandedOn === undefined) return '';
+  const { count, folderIds } = notHandedOn;
+  const more = count > folderIds.length ? ', …' : '';
+  return `; ${count} folder(s) not handed on (${folderIds.join(', ')}${more})`;
+}
+
 /** The message as text: counts first, then one line per operation. */
 export function messageText(note: Noteworthy): string {
   const counts = Object.entries(note.counts)
@@ -101,7 +121,7 @@ export function messageText(note: Noteworthy): string {
     .map(({ what, count, role }) => `${what} ×${count}${role ? ` (needs ${role})` : ''}`)
     .join(', ');
   return [
-    `operation canceller${note.dryRun ? ' (dry run)' : ''}: ${counts || '0 operations'}${note.refused ? '; a sweep was refused by MAX_CANCELS_PER_RUN' : ''}${refusals ? `; listings refused: ${refusals}` : ''}`,
+    `operation canceller${note.dryRun ? ' (dry run)' : ''}: ${counts || '0 operations'}${note.refused ? '; a sweep was refused by MAX_CANCELS_PER_RUN' : ''}${refusals ? `; listings refused: ${refusals}` : ''}${handOffs(note.notHandedOn)}`,
     ...note.operations.map(
       (op) =>
         `- ${op.id} ${op.outcome}: ${op.description ?? 'no description'}, ${minutes(op.ageSeconds)}`,
