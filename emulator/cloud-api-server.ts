@@ -16,6 +16,7 @@ import {
   OperationServiceService,
 } from '@yandex-cloud/nodejs-sdk/operation/operation_service';
 import { FolderServiceService } from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder_service';
+import { Cancellability, cancellabilityOf, typeName } from '../src/cancellable';
 import { budgetFor, type Fault, type FaultBudget, replyWithFault, spend } from './fault';
 import { createIamTokens, type TrustedKey } from './iam-token-service';
 import { listen } from './listen';
@@ -386,6 +387,22 @@ export async function startCloudApiServer(opts: {
       }
 
       settleSlowCancel(state);
+      // The protos mark only some methods' operations cancellable (src/cancellable.ts). Which
+      // status the API refuses the others with is not documented; the emulator takes
+      // FAILED_PRECONDITION, which the function reads with a Get, as it does UNIMPLEMENTED.
+      const metadataType = state.op.metadata?.typeUrl;
+      if (
+        method === 'Cancel' &&
+        !state.done &&
+        cancellabilityOf(metadataType) === Cancellability.NotCancellable
+      ) {
+        callback({
+          code: status.FAILED_PRECONDITION,
+          details: `an operation of ${typeName(metadataType ?? '')} cannot be cancelled`,
+          metadata: headers,
+        });
+        return;
+      }
       if (method === 'Cancel' && !cancel(state)) {
         callback({
           code: status.FAILED_PRECONDITION,

@@ -28,6 +28,8 @@ export const Reason = {
   CallTimeout: 'call_timeout',
   /** A sweep candidate past `MAX_CANCELS_PER_RUN` under `onExcess: "oldest"`: younger ones wait. */
   OverLimit: 'over_limit',
+  /** Started by a method whose operation the API cannot cancel (its proto does not mark it). */
+  MethodNotCancellable: 'method_not_cancellable',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 
@@ -232,6 +234,8 @@ export interface OperationResult extends Partial<RequestIds> {
   readonly description?: string;
   readonly createdAt?: string;
   readonly createdBy?: string;
+  /** Its metadata's type, which names the method that started it. */
+  readonly metadataType?: string;
   /** How long a `stuck` operation had run when the sweep listed it. */
   readonly ageSeconds?: number;
   /** Where a sweep found a `stuck` operation: the reply carries it, as the log line does. */

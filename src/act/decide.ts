@@ -1,3 +1,4 @@
+import { Cancellability, cancellabilityOf } from '../cancellable';
 import { inTimestampRange } from '../cloud/described';
 import type { Operation } from '../cloud/operation-api';
 import { Outcome, Reason } from '../model';
@@ -22,6 +23,8 @@ export interface DecisionInput {
   readonly now: number;
 }
 
+const NOT_CANCELLABLE_METHOD =
+  "the API cancels only the operations of the methods its proto marks cancellable, and this one's (metadataType) is not among them, so no Cancel was sent";
 const BAD_CREATED_AT =
   "the API's answer gives a creation time outside the years 1 to 9999, so nothing was done";
 // A dry run's skip is the news, said as such: the rest of the run would have cancelled it.
@@ -41,6 +44,14 @@ export function decide(operation: Operation, input: DecisionInput): Decision {
   // A time out of range is a server's fault, and not a young age: an age guard must not hide it.
   if (operation.createdAt && !inTimestampRange(operation.createdAt)) {
     return { action: 'stop', outcome: Outcome.Invalid, message: BAD_CREATED_AT };
+  }
+  if (cancellabilityOf(operation.metadata?.typeUrl) === Cancellability.NotCancellable) {
+    return {
+      action: 'stop',
+      outcome: Outcome.NotCancellable,
+      reason: Reason.MethodNotCancellable,
+      message: NOT_CANCELLABLE_METHOD,
+    };
   }
   if (tooYoung(operation, input)) {
     return { action: 'stop', outcome: Outcome.Skipped, reason: Reason.TooYoung };

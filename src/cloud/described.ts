@@ -1,3 +1,4 @@
+import { typeName } from '../cancellable';
 import { MAX_FIELD_CHARS } from '../log';
 import { shortened } from '../printable';
 import type { Operation } from './operation-api';
@@ -26,5 +27,9 @@ export function described(operation: Operation) {
     ...(operation.createdAt &&
       inTimestampRange(operation.createdAt) && { createdAt: operation.createdAt.toISOString() }),
     ...(operation.createdBy && { createdBy: shortened(operation.createdBy, MAX_FIELD_CHARS) }),
+    // What started it, as its metadata's type names it: `yandex.cloud.compute.v1.StartInstanceMetadata`.
+    ...(operation.metadata?.typeUrl && {
+      metadataType: shortened(typeName(operation.metadata.typeUrl), MAX_FIELD_CHARS),
+    }),
   };
 }

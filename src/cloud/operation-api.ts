@@ -21,11 +21,16 @@ export interface Operation {
   readonly createdBy: string;
   readonly modifiedAt?: Date;
   readonly done: boolean;
+  /** The type of its metadata (google.protobuf.Any), which names the method that started it. */
+  readonly metadata?: { readonly typeUrl: string };
   /** google.rpc.Status, when the operation failed; its `details` are not read. */
   readonly error?: { readonly code: number; readonly message: string };
 }
 
-/** Operation up to `done`: all a listing of operations reads of each. */
+/**
+ * Operation up to its metadata's type: all a listing of operations reads of each. Of the
+ * metadata, an Any, only its type URL (1) is read, not its value (2).
+ */
 export const LISTED_OPERATION: Descriptor = {
   1: { name: 'id', type: 'string' },
   2: { name: 'description', type: 'string' },
@@ -33,9 +38,10 @@ export const LISTED_OPERATION: Descriptor = {
   4: { name: 'createdBy', type: 'string' },
   5: { name: 'modifiedAt', type: 'timestamp' },
   6: { name: 'done', type: 'bool' },
+  7: { name: 'metadata', type: { 1: { name: 'typeUrl', type: 'string' } } },
 };
 
-/** What Get and Cancel read: its error too; metadata (7) and response (9) are skipped. */
+/** What Get and Cancel read: its error too; the response (9) is skipped. */
 const OPERATION: Descriptor = {
   ...LISTED_OPERATION,
   8: {

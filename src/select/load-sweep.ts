@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import * as cancellable from '../cancellable';
 import * as backoff from '../cloud/backoff';
 import * as described from '../cloud/described';
 import * as grpcStatus from '../cloud/grpc-status';
@@ -26,6 +27,7 @@ import LENT_TO_SWEEP from './lent.json';
  */
 export const LENT: Readonly<Record<string, unknown>> = {
   '@grpc/grpc-js': grpc,
+  'src/cancellable.ts': cancellable,
   'src/cloud/backoff.ts': backoff,
   'src/cloud/described.ts': described,
   'src/cloud/grpc-status.ts': grpcStatus,

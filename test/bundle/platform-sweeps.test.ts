@@ -78,3 +78,75 @@ describe('a default sweep with only some listing roles granted, on the built fun
     expect(fn.lines.some((l) => l.msg === 'sweep listing failed')).toBe(false);
   });
 });
+
+describe('stuck operations of methods the API cannot cancel, on the built function', () => {
+  it('leaves an instance Start stuck with no Cancel, outside the guard, and cancels both Creates', async () => {
+    const pki = testPki();
+    const metadata = (method: string) => ({
+      typeUrl: `type.googleapis.com/yandex.cloud.compute.v1.${method}InstanceMetadata`,
+      value: Buffer.alloc(0),
+    });
+    const server = track(
+      await startCloudApiServer({
+        pki,
+        resources: [
+          { kind: 'compute.instance', id: 'vm1', folderId: FOLDER },
+          { kind: 'compute.instance', id: 'vm2', folderId: FOLDER },
+          { kind: 'compute.instance', id: 'vm3', folderId: FOLDER },
+        ],
+        operations: [
+          // The oldest: a guard counting it would refuse, or take it before a Create.
+          {
+            id: 'vmstart',
+            resourceId: 'vm1',
+            createdAt: new Date(Date.now() - 7_200_000),
+            metadata: metadata('Start'),
+          },
+          {
+            id: 'vmcreatea',
+            resourceId: 'vm2',
+            createdAt: HOUR_AGO(),
+            metadata: metadata('Create'),
+          },
+          {
+            id: 'vmcreateb',
+            resourceId: 'vm3',
+            createdAt: HOUR_AGO(),
+            metadata: metadata('Create'),
+          },
+        ],
+      }),
+    );
+    const fn = track(
+      await startRuntime({
+        bundlePath: BUNDLE,
+        env: {
+          ...endpointsAt(server.address),
+          MAX_CANCELS_PER_RUN: '2',
+          NODE_EXTRA_CA_CERTS: pki.caFile,
+          GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
+        },
+      }),
+    );
+
+    const payload = JSON.stringify({
+      sweep: { folderId: FOLDER, kinds: ['compute.instance'], olderThan: '30m' },
+    });
+    const invocation = await fn.invoke(timerEvent(payload), TOKEN);
+
+    expect(invocation.ok).toBe(true);
+    const cancelled = server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId);
+    expect(cancelled.sort()).toEqual(['vmcreatea', 'vmcreateb']);
+    expect(server.callsFor('vmstart')).toEqual([]);
+    expect(invocation.result).toMatchObject({
+      summary: { outcomes: { cancelled: 2, stuck: 1 }, sweep: { candidates: 2, refused: false } },
+    });
+    const stuck = await fn.waitForLine((l) => l.msg === 'operation stuck');
+    expect(stuck).toMatchObject({
+      operationId: 'vmstart',
+      reason: 'method_not_cancellable',
+      metadataType: 'yandex.cloud.compute.v1.StartInstanceMetadata',
+      resourceKind: 'compute.instance',
+    });
+  });
+});

@@ -147,6 +147,16 @@ describe('decide', () => {
     outcome: 'invalid',
     message: expect.stringMatching(/creation time outside the years 1 to 9999/),
   };
+  /** A running operation of a compute method, by its metadata's type. */
+  const started = (method: string, createdAt = ago(999)) =>
+    operation({
+      createdAt,
+      metadata: { typeUrl: `type.googleapis.com/yandex.cloud.compute.v1.${method}Metadata` },
+    });
+  const notCancellable = {
+    ...stop('not_cancellable', 'method_not_cancellable'),
+    message: expect.stringMatching(/only the operations of the methods its proto marks/),
+  };
 
   it.each([
     ['a done operation is left alone', operation({ done: true }), {}, stop('already_done')],
@@ -217,6 +227,21 @@ describe('decide', () => {
       { minAgeSeconds: 60, dryRun: true },
       stop('skipped', 'too_young'),
     ],
+    [
+      'a method the API cannot cancel is not cancellable',
+      started('StartInstance'),
+      {},
+      notCancellable,
+    ],
+    ['in a dry run too', started('StartInstance'), { dryRun: true }, notCancellable],
+    [
+      'and before the age guard',
+      started('StartInstance', ago(1)),
+      { minAgeSeconds: 60 },
+      notCancellable,
+    ],
+    ['a method the API can cancel is cancelled', started('CreateInstance'), {}, cancel],
+    ['one whose method cannot be told is tried', started('CreateSnapshot'), {}, cancel],
   ])('%s', (_name, op, input, decision) => {
     expect(decide(op, { dryRun: false, minAgeSeconds: 0, now, ...input })).toEqual(decision);
   });

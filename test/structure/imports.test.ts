@@ -22,6 +22,7 @@ const STAGES = [
       'lazy-bundle.ts',
       'tallies.ts',
       'roles.ts',
+      'cancellable.ts',
       'cloud/',
       'instance.ts',
     ],

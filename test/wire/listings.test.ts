@@ -30,7 +30,10 @@ const FULL_OPERATION = Operation.fromPartial({
   createdBy: 'ajeuser01',
   modifiedAt: new Date('2026-11-27T10:05:00.000Z'),
   done: false,
-  metadata: { typeUrl: 'type.googleapis.com/x', value: Buffer.from('metadata bytes') },
+  metadata: {
+    typeUrl: 'type.googleapis.com/yandex.cloud.compute.v1.CreateInstanceMetadata',
+    value: Buffer.from('metadata bytes'),
+  },
   error: { code: 13, message: 'internal', details: [{ typeUrl: 'x', value: Buffer.from('d') }] },
 });
 const LISTED = {
@@ -40,6 +43,8 @@ const LISTED = {
   createdBy: 'ajeuser01',
   modifiedAt: new Date('2026-11-27T10:05:00.000Z'),
   done: false,
+  // Of the metadata, its type alone: it names the method that started the operation.
+  metadata: { typeUrl: 'type.googleapis.com/yandex.cloud.compute.v1.CreateInstanceMetadata' },
 };
 const LABELS = { env: 'prod', owner: 'team-a' };
 

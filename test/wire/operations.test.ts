@@ -19,7 +19,10 @@ const FULL = Operation.fromPartial({
   createdBy: 'ajeuser01',
   modifiedAt: new Date('2026-11-27T10:05:00.000Z'),
   done: true,
-  metadata: { typeUrl: 'type.googleapis.com/x', value: Buffer.from('metadata bytes') },
+  metadata: {
+    typeUrl: 'type.googleapis.com/yandex.cloud.compute.v1.StartInstanceMetadata',
+    value: Buffer.from('metadata bytes'),
+  },
   error: { code: 1, message: 'cancelled', details: [{ typeUrl: 'x', value: Buffer.from('d') }] },
 });
 
@@ -42,6 +45,7 @@ describe.each([
       createdBy: 'ajeuser01',
       modifiedAt: new Date('2026-11-27T10:05:00.000Z'),
       done: true,
+      metadata: { typeUrl: 'type.googleapis.com/yandex.cloud.compute.v1.StartInstanceMetadata' },
       error: { code: 1, message: 'cancelled' },
     });
   });

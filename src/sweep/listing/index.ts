@@ -1,3 +1,4 @@
+import { Cancellability, cancellabilityOf } from '../../cancellable';
 import { Status, statusOf, unreadableAnswer } from '../../cloud/grpc-status';
 import type { Operation } from '../../cloud/operation-api';
 import {
@@ -14,6 +15,7 @@ import {
   type KindTallies,
   type KindTally,
   REPORTED_KINDS,
+  Reason,
   type RequestIds,
   type ResourceKind,
   type ResourceRef,
@@ -139,7 +141,26 @@ const keptOf = (operation: Operation): Operation => ({
   done: operation.done,
   ...(operation.createdAt && { createdAt: operation.createdAt }),
   ...(operation.modifiedAt && { modifiedAt: operation.modifiedAt }),
+  ...(operation.metadata && {
+    metadata: { typeUrl: shortened(operation.metadata.typeUrl, KEPT_TEXT) },
+  }),
 });
+
+/** Why a stuck operation is only reported: its kind's, for a report-only kind. */
+const REPORT_ONLY = 'report_only';
+
+/**
+ * Why a stuck operation is reported rather than a candidate, or undefined for a candidate: a
+ * report-only kind, or a method of a cancellable kind whose operation the API cannot cancel (its
+ * metadata's type says which; one whose type cannot be told is a candidate, and a refused Cancel
+ * does no harm).
+ */
+function reportReason(kind: ResourceKind, operation: Operation) {
+  if (REPORTED.has(kind)) return REPORT_ONLY;
+  return cancellabilityOf(operation.metadata?.typeUrl) === Cancellability.NotCancellable
+    ? Reason.MethodNotCancellable
+    : undefined;
+}
 
 /** One sweep's listings: the calls, and what they found, failed at and counted on the way. */
 function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
@@ -253,7 +274,9 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
           bump(tally.filteredOut, filter);
           return undefined;
         }
-        const side = REPORTED.has(resource.kind) ? 'reported' : 'candidates';
+        // Reported, not a candidate: a kind the API cannot cancel, or a method of it it cannot.
+        const reason = reportReason(resource.kind, operation);
+        const side = reason === undefined ? 'candidates' : 'reported';
         if (kept[side] >= SWEEP_BOUNDS.kept) {
           kept.dropped += 1;
           return undefined;
@@ -266,6 +289,7 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
           operationId: operation.id,
           createdAt,
           resource,
+          ...(reason !== REPORT_ONLY && { reason }),
         };
       };
       return allPages(
@@ -325,7 +349,7 @@ export async function findCandidates(
   }
   const found = await mapLimited([...resources.values()], LISTING_CONCURRENCY, listing.stuckOn);
   const stuck = found.flat();
-  const reportOnly = (s: Sighting) => REPORTED.has(s.resource.kind);
+  const reportOnly = (s: Sighting) => reportReason(s.resource.kind, s.operation) !== undefined;
   const candidates = oldestFirst<Sighting>(stuck.filter((s) => !reportOnly(s)));
   const reported = oldestFirst(stuck.filter(reportOnly));
   for (const c of candidates) bump(listing.tallyOf(c.resource.kind), 'candidates');

@@ -1,6 +1,12 @@
 import { described, inTimestampRange } from '../../cloud/described';
 import type { Operation } from '../../cloud/operation-api';
-import { type OperationResult, Outcome, type RequestIds, type ResourceRef } from '../../model';
+import {
+  type OperationResult,
+  Outcome,
+  type Reason,
+  type RequestIds,
+  type ResourceRef,
+} from '../../model';
 
 /** An operation a sweep found running too long, and the resource it was found on. */
 export interface Candidate {
@@ -14,6 +20,8 @@ export interface Sighting extends Candidate {
   readonly operation: Operation;
   readonly attempts: number;
   readonly ids: RequestIds;
+  /** Why it is reported though its kind is cancellable: a method the API cannot cancel. */
+  readonly reason?: Reason;
 }
 
 /** A time outside Timestamp's range is no time at all: it must not make the oldest candidate. */
@@ -51,11 +59,12 @@ export function oldestFirst<C extends Candidate>(candidates: readonly C[]): C[] 
  * listing showed, where, and which call showed it, for whoever takes it up with support.
  */
 export function stuckResult(sighting: Sighting, now: number): OperationResult {
-  const { operation, resource, attempts, ids } = sighting;
+  const { operation, resource, attempts, ids, reason } = sighting;
   const age = ageSeconds(operation.createdAt, now);
   return {
     operationId: sighting.operationId,
     outcome: Outcome.Stuck,
+    ...(reason !== undefined && { reason }),
     ...described(operation),
     ...(age !== undefined && { ageSeconds: Math.floor(age) }),
     resourceKind: resource.kind,

@@ -1,0 +1,71 @@
+import { status } from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
+import { cancelOperation } from '../../src/act/cancel-operation';
+import { CallError, createOperationApi, type OperationApi } from '../../src/cloud/operation-api';
+import { fixedToken, pipelineDeps } from '../support/pipeline-deps';
+import { testPki } from '../support/test-pki';
+
+// Operations by the method that started them, as their metadata's type names it, over TLS.
+const TOKEN = 't1.methods-token';
+const createdAt = new Date(Date.now() - 3_600_000);
+const metadata = (method: string) => ({
+  typeUrl: `type.googleapis.com/yandex.cloud.compute.v1.${method}InstanceMetadata`,
+  value: Buffer.alloc(0),
+});
+
+let server: CloudApiServer;
+let api: OperationApi & { close(): void };
+
+beforeAll(async () => {
+  server = await startCloudApiServer({
+    pki: testPki(),
+    operations: [
+      { id: 'opstart', createdAt, description: 'Start instance', metadata: metadata('Start') },
+      { id: 'opcreate', createdAt, description: 'Create instance', metadata: metadata('Create') },
+    ],
+  });
+  api = createOperationApi({
+    endpoint: server.address,
+    callTimeoutMs: 2000,
+    retryAttempts: 1,
+    retryBaseDelayMs: 5,
+  });
+});
+afterAll(async () => {
+  api.close();
+  await server.close();
+});
+
+const run = (id: string) =>
+  cancelOperation(
+    { named: { valid: true, id }, dryRun: false, minAgeSeconds: 0 },
+    pipelineDeps(api, { token: fixedToken(TOKEN) }),
+  );
+
+describe('a named operation, by the method that started it', () => {
+  it('of a method the API cannot cancel is not_cancellable, says why, and gets no Cancel', async () => {
+    expect(await run('opstart')).toMatchObject({
+      outcome: 'not_cancellable',
+      reason: 'method_not_cancellable',
+      metadataType: 'yandex.cloud.compute.v1.StartInstanceMetadata',
+      description: 'Start instance',
+    });
+    expect(server.callsFor('opstart').map((c) => c.method)).toEqual(['Get']);
+  });
+
+  it('of a method it can cancel is cancelled, and its line names the method', async () => {
+    expect(await run('opcreate')).toMatchObject({
+      outcome: 'cancelled',
+      metadataType: 'yandex.cloud.compute.v1.CreateInstanceMetadata',
+    });
+  });
+});
+
+describe("the emulator's Cancel", () => {
+  it('refuses an operation whose method the API cannot cancel, as FAILED_PRECONDITION', async () => {
+    const refused = await api.cancel('opstart', TOKEN).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(CallError);
+    expect((refused as CallError).cause).toMatchObject({ code: status.FAILED_PRECONDITION });
+  });
+});

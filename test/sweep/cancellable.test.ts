@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { Cancellability, cancellabilityOf, METHODS } from '../../src/cancellable';
+import { CANCELLABLE_KINDS } from '../../src/model';
+
+const require = createRequire(import.meta.url);
+
+/** Each cancellable kind's generated service module in the installed SDK, and its service. */
+const SDK: Record<(typeof CANCELLABLE_KINDS)[number], readonly [string, string]> = {
+  'compute.instance': ['compute-v1/instance_service', 'InstanceService'],
+  'compute.disk': ['compute-v1/disk_service', 'DiskService'],
+  'compute.image': ['compute-v1/image_service', 'ImageService'],
+  'compute.reservedInstancePool': [
+    'compute-v1/reserved_instance_pool_service',
+    'ReservedInstancePoolService',
+  ],
+  'vpc.network': ['vpc-v1/network_service', 'NetworkService'],
+  'vpc.subnet': ['vpc-v1/subnet_service', 'SubnetService'],
+  'vpc.routeTable': ['vpc-v1/route_table_service', 'RouteTableService'],
+  'vpc.securityGroup': ['vpc-v1/security_group_service', 'SecurityGroupService'],
+  'cic.privateConnection': ['cic-v1/private_connection_service', 'PrivateConnectionService'],
+  'cic.trunkConnection': ['cic-v1/trunk_connection_service', 'TrunkConnectionService'],
+  'cloudrouter.routingInstance': [
+    'cloudrouter-v1/routing_instance_service',
+    'RoutingInstanceService',
+  ],
+};
+
+const MARK = 'can be cancelled while it is in progress';
+
+/**
+ * The methods of `service` whose doc comment in the generated definition carries the proto's
+ * mark: the comment that precedes each `readonly <method>: { readonly path: "/…/<Method>"`.
+ */
+function markedMethods(declarations: string, service: string): string[] {
+  const start = declarations.indexOf(`export declare const ${service}Service: {`);
+  if (start < 0) throw new Error(`no ${service}Service in the generated declarations`);
+  const block = declarations.slice(start, declarations.indexOf('\n};', start));
+  return [
+    ...block.matchAll(
+      /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*readonly \w+: \{\s*readonly path: "[^"]*\/(\w+)";/g,
+    ),
+  ]
+    .filter(([, comment]) => (comment as string).includes(MARK))
+    .map(([, , method]) => method as string);
+}
+
+describe.each(CANCELLABLE_KINDS.map((kind) => [kind]))('%s', (kind) => {
+  const [module, service] = SDK[kind];
+  const path = require.resolve(`@yandex-cloud/nodejs-sdk/${module}`);
+  const generated = require(path) as Record<string, unknown>;
+  const table = METHODS[kind];
+
+  it('marks cancellable exactly the methods the installed SDK marks so', () => {
+    const declarations = readFileSync(path.replace(/\.js$/, '.d.ts'), 'utf8');
+    expect(Object.keys(table.cancellable).sort()).toEqual(
+      markedMethods(declarations, service).sort(),
+    );
+  });
+
+  it('knows every metadata type the service exports, each on one side', () => {
+    const exported = Object.keys(generated).filter((name) => name.endsWith('Metadata'));
+    const cancellable = new Set(Object.values(table.cancellable));
+    expect([...new Set([...cancellable, ...table.other])].sort()).toEqual(exported.sort());
+    expect(table.other.filter((name) => cancellable.has(name))).toEqual([]);
+  });
+});
+
+describe('whether the API can cancel an operation, by its metadata', () => {
+  const url = (name: string) => `type.googleapis.com/${name}`;
+  it.each([
+    [
+      'an instance create',
+      url('yandex.cloud.compute.v1.CreateInstanceMetadata'),
+      Cancellability.Cancellable,
+    ],
+    [
+      'an instance start',
+      url('yandex.cloud.compute.v1.StartInstanceMetadata'),
+      Cancellability.NotCancellable,
+    ],
+    [
+      'a security group create',
+      url('yandex.cloud.vpc.v1.CreateSecurityGroupMetadata'),
+      Cancellability.NotCancellable,
+    ],
+    [
+      'a security group update',
+      url('yandex.cloud.vpc.v1.UpdateSecurityGroupMetadata'),
+      Cancellability.Cancellable,
+    ],
+    [
+      'a routing instance prefix upsert',
+      url('yandex.cloud.cloudrouter.v1.UpdateRoutingInstanceMetadata'),
+      Cancellability.Cancellable,
+    ],
+    [
+      'a snapshot create, of no kind of the table',
+      url('yandex.cloud.compute.v1.CreateSnapshotMetadata'),
+      Cancellability.Unknown,
+    ],
+    [
+      'a name of another package',
+      url('yandex.cloud.vpc.v1.CreateInstanceMetadata'),
+      Cancellability.Unknown,
+    ],
+    ['no metadata', undefined, Cancellability.Unknown],
+    ['an empty type', '', Cancellability.Unknown],
+  ])('%s: %s', (_case, typeUrl, verdict) => {
+    expect(cancellabilityOf(typeUrl)).toBe(verdict);
+  });
+});
