@@ -15,6 +15,8 @@ import { InstanceGroup } from '@yandex-cloud/nodejs-sdk/compute-v1/instancegroup
 import { InstanceGroupServiceService } from '@yandex-cloud/nodejs-sdk/compute-v1/instancegroup/instance_group_service';
 import { ReservedInstancePool } from '@yandex-cloud/nodejs-sdk/compute-v1/reserved_instance_pool';
 import { ReservedInstancePoolServiceService } from '@yandex-cloud/nodejs-sdk/compute-v1/reserved_instance_pool_service';
+import { Snapshot } from '@yandex-cloud/nodejs-sdk/compute-v1/snapshot';
+import { SnapshotServiceService } from '@yandex-cloud/nodejs-sdk/compute-v1/snapshot_service';
 import { Cluster as K8sCluster } from '@yandex-cloud/nodejs-sdk/k8s-v1/cluster';
 import { ClusterServiceService as K8sClusterService } from '@yandex-cloud/nodejs-sdk/k8s-v1/cluster_service';
 import { NodeGroup } from '@yandex-cloud/nodejs-sdk/k8s-v1/node_group';
@@ -95,7 +97,8 @@ export type ResourceKind =
   | 'compute.reservedInstancePool'
   | 'cic.privateConnection'
   | 'cic.trunkConnection'
-  | 'cloudrouter.routingInstance';
+  | 'cloudrouter.routingInstance'
+  | 'compute.snapshot';
 
 export const RESOURCE_SERVICES: Record<ResourceKind, ResourceService> = {
   'compute.instance': entry({
@@ -216,6 +219,13 @@ export const RESOURCE_SERVICES: Record<ResourceKind, ResourceService> = {
     idField: 'trunkConnectionId',
     itemsField: 'trunkConnections',
     toMessage: (resource) => TrunkConnection.fromPartial(resource),
+  }),
+  // yandex/cloud/compute/v1/snapshot_service.proto
+  'compute.snapshot': entry({
+    service: SnapshotServiceService,
+    idField: 'snapshotId',
+    itemsField: 'snapshots',
+    toMessage: (resource) => Snapshot.fromPartial(resource),
   }),
   // yandex/cloud/cloudrouter/v1/routing_instance_service.proto
   'cloudrouter.routingInstance': entry({

@@ -79,6 +79,8 @@ export const REPORTED_KINDS = [
   'mdb.redis',
   'mdb.mongodb',
   'mdb.kafka',
+  // A disk snapshot: the proto marks none of its methods cancellable, Create included.
+  'compute.snapshot',
 ] as const;
 
 /** Every kind a sweep may name; with none named, a folder sweep lists them all. */

@@ -12,6 +12,7 @@ export const LISTING_ROLE: Readonly<Record<ResourceKind, string>> = {
   'compute.image': 'compute.auditor',
   'compute.reservedInstancePool': 'compute.auditor',
   'compute.instanceGroup': 'compute.auditor',
+  'compute.snapshot': 'compute.auditor',
   'vpc.network': 'vpc.auditor',
   'vpc.subnet': 'vpc.auditor',
   'vpc.routeTable': 'vpc.auditor',

@@ -33,6 +33,7 @@ export const DEFAULT_OLDER_THAN_SECONDS = {
   'mdb.redis': 60 * MINUTES,
   'mdb.mongodb': 120 * MINUTES,
   'mdb.kafka': 60 * MINUTES,
+  'compute.snapshot': 20 * MINUTES,
 } as const satisfies Record<ResourceKind, number>;
 
 const DEFAULT_KEY = 'default';

@@ -49,4 +49,5 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
   'mdb.redis': kind('mdb', 'mdb.redis.v1.ClusterService'),
   'mdb.mongodb': kind('mdb', 'mdb.mongodb.v1.ClusterService'),
   'mdb.kafka': kind('mdb', 'mdb.kafka.v1.ClusterService'),
+  'compute.snapshot': kind('compute', 'compute.v1.SnapshotService'),
 };
