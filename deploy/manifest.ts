@@ -45,14 +45,17 @@ const toBytes = (text: string) => {
   return match ? Number(match[1]) * (match[2] === 'g' ? 1024 : 1) * MB : Number.NaN;
 };
 
-/** "128m" or "1g": Cloud Functions takes 128 MB to 8 GB in steps of 128 MB. */
+/**
+ * "128m" or "1g": function.proto `Resources.memory` is `(value) = "134217728-4294967296"`, in
+ * bytes, "multiple of 128MB": 128 MB to 4 GB in steps of 128 MB.
+ */
 const memory = z
   .string({ error: 'expected a size such as "128m" or "1g"' })
   .regex(MEMORY, { message: 'expected a size such as "128m" or "1g"', abort: true })
   .refine(
     (text) =>
-      toBytes(text) >= 128 * MB && toBytes(text) <= 8192 * MB && toBytes(text) % (128 * MB) === 0,
-    'expected 128m to 8g, in steps of 128m',
+      toBytes(text) >= 128 * MB && toBytes(text) <= 4096 * MB && toBytes(text) % (128 * MB) === 0,
+    'expected 128m to 4g, in steps of 128m',
   )
   .transform(toBytes);
 

@@ -67,7 +67,7 @@ describe('the manifest', () => {
     [
       'memory off the 128 MB grid',
       { ...valid, memory: '200m' },
-      'memory: expected 128m to 8g, in steps of 128m, found "200m"',
+      'memory: expected 128m to 4g, in steps of 128m, found "200m"',
     ],
     [
       'memory with no unit',
@@ -167,6 +167,8 @@ describe('the manifest', () => {
     it.each([
       // function.proto `execution_timeout`: 0s-3600s.
       ['a timeout of an hour', { timeout: '1h' }],
+      // function.proto `Resources.memory`: (value) = "134217728-4294967296".
+      ['4g of memory', { memory: '4g' }],
       // function.proto `concurrency`: 0-16.
       ['concurrency 0', { concurrency: 0 }],
       ['concurrency 16', { concurrency: 16 }],
@@ -184,6 +186,11 @@ describe('the manifest', () => {
     });
 
     it.each([
+      [
+        'memory past 4g',
+        { memory: '4224m' },
+        'memory: expected 128m to 4g, in steps of 128m, found "4224m"',
+      ],
       [
         'concurrency -1',
         { concurrency: -1 },

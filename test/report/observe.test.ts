@@ -242,6 +242,38 @@ describe('metrics and messages from an invocation', () => {
     expect(monitoring.received).toHaveLength(1);
   });
 
+  it('say a write Monitoring answered 200 with an errorMessage was not written, and not retry it', async () => {
+    const monitoring = await receiver((res) =>
+      res.end(JSON.stringify({ writtenMetricsCount: 3, errorMessage: 'label "outcome" rejected' })),
+    );
+    const invoke = canceller({
+      METRICS_FOLDER_ID: 'b1gmetrics',
+      YC_MONITORING_URL: monitoring.url,
+    });
+
+    const { lines } = await invoke(cancelling);
+
+    expect(monitoring.received).toHaveLength(1);
+    expect(lines.find((l) => l.msg === 'metrics not written')).toMatchObject({
+      level: 'WARN',
+      reason: 'answered 200, but 3 written; label "outcome" rejected',
+    });
+  });
+
+  it('take a write answered 200 with no errorMessage as written', async () => {
+    const monitoring = await receiver((res) =>
+      res.end(JSON.stringify({ writtenMetricsCount: 17 })),
+    );
+    const invoke = canceller({
+      METRICS_FOLDER_ID: 'b1gmetrics',
+      YC_MONITORING_URL: monitoring.url,
+    });
+
+    const { lines } = await invoke(cancelling);
+
+    expect(lines.some((l) => l.msg === 'metrics not written')).toBe(false);
+  });
+
   it.each([
     ['refuses connections', () => Promise.resolve({ url: 'http://127.0.0.1:9', received: [] })],
     [

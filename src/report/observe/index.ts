@@ -1,7 +1,7 @@
 import type { Config } from '../../config';
 import { type Logger, LogLevel } from '../../log';
 import type { Report, Source } from '../../model';
-import { metricsOf, writeUrl } from './metrics';
+import { metricsOf, writeFailure, writeUrl } from './metrics';
 import { messageBody, noteworthy } from './notify';
 import { postJson } from './post';
 
@@ -36,6 +36,7 @@ export async function observe(report: Report, ctx: ObserveContext): Promise<void
           { metrics: metricsOf(report, ctx.source) },
           { Authorization: `Bearer ${ctx.token}` },
           ctx.deadlineMs,
+          writeFailure,
         );
         if (!outcome.ok) log.log(LogLevel.Warn, 'metrics not written', { reason: outcome.reason });
       })(),

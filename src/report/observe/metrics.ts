@@ -1,4 +1,5 @@
 import { type OperationResult, Outcome, type Report, type Source } from '../../model';
+import { printable } from '../../printable';
 
 /** A point as the Monitoring data write API takes it (monitoring/api-ref/MetricsData/write.md). */
 export interface MetricPoint {
@@ -58,6 +59,19 @@ export function metricsOf(report: Report, source: Source): MetricPoint[] {
       : []),
     point(METRIC.duration, summary.durationMs),
   ];
+}
+
+/**
+ * Why a write Monitoring answered 200 failed all the same: its answer's `errorMessage`, which it
+ * sets when some metrics were not written, with `writtenMetricsCount` of how many were
+ * (monitoring/api-ref/MetricsData/write.md); undefined for a write that went through.
+ */
+export function writeFailure(answer: unknown): string | undefined {
+  if (typeof answer !== 'object' || answer === null) return undefined;
+  const { errorMessage, writtenMetricsCount } = answer as Record<string, unknown>;
+  if (typeof errorMessage !== 'string' || errorMessage === '') return undefined;
+  const written = typeof writtenMetricsCount === 'number' ? `${writtenMetricsCount} written; ` : '';
+  return `answered 200, but ${written}${printable(errorMessage, 200)}`;
 }
 
 /** The write request's URL: the folder's custom metrics. */

@@ -8,19 +8,42 @@ export interface PostOutcome {
 
 const RETRYABLE = (status: number) => status === 429 || status >= 500;
 
+/** Why a 2xx answer still says the request failed, from its body; undefined when it did not. */
+export type AnswerCheck = (answer: unknown) => string | undefined;
+
+/** The most of an answer's body read for its check: the answers checked are a few fields. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+async function answerOf(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text.length > MAX_ANSWER_BYTES) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 async function once(
   url: string,
   body: unknown,
   headers: Record<string, string>,
   deadlineMs: number,
+  check: AnswerCheck | undefined,
 ): Promise<PostOutcome & { retryable: boolean }> {
   try {
+    const signal = AbortSignal.timeout(Math.max(1, deadlineMs));
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', ...headers },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(Math.max(1, deadlineMs)),
+      signal,
     });
+    if (response.ok && check !== undefined) {
+      const failed = check(await answerOf(response));
+      if (failed === undefined) return { ok: true, status: response.status, retryable: false };
+      return { ok: false, status: response.status, reason: failed, retryable: false };
+    }
     await response.body?.cancel();
     if (response.ok) return { ok: true, status: response.status, retryable: false };
     return {
@@ -36,16 +59,20 @@ async function once(
   }
 }
 
-/** Posts within `deadlineMs` in all, retrying once if there is time left. */
+/**
+ * Posts within `deadlineMs` in all, retrying once if there is time left; `check` reads a 2xx
+ * answer's body for a failure it reports all the same.
+ */
 export async function postJson(
   url: string,
   body: unknown,
   headers: Record<string, string>,
   deadlineMs: number,
+  check?: AnswerCheck,
 ): Promise<PostOutcome> {
   const ends = Date.now() + deadlineMs;
-  const first = await once(url, body, headers, deadlineMs);
+  const first = await once(url, body, headers, deadlineMs, check);
   if (first.ok || !first.retryable || ends - Date.now() <= 0) return first;
-  const second = await once(url, body, headers, ends - Date.now());
+  const second = await once(url, body, headers, ends - Date.now(), check);
   return second.ok ? second : { ...second, reason: `${second.reason}, twice` };
 }
