@@ -2,7 +2,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startCloudApiServer } from '../../emulator/cloud-api-server';
 import { endpointsAt } from '../../emulator/endpoints';
-import { startRuntime } from '../../emulator/runtime';
+import { startFunctionHost } from '../../emulator/function-host';
+import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
 import { closedAfterEach } from '../support/cleanup';
 import { timerEvent } from '../support/events';
 import { testPki } from '../support/test-pki';
@@ -148,5 +149,45 @@ describe('stuck operations of methods the API cannot cancel, on the built functi
       metadataType: 'yandex.cloud.compute.v1.StartInstanceMetadata',
       resourceKind: 'compute.instance',
     });
+  });
+});
+
+describe('an external asynchronous call, on the built function', () => {
+  it('is not retried for a transient failure: its results say so, as docs/requests.md has it', async () => {
+    const pki = testPki();
+    const server = track(
+      await startCloudApiServer({
+        pki,
+        operations: [{ id: 'opflaky', createdAt: HOUR_AGO(), get: { code: 14 } }],
+      }),
+    );
+    const runtime: FunctionRuntime = track(
+      await startRuntime({
+        bundlePath: BUNDLE,
+        env: {
+          YC_OPERATION_ENDPOINT: server.address,
+          RETRY_ATTEMPTS: '1',
+          RETRY_BASE_DELAY_MS: '1',
+          NODE_EXTRA_CA_CERTS: pki.caFile,
+          GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
+        },
+      }),
+    );
+    const host = track(
+      await startFunctionHost({ runtime, token: TOKEN.token, async: { retries: 2 } }),
+    );
+
+    const sent = await fetch(`${host.url}/?integration=async`, {
+      method: 'POST',
+      body: JSON.stringify({ operationIds: ['opflaky'] }),
+    });
+    expect(sent.status).toBe(202);
+    await host.asyncDone();
+
+    const [call] = host.asyncCalls();
+    expect(call).toMatchObject({ attempts: 1 });
+    expect(call?.deadLettered).toBeUndefined();
+    const result = await runtime.waitForLine((l) => l.msg === 'operation failed');
+    expect(result).toMatchObject({ operationId: 'opflaky', code: 'UNAVAILABLE', retryable: true });
   });
 });
