@@ -1,4 +1,4 @@
-import type { ResourceKind } from './model';
+import type { CANCELLABLE_KINDS, ResourceKind } from './model';
 
 /**
  * The least role that lets the function's service account list each kind and its operations, from
@@ -32,3 +32,23 @@ export const LISTING_ROLE: Readonly<Record<ResourceKind, string>> = {
 
 /** What lists a cloud's folders, for a `cloudId` sweep (`en/_roles/resource-manager/auditor.md`). */
 export const FOLDERS_ROLE = 'resource-manager.auditor';
+
+/**
+ * The role that manages each kind the API can cancel, which its Cancel needs: Yandex Cloud
+ * documents no role for OperationService.Cancel, which takes rights comparable to those that
+ * started the operation. Each is the narrowest role the role reference gives for managing the
+ * kind (`vpc.privateAdmin` manages networks, subnets and route tables without public access).
+ */
+export const CANCEL_ROLE: Readonly<Record<(typeof CANCELLABLE_KINDS)[number], string>> = {
+  'compute.instance': 'compute.editor',
+  'compute.disk': 'compute.editor',
+  'compute.image': 'compute.editor',
+  'compute.reservedInstancePool': 'compute.editor',
+  'vpc.network': 'vpc.privateAdmin',
+  'vpc.subnet': 'vpc.privateAdmin',
+  'vpc.routeTable': 'vpc.privateAdmin',
+  'vpc.securityGroup': 'vpc.securityGroups.admin',
+  'cic.privateConnection': 'cic.editor',
+  'cic.trunkConnection': 'cic.editor',
+  'cloudrouter.routingInstance': 'cloud-router.editor',
+};
