@@ -77,6 +77,12 @@ const INVOKING_ROLES = new Set([
 ]);
 const isPublicBinding = (b: AccessBinding) =>
   INVOKING_ROLES.has(b.roleId) && PUBLIC_SUBJECTS.has(b.subject?.id ?? '');
+/** A binding as the role checks read it: its role, and whom it gives it to. */
+const bindingOf = (b: AccessBinding) => ({
+  roleId: b.roleId,
+  subject: { id: b.subject?.id ?? '', type: b.subject?.type ?? '' },
+});
+
 const describeBinding = (b: AccessBinding) =>
   `the binding of ${b.roleId} to ${b.subject?.type ?? 'system'}:${b.subject?.id ?? ''}`;
 
@@ -213,24 +219,30 @@ export function connect(endpoints: Endpoints, token: string) {
     const unread: string[] = [];
     const check = async (client: Client, where: string, resourceId: string) => {
       try {
-        for (const binding of await allBindings(client, resourceId)) {
+        const bindings = await allBindings(client, resourceId);
+        for (const binding of bindings) {
           if (isPublicBinding(binding)) found.push(`${where}: ${describeBinding(binding)}`);
         }
+        return { id: resourceId, bindings: bindings.map(bindingOf) };
       } catch (error) {
         if (statusOf(error instanceof Error ? error.cause : error) !== Status.PERMISSION_DENIED)
           throw error;
         unread.push(where);
+        return undefined;
       }
     };
-    await check(folders, `folder ${folderId}`, folderId);
+    const folderBindings = await check(folders, `folder ${folderId}`, folderId);
     const folder = await call<GetFolderRequest, Folder>(
       folders,
       'get',
       GetFolderRequest.fromPartial({ folderId }),
     ).catch(() => undefined);
     if (folder === undefined) unread.push(`the cloud of folder ${folderId}`);
-    else await check(clouds, `cloud ${folder.cloudId}`, folder.cloudId);
-    return { found, unread };
+    const cloudBindings =
+      folder === undefined
+        ? undefined
+        : await check(clouds, `cloud ${folder.cloudId}`, folder.cloudId);
+    return { found, unread, folder: folderBindings, cloud: cloudBindings };
   };
 
   /** Adds or removes bindings as deltas, leaving the rest as whoever set them wants them. */
@@ -252,8 +264,13 @@ export function connect(endpoints: Endpoints, token: string) {
   return {
     /** The access the folder and its cloud grant every function in them. */
     async readInheritedAccess(manifest: Manifest): Promise<InheritedAccess> {
-      const { found, unread } = await publicFromAbove(manifest.folderId);
-      return { publicFromAbove: found, unreadBindings: unread };
+      const { found, unread, folder, cloud } = await publicFromAbove(manifest.folderId);
+      return {
+        publicFromAbove: found,
+        unreadBindings: unread,
+        ...(folder && { folder }),
+        ...(cloud && { cloud }),
+      };
     },
 
     /** The deployment as the cloud has it, or undefined when there is no such function yet. */
@@ -288,6 +305,7 @@ export function connect(endpoints: Endpoints, token: string) {
         description: fn.description,
         latest: latest && versionFromCloud(latest),
         public: accessBindings.some(isPublicBinding),
+        accessBindings: accessBindings.map(bindingOf),
         triggers: listed.triggers.flatMap((t) => {
           const spec = triggerFromCloud(t, fn.id);
           return spec ? [{ id: t.id, spec }] : [];

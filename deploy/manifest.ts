@@ -105,17 +105,29 @@ export function payloadProblem(
 }
 
 /**
+ * The request a timer's payload makes under these settings, or undefined when there is none (a
+ * blank payload) or the function would refuse it (which `payloadProblem` reports).
+ */
+export function timerRequest(
+  payload: string,
+  settings: PayloadSettings,
+): ReturnType<typeof parseRequest> | undefined {
+  if (payload.trim() === '') return undefined;
+  try {
+    return parseRequest(payload, settings);
+  } catch (error) {
+    if (error instanceof RequestError) return undefined;
+    throw error;
+  }
+}
+
+/**
  * Why a timer payload's sweep may hand folders on as asynchronous calls of the function (a cloud,
  * or more folders than SWEEP_FANOUT_FOLDERS), or undefined when it sweeps in place.
  */
 function fansOut(payload: string, settings: PayloadSettings): string | undefined {
-  let request: ReturnType<typeof parseRequest>;
-  try {
-    request = parseRequest(payload, settings);
-  } catch {
-    return undefined;
-  }
-  if (request.kind !== 'sweep') return undefined;
+  const request = timerRequest(payload, settings);
+  if (request?.kind !== 'sweep') return undefined;
   const { cloudId, folderIds = [] } = request.sweep;
   const threshold = `SWEEP_FANOUT_FOLDERS (${settings.sweepFanoutFolders})`;
   if (cloudId !== undefined) {
@@ -267,7 +279,7 @@ function environmentBytes(env: Record<string, string>): number {
 }
 
 /** MAX_OPERATIONS and SWEEP_FANOUT_FOLDERS as the function would read them from the manifest. */
-function environmentLimits(environment: Record<string, string>): PayloadSettings {
+export function environmentLimits(environment: Record<string, string>): PayloadSettings {
   try {
     const { MAX_OPERATIONS, SWEEP_FANOUT_FOLDERS } = environment;
     return loadConfig({ MAX_OPERATIONS, SWEEP_FANOUT_FOLDERS });

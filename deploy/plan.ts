@@ -1,4 +1,12 @@
 import type { Manifest, TriggerSpec } from './manifest';
+import {
+  type Binding,
+  checkRoles,
+  neededRoles,
+  type ReadBindings,
+  type RoleCheck,
+  scopeText,
+} from './roles';
 import { type Change, changesOf, isChanged, triggerSettings, versionSettings } from './settings';
 
 /** What a version is made of: the code's hash and every setting the manifest gives it. */
@@ -22,6 +30,8 @@ export interface CurrentState {
   readonly description: string;
   readonly latest: VersionSpec | undefined;
   readonly public: boolean;
+  /** The function's own access bindings, for the role checks. */
+  readonly accessBindings: readonly Binding[];
   readonly triggers: ReadonlyArray<{ readonly id: string; readonly spec: TriggerSpec }>;
 }
 
@@ -34,6 +44,9 @@ export interface InheritedAccess {
   readonly publicFromAbove: readonly string[];
   /** Where the deployer may not read the bindings, so they could not be checked. */
   readonly unreadBindings: readonly string[];
+  /** The folder's and its cloud's bindings, each where they could be read. */
+  readonly folder?: ReadBindings['folder'];
+  readonly cloud?: ReadBindings['cloud'];
 }
 
 const NOTHING_INHERITED: InheritedAccess = { publicFromAbove: [], unreadBindings: [] };
@@ -65,6 +78,8 @@ export type Step =
 
 export interface Plan {
   readonly steps: readonly Step[];
+  /** The roles the manifest calls for (docs/iam.md), each granted, missing or unknown. */
+  readonly roles: readonly RoleCheck[];
   /** Things that match already, for the printed plan. */
   readonly unchanged: readonly string[];
   readonly warnings: readonly string[];
@@ -154,7 +169,14 @@ export function planDeployment(
     ),
   ];
   const refusals = manifest.public ? [] : inherited.publicFromAbove.map(publicFromAboveRefusal);
-  return { steps, unchanged, warnings, refusals };
+  // A function not made yet has no bindings of its own; one not read, none known.
+  const fn = current?.accessBindings ?? (inherited.folder ? [] : undefined);
+  const roles = checkRoles(neededRoles(manifest), {
+    ...(inherited.folder && { folder: inherited.folder }),
+    ...(inherited.cloud && { cloud: inherited.cloud }),
+    ...(fn && { fn }),
+  });
+  return { steps, roles, unchanged, warnings, refusals };
 }
 
 function headline(step: Step, manifest: Manifest): string {
@@ -197,6 +219,14 @@ export function formatPlan(plan: Plan, manifest: Manifest): string {
     ...plan.warnings.map((w) => `WARNING: ${w}`),
     ...(plan.steps.length === 0 ? ['nothing to do'] : plan.steps.flatMap(stepLines)),
     ...plan.unchanged.map((u) => `= ${u}`),
+    ...(plan.roles.length > 0
+      ? [
+          'roles the manifest calls for (docs/iam.md):',
+          ...plan.roles.map(
+            (r) => `  ${r.grant.padEnd(7)} ${r.role} for ${r.account} ${scopeText(r.on)}: ${r.why}`,
+          ),
+        ]
+      : []),
   ];
   return lines.join('\n');
 }

@@ -252,6 +252,48 @@ describe('npm run deploy against the API', () => {
     expect(mutations()).toEqual([]);
   });
 
+  it('with --dry-run lists the roles the manifest calls for, marked by the bindings it read', async () => {
+    server.setResourceBindings('folder', FOLDER, [
+      { roleId: 'compute.auditor', subject: { id: 'ajefunctionsa', type: 'serviceAccount' } },
+    ]);
+    const payload = JSON.stringify({
+      sweep: { folderId: FOLDER, kinds: ['compute.instance', 'vpc.network'] },
+    });
+    const data = manifest('roles', {
+      triggers: [
+        {
+          type: 'timer',
+          name: 'roles-tick',
+          cron: '0/15 * ? * * *',
+          payload,
+          serviceAccountId: 'ajeinvoker',
+        },
+        {
+          type: 'message-queue',
+          name: 'roles-queue',
+          queueId: 'yrn:yc:ymq:ru-central1:b1g:stuck',
+          queueServiceAccountId: 'ajereader',
+          serviceAccountId: 'ajeinvoker',
+          batch: { size: 1000, cutoff: '10s' },
+        },
+      ],
+    });
+
+    const { code, stdout, stderr } = await deploy(data, '--dry-run');
+
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('roles the manifest calls for (docs/iam.md):');
+    expect(stdout).toContain(
+      `  granted compute.auditor for ajefunctionsa on folder ${FOLDER}: to list compute.instance`,
+    );
+    expect(stdout).toContain(
+      `  missing vpc.auditor for ajefunctionsa on folder ${FOLDER}: to list vpc.network`,
+    );
+    expect(stdout).toMatch(/ {2}unknown ymq\.reader for ajereader on the folder or cloud of queue/);
+    expect(stdout).toContain('batch: up to 1000 message(s)');
+    expect(mutations()).toEqual([]);
+  });
+
   it('makes a function public only when asked, and warns', async () => {
     const { code, stdout } = await deploy(manifest('opened', { public: true }));
 

@@ -32,6 +32,7 @@ const deployed = (m: Manifest, extra: Partial<CurrentState> = {}): CurrentState 
   description: m.description ?? '',
   latest: versionSpec(m, SHA),
   public: m.public,
+  accessBindings: [],
   triggers: m.triggers.map((spec, i) => ({ id: `a1strigger${i}`, spec })),
   ...extra,
 });
