@@ -58,7 +58,7 @@ export async function run(
       };
       const selection = await select(requests, {
         config,
-        token: token.current(),
+        token,
         limits,
         log,
         invocation,

@@ -3,7 +3,7 @@ import { described } from '../cloud/described';
 import { Status, statusOf, unreadableAnswer } from '../cloud/grpc-status';
 import { CallError, type CallResult, type OperationApi } from '../cloud/operation-api';
 import type { InvocationToken } from '../cloud/token';
-import type { RetryInfo } from '../cloud/unary';
+import { type RetryInfo, withFreshToken } from '../cloud/unary';
 import { CancellerError } from '../errors';
 import { type Logger, LogLevel } from '../log';
 import { type OperationResult, Outcome, Reason, type RequestIds, type Target } from '../model';
@@ -122,30 +122,24 @@ export async function cancelOperation(
   });
 
   /** A call, retried once with a fresh token if the API refused the one it carried. */
-  const send = async (method: 'get' | 'cancel'): Promise<CallResult> => {
-    const used = token.current();
-    try {
-      const result = await api[method](named.id, used, limits);
-      attempts += result.attempts;
-      return result;
-    } catch (error) {
-      if (!(error instanceof CallError)) throw error;
-      attempts += error.attempts;
-      if (statusOf(error.cause) !== Status.UNAUTHENTICATED) throw error;
-      const fresh = await token.replace(used);
-      if (fresh === undefined) {
+  const send = (method: 'get' | 'cancel'): Promise<CallResult> =>
+    withFreshToken(
+      token,
+      async (bearer) => {
+        try {
+          const result = await api[method](named.id, bearer, limits);
+          attempts += result.attempts;
+          return result;
+        } catch (error) {
+          if (error instanceof CallError) attempts += error.attempts;
+          throw error;
+        }
+      },
+      () => {
         // No fresh token because time ran out: the budget's doing, not a lack of rights.
         if (budget.signal.aborted) refreshCut = true;
-        throw error;
-      }
-      const result = await api[method](named.id, fresh, limits).catch((retry: unknown) => {
-        if (retry instanceof CallError) attempts += retry.attempts;
-        throw retry;
-      });
-      attempts += result.attempts;
-      return result;
-    }
-  };
+      },
+    );
 
   /** A call whose answer is about the operation asked about, or a MismatchedAnswer. */
   const call = async (method: 'get' | 'cancel'): Promise<CallResult> => {

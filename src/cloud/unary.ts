@@ -117,6 +117,37 @@ export class CallError extends CancellerError {
 export const isCallError = (error: unknown): error is CallError =>
   error instanceof Error && error.name === 'CallError';
 
+/** The invocation's token as calls carry it: the one in use, and a fresh one after a refusal. */
+export interface BearerToken {
+  current(): string;
+  /** The token to use after `rejected` was refused as not authenticated, or undefined: none. */
+  replace(rejected: string): Promise<string | undefined>;
+}
+
+/**
+ * A call with the invocation's token, made once more with a fresh one when the API answers
+ * UNAUTHENTICATED: the token may have expired or been revoked since it was issued. The fresh
+ * one's refusal stands, as does the first's when no fresh one came (`unreplaced` is told).
+ */
+export async function withFreshToken<T>(
+  token: BearerToken,
+  call: (bearer: string) => Promise<T>,
+  unreplaced: () => void = () => {},
+): Promise<T> {
+  const used = token.current();
+  try {
+    return await call(used);
+  } catch (error) {
+    if (!isCallError(error) || statusOf(error.cause) !== Status.UNAUTHENTICATED) throw error;
+    const fresh = await token.replace(used);
+    if (fresh === undefined) {
+      unreplaced();
+      throw error;
+    }
+    return call(fresh);
+  }
+}
+
 /**
  * A generated client's method by its proto name, `FunctionService.List`, read from the
  * client's service definition; `key` itself for a client that has none.

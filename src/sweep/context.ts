@@ -1,4 +1,4 @@
-import type { CallLimits } from '../cloud/unary';
+import type { BearerToken, CallLimits } from '../cloud/unary';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { Guards, Origin } from '../model';
@@ -14,7 +14,8 @@ export interface Invocation {
 export interface SweepContext {
   readonly request: Guards & { readonly origin: Origin };
   readonly config: Config;
-  readonly token: string;
+  /** The invocation's token, renewed once for all its calls if the API refuses it. */
+  readonly token: BearerToken;
   /** The invocation's budget and the instance's slots, which every listing keeps to. */
   readonly limits: CallLimits;
   readonly log: Logger;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay } from '../cloud/backoff';
-import type { CallLimits, RetryOptions } from '../cloud/unary';
+import type { BearerToken, CallLimits, RetryOptions } from '../cloud/unary';
 import { mapLimited } from '../map-limited';
 import type { Guards, SweepSpec } from '../model';
 import { filtersRequest } from '../request/sweep/filters';
@@ -11,7 +11,7 @@ export interface HandOffDeps {
   readonly invokeUrl: string;
   /** This function's id (`context.functionName`): the folder sweeps are its own invocations. */
   readonly functionId: string;
-  readonly token: string;
+  readonly token: BearerToken;
   readonly retry: RetryOptions;
   readonly limits: CallLimits;
 }
@@ -76,7 +76,10 @@ async function invokeAsync(body: string, deps: HandOffDeps): Promise<void> {
     ];
     const response = await fetch(url, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${deps.token}`, 'Content-Type': 'application/json' },
+      headers: {
+        Authorization: `Bearer ${deps.token.current()}`,
+        'Content-Type': 'application/json',
+      },
       body,
       signal: AbortSignal.any(signals),
     });

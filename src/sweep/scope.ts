@@ -1,11 +1,18 @@
-import { type CallLimits, callWithRetries, type RetryOptions, rpcName } from '../cloud/unary';
+import {
+  type BearerToken,
+  type CallLimits,
+  callWithRetries,
+  type RetryOptions,
+  rpcName,
+  withFreshToken,
+} from '../cloud/unary';
 import type { SweepExclusion, SweepSpec } from '../model';
 import { allPages } from './listing/pages';
 import { LIST_FOLDERS, type Listed, methodAt } from './listing/wire';
 import type { MalformedIds } from './malformed';
 
 export interface ScopeDeps {
-  readonly token: string;
+  readonly token: BearerToken;
   readonly endpoint: string;
   readonly retry: RetryOptions;
   readonly limits: CallLimits;
@@ -31,13 +38,8 @@ async function foldersOfCloud(cloudId: string, deps: ScopeDeps): Promise<Listed[
   };
   const listed = await allPages(async (pageToken) => {
     const request = { of: cloudId, pageToken };
-    const { value } = await callWithRetries(
-      call,
-      list,
-      request,
-      deps.token,
-      deps.retry,
-      deps.limits,
+    const { value } = await withFreshToken(deps.token, (bearer) =>
+      callWithRetries(call, list, request, bearer, deps.retry, deps.limits),
     );
     return value;
   });

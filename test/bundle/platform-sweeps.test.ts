@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { startCloudApiServer } from '../../emulator/cloud-api-server';
 import { endpointsAt } from '../../emulator/endpoints';
@@ -6,6 +7,7 @@ import { startFunctionHost } from '../../emulator/function-host';
 import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
 import { closedAfterEach } from '../support/cleanup';
 import { timerEvent } from '../support/events';
+import { startMetadataServer } from '../support/metadata-server';
 import { testPki } from '../support/test-pki';
 
 /**
@@ -77,6 +79,48 @@ describe('a default sweep with only some listing roles granted, on the built fun
       ['mdb.postgresql', 'mdb.auditor', 'WARN'],
     ]);
     expect(fn.lines.some((l) => l.msg === 'sweep listing failed')).toBe(false);
+  });
+});
+
+describe('a listing refused as UNAUTHENTICATED, on the built function', () => {
+  it('is asked again with a fresh token, which the Cancel after it carries too', async () => {
+    const pki = testPki();
+    const metadata = track(await startMetadataServer({ token: 't1.fresh' }));
+    const server = track(
+      await startCloudApiServer({
+        pki,
+        resources: [{ kind: 'compute.disk', id: 'disk1', folderId: FOLDER }],
+        operations: [{ id: 'diskstuck', resourceId: 'disk1', createdAt: HOUR_AGO() }],
+      }),
+    );
+    // The token the invocation came with has been revoked since: refused once, then not asked.
+    server.failList('compute.disk', { code: status.UNAUTHENTICATED, times: 1 });
+    const fn = track(
+      await startRuntime({
+        bundlePath: BUNDLE,
+        env: {
+          ...endpointsAt(server.address),
+          YC_METADATA_TOKEN_URL: metadata.url,
+          NODE_EXTRA_CA_CERTS: pki.caFile,
+          GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
+        },
+      }),
+    );
+
+    const payload = JSON.stringify({
+      sweep: { folderId: FOLDER, kinds: ['compute.disk'], olderThan: '30m' },
+    });
+    const invocation = await fn.invoke(timerEvent(payload), TOKEN);
+
+    expect(invocation.ok).toBe(true);
+    const [first, ...after] = server.calls.map((c) => `${c.method} ${c.authorization}`);
+    expect(first).toBe('compute.disk/List Bearer t1.platform');
+    expect(after).toEqual(expect.arrayContaining(['compute.disk/List Bearer t1.fresh']));
+    expect(after.filter((call) => !call.endsWith(' Bearer t1.fresh'))).toEqual([]);
+    expect(after.slice(-2)).toEqual(['Get Bearer t1.fresh', 'Cancel Bearer t1.fresh']);
+    expect(invocation.result).toMatchObject({
+      summary: { outcomes: { cancelled: 1 }, sweep: { failedListings: 0 } },
+    });
   });
 });
 

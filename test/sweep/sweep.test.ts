@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CloudApiServer, FakeOperation, FakeResource } from '../../emulator/cloud-api-server';
 import { queueEvent, timerEvent } from '../support/events';
 import { invocationContext, loggedResultsById, onEmulator } from '../support/in-process';
+import { startMetadataServer } from '../support/metadata-server';
 
 const FOLDER = 'b1gfolder';
 const TOKEN = 't1.sweep-token';
@@ -302,6 +303,25 @@ describe('a listing that fails', () => {
       });
     },
   );
+
+  it('refused as UNAUTHENTICATED, is asked again with a fresh token, once for every listing', async () => {
+    const metadata = await startMetadataServer({ token: 't1.fresh' });
+    started.push(metadata);
+    const { server, fn } = await stack({ YC_METADATA_TOKEN_URL: metadata.url });
+    server.failList('compute.image', { code: status.UNAUTHENTICATED, times: 1 });
+
+    const reply = await fn.handler(
+      timer({ sweep: { folderId: FOLDER, olderThan: '30m' } }),
+      invocationContext({ token: TOKEN }),
+    );
+
+    const images = server.calls.filter((c) => c.method === 'compute.image/List');
+    expect(images.map((c) => c.authorization)).toEqual([`Bearer ${TOKEN}`, 'Bearer t1.fresh']);
+    expect(cancels(server).sort()).toEqual([...OLD].sort());
+    expect(fn.lines.filter((l) => l.msg === 'sweep listing refused')).toEqual([]);
+    expect(reply).toMatchObject({ summary: { sweep: { failedListings: 0 } } });
+    expect(reply).not.toMatchObject({ summary: { sweep: { refusedListings: expect.anything() } } });
+  });
 
   it('with a kind refused for a role, leaves the rest of its resources unasked and says how many', async () => {
     const disks = Array.from({ length: 10 }, (_, i) => ({ kind: 'compute.disk', id: `dk${i}` }));

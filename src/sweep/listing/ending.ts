@@ -15,6 +15,7 @@ export const ListingEnd = {
 } as const;
 export type ListingEnd = (typeof ListingEnd)[keyof typeof ListingEnd];
 
+// UNAUTHENTICATED comes here only after a fresh token was refused too (`withFreshToken`).
 const REFUSALS: ReadonlySet<Status> = new Set([
   Status.PERMISSION_DENIED,
   Status.UNAUTHENTICATED,

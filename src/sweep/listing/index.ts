@@ -2,12 +2,14 @@ import { Cancellability, cancellabilityOf } from '../../cancellable';
 import { Status, statusOf, unreadableAnswer } from '../../cloud/grpc-status';
 import type { Operation } from '../../cloud/operation-api';
 import {
+  type BearerToken,
   type CallLimits,
   callWithRetries,
   isCallError,
   type RetryOptions,
   type RpcMethod,
   rpcName,
+  withFreshToken,
 } from '../../cloud/unary';
 import { mapLimited } from '../../map-limited';
 import {
@@ -33,7 +35,7 @@ import { methodAt, type PageRequest } from './wire';
 export type { Candidate, Sighting };
 
 export interface SweepDeps {
-  readonly token: string;
+  readonly token: BearerToken;
   readonly endpoints: Readonly<Record<Api, string>>;
   readonly retry: RetryOptions;
   readonly limits: CallLimits;
@@ -192,7 +194,9 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
     const endpoint = endpointOf(kind);
     const name = { method: rpcName(rpc), subject, endpoint };
     const method = methodAt(endpoint, rpc);
-    return callWithRetries(name, method, request, deps.token, deps.retry, deps.limits);
+    return withFreshToken(deps.token, (bearer) =>
+      callWithRetries(name, method, request, bearer, deps.retry, deps.limits),
+    );
   };
   /**
    * The work's items; a failure is recorded and gives none, and a cut is recorded. A refusal of

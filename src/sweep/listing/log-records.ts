@@ -1,5 +1,12 @@
 import { inTimestampRange } from '../../cloud/described';
-import { type CallLimits, callWithRetries, type RetryOptions, rpcName } from '../../cloud/unary';
+import {
+  type BearerToken,
+  type CallLimits,
+  callWithRetries,
+  type RetryOptions,
+  rpcName,
+  withFreshToken,
+} from '../../cloud/unary';
 import { printable } from '../../printable';
 import { allPages } from './pages';
 import { LIST_LOG_RECORDS, type LogRecord, methodAt } from './wire';
@@ -25,7 +32,7 @@ export interface LatestLogRecord {
 }
 
 export interface LogRecordDeps {
-  readonly token: string;
+  readonly token: BearerToken;
   readonly endpoint: string;
   readonly retry: RetryOptions;
   readonly limits: CallLimits;
@@ -53,13 +60,15 @@ export async function latestLogRecord(
     // The shared pager, for its loop guard; the pages give no items, only the latest kept here.
     await allPages(
       async (pageToken) => {
-        const { value } = await callWithRetries(
-          name,
-          listLogRecords,
-          { of: instanceGroupId, pageToken },
-          deps.token,
-          deps.retry,
-          deps.limits,
+        const { value } = await withFreshToken(deps.token, (bearer) =>
+          callWithRetries(
+            name,
+            listLogRecords,
+            { of: instanceGroupId, pageToken },
+            bearer,
+            deps.retry,
+            deps.limits,
+          ),
         );
         latest = latestOf(value.items, latest);
         return { items: [], nextPageToken: value.nextPageToken };
