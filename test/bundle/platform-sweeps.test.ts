@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { startCloudApiServer } from '../../emulator/cloud-api-server';
+import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
 import { endpointsAt } from '../../emulator/endpoints';
 import { startFunctionHost } from '../../emulator/function-host';
+import type { TestPkiFiles } from '../../emulator/pki';
 import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
 import { closedAfterEach } from '../support/cleanup';
 import { timerEvent } from '../support/events';
@@ -19,6 +20,24 @@ const TOKEN = { token: { access_token: 't1.platform', expires_in: 43_200, token_
 const FOLDER = 'b1gplatformsweep';
 const HOUR_AGO = () => new Date(Date.now() - 3_600_000);
 const track = closedAfterEach();
+
+/** The built function in a process of its own, on the emulator's APIs, trusting its test CA. */
+const builtFunction = async (
+  server: CloudApiServer,
+  pki: TestPkiFiles,
+  env: Record<string, string> = {},
+) =>
+  track(
+    await startRuntime({
+      bundlePath: BUNDLE,
+      env: {
+        ...endpointsAt(server.address),
+        ...env,
+        NODE_EXTRA_CA_CERTS: pki.caFile,
+        GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
+      },
+    }),
+  );
 
 describe('a default sweep with only some listing roles granted, on the built function', () => {
   it('returns, cancels what it can list, and names each refused kind with its role', async () => {
@@ -45,16 +64,7 @@ describe('a default sweep with only some listing roles granted, on the built fun
       'mdb.mysql',
       'cic.privateConnection',
     ]);
-    const fn = track(
-      await startRuntime({
-        bundlePath: BUNDLE,
-        env: {
-          ...endpointsAt(server.address),
-          NODE_EXTRA_CA_CERTS: pki.caFile,
-          GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
-        },
-      }),
-    );
+    const fn = await builtFunction(server, pki);
 
     const payload = JSON.stringify({ sweep: { folderId: FOLDER, olderThan: '30m' } });
     const invocation = await fn.invoke(timerEvent(payload), TOKEN);
@@ -95,17 +105,7 @@ describe('a listing refused as UNAUTHENTICATED, on the built function', () => {
     );
     // The token the invocation came with has been revoked since: refused once, then not asked.
     server.failList('compute.disk', { code: status.UNAUTHENTICATED, times: 1 });
-    const fn = track(
-      await startRuntime({
-        bundlePath: BUNDLE,
-        env: {
-          ...endpointsAt(server.address),
-          YC_METADATA_TOKEN_URL: metadata.url,
-          NODE_EXTRA_CA_CERTS: pki.caFile,
-          GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
-        },
-      }),
-    );
+    const fn = await builtFunction(server, pki, { YC_METADATA_TOKEN_URL: metadata.url });
 
     const payload = JSON.stringify({
       sweep: { folderId: FOLDER, kinds: ['compute.disk'], olderThan: '30m' },
@@ -162,17 +162,7 @@ describe('stuck operations of methods the API cannot cancel, on the built functi
         ],
       }),
     );
-    const fn = track(
-      await startRuntime({
-        bundlePath: BUNDLE,
-        env: {
-          ...endpointsAt(server.address),
-          MAX_CANCELS_PER_RUN: '2',
-          NODE_EXTRA_CA_CERTS: pki.caFile,
-          GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
-        },
-      }),
-    );
+    const fn = await builtFunction(server, pki, { MAX_CANCELS_PER_RUN: '2' });
 
     const payload = JSON.stringify({
       sweep: { folderId: FOLDER, kinds: ['compute.instance'], olderThan: '30m' },
