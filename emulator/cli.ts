@@ -50,7 +50,7 @@ function deniedKinds(given: string | undefined): ResourceKind[] {
 }
 
 /** Called once --help has had its say, which explains rather than refuses. */
-export function refuseCancelWithoutReal(line: CommandLine): void {
+export function refuseFlagConflicts(line: CommandLine): void {
   if (line.cancel && !line.real) throw new Error('--cancel only applies with --real');
   if (line.deny.length > 0 && line.real)
     throw new Error('--deny applies to the embedded emulator, not with --real');

@@ -3,7 +3,7 @@ import {
   functionTimeoutMs,
   openCommandSession,
   parseCommandLine,
-  refuseCancelWithoutReal,
+  refuseFlagConflicts,
   runCommand,
 } from './cli';
 import { EXIT, exitCodeOf } from './exit-code';
@@ -24,7 +24,7 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return line.help ? EXIT.ok : EXIT.usage;
   }
-  refuseCancelWithoutReal(line);
+  refuseFlagConflicts(line);
   // As it is, final line break and all: the runtime, not this command, makes the event of it.
   const data = readFileSync(source === '-' ? 0 : source, 'utf8');
   const session = await openCommandSession(line, process.stderr);

@@ -2,13 +2,13 @@ import {
   functionTimeoutMs,
   openCommandSession,
   parseCommandLine,
-  refuseCancelWithoutReal,
+  refuseFlagConflicts,
   runCommand,
 } from './cli';
 import { startFunctionHost } from './function-host';
 import type { Session } from './session';
 
-const USAGE = `usage: npm start [-- --real [--cancel]] [-- --deny KIND[,KIND...]]
+const USAGE = `usage: npm start [-- --real [--cancel] | -- --deny KIND[,KIND...]]
   (no flags)  serve the function over HTTP against the embedded OperationService emulator
   --deny      the emulator refuses to list these kinds (compute.disk, k8s.cluster, ...), as the
               API refuses a service account without the role that lists them
@@ -31,7 +31,7 @@ async function main(): Promise<undefined> {
     console.log(USAGE);
     return;
   }
-  refuseCancelWithoutReal(line);
+  refuseFlagConflicts(line);
   const port = Number(process.env.PORT ?? 8080);
   const timeoutMs = functionTimeoutMs(process.env);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
