@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { type ZodType, z } from 'zod';
 import { type Config, loadConfig } from '../src/config';
 import { ConfigError, RequestError } from '../src/errors';
+import type { SweepSpec } from '../src/model';
 import { parseRequest, type RequestLimits } from '../src/request/parse';
 import { cronProblems } from './cron';
 
@@ -122,13 +123,11 @@ export function timerRequest(
 }
 
 /**
- * Why a timer payload's sweep may hand folders on as asynchronous calls of the function (a cloud,
- * or more folders than SWEEP_FANOUT_FOLDERS), or undefined when it sweeps in place.
+ * Why a sweep may hand folders on as asynchronous calls of the function (a cloud, or more folders
+ * than SWEEP_FANOUT_FOLDERS), or undefined when it sweeps in place.
  */
-function fansOut(payload: string, settings: PayloadSettings): string | undefined {
-  const request = timerRequest(payload, settings);
-  if (request?.kind !== 'sweep') return undefined;
-  const { cloudId, folderIds = [] } = request.sweep;
+export function fanOutReason(sweep: SweepSpec, settings: PayloadSettings): string | undefined {
+  const { cloudId, folderIds = [] } = sweep;
   const threshold = `SWEEP_FANOUT_FOLDERS (${settings.sweepFanoutFolders})`;
   if (cloudId !== undefined) {
     return `a sweep of a cloud hands its folders on, past ${threshold}, as asynchronous calls of the function`;
@@ -299,7 +298,9 @@ const withQueueDefaults = schema.transform((manifest, ctx) => {
   const limits = environmentLimits(manifest.environment);
   const triggers = manifest.triggers.map((trigger, index) => {
     if (trigger.type === 'timer' && manifest.asyncInvocation === undefined) {
-      const fanOut = trigger.payload === undefined ? undefined : fansOut(trigger.payload, limits);
+      const request =
+        trigger.payload === undefined ? undefined : timerRequest(trigger.payload, limits);
+      const fanOut = request?.kind === 'sweep' ? fanOutReason(request.sweep, limits) : undefined;
       if (fanOut) {
         ctx.addIssue({
           code: 'custom',

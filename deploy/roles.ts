@@ -1,6 +1,8 @@
+import { loadConfig } from '../src/config';
+import { ConfigError } from '../src/errors';
 import { CANCELLABLE_KINDS, type ResourceKind } from '../src/model';
 import { CANCEL_ROLE, FOLDERS_ROLE, LISTING_ROLE } from '../src/roles';
-import { environmentLimits, type Manifest, timerRequest } from './manifest';
+import { environmentLimits, fanOutReason, type Manifest, timerRequest } from './manifest';
 
 /** Where a role is granted: a folder, a cloud, the function, or what deploy does not read. */
 export type Scope =
@@ -79,8 +81,7 @@ function sweepRoles(account: string, payload: string, manifest: Manifest, dryRun
       ([role, of]) => ({ account, role, on, why: `to cancel operations of ${of.join(', ')}` }),
     ),
   ]);
-  const wide =
-    sweep.cloudId !== undefined || (sweep.folderIds?.length ?? 0) > settings.sweepFanoutFolders;
+  const wide = fanOutReason(sweep, settings) !== undefined;
   return [
     ...needed,
     ...(sweep.cloudId !== undefined
@@ -104,6 +105,16 @@ function sweepRoles(account: string, payload: string, manifest: Manifest, dryRun
         ]
       : []),
   ];
+}
+
+/** DRY_RUN as the function reads it; one it would not start with asks the roles of a real run. */
+function dryRunOf(environment: Record<string, string>): boolean {
+  try {
+    return loadConfig({ DRY_RUN: environment.DRY_RUN }).dryRun;
+  } catch (error) {
+    if (error instanceof ConfigError) return false;
+    throw error;
+  }
 }
 
 /** The kinds under each role they need, in the order the roles first come. */
@@ -131,7 +142,7 @@ function namedRoles(account: string, source: string): NeededRole[] {
  */
 export function neededRoles(manifest: Manifest): NeededRole[] {
   const account = manifest.serviceAccountId;
-  const dryRun = manifest.environment.DRY_RUN === 'true';
+  const dryRun = dryRunOf(manifest.environment);
   const fnRoles: NeededRole[] = manifest.triggers.flatMap((trigger) => {
     if (trigger.type === 'message-queue') return namedRoles(account, `queue ${trigger.name}`);
     return trigger.payload === undefined
@@ -234,29 +245,88 @@ const OWNERS: ReadonlySet<string> = new Set([
   'organization-manager.organizations.owner',
 ]);
 
+/** The roles deploy may find needed that read, and those that manage, for the primitive roles. */
+const READING = [
+  'compute.auditor',
+  'vpc.auditor',
+  'cic.auditor',
+  'cloud-router.auditor',
+  'mdb.auditor',
+  'resource-manager.auditor',
+] as const;
+const MANAGING = [
+  'compute.editor',
+  'vpc.privateAdmin',
+  'vpc.securityGroups.admin',
+  'cic.editor',
+  'cloud-router.editor',
+  'monitoring.editor',
+  'functions.functionInvoker',
+  'ymq.reader',
+  'ymq.writer',
+] as const;
+
 /**
- * Whether `held` gives `role`: the role itself, or one the role reference says includes it: the
- * primitive `admin` (and a cloud's or organization's owner) every role, `editor` every role but
- * an admin one, `viewer` the viewer and auditor roles; a service's `admin` its other roles, its
- * `editor` its viewer and auditor, its `viewer` its auditor.
+ * Which roles a role includes, as the role reference says (`en/_roles/<service>/<role>.md`: "This
+ * role includes the `…` permissions"), for the roles deploy may find needed; read transitively.
+ * The primitive roles name no service role: `auditor` reads, `viewer` reads, and `editor` manages
+ * "any Yandex Cloud resources" except roles and keys, so they stand for the service roles of that
+ * kind. Reading secrets' contents is not said of `editor`, so `lockbox.payloadViewer` is left out.
+ * Functions' editor and admin invoke (functions/security/index.md), as the legacy invoker did.
  */
+const INCLUDES: ReadonlyMap<string, readonly string[]> = new Map(
+  Object.entries({
+    editor: ['viewer', ...MANAGING],
+    viewer: ['auditor', 'k8s.viewer'],
+    auditor: READING,
+    'compute.admin': ['compute.editor'],
+    'compute.editor': ['compute.viewer', 'vpc.user'],
+    'compute.viewer': ['compute.auditor'],
+    'vpc.admin': ['vpc.privateAdmin', 'vpc.publicAdmin', 'vpc.securityGroups.admin'],
+    'vpc.privateAdmin': ['vpc.viewer'],
+    'vpc.publicAdmin': ['vpc.viewer'],
+    'vpc.securityGroups.admin': ['vpc.viewer'],
+    'vpc.securityGroups.user': ['vpc.viewer'],
+    'vpc.bridgeAdmin': ['vpc.viewer'],
+    'vpc.user': ['vpc.viewer'],
+    'vpc.viewer': ['vpc.auditor'],
+    'cic.admin': ['cic.editor'],
+    'cic.editor': ['cic.viewer'],
+    'cic.viewer': ['cic.auditor'],
+    'cloud-router.admin': ['cloud-router.editor'],
+    'cloud-router.editor': ['cloud-router.viewer'],
+    'cloud-router.viewer': ['cloud-router.auditor'],
+    'k8s.admin': ['k8s.editor'],
+    'k8s.editor': ['k8s.viewer'],
+    'mdb.admin': ['mdb.viewer', 'vpc.user'],
+    'mdb.viewer': ['mdb.auditor'],
+    'resource-manager.admin': ['resource-manager.editor'],
+    'resource-manager.editor': ['resource-manager.viewer'],
+    'resource-manager.viewer': ['resource-manager.auditor'],
+    'monitoring.admin': ['monitoring.editor'],
+    'lockbox.admin': ['lockbox.payloadViewer'],
+    'ymq.admin': ['ymq.reader', 'ymq.writer'],
+    'functions.admin': ['functions.editor'],
+    'functions.editor': ['functions.functionInvoker'],
+    'serverless.functions.invoker': ['functions.functionInvoker'],
+  }),
+);
+
+/** Whether `held` gives `role`: it is the role, an owner's, or includes it (`INCLUDES`). */
 export function includes(held: string, role: string): boolean {
   if (held === role || OWNERS.has(held)) return true;
-  const [service, level = ''] = splitRole(role);
-  const leaf = level.split('.').at(-1) ?? '';
-  if (held === 'editor') return !/admin$/i.test(leaf);
-  if (held === 'viewer') return leaf === 'viewer' || leaf === 'auditor';
-  const [heldService, heldLevel] = splitRole(held);
-  if (heldService !== service) return false;
-  if (heldLevel === 'admin') return true;
-  const ranks = ['auditor', 'viewer', 'editor'];
-  return ranks.indexOf(heldLevel ?? '') > ranks.indexOf(level) && ranks.indexOf(level) >= 0;
-}
-
-/** `compute.auditor` → [`compute`, `auditor`]; `vpc.securityGroups.admin` → [`vpc`, `securityGroups.admin`]. */
-function splitRole(role: string): [string, string | undefined] {
-  const dot = role.indexOf('.');
-  return dot < 0 ? [role, undefined] : [role.slice(0, dot), role.slice(dot + 1)];
+  const seen = new Set<string>();
+  const pending = [held];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    for (const included of INCLUDES.get(next) ?? []) {
+      if (included === role) return true;
+      if (!seen.has(included)) {
+        seen.add(included);
+        pending.push(included);
+      }
+    }
+  }
+  return false;
 }
 
 /** Marks each needed role by the bindings deploy read: granted, missing, or unknown. */

@@ -44,7 +44,7 @@ describe('the roles a manifest calls for (docs/iam.md)', () => {
       'functions.functionInvoker',
     ]);
     const plain = '{"sweep": {"folderId": "b1gswept", "kinds": ["vpc.network"]}}';
-    const dry = roles({ environment: { DRY_RUN: 'true' }, triggers: [timer(plain)] });
+    const dry = roles({ environment: { DRY_RUN: ' TRUE' }, triggers: [timer(plain)] });
     expect(dry.map(([, role]) => role)).not.toContain('vpc.privateAdmin');
   });
 
@@ -113,19 +113,32 @@ describe('the roles a manifest calls for (docs/iam.md)', () => {
   });
 });
 
-describe('a role held that includes the one needed', () => {
+describe('a role held that includes the one needed (the role reference)', () => {
   it.each([
     ['compute.auditor', 'compute.auditor', true],
     ['admin', 'vpc.privateAdmin', true],
+    ['resource-manager.clouds.owner', 'lockbox.payloadViewer', true],
     ['editor', 'compute.editor', true],
+    ['editor', 'vpc.privateAdmin', true],
     ['editor', 'functions.functionInvoker', true],
-    ['editor', 'vpc.privateAdmin', false],
+    ['editor', 'mdb.auditor', true],
+    ['editor', 'lockbox.payloadViewer', false],
     ['viewer', 'mdb.auditor', true],
+    ['viewer', 'k8s.viewer', true],
     ['viewer', 'compute.editor', false],
+    ['auditor', 'resource-manager.auditor', true],
+    ['auditor', 'k8s.viewer', false],
     ['compute.admin', 'compute.auditor', true],
-    ['compute.editor', 'compute.auditor', true],
+    ['compute.editor', 'vpc.auditor', true],
     ['compute.auditor', 'compute.editor', false],
+    ['vpc.privateAdmin', 'vpc.auditor', true],
+    ['vpc.admin', 'vpc.securityGroups.admin', true],
     ['vpc.admin', 'compute.auditor', false],
+    ['vpc.securityGroups.admin', 'vpc.privateAdmin', false],
+    ['lockbox.editor', 'lockbox.payloadViewer', false],
+    ['functions.admin', 'functions.functionInvoker', true],
+    ['mdb.admin', 'vpc.auditor', true],
+    ['__proto__', 'compute.auditor', false],
   ])('%s gives %s: %s', (held, needed, gives) => {
     expect(includes(held, needed)).toBe(gives);
   });
