@@ -238,6 +238,11 @@ export interface OperationResult extends Partial<RequestIds> {
   readonly createdBy?: string;
   /** Its metadata's type, which names the method that started it. */
   readonly metadataType?: string;
+  /**
+   * `unknown` when a Cancel was sent though that type could not tell whether the API cancels its
+   * method (it has none, or src/cancellable.ts lacks it): a refusal then is no surprise.
+   */
+  readonly cancellability?: 'unknown';
   /** How long a `stuck` operation had run when the sweep listed it. */
   readonly ageSeconds?: number;
   /** Where a sweep found a `stuck` operation: the reply carries it, as the log line does. */
@@ -299,6 +304,8 @@ export interface SweepSummary {
    * WARN line, none a reason to deliver the invocation again.
    */
   readonly refusedListings?: number;
+  /** The roles those refused for a role ask for (PERMISSION_DENIED), each once (docs/iam.md). */
+  readonly missingRoles?: readonly string[];
   /** Folders handed on to invocations of their own. */
   readonly handedOn?: number;
   /**

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Cancellability, cancellabilityOf } from '../cancellable';
 import { described } from '../cloud/described';
 import { Status, statusOf, unreadableAnswer } from '../cloud/grpc-status';
 import { CallError, type CallResult, type OperationApi } from '../cloud/operation-api';
@@ -198,6 +199,9 @@ export async function cancelOperation(
     if (decision.action === 'stop') {
       const { action: _, ...stopped } = decision;
       return done({ ...stopped, ...got.ids });
+    }
+    if (cancellabilityOf(got.operation.metadata?.typeUrl) === Cancellability.Unknown) {
+      details = { ...details, cancellability: Cancellability.Unknown };
     }
     const cancelled = await call('cancel').catch((error: unknown) => {
       if (unusableCancel(error)) return error;

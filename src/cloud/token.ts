@@ -1,4 +1,5 @@
 import { CancellerError, NoTokenError } from '../errors';
+import type { BearerToken } from './unary';
 
 /** A token as the metadata service issues it. */
 export interface IssuedToken {
@@ -143,15 +144,8 @@ export function createTokenProvider({
   };
 }
 
-/** One invocation's token: every operation uses it, and a refusal replaces it once for all. */
-export interface InvocationToken {
-  current(): string;
-  /**
-   * The token to retry with after `rejected` was refused, or undefined when there is none, or
-   * none came before the invocation's time budget ran out.
-   */
-  replace(rejected: string): Promise<string | undefined>;
-}
+/** One invocation's token: every call uses it, and a refusal replaces it once for all. */
+export type InvocationToken = BearerToken;
 
 /** Every wait for a token, the first and the one after a refusal, ends with `wait`. */
 export async function invocationToken(

@@ -120,7 +120,10 @@ export const isCallError = (error: unknown): error is CallError =>
 /** The invocation's token as calls carry it: the one in use, and a fresh one after a refusal. */
 export interface BearerToken {
   current(): string;
-  /** The token to use after `rejected` was refused as not authenticated, or undefined: none. */
+  /**
+   * The token to retry with after `rejected` was refused as not authenticated, or undefined when
+   * there is none, or none came before the invocation's time budget ran out.
+   */
   replace(rejected: string): Promise<string | undefined>;
 }
 

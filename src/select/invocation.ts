@@ -58,6 +58,7 @@ interface Sweeps {
   readonly rejections: string[];
   failedListings: number;
   refusedListings: number;
+  missingRoles: Set<string>;
   handedOn: number;
   notHandedOn: { count: number; folderIds: string[] };
   /** A sweep that could not load a bundle of the zip: what the invocation fails with, alone. */
@@ -97,6 +98,7 @@ async function runSweeps(
     rejections: [],
     failedListings: 0,
     refusedListings: 0,
+    missingRoles: new Set(),
     handedOn: 0,
     notHandedOn: { count: 0, folderIds: [] },
   };
@@ -135,6 +137,7 @@ async function runSweeps(
     sweeps.tallies.push(found.tallies ?? {});
     sweeps.failedListings += found.failedListings;
     sweeps.refusedListings += found.refusedListings;
+    for (const role of found.missingRoles ?? []) sweeps.missingRoles.add(role);
     sweeps.handedOn += found.handedOn ?? 0;
     if (found.notHandedOn !== undefined) {
       sweeps.notHandedOn.count += found.notHandedOn.count;
@@ -203,6 +206,7 @@ export async function select(
         ...(refusedCandidates && { refusedCandidates }),
         failedListings: sweeps.failedListings,
         ...(sweeps.refusedListings > 0 && { refusedListings: sweeps.refusedListings }),
+        ...(sweeps.missingRoles.size > 0 && { missingRoles: [...sweeps.missingRoles] }),
         ...(sweeps.handedOn > 0 && { handedOn: sweeps.handedOn }),
         ...(sweeps.notHandedOn.count > 0 && {
           notHandedOn: {

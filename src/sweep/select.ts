@@ -11,7 +11,7 @@ import type {
   Target,
 } from '../model';
 import type { SweepContext } from './context';
-import { logListingFailure } from './failure-lines';
+import { logListingFailure, rolesMissing } from './failure-lines';
 import { type Check, type Compiled, compileFilters } from './filters';
 import { findCandidates, type Sighting, SWEEP_BOUNDS } from './listing';
 import { ListingEnd } from './listing/ending';
@@ -37,6 +37,8 @@ export interface Swept {
   readonly failedListings: number;
   /** Listings the API refused for good (a role not granted): told, never a reason to retry. */
   readonly refusedListings: number;
+  /** The roles those refused for a role ask for, each once. */
+  readonly missingRoles?: readonly string[];
   /** Folders handed on, each to an invocation of its own. */
   readonly handedOn?: number;
   /** Folders whose hand-off failed for good. */
@@ -154,6 +156,7 @@ async function sweepFolder(spec: SweepSpec, check: Check, context: SweepContext)
     reported: await reportedResults(findings.reported, now, groupLog),
     failedListings: findings.failures.filter((f) => f.end === ListingEnd.Transient).length,
     refusedListings: findings.failures.filter((f) => f.end === ListingEnd.Refused).length,
+    missingRoles: rolesMissing(findings.failures),
     tallies: findings.tallies,
   };
 }

@@ -9,7 +9,7 @@ import {
 } from '../model';
 import { mergeTallies } from '../tallies';
 import type { SweepContext } from './context';
-import { logListingFailure } from './failure-lines';
+import { logListingFailure, rolesMissing } from './failure-lines';
 import { handOff } from './fan-out';
 import { failureOf } from './listing';
 import { ListingEnd } from './listing/ending';
@@ -23,6 +23,7 @@ export interface FolderFindings<T, R> {
   readonly reported: readonly R[];
   readonly failedListings: number;
   readonly refusedListings: number;
+  readonly missingRoles?: readonly string[];
   readonly handedOn?: number;
   /** Folders whose hand-off failed for good. */
   readonly notHandedOn?: FoldersNotHandedOn;
@@ -61,12 +62,16 @@ export async function sweepWide<T, R>(
       malformed,
     );
   } catch (error) {
-    const failure = { listing: `folders of cloud ${spec.cloudId}`, ...failureOf(error) };
+    const failure = {
+      listing: `folders of cloud ${spec.cloudId}`,
+      ...failureOf(error, wide.limits.signal?.aborted ?? false),
+    };
     logListingFailure(log, origin, failure);
     return {
       ...none<T, R>(),
       failedListings: failure.end === ListingEnd.Transient ? 1 : 0,
       refusedListings: failure.end === ListingEnd.Refused ? 1 : 0,
+      missingRoles: rolesMissing([failure]),
       sweepId,
     };
   }
@@ -123,6 +128,7 @@ export async function sweepWide<T, R>(
     reported: found.flatMap((f) => f.reported),
     failedListings: found.reduce((sum, f) => sum + f.failedListings, 0),
     refusedListings: found.reduce((sum, f) => sum + f.refusedListings, 0),
+    missingRoles: [...new Set(found.flatMap((f) => f.missingRoles ?? []))],
     tallies: mergeTallies(...found.map((f) => f.tallies ?? {})),
     sweepId,
   };

@@ -89,6 +89,9 @@ describe('a default sweep with only some listing roles granted, on the built fun
       ['mdb.postgresql', 'mdb.auditor', 'WARN'],
     ]);
     expect(fn.lines.some((l) => l.msg === 'sweep listing failed')).toBe(false);
+    const { sweep } = (invocation.result as { summary: { sweep: { missingRoles: string[] } } })
+      .summary;
+    expect([...sweep.missingRoles].sort()).toEqual(['cic.auditor', 'k8s.viewer', 'mdb.auditor']);
   });
 });
 

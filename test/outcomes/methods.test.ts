@@ -23,6 +23,15 @@ beforeAll(async () => {
     operations: [
       { id: 'opstart', createdAt, description: 'Start instance', metadata: metadata('Start') },
       { id: 'opcreate', createdAt, description: 'Create instance', metadata: metadata('Create') },
+      { id: 'opbare', createdAt, description: 'no metadata' },
+      {
+        id: 'opother',
+        createdAt,
+        metadata: {
+          typeUrl: 'type.googleapis.com/yandex.cloud.dataproc.v1.CreateClusterMetadata',
+          value: Buffer.alloc(0),
+        },
+      },
     ],
   });
   api = createOperationApi({
@@ -55,11 +64,24 @@ describe('a named operation, by the method that started it', () => {
   });
 
   it('of a method it can cancel is cancelled, and its line names the method', async () => {
-    expect(await run('opcreate')).toMatchObject({
+    const result = await run('opcreate');
+    expect(result).toMatchObject({
       outcome: 'cancelled',
       metadataType: 'yandex.cloud.compute.v1.CreateInstanceMetadata',
     });
+    expect(result).not.toHaveProperty('cancellability');
   });
+
+  it.each([
+    ['with no metadata', 'opbare'],
+    ['of a type the table lacks', 'opother'],
+  ])(
+    '%s is tried all the same, and its result says its cancellability is unknown',
+    async (_case, id) => {
+      expect(await run(id)).toMatchObject({ outcome: 'cancelled', cancellability: 'unknown' });
+      expect(server.callsFor(id).map((c) => c.method)).toContain('Cancel');
+    },
+  );
 });
 
 describe("the emulator's Cancel", () => {

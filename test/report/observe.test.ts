@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Report, Source } from '../../src/model';
-import { METRIC, metricsOf, writeUrl } from '../../src/report/observe/metrics';
+import { METRIC, metricsOf, writeFailure, writeUrl } from '../../src/report/observe/metrics';
 import { messageBody, noteworthy } from '../../src/report/observe/notify';
 import { timerEvent } from '../support/events';
 import { fixedTokens, inProcessFunction } from '../support/in-process';
@@ -94,20 +94,38 @@ describe('the message', () => {
     expect(noteworthy(refused, false)).toMatchObject({ refused: true });
   });
 
-  it('is sent for refused listings, naming each kind and the role that lists it', () => {
+  it('is sent for refused listings, naming each kind and the roles the denials ask for', () => {
     const note = noteworthy(
       reportOf([], {
         candidates: 0,
         refused: false,
         failedListings: 0,
         refusedListings: 3,
+        missingRoles: ['mdb.auditor', 'resource-manager.auditor'],
         kinds: { 'mdb.postgresql': { operations: 0, matched: 0, refusedListings: 2 } },
       }),
       false,
     );
     if (note === undefined) throw new Error('expected a message');
     expect(messageBody(note, 'slack')).toEqual({
-      text: 'operation canceller: 0 operations; listings refused: mdb.postgresql ×2 (needs mdb.auditor), folders ×1 (needs resource-manager.auditor)',
+      text: 'operation canceller: 0 operations; listings refused: mdb.postgresql ×2, folders ×1; the service account needs mdb.auditor, resource-manager.auditor (docs/iam.md)',
+    });
+  });
+
+  it('names no role for refusals no role mends', () => {
+    const note = noteworthy(
+      reportOf([], {
+        candidates: 0,
+        refused: false,
+        failedListings: 0,
+        refusedListings: 1,
+        kinds: { 'compute.disk': { operations: 0, matched: 0, refusedListings: 1 } },
+      }),
+      false,
+    );
+    if (note === undefined) throw new Error('expected a message');
+    expect(messageBody(note, 'slack')).toEqual({
+      text: 'operation canceller: 0 operations; listings refused: compute.disk ×1',
     });
   });
 
@@ -244,7 +262,10 @@ describe('metrics and messages from an invocation', () => {
 
   it('say a write Monitoring answered 200 with an errorMessage was not written, and not retry it', async () => {
     const monitoring = await receiver((res) =>
-      res.end(JSON.stringify({ writtenMetricsCount: 3, errorMessage: 'label "outcome" rejected' })),
+      // int64 as the JSON mapping of proto3 writes it: a string.
+      res.end(
+        JSON.stringify({ writtenMetricsCount: '3', errorMessage: 'label "outcome" rejected' }),
+      ),
     );
     const invoke = canceller({
       METRICS_FOLDER_ID: 'b1gmetrics',
@@ -258,6 +279,44 @@ describe('metrics and messages from an invocation', () => {
       level: 'WARN',
       reason: 'answered 200, but 3 written; label "outcome" rejected',
     });
+  });
+
+  it.each([
+    [
+      'a count as a string',
+      { writtenMetricsCount: '3', errorMessage: 'bad' },
+      'answered 200, but 3 written; bad',
+    ],
+    [
+      'a count as a number',
+      { writtenMetricsCount: 3, errorMessage: 'bad' },
+      'answered 200, but 3 written; bad',
+    ],
+    [
+      'a count that is no count',
+      { writtenMetricsCount: '3e9x', errorMessage: 'bad' },
+      'answered 200, but bad',
+    ],
+    ['no errorMessage', { writtenMetricsCount: '3' }, undefined],
+    ['an empty errorMessage', { errorMessage: '' }, undefined],
+    ['no JSON object', undefined, undefined],
+  ])('read a 200 answer with %s', (_case, answer, failure) => {
+    expect(writeFailure(answer)).toBe(failure);
+  });
+
+  it('take a 200 answer too long to read as written, reading no more of it', async () => {
+    const monitoring = await receiver((res) =>
+      res.end(JSON.stringify({ errorMessage: 'x'.repeat(100_000) })),
+    );
+    const invoke = canceller({
+      METRICS_FOLDER_ID: 'b1gmetrics',
+      YC_MONITORING_URL: monitoring.url,
+    });
+
+    const { lines } = await invoke(cancelling);
+
+    expect(monitoring.received).toHaveLength(1);
+    expect(lines.some((l) => l.msg === 'metrics not written')).toBe(false);
   });
 
   it('take a write answered 200 with no errorMessage as written', async () => {

@@ -28,6 +28,7 @@ const sighting = (operation: Partial<Operation>): Sighting => {
     operationId: full.id,
     createdAt: full.createdAt as Date,
     resource: { kind: 'k8s.cluster', id: 'cat1' },
+    reported: true,
     attempts: 2,
     ids,
   };

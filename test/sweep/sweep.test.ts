@@ -264,7 +264,8 @@ describe('a listing that fails', () => {
 
   it.each([
     ['PERMISSION_DENIED', 'compute.auditor'],
-    ['UNAUTHENTICATED', 'compute.auditor'],
+    // No fresh token to be had (no metadata service here): no role would mend it.
+    ['UNAUTHENTICATED', undefined],
     ['UNIMPLEMENTED', undefined],
     ['NOT_FOUND', undefined],
     ['INVALID_ARGUMENT', undefined],
@@ -292,6 +293,8 @@ describe('a listing that fails', () => {
         }),
       ]);
       expect(refused[0]?.role).toBe(role);
+      const sweep = (reply as { summary: { sweep: { missingRoles?: string[] } } }).summary.sweep;
+      expect(sweep.missingRoles).toEqual(role === undefined ? undefined : [role]);
       expect(reply).toMatchObject({
         summary: {
           sweep: {
@@ -321,6 +324,28 @@ describe('a listing that fails', () => {
     expect(fn.lines.filter((l) => l.msg === 'sweep listing refused')).toEqual([]);
     expect(reply).toMatchObject({ summary: { sweep: { failedListings: 0 } } });
     expect(reply).not.toMatchObject({ summary: { sweep: { refusedListings: expect.anything() } } });
+  });
+
+  it('refused as UNAUTHENTICATED with a fresh token too, is a refusal no role mends', async () => {
+    const metadata = await startMetadataServer({ token: 't1.fresh' });
+    started.push(metadata);
+    const { server, fn } = await stack({ YC_METADATA_TOKEN_URL: metadata.url });
+    server.failList('compute.image', { code: status.UNAUTHENTICATED, times: 2 });
+
+    const reply = await fn.handler(
+      timer({ sweep: { folderId: FOLDER, olderThan: '30m' } }),
+      invocationContext({ token: TOKEN }),
+    );
+
+    const images = server.calls.filter((c) => c.method === 'compute.image/List');
+    expect(images.map((c) => c.authorization)).toEqual([`Bearer ${TOKEN}`, 'Bearer t1.fresh']);
+    const refused = fn.lines.filter((l) => l.msg === 'sweep listing refused');
+    expect(refused).toEqual([
+      expect.objectContaining({ kind: 'compute.image', code: 'UNAUTHENTICATED' }),
+    ]);
+    expect(refused[0]).not.toHaveProperty('role');
+    expect(refused[0]?.reason).toMatch(/^the API refused the function's IAM token/);
+    expect(reply).toMatchObject({ summary: { sweep: { failedListings: 0, refusedListings: 1 } } });
   });
 
   it('with a kind refused for a role, leaves the rest of its resources unasked and says how many', async () => {

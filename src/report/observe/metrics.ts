@@ -70,7 +70,14 @@ export function writeFailure(answer: unknown): string | undefined {
   if (typeof answer !== 'object' || answer === null) return undefined;
   const { errorMessage, writtenMetricsCount } = answer as Record<string, unknown>;
   if (typeof errorMessage !== 'string' || errorMessage === '') return undefined;
-  const written = typeof writtenMetricsCount === 'number' ? `${writtenMetricsCount} written; ` : '';
+  // An int64, which the JSON mapping of proto3 writes as a string; a number is taken too.
+  const count =
+    typeof writtenMetricsCount === 'string' && /^\d{1,19}$/.test(writtenMetricsCount)
+      ? writtenMetricsCount
+      : typeof writtenMetricsCount === 'number' && Number.isSafeInteger(writtenMetricsCount)
+        ? String(writtenMetricsCount)
+        : undefined;
+  const written = count === undefined ? '' : `${count} written; `;
   return `answered 200, but ${written}${printable(errorMessage, 200)}`;
 }
 

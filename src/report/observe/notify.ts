@@ -1,13 +1,6 @@
 import { NotifyFormat } from '../../config';
-import {
-  type FoldersNotHandedOn,
-  type OperationResult,
-  Outcome,
-  type Report,
-  type ResourceKind,
-} from '../../model';
+import { type FoldersNotHandedOn, type OperationResult, Outcome, type Report } from '../../model';
 import { shortened } from '../../printable';
-import { FOLDERS_ROLE, LISTING_ROLE } from '../../roles';
 
 /** The outcomes a team hears about; anything else is a quiet run. */
 const NOTEWORTHY: ReadonlySet<string> = new Set([Outcome.Cancelled, Outcome.Failed, Outcome.Stuck]);
@@ -23,17 +16,15 @@ export interface Noteworthy {
   readonly dryRun: boolean;
   readonly counts: Readonly<Record<string, number>>;
   readonly refused: boolean;
-  /**
-   * Listings the API refused for good, by kind (`folders` for a cloud's), with the role that lists
-   * the kind: a sweep short of a role finds nothing there, run after run, until it is granted.
-   */
   /** Folders a wide sweep could not hand on: not swept by this run. */
   readonly notHandedOn?: FoldersNotHandedOn;
-  readonly refusedListings: ReadonlyArray<{
-    readonly what: string;
-    readonly count: number;
-    readonly role?: string;
-  }>;
+  /** Listings the API refused for good, by kind (`folders` for a cloud's). */
+  readonly refusedListings: ReadonlyArray<{ readonly what: string; readonly count: number }>;
+  /**
+   * The roles the refusals for a role ask for: a sweep short of one finds nothing there, run after
+   * run, until it is granted.
+   */
+  readonly missingRoles: readonly string[];
   readonly operations: ReadonlyArray<{
     readonly id: string;
     readonly outcome: string;
@@ -53,15 +44,12 @@ const ageOf = (result: OperationResult, now: number) =>
 function refusalsOf(report: Report): Noteworthy['refusedListings'] {
   const sweep = report.summary.sweep;
   const byKind = Object.entries(sweep?.kinds ?? {}).flatMap(([kind, tally]) =>
-    tally?.refusedListings
-      ? [{ what: kind, count: tally.refusedListings, role: LISTING_ROLE[kind as ResourceKind] }]
-      : [],
+    tally?.refusedListings ? [{ what: kind, count: tally.refusedListings }] : [],
   );
+  // Every refusal of a kind's listing is tallied by kind; the rest is the cloud's folder listing.
   const ofKinds = byKind.reduce((sum, r) => sum + r.count, 0);
   const folders = (sweep?.refusedListings ?? 0) - ofKinds;
-  return folders > 0
-    ? [...byKind, { what: 'folders', count: folders, role: FOLDERS_ROLE }]
-    : byKind;
+  return folders > 0 ? [...byKind, { what: 'folders', count: folders }] : byKind;
 }
 
 /** What a message says, or undefined for a run nobody needs to hear about. */
@@ -87,6 +75,7 @@ export function noteworthy(
     counts,
     refused,
     refusedListings,
+    missingRoles: report.summary.sweep?.missingRoles ?? [],
     ...(notHandedOn && { notHandedOn }),
     operations: listed.slice(0, MAX_LISTED).map((r) => {
       const age = ageOf(r, now);
@@ -117,11 +106,13 @@ export function messageText(note: Noteworthy): string {
   const counts = Object.entries(note.counts)
     .map(([outcome, n]) => `${n} ${outcome}`)
     .join(', ');
-  const refusals = note.refusedListings
-    .map(({ what, count, role }) => `${what} ×${count}${role ? ` (needs ${role})` : ''}`)
-    .join(', ');
+  const refusals = note.refusedListings.map(({ what, count }) => `${what} ×${count}`).join(', ');
+  const grant =
+    note.missingRoles.length > 0
+      ? `; the service account needs ${note.missingRoles.join(', ')} (docs/iam.md)`
+      : '';
   return [
-    `operation canceller${note.dryRun ? ' (dry run)' : ''}: ${counts || '0 operations'}${note.refused ? '; a sweep was refused by MAX_CANCELS_PER_RUN' : ''}${refusals ? `; listings refused: ${refusals}` : ''}${handOffs(note.notHandedOn)}`,
+    `operation canceller${note.dryRun ? ' (dry run)' : ''}: ${counts || '0 operations'}${note.refused ? '; a sweep was refused by MAX_CANCELS_PER_RUN' : ''}${refusals ? `; listings refused: ${refusals}` : ''}${grant}${handOffs(note.notHandedOn)}`,
     ...note.operations.map(
       (op) =>
         `- ${op.id} ${op.outcome}: ${op.description ?? 'no description'}, ${minutes(op.ageSeconds)}`,

@@ -14,11 +14,22 @@ export type AnswerCheck = (answer: unknown) => string | undefined;
 /** The most of an answer's body read for its check: the answers checked are a few fields. */
 const MAX_ANSWER_BYTES = 64 * 1024;
 
+/** The answer's JSON, or undefined for one that is not, or is longer than it may be read. */
 async function answerOf(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (text.length > MAX_ANSWER_BYTES) return undefined;
+  const reader = response.body?.getReader();
+  if (reader === undefined) return undefined;
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    bytes += read.value.byteLength;
+    if (bytes > MAX_ANSWER_BYTES) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(read.value);
+  }
   try {
-    return JSON.parse(text);
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
     return undefined;
   }

@@ -15,7 +15,8 @@ export const ListingEnd = {
 } as const;
 export type ListingEnd = (typeof ListingEnd)[keyof typeof ListingEnd];
 
-// UNAUTHENTICATED comes here only after a fresh token was refused too (`withFreshToken`).
+// UNAUTHENTICATED comes here after a fresh token was tried (`withFreshToken`): refused too, or
+// none to be had.
 const REFUSALS: ReadonlySet<Status> = new Set([
   Status.PERMISSION_DENIED,
   Status.UNAUTHENTICATED,
@@ -31,8 +32,16 @@ const KIND_WIDE: ReadonlySet<Status> = new Set([
   Status.UNIMPLEMENTED,
 ]);
 
-/** Refusals a role would mend, by the names a failure's `code` carries. */
-const DENIALS: ReadonlySet<string> = new Set(['PERMISSION_DENIED', 'UNAUTHENTICATED']);
+/** Refusals a role would mend, by the names a failure's `code` carries: not a token's. */
+const DENIALS: ReadonlySet<string> = new Set(['PERMISSION_DENIED']);
+
+/** What, besides its status, tells how a listing ended. */
+export interface EndingSigns {
+  /** Its answer could not be read. */
+  readonly unreadable: boolean;
+  /** The invocation's time budget had run out when it failed. */
+  readonly budgetSpent: boolean;
+}
 
 /**
  * How a listing that failed after its retries ends: transient only for what a retry may mend (no
@@ -40,8 +49,10 @@ const DENIALS: ReadonlySet<string> = new Set(['PERMISSION_DENIED', 'UNAUTHENTICA
  * RESOURCE_EXHAUSTED, INTERNAL, UNKNOWN, CANCELLED, ABORTED), since a transient failure makes the
  * invocation ask to be delivered again, and a refusal would come again at every delivery.
  */
-export function listingEnd(status: Status | undefined, unreadable: boolean): ListingEnd {
-  if (unreadable) return ListingEnd.Final;
+export function listingEnd(status: Status | undefined, signs: EndingSigns): ListingEnd {
+  if (signs.unreadable) return ListingEnd.Final;
+  // The wait for a fresh token was cut short: the next delivery gets a token afresh.
+  if (status === Status.UNAUTHENTICATED && signs.budgetSpent) return ListingEnd.Transient;
   if (status === undefined || RETRYABLE_STATUSES.has(status)) return ListingEnd.Transient;
   if (status === Status.CANCELLED || status === Status.ABORTED) return ListingEnd.Transient;
   return REFUSALS.has(status) ? ListingEnd.Refused : ListingEnd.Final;

@@ -102,7 +102,7 @@ const causeOf = (error: unknown) =>
  * A failed listing's status, how it ends the listing, and its message: a CallError's says what,
  * of what, where and why, and its attempts and request ids are what support finds the calls by.
  */
-export function failureOf(error: unknown): Omit<SweepFailure, 'listing'> {
+export function failureOf(error: unknown, budgetSpent: boolean): Omit<SweepFailure, 'listing'> {
   const cause = causeOf(error);
   const status = statusOf(cause);
   const message = isCallError(error)
@@ -113,7 +113,7 @@ export function failureOf(error: unknown): Omit<SweepFailure, 'listing'> {
   return {
     code: status === undefined ? 'NO_STATUS' : Status[status],
     message,
-    end: listingEnd(status, unreadableAnswer(cause) !== undefined),
+    end: listingEnd(status, { unreadable: unreadableAnswer(cause) !== undefined, budgetSpent }),
     ...(isCallError(error) && { attempts: error.attempts, ...error.ids }),
   };
 }
@@ -148,20 +148,17 @@ const keptOf = (operation: Operation): Operation => ({
   }),
 });
 
-/** Why a stuck operation is only reported: its kind's, for a report-only kind. */
-const REPORT_ONLY = 'report_only';
-
 /**
- * Why a stuck operation is reported rather than a candidate, or undefined for a candidate: a
- * report-only kind, or a method of a cancellable kind whose operation the API cannot cancel (its
- * metadata's type says which; one whose type cannot be told is a candidate, and a refused Cancel
- * does no harm).
+ * Whether a stuck operation is reported rather than a candidate: of a report-only kind, or of a
+ * method of a cancellable kind that the API cannot cancel, which is its reason (its metadata's
+ * type says which; one whose type cannot be told is a candidate, and a refused Cancel does no
+ * harm).
  */
-function reportReason(kind: ResourceKind, operation: Operation) {
-  if (REPORTED.has(kind)) return REPORT_ONLY;
+function reporting(kind: ResourceKind, operation: Operation) {
+  if (REPORTED.has(kind)) return { reported: true } as const;
   return cancellabilityOf(operation.metadata?.typeUrl) === Cancellability.NotCancellable
-    ? Reason.MethodNotCancellable
-    : undefined;
+    ? ({ reported: true, reason: Reason.MethodNotCancellable } as const)
+    : ({ reported: false } as const);
 }
 
 /** One sweep's listings: the calls, and what they found, failed at and counted on the way. */
@@ -213,7 +210,7 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
       if (cut !== undefined) cuts.push({ listing, cut });
       return items;
     } catch (error) {
-      const failure = { listing, kind, ...failureOf(error) };
+      const failure = { listing, kind, ...failureOf(error, deps.limits.signal?.aborted ?? false) };
       const refused = failure.end === ListingEnd.Refused;
       // One sent before the kind's refusal came back is told with it, as one left unasked.
       if (refused && ended.has(kind)) {
@@ -279,8 +276,8 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
           return undefined;
         }
         // Reported, not a candidate: a kind the API cannot cancel, or a method of it it cannot.
-        const reason = reportReason(resource.kind, operation);
-        const side = reason === undefined ? 'candidates' : 'reported';
+        const report = reporting(resource.kind, operation);
+        const side = report.reported ? 'reported' : 'candidates';
         if (kept[side] >= SWEEP_BOUNDS.kept) {
           kept.dropped += 1;
           return undefined;
@@ -293,7 +290,7 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
           operationId: operation.id,
           createdAt,
           resource,
-          ...(reason !== REPORT_ONLY && { reason }),
+          ...report,
         };
       };
       return allPages(
@@ -353,9 +350,8 @@ export async function findCandidates(
   }
   const found = await mapLimited([...resources.values()], LISTING_CONCURRENCY, listing.stuckOn);
   const stuck = found.flat();
-  const reportOnly = (s: Sighting) => reportReason(s.resource.kind, s.operation) !== undefined;
-  const candidates = oldestFirst<Sighting>(stuck.filter((s) => !reportOnly(s)));
-  const reported = oldestFirst(stuck.filter(reportOnly));
+  const candidates = oldestFirst<Sighting>(stuck.filter((s) => !s.reported));
+  const reported = oldestFirst(stuck.filter((s) => s.reported));
   for (const c of candidates) bump(listing.tallyOf(c.resource.kind), 'candidates');
   for (const r of reported) bump(listing.tallyOf(r.resource.kind), 'reported');
   return { candidates, reported, resources: resources.size, ...listing.done() };

@@ -20,6 +20,8 @@ export interface Sighting extends Candidate {
   readonly operation: Operation;
   readonly attempts: number;
   readonly ids: RequestIds;
+  /** Reported rather than a candidate: the API cannot cancel it. */
+  readonly reported: boolean;
   /** Why it is reported though its kind is cancellable: a method the API cannot cancel. */
   readonly reason?: Reason;
 }
