@@ -48,7 +48,14 @@ export interface ReadBindings {
 }
 
 const CANCELLABLE: ReadonlySet<string> = new Set(CANCELLABLE_KINDS);
-const SELF_INVOKER = 'functions.functionInvoker';
+/** The roles besides the listing and cancelling ones (docs/iam.md). */
+const ROLE = {
+  invoker: 'functions.functionInvoker',
+  metrics: 'monitoring.editor',
+  secrets: 'lockbox.payloadViewer',
+  queueReader: 'ymq.reader',
+  queueWriter: 'ymq.writer',
+} as const;
 const MESSAGE_QUEUE = (queueId: string) => `the folder or cloud of queue ${queueId}`;
 
 /** The roles of one sweep a timer runs: to list its folders and kinds, and to cancel. */
@@ -98,7 +105,7 @@ function sweepRoles(account: string, payload: string, manifest: Manifest, dryRun
       ? [
           {
             account,
-            role: SELF_INVOKER,
+            role: ROLE.invoker,
             on: { kind: 'function' } as const,
             why: 'to hand folders on to itself',
           },
@@ -152,7 +159,7 @@ export function neededRoles(manifest: Manifest): NeededRole[] {
   const metrics = manifest.environment.METRICS_FOLDER_ID;
   const invokers = manifest.triggers.map((trigger) => ({
     account: trigger.serviceAccountId,
-    role: SELF_INVOKER,
+    role: ROLE.invoker,
     on: { kind: 'function' } as const,
     why: `to invoke the function for trigger ${trigger.name}`,
   }));
@@ -161,7 +168,7 @@ export function neededRoles(manifest: Manifest): NeededRole[] {
       ? [
           {
             account: trigger.queueServiceAccountId,
-            role: 'ymq.reader',
+            role: ROLE.queueReader,
             on: { kind: 'elsewhere', text: MESSAGE_QUEUE(trigger.queueId) } as const,
             why: `to read queue ${trigger.name}'s messages`,
           },
@@ -171,7 +178,7 @@ export function neededRoles(manifest: Manifest): NeededRole[] {
       ? [
           {
             account: trigger.deadLetterQueue.serviceAccountId,
-            role: 'ymq.writer',
+            role: ROLE.queueWriter,
             on: {
               kind: 'elsewhere',
               text: MESSAGE_QUEUE(trigger.deadLetterQueue.queueId),
@@ -186,7 +193,7 @@ export function neededRoles(manifest: Manifest): NeededRole[] {
     ? [
         {
           account: async.serviceAccountId,
-          role: SELF_INVOKER,
+          role: ROLE.invoker,
           on: { kind: 'function' },
           why: 'to run the asynchronous calls of the function',
         },
@@ -195,7 +202,7 @@ export function neededRoles(manifest: Manifest): NeededRole[] {
             ? [
                 {
                   account: target.serviceAccountId,
-                  role: 'ymq.writer',
+                  role: ROLE.queueWriter,
                   on: { kind: 'elsewhere', text: MESSAGE_QUEUE(target.queueId) } as const,
                   why: 'to write the results of asynchronous calls',
                 },
@@ -210,7 +217,7 @@ export function neededRoles(manifest: Manifest): NeededRole[] {
       ? [
           {
             account,
-            role: 'monitoring.editor',
+            role: ROLE.metrics,
             on: { kind: 'folder', id: metrics } as const,
             why: 'to write metrics',
           },
@@ -218,7 +225,7 @@ export function neededRoles(manifest: Manifest): NeededRole[] {
       : []),
     ...manifest.secrets.map((secret) => ({
       account,
-      role: 'lockbox.payloadViewer',
+      role: ROLE.secrets,
       on: { kind: 'elsewhere', text: `secret ${secret.id}` } as const,
       why: `to read ${secret.environmentVariable}`,
     })),
@@ -245,26 +252,18 @@ const OWNERS: ReadonlySet<string> = new Set([
   'organization-manager.organizations.owner',
 ]);
 
-/** The roles deploy may find needed that read, and those that manage, for the primitive roles. */
-const READING = [
-  'compute.auditor',
-  'vpc.auditor',
-  'cic.auditor',
-  'cloud-router.auditor',
-  'mdb.auditor',
-  'resource-manager.auditor',
-] as const;
-const MANAGING = [
-  'compute.editor',
-  'vpc.privateAdmin',
-  'vpc.securityGroups.admin',
-  'cic.editor',
-  'cloud-router.editor',
-  'monitoring.editor',
-  'functions.functionInvoker',
-  'ymq.reader',
-  'ymq.writer',
-] as const;
+/** Every role a sweep lists with: the kinds', and a cloud's folders'. */
+const LISTING: readonly string[] = [...new Set(Object.values(LISTING_ROLE)), FOLDERS_ROLE];
+/** The roles deploy may find needed that read, as the primitive `auditor` and `viewer` do... */
+const AUDITING = LISTING.filter((role) => role.endsWith('.auditor'));
+/** ...and those that manage, as the primitive `editor` does. */
+const MANAGING: readonly string[] = [
+  ...new Set(Object.values(CANCEL_ROLE)),
+  ROLE.metrics,
+  ROLE.invoker,
+  ROLE.queueReader,
+  ROLE.queueWriter,
+];
 
 /**
  * Which roles a role includes, as the role reference says (`en/_roles/<service>/<role>.md`: "This
@@ -277,8 +276,8 @@ const MANAGING = [
 const INCLUDES: ReadonlyMap<string, readonly string[]> = new Map(
   Object.entries({
     editor: ['viewer', ...MANAGING],
-    viewer: ['auditor', 'k8s.viewer'],
-    auditor: READING,
+    viewer: ['auditor', ...LISTING],
+    auditor: AUDITING,
     'compute.admin': ['compute.editor'],
     'compute.editor': ['compute.viewer', 'vpc.user'],
     'compute.viewer': ['compute.auditor'],
@@ -303,12 +302,12 @@ const INCLUDES: ReadonlyMap<string, readonly string[]> = new Map(
     'resource-manager.admin': ['resource-manager.editor'],
     'resource-manager.editor': ['resource-manager.viewer'],
     'resource-manager.viewer': ['resource-manager.auditor'],
-    'monitoring.admin': ['monitoring.editor'],
-    'lockbox.admin': ['lockbox.payloadViewer'],
-    'ymq.admin': ['ymq.reader', 'ymq.writer'],
+    'monitoring.admin': [ROLE.metrics],
+    'lockbox.admin': [ROLE.secrets],
+    'ymq.admin': [ROLE.queueReader, ROLE.queueWriter],
     'functions.admin': ['functions.editor'],
-    'functions.editor': ['functions.functionInvoker'],
-    'serverless.functions.invoker': ['functions.functionInvoker'],
+    'functions.editor': [ROLE.invoker],
+    'serverless.functions.invoker': [ROLE.invoker],
   }),
 );
 

@@ -4,7 +4,7 @@ import { described } from '../cloud/described';
 import { Status, statusOf, unreadableAnswer } from '../cloud/grpc-status';
 import { CallError, type CallResult, type OperationApi } from '../cloud/operation-api';
 import type { InvocationToken } from '../cloud/token';
-import { type RetryInfo, withFreshToken } from '../cloud/unary';
+import { REFRESH_CUT_SHORT, type RetryInfo, refreshCut, withFreshToken } from '../cloud/unary';
 import { CancellerError } from '../errors';
 import { type Logger, LogLevel } from '../log';
 import { type OperationResult, Outcome, Reason, type RequestIds, type Target } from '../model';
@@ -113,7 +113,6 @@ export async function cancelOperation(
   };
   let attempts = 0;
   let details = {};
-  let refreshCut = false;
   const done = (findings: Findings): OperationResult => ({
     operationId: named.id,
     ...findings,
@@ -136,10 +135,7 @@ export async function cancelOperation(
           throw error;
         }
       },
-      () => {
-        // No fresh token because time ran out: the budget's doing, not a lack of rights.
-        if (budget.signal.aborted) refreshCut = true;
-      },
+      budget.signal,
     );
 
   /** A call whose answer is about the operation asked about, or a MismatchedAnswer. */
@@ -211,8 +207,8 @@ export async function cancelOperation(
     const settled = (await watchEnd(cancelled)) ?? cancelled;
     return done({ ...outcomeAfterCancel(settled.operation), ...cancelled.ids });
   } catch (error) {
-    if (error instanceof CallError && refreshCut) {
-      const message = `${error.message}; the time budget ran out while getting a fresh IAM token`;
+    if (error instanceof CallError && refreshCut(error)) {
+      const message = `${error.message}; ${REFRESH_CUT_SHORT}`;
       return done({
         outcome: Outcome.Failed,
         code: 'UNAUTHENTICATED',

@@ -127,15 +127,28 @@ export interface BearerToken {
   replace(rejected: string): Promise<string | undefined>;
 }
 
+/** Refusals of a token whose replacement the time budget cut short, as they were thrown on. */
+const REFRESH_CUT = new WeakSet<object>();
+
+/**
+ * Whether a failure is the API's refusal of a token that no fresh one replaced because the time
+ * budget ran out first: the budget's doing, not a refusal of the service account.
+ */
+export const refreshCut = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && REFRESH_CUT.has(error);
+/** What such a refusal's message ends with. */
+export const REFRESH_CUT_SHORT = 'the time budget ran out while getting a fresh IAM token';
+
 /**
  * A call with the invocation's token, made once more with a fresh one when the API answers
  * UNAUTHENTICATED: the token may have expired or been revoked since it was issued. The fresh
- * one's refusal stands, as does the first's when no fresh one came (`unreplaced` is told).
+ * one's refusal stands, as does the first's when no fresh one came; when `signal` (the time
+ * budget's) ended the wait for one, the refusal is marked so (`refreshCut`).
  */
 export async function withFreshToken<T>(
   token: BearerToken,
   call: (bearer: string) => Promise<T>,
-  unreplaced: () => void = () => {},
+  signal?: AbortSignal,
 ): Promise<T> {
   const used = token.current();
   try {
@@ -144,7 +157,7 @@ export async function withFreshToken<T>(
     if (!isCallError(error) || statusOf(error.cause) !== Status.UNAUTHENTICATED) throw error;
     const fresh = await token.replace(used);
     if (fresh === undefined) {
-      unreplaced();
+      if (signal?.aborted) REFRESH_CUT.add(error);
       throw error;
     }
     return call(fresh);

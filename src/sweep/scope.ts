@@ -38,8 +38,10 @@ async function foldersOfCloud(cloudId: string, deps: ScopeDeps): Promise<Listed[
   };
   const listed = await allPages(async (pageToken) => {
     const request = { of: cloudId, pageToken };
-    const { value } = await withFreshToken(deps.token, (bearer) =>
-      callWithRetries(call, list, request, bearer, deps.retry, deps.limits),
+    const { value } = await withFreshToken(
+      deps.token,
+      (bearer) => callWithRetries(call, list, request, bearer, deps.retry, deps.limits),
+      deps.limits.signal,
     );
     return value;
   });

@@ -64,7 +64,7 @@ export async function sweepWide<T, R>(
   } catch (error) {
     const failure = {
       listing: `folders of cloud ${spec.cloudId}`,
-      ...failureOf(error, wide.limits.signal?.aborted ?? false),
+      ...failureOf(error),
     };
     logListingFailure(log, origin, failure);
     return {

@@ -21,19 +21,12 @@ describe('how a failed listing ends', () => {
     ['OUT_OF_RANGE', status.OUT_OF_RANGE, false, ListingEnd.Final],
     ['an answer that cannot be read, as INTERNAL', status.INTERNAL, true, ListingEnd.Final],
   ])('%s: %s', (_case, code, unreadable, end) => {
-    expect(listingEnd(code, { unreadable, budgetSpent: false })).toBe(end);
+    expect(listingEnd(code, { unreadable, refreshCut: false })).toBe(end);
   });
 
-  it.each([
-    [
-      'UNAUTHENTICATED: the wait for a fresh token was cut',
-      status.UNAUTHENTICATED,
-      ListingEnd.Transient,
-    ],
-    ['PERMISSION_DENIED still', status.PERMISSION_DENIED, ListingEnd.Refused],
-    ['NOT_FOUND still', status.NOT_FOUND, ListingEnd.Refused],
-  ])('with the time budget spent, %s', (_case, code, end) => {
-    expect(listingEnd(code, { unreadable: false, budgetSpent: true })).toBe(end);
+  it('UNAUTHENTICATED whose fresh token the time budget cut off: transient', () => {
+    const signs = { unreadable: false, refreshCut: true };
+    expect(listingEnd(status.UNAUTHENTICATED, signs)).toBe(ListingEnd.Transient);
   });
 
   it.each([

@@ -326,6 +326,30 @@ describe('a listing that fails', () => {
     expect(reply).not.toMatchObject({ summary: { sweep: { refusedListings: expect.anything() } } });
   });
 
+  it('refused as UNAUTHENTICATED while the time budget runs out before a fresh token, is transient', async () => {
+    const metadata = await startMetadataServer({ token: 't1.late' });
+    started.push(metadata);
+    metadata.respond({ token: 't1.late', delayMs: 5000 });
+    const { server, fn } = await stack({
+      YC_METADATA_TOKEN_URL: metadata.url,
+      TIME_MARGIN_MS: '0',
+    });
+    server.failList('compute.image', { code: status.UNAUTHENTICATED });
+
+    const invocation = fn.handler(
+      timer({ sweep: { folderId: FOLDER, kinds: ['compute.image'], olderThan: '30m' } }),
+      invocationContext({ token: TOKEN, remainingMs: 1500 }),
+    );
+
+    await expect(invocation).rejects.toThrow(/1 sweep listing\(s\) failed/);
+    expect(fn.lines.some((l) => l.msg === 'sweep listing refused')).toBe(false);
+    expect(fn.lines.find((l) => l.msg === 'sweep listing failed')).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      retryable: true,
+      message: expect.stringMatching(/; the time budget ran out while getting a fresh IAM token$/),
+    });
+  });
+
   it('refused as UNAUTHENTICATED with a fresh token too, is a refusal no role mends', async () => {
     const metadata = await startMetadataServer({ token: 't1.fresh' });
     started.push(metadata);

@@ -14,21 +14,24 @@ export type AnswerCheck = (answer: unknown) => string | undefined;
 /** The most of an answer's body read for its check: the answers checked are a few fields. */
 const MAX_ANSWER_BYTES = 64 * 1024;
 
-/** The answer's JSON, or undefined for one that is not, or is longer than it may be read. */
+/**
+ * The answer's JSON, or undefined for one that is not, is longer than it may be read, or broke
+ * off: the request was taken (2xx), so sending it again could write or say it twice.
+ */
 async function answerOf(response: Response): Promise<unknown> {
   const reader = response.body?.getReader();
   if (reader === undefined) return undefined;
-  const chunks: Uint8Array[] = [];
-  let bytes = 0;
-  for (let read = await reader.read(); !read.done; read = await reader.read()) {
-    bytes += read.value.byteLength;
-    if (bytes > MAX_ANSWER_BYTES) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(read.value);
-  }
   try {
+    const chunks: Uint8Array[] = [];
+    let bytes = 0;
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      bytes += read.value.byteLength;
+      if (bytes > MAX_ANSWER_BYTES) {
+        await reader.cancel();
+        return undefined;
+      }
+      chunks.push(read.value);
+    }
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
     return undefined;

@@ -39,8 +39,8 @@ const DENIALS: ReadonlySet<string> = new Set(['PERMISSION_DENIED']);
 export interface EndingSigns {
   /** Its answer could not be read. */
   readonly unreadable: boolean;
-  /** The invocation's time budget had run out when it failed. */
-  readonly budgetSpent: boolean;
+  /** The API refused its token, and the time budget ran out before a fresh one came. */
+  readonly refreshCut: boolean;
 }
 
 /**
@@ -52,7 +52,7 @@ export interface EndingSigns {
 export function listingEnd(status: Status | undefined, signs: EndingSigns): ListingEnd {
   if (signs.unreadable) return ListingEnd.Final;
   // The wait for a fresh token was cut short: the next delivery gets a token afresh.
-  if (status === Status.UNAUTHENTICATED && signs.budgetSpent) return ListingEnd.Transient;
+  if (signs.refreshCut) return ListingEnd.Transient;
   if (status === undefined || RETRYABLE_STATUSES.has(status)) return ListingEnd.Transient;
   if (status === Status.CANCELLED || status === Status.ABORTED) return ListingEnd.Transient;
   return REFUSALS.has(status) ? ListingEnd.Refused : ListingEnd.Final;

@@ -6,8 +6,10 @@ import {
   type CallLimits,
   callWithRetries,
   isCallError,
+  REFRESH_CUT_SHORT,
   type RetryOptions,
   type RpcMethod,
+  refreshCut,
   rpcName,
   withFreshToken,
 } from '../../cloud/unary';
@@ -102,18 +104,19 @@ const causeOf = (error: unknown) =>
  * A failed listing's status, how it ends the listing, and its message: a CallError's says what,
  * of what, where and why, and its attempts and request ids are what support finds the calls by.
  */
-export function failureOf(error: unknown, budgetSpent: boolean): Omit<SweepFailure, 'listing'> {
+export function failureOf(error: unknown): Omit<SweepFailure, 'listing'> {
   const cause = causeOf(error);
   const status = statusOf(cause);
-  const message = isCallError(error)
+  const cut = refreshCut(error);
+  const said = isCallError(error)
     ? error.message
     : cause instanceof Error
       ? cause.message
       : String(cause);
   return {
     code: status === undefined ? 'NO_STATUS' : Status[status],
-    message,
-    end: listingEnd(status, { unreadable: unreadableAnswer(cause) !== undefined, budgetSpent }),
+    message: cut ? `${said}; ${REFRESH_CUT_SHORT}` : said,
+    end: listingEnd(status, { unreadable: unreadableAnswer(cause) !== undefined, refreshCut: cut }),
     ...(isCallError(error) && { attempts: error.attempts, ...error.ids }),
   };
 }
@@ -191,8 +194,10 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
     const endpoint = endpointOf(kind);
     const name = { method: rpcName(rpc), subject, endpoint };
     const method = methodAt(endpoint, rpc);
-    return withFreshToken(deps.token, (bearer) =>
-      callWithRetries(name, method, request, bearer, deps.retry, deps.limits),
+    return withFreshToken(
+      deps.token,
+      (bearer) => callWithRetries(name, method, request, bearer, deps.retry, deps.limits),
+      deps.limits.signal,
     );
   };
   /**
@@ -210,7 +215,7 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
       if (cut !== undefined) cuts.push({ listing, cut });
       return items;
     } catch (error) {
-      const failure = { listing, kind, ...failureOf(error, deps.limits.signal?.aborted ?? false) };
+      const failure = { listing, kind, ...failureOf(error) };
       const refused = failure.end === ListingEnd.Refused;
       // One sent before the kind's refusal came back is told with it, as one left unasked.
       if (refused && ended.has(kind)) {

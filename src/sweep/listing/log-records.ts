@@ -60,15 +60,18 @@ export async function latestLogRecord(
     // The shared pager, for its loop guard; the pages give no items, only the latest kept here.
     await allPages(
       async (pageToken) => {
-        const { value } = await withFreshToken(deps.token, (bearer) =>
-          callWithRetries(
-            name,
-            listLogRecords,
-            { of: instanceGroupId, pageToken },
-            bearer,
-            deps.retry,
-            deps.limits,
-          ),
+        const { value } = await withFreshToken(
+          deps.token,
+          (bearer) =>
+            callWithRetries(
+              name,
+              listLogRecords,
+              { of: instanceGroupId, pageToken },
+              bearer,
+              deps.retry,
+              deps.limits,
+            ),
+          deps.limits.signal,
         );
         latest = latestOf(value.items, latest);
         return { items: [], nextPageToken: value.nextPageToken };
