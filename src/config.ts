@@ -33,6 +33,24 @@ export interface Config {
   readonly notifyWebhookUrl: string | undefined;
   readonly notifyFormat: NotifyFormat;
   readonly notifyChatId: string | undefined;
+  /** What every request is held to, whoever sends it (docs/requests.md, "The policy"). */
+  readonly policy: Policy;
+  /** Cancels one invocation sends at most: named ids and sweep candidates together. */
+  readonly maxCancelsPerInvocation: number;
+}
+
+/**
+ * What the deployment lets any request do. A request can only narrow it: invoking the function
+ * means holding its service account's power, within this.
+ */
+export interface Policy {
+  /** The folders a request may reach; with `allowedClouds`, also any folder of those clouds. */
+  readonly allowedFolders?: readonly string[];
+  readonly allowedClouds?: readonly string[];
+  /** The floor under every threshold a sweep asks for (MIN_OLDER_THAN). */
+  readonly minOlderThanSeconds: number;
+  /** Whether a sweep may ask `onExcess: "oldest"` (ALLOW_ONEXCESS_OLDEST). */
+  readonly allowOldest: boolean;
 }
 
 export const NotifyFormat = { Json: 'json', Slack: 'slack', Telegram: 'telegram' } as const;
@@ -69,6 +87,9 @@ const DEFAULTS = {
 } as const;
 
 const FOLDER_ID = /^[a-z0-9]{1,50}$/;
+const DURATION = /^(\d{1,7})([smhd])$/;
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -77,7 +98,7 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (!raw) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}`);
   }
   return value;
 }
@@ -86,21 +107,27 @@ function boolean(env: Env, name: string): boolean {
   const raw = env[name]?.trim().toLowerCase();
   if (!raw || raw === 'false' || raw === '0') return false;
   if (raw === 'true' || raw === '1') return true;
-  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+  throw new ConfigError(`${name} must be true or false`);
 }
 
 function httpUrl(env: Env, name: string, fallback: string): string {
   const raw = env[name]?.trim() || fallback;
   if (!URL.canParse(raw) || new URL(raw).protocol !== 'http:') {
-    throw new ConfigError(`${name} must be an http:// URL, got "${raw}"`);
+    throw new ConfigError(`${name} must be an http:// URL`);
   }
   return raw;
 }
 
-function webUrl(env: Env, name: string, fallback: string): string {
+/** A URL the function's IAM token is sent to: https, or http on this machine only (tests). */
+function tokenUrl(env: Env, name: string, fallback: string): string {
   const raw = env[name]?.trim() || fallback;
-  if (!URL.canParse(raw) || !['https:', 'http:'].includes(new URL(raw).protocol)) {
-    throw new ConfigError(`${name} must be an https:// URL, got "${raw}"`);
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  const safe =
+    url?.protocol === 'https:' || (url?.protocol === 'http:' && LOOPBACK.has(url.hostname));
+  if (!safe) {
+    throw new ConfigError(
+      `${name} must be an https:// URL (http:// only on 127.0.0.1): the function's IAM token is sent to it`,
+    );
   }
   return raw;
 }
@@ -109,8 +136,51 @@ function folderId(env: Env, name: string): string | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
   if (!FOLDER_ID.test(raw)) {
+    throw new ConfigError(`${name} must be a folder id (lowercase letters and digits)`);
+  }
+  return raw;
+}
+
+/**
+ * Ids separated by commas or spaces; unset is undefined. Set but empty is refused: a scope meant
+ * to narrow must not silently widen to everything.
+ */
+function idList(env: Env, name: string): readonly string[] | undefined {
+  const raw = env[name];
+  if (raw === undefined) return undefined;
+  const ids = raw.split(/[\s,]+/).filter(Boolean);
+  if (ids.length === 0) {
     throw new ConfigError(
-      `${name} must be a folder id (lowercase letters and digits), got "${raw}"`,
+      `${name} is set but names no id: name the ids, or remove it to allow any the service account can see`,
+    );
+  }
+  if (!ids.every((id) => FOLDER_ID.test(id))) {
+    throw new ConfigError(`${name} must be ids of lowercase letters and digits, comma-separated`);
+  }
+  return [...new Set(ids)];
+}
+
+/** "30m", "2h", "1d": a duration in seconds; unset is 0. */
+function durationSeconds(env: Env, name: string): number {
+  const raw = env[name]?.trim();
+  if (!raw) return 0;
+  const match = DURATION.exec(raw);
+  const seconds = match
+    ? Number(match[1]) * UNIT_SECONDS[match[2] as keyof typeof UNIT_SECONDS]
+    : 0;
+  if (!(seconds >= 60 && seconds <= 30 * 86_400)) {
+    throw new ConfigError(`${name} must be a duration such as "30m" or "2h", from 1m to 30d`);
+  }
+  return seconds;
+}
+
+/** The key HTTP callers must send; set but empty would mean none, so it is refused. */
+function apiKey(env: Env): string | undefined {
+  const raw = env.HTTP_API_KEY;
+  if (raw === undefined) return undefined;
+  if (raw.trim() === '') {
+    throw new ConfigError(
+      'HTTP_API_KEY is set but empty, which would let any HTTP caller in: give it a value, or remove it',
     );
   }
   return raw;
@@ -132,23 +202,33 @@ function notifyFormat(env: Env): NotifyFormat {
   const raw = env.NOTIFY_FORMAT?.trim().toLowerCase() || NotifyFormat.Json;
   const formats: readonly string[] = Object.values(NotifyFormat);
   if (!formats.includes(raw)) {
-    throw new ConfigError(
-      `NOTIFY_FORMAT must be one of ${formats.join(', ')}, got "${env.NOTIFY_FORMAT}"`,
-    );
+    throw new ConfigError(`NOTIFY_FORMAT must be one of ${formats.join(', ')}`);
   }
   return raw as NotifyFormat;
 }
 
+function policy(env: Env): Policy {
+  const allowedFolders = idList(env, 'ALLOWED_FOLDERS');
+  const allowedClouds = idList(env, 'ALLOWED_CLOUDS');
+  return {
+    ...(allowedFolders && { allowedFolders }),
+    ...(allowedClouds && { allowedClouds }),
+    minOlderThanSeconds: durationSeconds(env, 'MIN_OLDER_THAN'),
+    allowOldest: boolean(env, 'ALLOW_ONEXCESS_OLDEST'),
+  };
+}
+
 /** Reads and checks the environment; called once per instance, so a typo fails the first call loudly. */
 export function loadConfig(env: Env): Config {
+  const maxOperations = integer(env, 'MAX_OPERATIONS', DEFAULTS.maxOperations, 1, 100_000);
   const config: Config = {
     operationEndpoint: env.YC_OPERATION_ENDPOINT?.trim() || DEFAULTS.operationEndpoint,
     metadataTokenUrl: httpUrl(env, 'YC_METADATA_TOKEN_URL', DEFAULTS.metadataTokenUrl),
-    maxOperations: integer(env, 'MAX_OPERATIONS', DEFAULTS.maxOperations, 1, 100_000),
+    maxOperations,
     concurrency: integer(env, 'CONCURRENCY', DEFAULTS.concurrency, 1, 256),
     maxCallsInFlight: integer(env, 'MAX_CALLS_IN_FLIGHT', DEFAULTS.maxCallsInFlight, 1, 256),
     dryRun: boolean(env, 'DRY_RUN'),
-    httpApiKey: env.HTTP_API_KEY || undefined,
+    httpApiKey: apiKey(env),
     callTimeoutMs: integer(env, 'CALL_TIMEOUT_MS', DEFAULTS.callTimeoutMs, 100, 600_000),
     retryAttempts: integer(env, 'RETRY_ATTEMPTS', DEFAULTS.retryAttempts, 0, 10),
     retryBaseDelayMs: integer(env, 'RETRY_BASE_DELAY_MS', DEFAULTS.retryBaseDelayMs, 1, 60_000),
@@ -164,7 +244,7 @@ export function loadConfig(env: Env): Config {
     maxCancelsPerRun: integer(env, 'MAX_CANCELS_PER_RUN', DEFAULTS.maxCancelsPerRun, 1, 1000),
     resourceManagerEndpoint:
       env.YC_RESOURCE_MANAGER_ENDPOINT?.trim() || DEFAULTS.resourceManagerEndpoint,
-    functionsInvokeUrl: webUrl(env, 'YC_FUNCTIONS_INVOKE_URL', DEFAULTS.functionsInvokeUrl),
+    functionsInvokeUrl: tokenUrl(env, 'YC_FUNCTIONS_INVOKE_URL', DEFAULTS.functionsInvokeUrl),
     sweepFanoutFolders: integer(
       env,
       'SWEEP_FANOUT_FOLDERS',
@@ -173,10 +253,13 @@ export function loadConfig(env: Env): Config {
       10_000,
     ),
     metricsFolderId: folderId(env, 'METRICS_FOLDER_ID'),
-    monitoringUrl: webUrl(env, 'YC_MONITORING_URL', DEFAULTS.monitoringUrl),
+    monitoringUrl: tokenUrl(env, 'YC_MONITORING_URL', DEFAULTS.monitoringUrl),
     notifyWebhookUrl: secretUrl(env, 'NOTIFY_WEBHOOK_URL'),
     notifyFormat: notifyFormat(env),
     notifyChatId: env.NOTIFY_TELEGRAM_CHAT_ID?.trim() || undefined,
+    policy: policy(env),
+    // Unset, as many as an invocation may name (MAX_OPERATIONS): no alerting batch is cut short.
+    maxCancelsPerInvocation: integer(env, 'MAX_CANCELS_PER_INVOCATION', maxOperations, 1, 100_000),
   };
   if (
     config.notifyWebhookUrl !== undefined &&

@@ -10,7 +10,7 @@ export class CancellerError extends Error {
 export class RequestError extends CancellerError {
   constructor(
     message: string,
-    readonly status: 400 | 405 | 413 = 400,
+    readonly status: 400 | 403 | 405 | 413 = 400,
     options?: ErrorOptions,
   ) {
     super(message, options);

@@ -1,3 +1,4 @@
+import type { Policy } from '../config';
 import { RequestError } from '../errors';
 import {
   type CancelRequest,
@@ -7,10 +8,12 @@ import {
   type SweepSpec,
 } from '../model';
 import { describeType, printable } from '../printable';
+import { withinPolicy } from './policy';
 import { parseSweep } from './sweep';
 
 export interface RequestLimits {
   readonly maxOperations: number;
+  readonly policy: Policy;
 }
 
 const FIELDS = ['operationIds', 'sweep', 'dryRun', 'minAgeSeconds'] as const;
@@ -100,7 +103,11 @@ function rawIds(input: unknown): Fields {
  * a JSON array of ids, or text with ids separated by whitespace or commas. Duplicates are
  * dropped; a request naming no ids, or more than the limit, is refused whole.
  */
-export function parseRequest(input: unknown, { maxOperations }: RequestLimits): CancelRequest {
+export function parseRequest(input: unknown, limits: RequestLimits): CancelRequest {
+  return withinPolicy(parsed(input, limits), limits.policy);
+}
+
+function parsed(input: unknown, { maxOperations }: RequestLimits): CancelRequest {
   const fields = rawIds(input);
   if (fields.kind === 'sweep') return fields;
   const { ids, ...guards } = fields;

@@ -12,9 +12,10 @@ import { parseRequest } from '../../src/request/parse';
 import { httpEvent, QUEUE, queueMessage, TIMER, timerMessage } from '../support/events';
 import { fixedTokens, inProcessFunction } from '../support/in-process';
 import { fakeIds } from '../support/pipeline-deps';
+import { OPEN_POLICY } from '../support/policy';
 import { CONTROL, MAX_BODY_BYTES, MAX_MESSAGE_CHARS, VALID_ID } from './corpus';
 
-const settings = { maxOperations: 1000, httpApiKey: undefined };
+const settings = { maxOperations: 1000, httpApiKey: undefined, policy: OPEN_POLICY };
 
 /** The function over an API that finds every operation done, keeping the ids it is asked about. */
 function fakeFunction() {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RequestError } from '../../src/errors';
 import type { CancelRequest } from '../../src/model';
 import { parseRequest } from '../../src/request/parse';
+import { OPEN_POLICY } from '../support/policy';
 import { operationsOf } from '../support/requests';
 import { anyValue, CONTROL, MAX_MESSAGE_CHARS, MAX_SHOWN_CHARS, VALID_ID } from './corpus';
 
@@ -12,7 +13,7 @@ type Attempt = { readonly ok: CancelRequest } | { readonly error: unknown };
 
 function attempt(input: unknown, maxOperations = 20): Attempt {
   try {
-    return { ok: parseRequest(input, { maxOperations }) };
+    return { ok: parseRequest(input, { maxOperations, policy: OPEN_POLICY }) };
   } catch (error) {
     return { error };
   }

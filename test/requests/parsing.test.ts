@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { RequestError } from '../../src/errors';
 import { parseRequest } from '../../src/request/parse';
+import { OPEN_POLICY } from '../support/policy';
 import { operationsOf } from '../support/requests';
 
-const limits = { maxOperations: 5 };
+const limits = { maxOperations: 5, policy: OPEN_POLICY };
 const ids = (input: unknown) =>
   operationsOf(parseRequest(input, limits)).map((o) => (o.valid ? o.id : `!${o.text}`));
 

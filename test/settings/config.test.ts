@@ -34,6 +34,8 @@ describe('configuration', () => {
       notifyWebhookUrl: undefined,
       notifyFormat: 'json',
       notifyChatId: undefined,
+      policy: { minOlderThanSeconds: 0, allowOldest: false },
+      maxCancelsPerInvocation: 1000,
     });
   });
 
@@ -68,6 +70,11 @@ describe('configuration', () => {
         NOTIFY_WEBHOOK_URL: 'https://hooks.example/abc',
         NOTIFY_FORMAT: 'telegram',
         NOTIFY_TELEGRAM_CHAT_ID: '-100',
+        ALLOWED_FOLDERS: 'b1gone, b1gtwo,b1gone',
+        ALLOWED_CLOUDS: 'b1gcloud',
+        MIN_OLDER_THAN: '30m',
+        ALLOW_ONEXCESS_OLDEST: 'true',
+        MAX_CANCELS_PER_INVOCATION: '7',
       }),
     ).toEqual({
       operationEndpoint: 'operation.private:8443',
@@ -98,7 +105,22 @@ describe('configuration', () => {
       notifyWebhookUrl: 'https://hooks.example/abc',
       notifyFormat: 'telegram',
       notifyChatId: '-100',
+      policy: {
+        allowedFolders: ['b1gone', 'b1gtwo'],
+        allowedClouds: ['b1gcloud'],
+        minOlderThanSeconds: 1800,
+        allowOldest: true,
+      },
+      maxCancelsPerInvocation: 7,
     });
+  });
+
+  it('caps an invocation at MAX_OPERATIONS Cancels unless told otherwise, so no batch is cut short', () => {
+    expect(loadConfig({ MAX_OPERATIONS: '5000' }).maxCancelsPerInvocation).toBe(5000);
+    expect(
+      loadConfig({ MAX_OPERATIONS: '5000', MAX_CANCELS_PER_INVOCATION: '3' })
+        .maxCancelsPerInvocation,
+    ).toBe(3);
   });
 
   it('never shows the webhook URL, a secret, in its refusal', () => {
@@ -122,7 +144,26 @@ describe('configuration', () => {
     ['MAX_CALLS_IN_FLIGHT', '257', /MAX_CALLS_IN_FLIGHT must be a whole number from 1 to 256/],
     ['MAX_CALLS_IN_FLIGHT', '0', /MAX_CALLS_IN_FLIGHT must be a whole number from 1 to 256/],
     ['CALL_TIMEOUT_MS', '1.5', /CALL_TIMEOUT_MS/],
-    ['DRY_RUN', 'yes', /DRY_RUN must be true or false, got "yes"/],
+    ['DRY_RUN', 'yes', /DRY_RUN must be true or false/],
+    ['HTTP_API_KEY', '', /HTTP_API_KEY is set but empty/],
+    ['HTTP_API_KEY', '  ', /HTTP_API_KEY is set but empty/],
+    ['ALLOWED_FOLDERS', ' , ', /ALLOWED_FOLDERS is set but names no id/],
+    ['ALLOWED_FOLDERS', 'b1g,B1G!', /ALLOWED_FOLDERS must be ids/],
+    ['ALLOWED_CLOUDS', '', /ALLOWED_CLOUDS is set but names no id/],
+    ['MIN_OLDER_THAN', '45', /MIN_OLDER_THAN must be a duration/],
+    ['MIN_OLDER_THAN', '31d', /MIN_OLDER_THAN must be a duration/],
+    ['ALLOW_ONEXCESS_OLDEST', 'maybe', /ALLOW_ONEXCESS_OLDEST must be true or false/],
+    ['MAX_CANCELS_PER_INVOCATION', '0', /MAX_CANCELS_PER_INVOCATION must be a whole number from 1/],
+    [
+      'YC_MONITORING_URL',
+      'http://monitoring.example',
+      /YC_MONITORING_URL must be an https:\/\/ URL/,
+    ],
+    [
+      'YC_FUNCTIONS_INVOKE_URL',
+      'http://10.0.0.1:8080',
+      /YC_FUNCTIONS_INVOKE_URL must be an https:\/\/ URL/,
+    ],
     ['YC_METADATA_TOKEN_URL', 'https://x/token', /must be an http:\/\/ URL/],
     ['MIN_AGE_SECONDS', '-1', /MIN_AGE_SECONDS must be a whole number from 0/],
     ['WAIT_SECONDS', '3601', /WAIT_SECONDS must be a whole number from 0 to 3600/],
@@ -130,9 +171,25 @@ describe('configuration', () => {
     ['METRICS_FOLDER_ID', 'B1G!', /METRICS_FOLDER_ID must be a folder id/],
     ['NOTIFY_FORMAT', 'discord', /NOTIFY_FORMAT must be one of json, slack, telegram/],
     ['YC_FUNCTIONS_INVOKE_URL', 'ftp://x', /YC_FUNCTIONS_INVOKE_URL must be an https:\/\/ URL/],
-  ])('refuses %s=%s with a message naming it', (name, value, message) => {
+  ])('refuses %s=%s with a message naming it, and not its value', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+    const said = (() => {
+      try {
+        loadConfig({ [name]: value });
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    if (value.trim().length > 1) expect(said).not.toContain(value);
+  });
+
+  it.each([
+    ['YC_MONITORING_URL', 'http://127.0.0.1:9090'],
+    ['YC_FUNCTIONS_INVOKE_URL', 'http://[::1]:8080'],
+    ['YC_FUNCTIONS_INVOKE_URL', 'http://localhost:8080'],
+  ])('takes %s=%s: http on this machine only', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).not.toThrow();
   });
 
   it.each([

@@ -253,7 +253,7 @@ describe('onExcess', () => {
   ];
 
   it('"oldest" cancels exactly MAX_CANCELS_PER_RUN, oldest first, and reports the rest over the limit', async () => {
-    const { server, fn } = await stack({ MAX_CANCELS_PER_RUN: '3' });
+    const { server, fn } = await stack({ MAX_CANCELS_PER_RUN: '3', ALLOW_ONEXCESS_OLDEST: 'true' });
 
     await fn.handler(
       sweepOf({ kinds: SEVEN, olderThan: '5m', onExcess: 'oldest' }),

@@ -6,6 +6,7 @@ import { parseRequest } from '../../src/request/parse';
 import { parseSweep } from '../../src/request/sweep';
 import { NO_FILTERS } from '../../src/request/sweep/filters';
 import { isStuck, oldestFirst } from '../../src/sweep/listing/stuck';
+import { OPEN_POLICY } from '../support/policy';
 import { sweepOf } from '../support/requests';
 
 const now = Date.parse('2026-11-27T12:00:00Z');
@@ -196,7 +197,7 @@ describe('the sweep request', () => {
   it('comes in a request of its own, with dry run and the age guard beside it', () => {
     const request = parseRequest(
       { sweep: { folderId: 'b1gfolder', olderThan: '30m' }, dryRun: true },
-      { maxOperations: 10 },
+      { maxOperations: 10, policy: OPEN_POLICY },
     );
     expect(request).toEqual({
       kind: 'sweep',
@@ -214,7 +215,7 @@ describe('the sweep request', () => {
     expect(() =>
       parseRequest(
         { sweep: { folderId: 'b1g', olderThan: '30m' }, operationIds: ['a1'] },
-        { maxOperations: 10 },
+        { maxOperations: 10, policy: OPEN_POLICY },
       ),
     ).toThrow(/operationIds or a sweep, not both/);
   });
@@ -222,6 +223,7 @@ describe('the sweep request', () => {
   it('is accepted as a timer payload, in JSON text', () => {
     const request = parseRequest('{"sweep": {"folderId": "b1gfolder", "olderThan": "45m"}}', {
       maxOperations: 10,
+      policy: OPEN_POLICY,
     });
     expect(sweepOf(request)?.olderThanSeconds['mdb.kafka']).toBe(2700);
   });
