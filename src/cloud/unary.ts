@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Client, type ClientUnaryCall, Metadata, type ServiceError } from '@grpc/grpc-js';
+import {
+  Client,
+  type ClientUnaryCall,
+  credentials,
+  Metadata,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { CancellerError } from '../errors';
 import type { RequestIds } from '../model';
 import { backoffDelay } from './backoff';
@@ -364,3 +370,19 @@ export const CHANNEL_OPTIONS = {
   'grpc.keepalive_time_ms': 30_000,
   'grpc.keepalive_timeout_ms': 5_000,
 } as const;
+
+/** One channel per endpoint, kept while the instance is warm, as the cancel client's is. */
+const clients = new Map<string, Client>();
+
+/** The method as a call over the endpoint's channel. */
+export function methodAt<Req, Res>(
+  endpoint: string,
+  rpc: RpcMethod<Req, Res>,
+): UnaryMethod<Req, Res> {
+  let client = clients.get(endpoint);
+  if (client === undefined) {
+    client = new Client(endpoint, credentials.createSsl(), CHANNEL_OPTIONS);
+    clients.set(endpoint, client);
+  }
+  return unaryMethod(client, rpc);
+}

@@ -1,21 +1,50 @@
-import {
-  type BearerToken,
-  type CallLimits,
-  callWithRetries,
-  type RetryOptions,
-  rpcName,
-  withFreshToken,
-} from '../cloud/unary';
+import { type CloudCallDeps, cloudOf } from '../cloud/folders';
+import { callWithRetries, methodAt, rpcName, withFreshToken } from '../cloud/unary';
+import type { Policy } from '../config';
 import type { SweepExclusion, SweepSpec } from '../model';
+import { folderAllowed, isScoped } from '../request/scope';
 import { allPages } from './listing/pages';
-import { LIST_FOLDERS, type Listed, methodAt } from './listing/wire';
+import { LIST_FOLDERS, type Listed } from './listing/wire';
 import type { MalformedIds } from './malformed';
 
-export interface ScopeDeps {
-  readonly token: BearerToken;
-  readonly endpoint: string;
-  readonly retry: RetryOptions;
-  readonly limits: CallLimits;
+export type ScopeDeps = CloudCallDeps;
+
+/** The folders a sweep may list under the deployment's policy, and those it leaves out. */
+export interface ScopedFolders {
+  readonly kept: readonly string[];
+  /** Each with why: outside the policy, or its cloud could not be read to tell. */
+  readonly outside: ReadonlyArray<{ readonly folderId: string; readonly why: string }>;
+}
+
+/**
+ * Holds a sweep's folders to the policy (ALLOWED_FOLDERS, ALLOWED_CLOUDS) before any is listed:
+ * the folders of a cloud it names are all in; otherwise a folder is in when it is named, or when
+ * FolderService.Get says its cloud is named. One whose cloud cannot be read is left out.
+ */
+export async function withinScope(
+  folders: readonly string[],
+  cloudId: string | undefined,
+  policy: Policy,
+  deps: ScopeDeps,
+): Promise<ScopedFolders> {
+  if (!isScoped(policy) || (cloudId !== undefined && policy.allowedClouds?.includes(cloudId))) {
+    return { kept: folders, outside: [] };
+  }
+  const kept: string[] = [];
+  const outside: Array<{ folderId: string; why: string }> = [];
+  for (const folderId of folders) {
+    let allowed = folderAllowed(policy, folderId, cloudId);
+    let why = 'outside the policy';
+    if (allowed === undefined) {
+      const cloud = await cloudOf(folderId, deps).catch(() => undefined);
+      allowed = cloud === undefined ? false : folderAllowed(policy, folderId, cloud);
+      if (cloud === undefined)
+        why = 'its cloud could not be read to tell whether the policy allows it';
+    }
+    if (allowed) kept.push(folderId);
+    else outside.push({ folderId, why });
+  }
+  return { kept, outside };
 }
 
 /** Whether an exclusion leaves a folder out: by its id, or by any label it carries. */

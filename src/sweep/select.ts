@@ -10,6 +10,7 @@ import type {
   SweepSpec,
   Target,
 } from '../model';
+import { folderAllowed } from '../request/scope';
 import type { SweepContext } from './context';
 import { logListingFailure, rolesMissing } from './failure-lines';
 import { type Check, type Compiled, compileFilters } from './filters';
@@ -76,7 +77,10 @@ export async function sweep(spec: SweepSpec, context: SweepContext): Promise<Swe
   if (filters.kind === 'rejected') return filters;
   const one = (part: SweepSpec, origin: Origin) =>
     sweepFolder(part, filters.check, { ...context, request: { ...context.request, origin } });
-  if (spec.cloudId === undefined && spec.folderIds === undefined) {
+  // A folder only its cloud can place in the policy's scope goes the wide way, which asks.
+  const placed =
+    spec.folderId === undefined || folderAllowed(context.config.policy, spec.folderId) === true;
+  if (spec.cloudId === undefined && spec.folderIds === undefined && placed) {
     return { kind: 'swept', ...(await one(spec, context.request.origin)) };
   }
   return { kind: 'swept', ...(await sweepWide({ ...context, spec, sweepOne: one })) };

@@ -10,12 +10,12 @@ import {
 import { mergeTallies } from '../tallies';
 import type { SweepContext } from './context';
 import { logListingFailure, rolesMissing } from './failure-lines';
-import { handOff } from './fan-out';
+import { handOff, shares } from './fan-out';
 import { failureOf } from './listing';
 import { ListingEnd } from './listing/ending';
 import { logMalformed, MalformedIds } from './malformed';
 import { withRetryLines } from './retry-lines';
-import { folderSweep, foldersOf } from './scope';
+import { folderSweep, foldersOf, withinScope } from './scope';
 
 /** What one folder's sweep found, as the one-folder sweep gives it. */
 export interface FolderFindings<T, R> {
@@ -48,19 +48,16 @@ export async function sweepWide<T, R>(
   const origin = { ...request.origin, sweepId };
   const where =
     spec.cloudId === undefined ? { folderIds: spec.folderIds } : { cloudId: spec.cloudId };
-  let folders: string[];
+  let folders: readonly string[];
   const malformed = new MalformedIds();
+  const scopeDeps = {
+    token: wide.token,
+    endpoint: config.resourceManagerEndpoint,
+    retry: config,
+    limits: withRetryLines(wide.limits, log, origin),
+  };
   try {
-    folders = await foldersOf(
-      spec,
-      {
-        token: wide.token,
-        endpoint: config.resourceManagerEndpoint,
-        retry: config,
-        limits: withRetryLines(wide.limits, log, origin),
-      },
-      malformed,
-    );
+    folders = await foldersOf(spec, scopeDeps, malformed);
   } catch (error) {
     const failure = {
       listing: `folders of cloud ${spec.cloudId}`,
@@ -75,13 +72,29 @@ export async function sweepWide<T, R>(
       sweepId,
     };
   }
-  const specs = folders.map((folderId) => folderSweep(spec, folderId));
   logMalformed(log, origin, 'folder', malformed);
+  const scoped = await withinScope(folders, spec.cloudId, config.policy, scopeDeps);
+  if (scoped.outside.length > 0) {
+    log.log(LogLevel.Warn, 'sweep folders outside the policy', {
+      ...origin,
+      folders: scoped.outside.length,
+      outside: scoped.outside.slice(0, FOLDERS_NAMED),
+      consequence: 'not listed: ALLOWED_FOLDERS and ALLOWED_CLOUDS do not reach them',
+    });
+  }
+  folders = scoped.kept;
+  const specs = folders.map((folderId) => folderSweep(spec, folderId));
   log.log(LogLevel.Info, 'sweep scope', { ...origin, ...where, folders: folders.length });
 
   const { origin: _origin, ...guards } = request;
   if (folders.length > config.sweepFanoutFolders && invocation.functionId !== undefined) {
+    // The folders take their shares of the invocation's Cancels with them; what stays is the
+    // share of the resources the sweep names, swept here.
+    const split = shares(wide.permits.left(), specs.length + (spec.resources.length > 0 ? 1 : 0));
+    const maxCancels = split.slice(0, specs.length);
+    wide.permits.give(maxCancels.reduce((sum, n) => sum + n, 0));
     const handed = await handOff(specs, guards, sweepId, {
+      maxCancels,
       invokeUrl: config.functionsInvokeUrl,
       functionId: invocation.functionId,
       token: wide.token,

@@ -7,6 +7,7 @@ import { Folder } from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder';
 import { FolderServiceService } from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder_service';
 import { describe, expect, it } from 'vitest';
 import { RESOURCE_SERVICES } from '../../emulator/resource-services';
+import { GET_FOLDER } from '../../src/cloud/folders';
 import type { RpcMethod } from '../../src/cloud/unary';
 import { RESOURCE_KINDS } from '../../src/model';
 import { KINDS } from '../../src/sweep/listing/resources';
@@ -139,6 +140,27 @@ describe('FolderService.List', () => {
       generated.responseSerialize({ folders: [folder], nextPageToken: 'more' }),
     );
     expect(page).toEqual({ items: [{ id: 'b1gf1', labels: LABELS }], nextPageToken: 'more' });
+  });
+});
+
+describe('FolderService.Get', () => {
+  it('is asked and read as the generated service does: the cloud a folder is in', () => {
+    const generated = FolderServiceService.get as Generated;
+    expect(pathOf(GET_FOLDER)).toBe(generated.path);
+    expect(generated.requestDeserialize(GET_FOLDER.encode({ folderId: 'b1gf1' }))).toEqual({
+      folderId: 'b1gf1',
+    });
+    const folder = Folder.fromPartial({
+      id: 'b1gf1',
+      cloudId: 'b1gcloud7',
+      name: 'n',
+      description: 'd',
+      labels: LABELS,
+      createdAt: new Date('2026-11-27T10:00:00.000Z'),
+    });
+    expect(GET_FOLDER.decode(generated.responseSerialize(folder))).toEqual({
+      cloudId: 'b1gcloud7',
+    });
   });
 });
 

@@ -6,6 +6,7 @@ import {
   type CallLimits,
   callWithRetries,
   isCallError,
+  methodAt,
   REFRESH_CUT_SHORT,
   type RetryOptions,
   type RpcMethod,
@@ -32,7 +33,7 @@ import { endsKind, ListingEnd, listingEnd } from './ending';
 import { allPages, type Cut, type Pages } from './pages';
 import { type Api, KINDS } from './resources';
 import { type Candidate, isStuck, oldestFirst, type Sighting } from './stuck';
-import { methodAt, type PageRequest } from './wire';
+import type { PageRequest } from './wire';
 
 export type { Candidate, Sighting };
 

@@ -3,13 +3,14 @@ import {
   type BearerToken,
   type CallLimits,
   callWithRetries,
+  methodAt,
   type RetryOptions,
   rpcName,
   withFreshToken,
 } from '../../cloud/unary';
-import { printable } from '../../printable';
+import { serverText } from '../../printable';
 import { allPages } from './pages';
-import { LIST_LOG_RECORDS, type LogRecord, methodAt } from './wire';
+import { LIST_LOG_RECORDS, type LogRecord } from './wire';
 
 /** The group's log as far as a sweep reads it: enough pages for any group's recent history. */
 const MAX_LOG_PAGES = 5;
@@ -86,6 +87,6 @@ export async function latestLogRecord(
   return {
     ...(timestamp !== undefined &&
       inTimestampRange(timestamp) && { timestamp: timestamp.toISOString() }),
-    message: printable(latest.message, MAX_MESSAGE),
+    message: serverText(latest.message, MAX_MESSAGE),
   };
 }

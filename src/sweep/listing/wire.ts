@@ -1,6 +1,5 @@
-import { Client, credentials } from '@grpc/grpc-js';
 import { LISTED_OPERATION, type Operation } from '../../cloud/operation-api';
-import { CHANNEL_OPTIONS, type RpcMethod, type UnaryMethod, unaryMethod } from '../../cloud/unary';
+import type { RpcMethod } from '../../cloud/unary';
 import { type Descriptor, decode, encode } from '../../cloud/wire';
 
 // Every listing takes up to 1000 a page (`page_size` `(value) = "<=1000"` in each proto).
@@ -88,19 +87,3 @@ export const LIST_LOG_RECORDS = pageMethod<LogRecord>(
   'ListLogRecords',
   LOG_RECORDS,
 );
-
-/** One channel per endpoint, kept while the instance is warm, as the cancel client's is. */
-const clients = new Map<string, Client>();
-
-/** The method as a call over the endpoint's channel. */
-export function methodAt<Req, Res>(
-  endpoint: string,
-  rpc: RpcMethod<Req, Res>,
-): UnaryMethod<Req, Res> {
-  let client = clients.get(endpoint);
-  if (client === undefined) {
-    client = new Client(endpoint, credentials.createSsl(), CHANNEL_OPTIONS);
-    clients.set(endpoint, client);
-  }
-  return unaryMethod(client, rpc);
-}

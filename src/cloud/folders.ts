@@ -1,0 +1,47 @@
+import {
+  type BearerToken,
+  type CallLimits,
+  callWithRetries,
+  methodAt,
+  type RetryOptions,
+  type RpcMethod,
+  rpcName,
+  withFreshToken,
+} from './unary';
+import { decode, encode } from './wire';
+
+/** What a folder's Get tells: the cloud it is in. */
+export interface FolderPlace {
+  readonly cloudId?: string;
+}
+
+/** resourcemanager `FolderService.Get` (GetFolderRequest folder_id 1; folder.proto cloud_id 2). */
+export const GET_FOLDER: RpcMethod<{ readonly folderId: string }, FolderPlace> = {
+  service: 'yandex.cloud.resourcemanager.v1.FolderService',
+  method: 'Get',
+  encode: ({ folderId }) => encode([[1, folderId]]),
+  decode: (bytes) => decode<FolderPlace>(bytes, { 2: { name: 'cloudId', type: 'string' } }),
+};
+
+export interface CloudCallDeps {
+  readonly token: BearerToken;
+  readonly endpoint: string;
+  readonly retry: RetryOptions;
+  readonly limits: CallLimits;
+}
+
+/** The cloud a folder is in, by FolderService.Get (resource-manager.viewer); throws a CallError. */
+export async function cloudOf(folderId: string, deps: CloudCallDeps): Promise<string | undefined> {
+  const get = methodAt(deps.endpoint, GET_FOLDER);
+  const call = {
+    method: rpcName(GET_FOLDER),
+    subject: `folder ${folderId}`,
+    endpoint: deps.endpoint,
+  };
+  const { value } = await withFreshToken(
+    deps.token,
+    (bearer) => callWithRetries(call, get, { folderId }, bearer, deps.retry, deps.limits),
+    deps.limits.signal,
+  );
+  return value.cloudId || undefined;
+}
