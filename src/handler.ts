@@ -3,6 +3,7 @@ import { adapterFor } from './event';
 import type { Instance } from './instance';
 import { errorFields, type Logger, LogLevel } from './log';
 import type { Report } from './model';
+import { scopeText } from './request/scope';
 import { type InvocationContext, run } from './run';
 
 export type { InvocationContext };
@@ -25,8 +26,14 @@ export function createHandler(instance: () => Instance, rootLog: Logger) {
     let report: Report;
     try {
       const current = instance();
+      // Said first, every time: what this invocation may reach, whoever sent it.
+      log.log(LogLevel.Info, 'invocation started', { scope: scopeText(current.config.policy) });
       const jobs = adapter.jobs(event, current.config);
-      report = await run(current, jobs, context, log, started, adapter.source);
+      report = await run(current, jobs, context, log, {
+        started,
+        source: adapter.source,
+        maxCancels: adapter.maxCancels?.(event),
+      });
     } catch (caught) {
       const error =
         caught instanceof CancellerError

@@ -30,6 +30,10 @@ export const Reason = {
   OverLimit: 'over_limit',
   /** Started by a method whose operation the API cannot cancel (its proto does not mark it). */
   MethodNotCancellable: 'method_not_cancellable',
+  /** Past `MAX_CANCELS_PER_INVOCATION`: the invocation (or its share of a fan-out) sent its last Cancel. */
+  OverInvocationLimit: 'over_invocation_limit',
+  /** Its resource is in a folder ALLOWED_FOLDERS and ALLOWED_CLOUDS do not reach, or unreadable. */
+  OutsidePolicy: 'outside_policy',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 
@@ -118,6 +122,18 @@ export interface Guards {
   readonly minAgeSeconds: number;
 }
 
+/**
+ * The Cancels an invocation may still send (MAX_CANCELS_PER_INVOCATION): one count for every
+ * request of the invocation, named ids and sweep candidates alike.
+ */
+export interface CancelPermits {
+  /** Takes one for a Cancel about to be sent; false when none is left. */
+  take(): boolean;
+  /** Sets `count` aside for hand-offs, which carry them as their own cap; what could be given. */
+  give(count: number): number;
+  readonly left: () => number;
+}
+
 /** A folder label a sweep leaves alone: `key` with any value, or `key=value`. */
 export interface LabelMatch {
   readonly key: string;
@@ -194,7 +210,12 @@ export type CancelRequest = Guards &
 /** One request found in an event: parsed, or refused with the reason. */
 export type Job =
   | { readonly origin: Origin; readonly request: CancelRequest }
-  | { readonly origin: Origin; readonly error: RequestError };
+  | { readonly origin: Origin; readonly error: RequestError }
+  /**
+   * A message of a batch past the invocation's bound, unread: handed on to an invocation of its
+   * own, since the platform deletes a batch it answered whole.
+   */
+  | { readonly origin: Origin; readonly deferred: unknown };
 
 /** One operation to take through the pipeline, with the guards that apply to it. */
 export interface Target extends Guards {

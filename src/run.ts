@@ -1,6 +1,10 @@
 import { type Budget, beforeBudgetEnds, createBudget, type TimeContext } from './act/budget';
-import { cancelOperation } from './act/cancel-operation';
-import { type InvocationToken, invocationToken, type TokenContext } from './cloud/token';
+import { cancelOperation, type PipelineDeps } from './act/cancel-operation';
+import { type Deferred, handOn } from './act/hand-on';
+import { cancelPermits } from './act/permits';
+import { outsidePolicy as outsidePolicyOf } from './act/placement';
+import type { Operation } from './cloud/operation-api';
+import { invocationToken, type TokenContext } from './cloud/token';
 import type { Instance } from './instance';
 import { errorFields, type Logger, LogLevel } from './log';
 import { mapLimited } from './map-limited';
@@ -16,6 +20,7 @@ import {
 import { logResult, logSummary } from './report/log-lines';
 import { loadObserve } from './report/observe-load';
 import { summarize } from './report/summary';
+import { isScoped } from './request/scope';
 import { type Accepted, select } from './select/invocation';
 import { withOutcomes } from './tallies';
 
@@ -25,19 +30,27 @@ export interface InvocationContext extends TokenContext, TimeContext {
   readonly functionName?: string;
 }
 
+export interface RunOptions {
+  readonly started?: number;
+  readonly source?: Source;
+  /** A cap the event carries (a hand-off's share of a fan-out's); the lower one holds. */
+  readonly maxCancels?: number;
+}
+
 /** One invocation in the order of the work: accept, select, act, report. */
 export async function run(
   instance: Instance,
   jobs: readonly Job[],
   context: InvocationContext,
   log: Logger,
-  started = Date.now(),
-  source: Source = Source.Raw,
+  { started = Date.now(), source = Source.Raw, maxCancels }: RunOptions = {},
 ): Promise<Report> {
   const { config } = instance;
   const requests = accept(jobs, log);
   const rejections = jobs.flatMap((job) => ('error' in job ? [job.error.message] : []));
+  const deferred = jobs.filter((job): job is Deferred => 'deferred' in job);
   const budget = createBudget(context, config.timeMarginMs);
+  const permits = cancelPermits(Math.min(config.maxCancelsPerInvocation, maxCancels ?? Infinity));
   try {
     let results: OperationResult[] = [];
     let swept: SweepSummary | undefined;
@@ -56,14 +69,46 @@ export async function run(
         remainingMs: () => budget.remainingMs(),
         slots: instance.slots,
       };
+      const notHandedOn = await handOn(deferred, {
+        invokeUrl: config.functionsInvokeUrl,
+        ...invocation,
+        token,
+        retry: config,
+        limits,
+        log,
+      });
+      rejections.push(...notHandedOn);
       const selection = await select(requests, {
         config,
         token,
         limits,
         log,
         invocation,
+        permits,
       });
-      results = await act(selection.targets, instance, token, budget, log);
+      const outsidePolicy = isScoped(config.policy)
+        ? (operation: Operation) =>
+            outsidePolicyOf(operation, {
+              policy: config.policy,
+              endpoints: {
+                compute: config.computeEndpoint,
+                vpc: config.vpcEndpoint,
+                cic: config.cicEndpoint,
+                cloudrouter: config.cloudrouterEndpoint,
+                resourceManager: config.resourceManagerEndpoint,
+              },
+              token,
+              retry: config,
+              limits,
+            })
+        : undefined;
+      results = await act(selection.targets, instance, {
+        token,
+        budget,
+        log,
+        permits,
+        ...(outsidePolicy && { outsidePolicy }),
+      });
       const { sweep } = selection;
       swept = sweep?.kinds
         ? { ...sweep, kinds: withOutcomes(sweep.kinds, selection.targets, results) }
@@ -132,6 +177,7 @@ function accept(jobs: readonly Job[], log: Logger): Accepted[] {
   if (jobs.length === 0) log.log(LogLevel.Info, 'the event names no operations; nothing to do');
   return jobs.filter((job): job is Accepted => {
     if ('request' in job) return true;
+    if ('deferred' in job) return false;
     log.log(LogLevel.Error, 'request rejected', { ...job.origin, error: errorFields(job.error) });
     return false;
   });
@@ -141,12 +187,13 @@ function accept(jobs: readonly Job[], log: Logger): Accepted[] {
 function act(
   targets: readonly Target[],
   instance: Instance,
-  token: InvocationToken,
-  budget: Budget,
-  log: Logger,
+  invocation: Pick<PipelineDeps, 'token' | 'budget' | 'permits' | 'outsidePolicy'> & {
+    readonly log: Logger;
+  },
 ): Promise<OperationResult[]> {
   const { config, api } = instance;
-  const deps = { api, token, budget, waitSeconds: config.waitSeconds, log };
+  const { log } = invocation;
+  const deps = { ...invocation, api, waitSeconds: config.waitSeconds };
   return mapLimited(targets, config.concurrency, async (target) => {
     const result = await cancelOperation(target, deps);
     // Every request that named it has its line: a message of a batch is never left unanswered.

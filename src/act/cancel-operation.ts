@@ -2,12 +2,24 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Cancellability, cancellabilityOf } from '../cancellable';
 import { described } from '../cloud/described';
 import { Status, statusOf, unreadableAnswer } from '../cloud/grpc-status';
-import { CallError, type CallResult, type OperationApi } from '../cloud/operation-api';
+import {
+  CallError,
+  type CallResult,
+  type Operation,
+  type OperationApi,
+} from '../cloud/operation-api';
 import type { InvocationToken } from '../cloud/token';
 import { REFRESH_CUT_SHORT, type RetryInfo, refreshCut, withFreshToken } from '../cloud/unary';
 import { CancellerError } from '../errors';
 import { type Logger, LogLevel } from '../log';
-import { type OperationResult, Outcome, Reason, type RequestIds, type Target } from '../model';
+import {
+  type CancelPermits,
+  type OperationResult,
+  Outcome,
+  Reason,
+  type RequestIds,
+  type Target,
+} from '../model';
 import type { Budget } from './budget';
 import {
   answerMismatch,
@@ -29,6 +41,13 @@ export interface PipelineDeps {
   readonly notFoundPauseMs?: number;
   /** Where a retried Get or Cancel is told of, as a `call retried` WARN line. */
   readonly log?: Logger;
+  /** The invocation's Cancels left: one is taken just before each Cancel is sent. */
+  readonly permits: CancelPermits;
+  /**
+   * Under a scoped deployment, why a named operation's resource is outside the scope
+   * (act/placement.ts), asked just before its Cancel; absent, the deployment reaches any folder.
+   */
+  readonly outsidePolicy?: (operation: Operation) => Promise<string | undefined>;
 }
 
 type Findings = Omit<OperationResult, 'operationId' | 'attempts' | 'durationMs'>;
@@ -36,6 +55,8 @@ type Findings = Omit<OperationResult, 'operationId' | 'attempts' | 'durationMs'>
 const POLL_FIRST_MS = 250;
 const POLL_MAX_MS = 5000;
 const NOT_FOUND_PAUSE_MS = 1000;
+const OVER_INVOCATION_LIMIT =
+  'not cancelled: this invocation sent as many Cancels as MAX_CANCELS_PER_INVOCATION (or its share of a fan-out) allows; name it again in another call';
 
 /** An answer about another operation than the one asked about: it tells nothing of ours. */
 class MismatchedAnswer extends CancellerError {
@@ -198,6 +219,25 @@ export async function cancelOperation(
     }
     if (cancellabilityOf(got.operation.metadata?.typeUrl) === Cancellability.Unknown) {
       details = { ...details, cancellability: Cancellability.Unknown };
+    }
+    // A sweep's candidate was listed in a folder the scope reaches; a named id is placed now.
+    const swept = target.origin?.resourceId !== undefined;
+    const outside = swept ? undefined : await deps.outsidePolicy?.(got.operation);
+    if (outside !== undefined) {
+      return done({
+        outcome: Outcome.Skipped,
+        reason: Reason.OutsidePolicy,
+        message: outside,
+        ...got.ids,
+      });
+    }
+    if (!deps.permits.take()) {
+      return done({
+        outcome: Outcome.Skipped,
+        reason: Reason.OverInvocationLimit,
+        message: OVER_INVOCATION_LIMIT,
+        ...got.ids,
+      });
     }
     const cancelled = await call('cancel').catch((error: unknown) => {
       if (unusableCancel(error)) return error;

@@ -15,6 +15,8 @@ export interface Adapter<E = unknown> {
   matches(event: unknown): event is E;
   /** The requests in the event; throws a CancellerError when the event as a whole is unusable. */
   jobs(event: E, settings: AdapterSettings): Job[];
+  /** A cap on the invocation's Cancels that the event itself carries, below the deployment's. */
+  maxCancels?(event: E): number | undefined;
   /** The reply once every operation has a result; may throw to make the platform deliver again. */
   reply(report: Report): unknown;
   /** The reply when nothing could be attempted; throws where a retry might mend it. */

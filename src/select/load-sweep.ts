@@ -1,8 +1,8 @@
-import * as grpc from '@grpc/grpc-js';
 import * as cancellable from '../cancellable';
-import * as backoff from '../cloud/backoff';
 import * as described from '../cloud/described';
+import * as folders from '../cloud/folders';
 import * as grpcStatus from '../cloud/grpc-status';
+import * as invokeAsync from '../cloud/invoke-async';
 import * as operationApi from '../cloud/operation-api';
 import * as unary from '../cloud/unary';
 import * as wire from '../cloud/wire';
@@ -11,6 +11,7 @@ import * as log from '../log';
 import * as mapLimited from '../map-limited';
 import * as model from '../model';
 import * as printable from '../printable';
+import * as requestScope from '../request/scope';
 import * as sweepFilters from '../request/sweep/filters';
 import * as thresholds from '../request/sweep/thresholds';
 import * as roles from '../roles';
@@ -18,19 +19,19 @@ import * as tallies from '../tallies';
 import LENT_TO_SWEEP from './lent.json';
 
 /**
- * What this bundle lends dist/sweep.js instead of it carrying copies of its own: one grpc-js (one
- * set of channels), and the modules of src/ outside src/sweep/ that the sweep uses, so that each
- * is one module in the function, whichever bundle calls it. lent.json names them for build.mjs
+ * What this bundle lends dist/sweep.js instead of it carrying copies of its own: the modules of
+ * src/ outside src/sweep/ that the sweep uses (src/cloud/unary.ts among them, with the one set of
+ * grpc-js channels), so that each is one module in the function, whichever bundle calls it. lent.json names them for build.mjs
  * too, which points the sweep bundle's imports of them at the global this fills, and fails the
  * build on an import of src/ that is neither in src/sweep/ nor lent. What the sweep gives back is
  * data (select/invocation.ts): it never hands the host an object whose class the host must know.
  */
 export const LENT: Readonly<Record<string, unknown>> = {
-  '@grpc/grpc-js': grpc,
   'src/cancellable.ts': cancellable,
-  'src/cloud/backoff.ts': backoff,
   'src/cloud/described.ts': described,
+  'src/cloud/folders.ts': folders,
   'src/cloud/grpc-status.ts': grpcStatus,
+  'src/cloud/invoke-async.ts': invokeAsync,
   'src/cloud/operation-api.ts': operationApi,
   'src/cloud/unary.ts': unary,
   'src/cloud/wire.ts': wire,
@@ -39,6 +40,7 @@ export const LENT: Readonly<Record<string, unknown>> = {
   'src/map-limited.ts': mapLimited,
   'src/model.ts': model,
   'src/printable.ts': printable,
+  'src/request/scope.ts': requestScope,
   'src/request/sweep/filters.ts': sweepFilters,
   'src/request/sweep/thresholds.ts': thresholds,
   'src/roles.ts': roles,

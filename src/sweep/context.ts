@@ -1,7 +1,7 @@
 import type { BearerToken, CallLimits } from '../cloud/unary';
 import type { Config } from '../config';
 import type { Logger } from '../log';
-import type { Guards, Origin } from '../model';
+import type { CancelPermits, Guards, Origin } from '../model';
 
 /** What the invocation knows of itself: its id names the fan-out, its function is the target. */
 export interface Invocation {
@@ -20,4 +20,6 @@ export interface SweepContext {
   readonly limits: CallLimits;
   readonly log: Logger;
   readonly invocation: Invocation;
+  /** The invocation's Cancels left, of which a fan-out hands each folder its share. */
+  readonly permits: CancelPermits;
 }

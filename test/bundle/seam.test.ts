@@ -85,6 +85,10 @@ describe('dist/sweep.js', () => {
     expect(srcOf('index.js').filter((file) => file.startsWith('src/sweep/'))).toEqual([]);
   });
 
+  it('carries no package: it reaches grpc-js through what it borrows, so one set of channels serves both', () => {
+    expect(inputsOf('sweep.js').filter((input) => input.includes('node_modules/'))).toEqual([]);
+  });
+
   it('borrows exactly what the loader lends: lent.json is the one list for build and loader', () => {
     const borrowed = inputsOf('sweep.js')
       .filter((input) => input.startsWith('host:'))

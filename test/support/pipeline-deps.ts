@@ -1,5 +1,6 @@
 import { type Budget, createBudget } from '../../src/act/budget';
 import type { PipelineDeps } from '../../src/act/cancel-operation';
+import { cancelPermits } from '../../src/act/permits';
 import type { CallResult, Operation, OperationApi } from '../../src/cloud/operation-api';
 import type { InvocationToken } from '../../src/cloud/token';
 import type { RequestIds } from '../../src/model';
@@ -19,6 +20,7 @@ export function pipelineDeps(
     token: fixedToken('t1.test-token'),
     budget: createBudget({}, 0),
     waitSeconds: 0,
+    permits: cancelPermits(Number.POSITIVE_INFINITY),
     ...overrides,
   };
 }

@@ -212,6 +212,9 @@ describe('a sweep of a cloud past SWEEP_FANOUT_FOLDERS', () => {
     expect(calls.map((c) => JSON.parse(c.data).sweepHandOff.request.sweep.folderId).sort()).toEqual(
       ['b1gone', 'b1gthree', 'b1gtwo'],
     );
+    // The fan-out shares the invocation's cap (MAX_CANCELS_PER_INVOCATION, MAX_OPERATIONS unset).
+    const caps = calls.map((c) => JSON.parse(c.data).sweepHandOff.maxCancels as number);
+    expect(caps.sort()).toEqual([333, 333, 334]);
     expect(cancels(server).sort()).toEqual(['b1goneold', 'b1gthreeold', 'b1gtwoold']);
     // The coordinator lists and hands on; it cancels nothing itself.
     const own = runtime.linesFor('inv-coordinator');

@@ -280,9 +280,10 @@ describe('a handed-on folder sweep', () => {
       onExcess: 'oldest',
     });
     const folder = { ...spec, cloudId: undefined, folderId: 'b1gfolder' };
-    const event = handOffEvent(folder, { dryRun: true, minAgeSeconds: 0 }, 'sweep1') as {
-      sweepHandOff: { request: { sweep: unknown } };
+    const event = handOffEvent(folder, { dryRun: true, minAgeSeconds: 0 }, 'sweep1', 7) as {
+      sweepHandOff: { request: { sweep: unknown }; maxCancels: number };
     };
+    expect(event.sweepHandOff.maxCancels).toBe(7);
     const again = parseSweep(event.sweepHandOff.request.sweep);
     expect(again).toMatchObject({
       folderId: 'b1gfolder',
