@@ -11,7 +11,10 @@ const EVENT_TYPE: MessageQueue.Event['messages'][number]['event_metadata']['even
 
 type QueueEvent = { messages: TriggerMessage[] };
 
-/** Each message of a Message Queue batch (1 to 1000) is a request of its own. */
+/**
+ * Each message of a Message Queue batch (1 to 1000) is a request of its own. Messages past the
+ * invocation's bound are handed on, unread, as a batch of their own (src/act/hand-on.ts).
+ */
 export const queueAdapter: Adapter<QueueEvent> = {
   source: Source.Queue,
 
@@ -32,7 +35,7 @@ export const queueAdapter: Adapter<QueueEvent> = {
       if (text === undefined) {
         return { origin, error: new RequestError('the queue message has no text body') };
       }
-      return batch.admit(origin, () => jobFrom(origin, text, limits));
+      return batch.admit({ origin, text, leftover: message }, () => jobFrom(origin, text, limits));
     });
   },
 

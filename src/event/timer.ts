@@ -2,6 +2,7 @@ import type { Timer } from '@yandex-cloud/function-types/dist/src/triggers/timer
 import { RequestError } from '../errors';
 import { type Job, Source } from '../model';
 import type { Adapter } from './adapter';
+import { batchBound } from './batch-bound';
 import { isTriggerEvent, stringField, type TriggerMessage } from './trigger-message';
 import { jobFrom, triggerRefuse, triggerReply } from './trigger-reply';
 
@@ -16,7 +17,10 @@ export const timerAdapter: Adapter<TimerEvent> = {
 
   matches: (event): event is TimerEvent => isTriggerEvent(event, EVENT_TYPE),
 
+  // The platform sends one message per event; one forged with many is held to the same bound as
+  // a queue's batch, and what is past it refused by name.
   jobs(event, limits) {
+    const batch = batchBound(limits.maxOperations);
     return event.messages.flatMap((message): Job[] => {
       const triggerId = stringField(message.details, 'trigger_id');
       const origin = { source: Source.Timer, ...(triggerId && { triggerId }) };
@@ -26,7 +30,8 @@ export const timerAdapter: Adapter<TimerEvent> = {
       if (typeof payload !== 'string') {
         return [{ origin, error: new RequestError('the timer payload is not a string') }];
       }
-      return payload.trim() === '' ? [] : [jobFrom(origin, payload, limits)];
+      if (payload.trim() === '') return [];
+      return [batch.admit({ origin, text: payload }, () => jobFrom(origin, payload, limits))];
     });
   },
 

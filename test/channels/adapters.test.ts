@@ -3,9 +3,10 @@ import { NoTokenError, type RequestError, RetryableFailureError } from '../../sr
 import { adapterFor } from '../../src/event';
 import type { Job, OperationResult, Report } from '../../src/model';
 import { httpEvent, queueEvent, STORAGE, timerEvent } from '../support/events';
+import { OPEN_POLICY } from '../support/policy';
 import { operationsOf } from '../support/requests';
 
-const settings = { maxOperations: 10, httpApiKey: undefined };
+const settings = { maxOperations: 10, httpApiKey: undefined, policy: OPEN_POLICY };
 // Short ids, as the origins below name them.
 const timer = (payload?: unknown) => timerEvent(payload, { triggerId: 't1' });
 const queue = (...bodies: unknown[]) =>
@@ -18,7 +19,9 @@ const summary = (jobs: Job[]) =>
           origin: job.origin,
           ids: operationsOf(job.request).map((o) => (o.valid ? o.id : `!${o.text}`)),
         }
-      : { origin: job.origin, error: job.error.message },
+      : 'error' in job
+        ? { origin: job.origin, error: job.error.message }
+        : { origin: job.origin, deferred: true },
   );
 const jobsOf = (event: unknown, overrides = {}) =>
   summary(adapterFor(event).jobs(event, { ...settings, ...overrides }));

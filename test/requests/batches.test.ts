@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeOperation } from '../../emulator/cloud-api-server';
-import type { RequestError } from '../../src/errors';
+import { RequestError } from '../../src/errors';
 import { batchBound } from '../../src/event/batch-bound';
-import type { Job } from '../../src/model';
+import { type Job, MAX_BODY_BYTES } from '../../src/model';
 import { parseRequest } from '../../src/request/parse';
 import { queueEvent, timerEvent } from '../support/events';
 import { invocationContext, onEmulator } from '../support/in-process';
+import { OPEN_POLICY } from '../support/policy';
 
 // Issue 17: a batch is bounded as a whole, and no request in it is lost.
 const started: Array<{ close(): unknown }> = [];
@@ -23,9 +24,10 @@ const ids = (prefix: string, count: number) =>
 
 describe('the bound on a batch as a whole', () => {
   const origin = { source: 'queue' as const };
+  const message = { origin, text: 'the text is not read here' };
   const job = (operationIds: string[]): Job => ({
     origin,
-    request: parseRequest({ operationIds }, { maxOperations: 1000 }),
+    request: parseRequest({ operationIds }, { maxOperations: 1000, policy: OPEN_POLICY }),
   });
 
   it.each([
@@ -34,40 +36,73 @@ describe('the bound on a batch as a whole', () => {
     ['exactly the bound', [5, 5], 10, [true, true]],
   ])('admits %s', (_case, sizes, max, admitted) => {
     const bound = batchBound(max);
-    const jobs = sizes.map((size, i) => bound.admit(origin, () => job(ids(`m${i}op`, size))));
+    const jobs = sizes.map((size, i) => bound.admit(message, () => job(ids(`m${i}op`, size))));
     expect(jobs.map((j) => 'request' in j)).toEqual(admitted);
     for (const refused of jobs.filter((j) => 'error' in j)) {
       expect((refused as { error: RequestError }).error.message).toMatch(
-        /the batch names more than MAX_OPERATIONS \(\d+\) operations in all; this message is not processed/,
+        /the event names more than MAX_OPERATIONS \(\d+\) operations, or holds more than \d+ bytes of requests, in all; this message is not processed/,
       );
     }
   });
 
   it('counts an id the batch already names once', () => {
     const bound = batchBound(3);
-    expect('request' in bound.admit(origin, () => job(['a1', 'b1', 'c1']))).toBe(true);
-    expect('request' in bound.admit(origin, () => job(['c1', 'b1']))).toBe(true);
+    expect('request' in bound.admit(message, () => job(['a1', 'b1', 'c1']))).toBe(true);
+    expect('request' in bound.admit(message, () => job(['c1', 'b1']))).toBe(true);
   });
 
   it('bounds the mentions of ids it already names too: each is a line of its own', () => {
     const bound = batchBound(2);
     // Ten messages' worth of MAX_OPERATIONS mentions, then no more.
-    const admitted = Array.from({ length: 12 }, () => bound.admit(origin, () => job(['a1', 'b1'])));
+    const admitted = Array.from({ length: 12 }, () =>
+      bound.admit(message, () => job(['a1', 'b1'])),
+    );
     expect(admitted.map((j) => 'request' in j)).toEqual([...Array(10).fill(true), false, false]);
   });
 
   it('reads no ids of a message once the batch is full', () => {
     const bound = batchBound(1);
-    bound.admit(origin, () => job(['a1', 'b1']));
+    bound.admit(message, () => job(['a1', 'b1']));
     let parsed = false;
-    bound.admit(origin, () => {
+    bound.admit(message, () => {
       parsed = true;
       return job(['c1']);
     });
     expect(parsed).toBe(false);
   });
 
-  it('answers a 1000-message batch of 150 ids each with a reply, refusing the rest by name', async () => {
+  it('hands on a message past it, and every one after, unread: a queue batch loses none', () => {
+    const bound = batchBound(3);
+    const leftover = (i: number) => ({ ...message, leftover: { message: i } });
+    const jobs = [2, 2, 1].map((size, i) =>
+      bound.admit(leftover(i), () => job(ids(`m${i}op`, size))),
+    );
+    expect(jobs.map((j) => Object.keys(j).sort())).toEqual([
+      ['origin', 'request'],
+      ['deferred', 'origin'],
+      ['deferred', 'origin'],
+    ]);
+    expect(jobs.slice(1).map((j) => 'deferred' in j && j.deferred)).toEqual([
+      { message: 1 },
+      { message: 2 },
+    ]);
+  });
+
+  it('refuses a message no invocation could take, rather than hand it on for ever', () => {
+    const bound = batchBound(3);
+    const huge = { origin, text: 'x'.repeat(MAX_BODY_BYTES + 1), leftover: { message: 0 } };
+    const alone = bound.admit(huge, () => job(['a1']));
+    expect(alone).toMatchObject({ error: expect.any(RequestError) });
+  });
+
+  it('bounds the bytes of requests it reads, whatever they name', () => {
+    const bound = batchBound(1000);
+    const half = { origin, text: 'x'.repeat(MAX_BODY_BYTES / 2), leftover: {} };
+    const admitted = [half, half, half].map((m) => bound.admit(m, () => job(['a1'])));
+    expect(admitted.map((j) => 'request' in j)).toEqual([true, true, false]);
+  });
+
+  it('answers a 1000-message batch of 150 ids each off the platform, refusing the rest by name', async () => {
     const { server, fn } = await stack([]);
     const bodies = Array.from({ length: 1000 }, (_, m) =>
       JSON.stringify({ operationIds: ids(`m${m}op`, 150) }),
@@ -77,11 +112,13 @@ describe('the bound on a batch as a whole', () => {
       summary: { operations: number; rejectedRequests: number };
     };
 
-    // Six messages' 900 ids fit in MAX_OPERATIONS (1000); the seventh would not.
+    // Six messages' 900 ids fit in MAX_OPERATIONS (1000); the seventh would not. With no function
+    // id to hand the rest on to, they are refused, in one line.
     expect(reply.summary).toMatchObject({ operations: 900, rejectedRequests: 994 });
-    const rejected = fn.lines.filter((l) => l.msg === 'request rejected');
-    expect(rejected).toHaveLength(994);
-    expect(rejected[0]).toMatchObject({ level: 'ERROR', messageId: 'msg-6' });
+    const rest = fn.lines.filter((l) => l.msg === 'batch rest not handed on');
+    expect(rest).toEqual([
+      expect.objectContaining({ level: 'ERROR', messageId: 'msg-6', messages: 994 }),
+    ]);
     expect(server.calls.filter((c) => c.method === 'Get')).toHaveLength(900);
   });
 });
