@@ -32,7 +32,7 @@ export interface FakeResource {
 const LOGGED_KIND = 'compute.instanceGroup' as const satisfies ResourceKind;
 
 export type ListingMethod =
-  | `${ResourceKind}/${'List' | 'ListOperations'}`
+  | `${ResourceKind}/${'List' | 'ListOperations' | 'Get'}`
   | `${typeof LOGGED_KIND}/ListLogRecords`;
 
 export interface ListingRequest {
@@ -51,7 +51,7 @@ export interface Listing {
    */
   deny(kinds: readonly ResourceKind[]): void;
   /**
-   * Adds a service per kind; of each, only List and ListOperations answer (and the instance
+   * Adds a service per kind; of each, only Get, List and ListOperations answer (and the instance
    * group's ListLogRecords), the rest UNIMPLEMENTED.
    */
   addTo(server: Server): void;
@@ -196,6 +196,42 @@ export function createListing(opts: {
       callback(null, { operations: result.items, nextPageToken: result.nextPageToken });
     };
 
+  /**
+   * A resource by its id, as each service's Get answers it (the request names it in the field
+   * ListOperations does): with its folder, which a scoped deployment checks before a Cancel.
+   * Denied with the kind's listings, as the viewer role that lists a kind also reads it.
+   */
+  const get =
+    (kind: ResourceKind): Handler<OperationsRequest> =>
+    (call, callback) => {
+      const resourceId = String(call.request[RESOURCE_SERVICES[kind].idField] ?? '');
+      const method: ListingMethod = `${kind}/Get`;
+      const headers = opts.record(
+        { method, subject: resourceId, page: { size: 0, token: '' } },
+        call.metadata,
+      );
+      if (denied.has(kind)) {
+        const details = denial(kind, method, resourceId);
+        return reject(call, callback, headers, status.PERMISSION_DENIED, details);
+      }
+      const state = ofKind(kind).get(resourceId);
+      if (state === undefined) {
+        const details = `${kind} ${resourceId} not found`;
+        return reject(call, callback, headers, status.NOT_FOUND, details);
+      }
+      const { id, folderId, name, labels } = state.resource;
+      call.sendMetadata(headers);
+      callback(
+        null,
+        RESOURCE_SERVICES[kind].toMessage({
+          id,
+          folderId,
+          name: name ?? '',
+          labels: labels ?? {},
+        }) as object,
+      );
+    };
+
   const listLogRecords: Handler<ListInstanceGroupLogRecordsRequest> = (call, callback) => {
     const { instanceGroupId, pageSize, pageToken, filter } = call.request;
     const method: ListingMethod = `${LOGGED_KIND}/ListLogRecords`;
@@ -238,6 +274,7 @@ export function createListing(opts: {
         const resourceKind = kind as ResourceKind;
         // Methods left out get grpc-js's default handler, which answers UNIMPLEMENTED.
         server.addService(service, {
+          get: get(resourceKind),
           list: list(resourceKind),
           listOperations: listOperations(resourceKind),
           ...(resourceKind === LOGGED_KIND && { listLogRecords }),

@@ -11,6 +11,13 @@ type CancellableKind = (typeof CANCELLABLE_KINDS)[number];
  */
 interface MethodTable {
   readonly package: string;
+  /**
+   * The service of the kind's resources, whose `Get` (its request's id is field 1) answers the
+   * resource with its folder_id at `folderField`: where a scoped deployment places an operation
+   * by the resource its metadata names (its field 1).
+   */
+  readonly service: string;
+  readonly folderField: number;
   readonly cancellable: Readonly<Record<string, string>>;
   readonly other: readonly string[];
 }
@@ -18,6 +25,8 @@ interface MethodTable {
 export const METHODS: Readonly<Record<CancellableKind, MethodTable>> = {
   'compute.instance': {
     package: 'yandex.cloud.compute.v1',
+    service: 'InstanceService',
+    folderField: 2,
     cancellable: { Create: 'CreateInstanceMetadata' },
     other: [
       'UpdateInstanceMetadata',
@@ -45,26 +54,36 @@ export const METHODS: Readonly<Record<CancellableKind, MethodTable>> = {
   },
   'compute.disk': {
     package: 'yandex.cloud.compute.v1',
+    service: 'DiskService',
+    folderField: 2,
     cancellable: { Create: 'CreateDiskMetadata' },
     other: ['UpdateDiskMetadata', 'DeleteDiskMetadata', 'MoveDiskMetadata', 'RelocateDiskMetadata'],
   },
   'compute.image': {
     package: 'yandex.cloud.compute.v1',
+    service: 'ImageService',
+    folderField: 2,
     cancellable: { Create: 'CreateImageMetadata' },
     other: ['UpdateImageMetadata', 'DeleteImageMetadata'],
   },
   'compute.reservedInstancePool': {
     package: 'yandex.cloud.compute.v1',
+    service: 'ReservedInstancePoolService',
+    folderField: 4,
     cancellable: { Create: 'CreateReservedInstancePoolMetadata' },
     other: ['UpdateReservedInstancePoolMetadata', 'DeleteReservedInstancePoolMetadata'],
   },
   'vpc.network': {
     package: 'yandex.cloud.vpc.v1',
+    service: 'NetworkService',
+    folderField: 2,
     cancellable: { Create: 'CreateNetworkMetadata', Update: 'UpdateNetworkMetadata' },
     other: ['DeleteNetworkMetadata', 'MoveNetworkMetadata'],
   },
   'vpc.subnet': {
     package: 'yandex.cloud.vpc.v1',
+    service: 'SubnetService',
+    folderField: 2,
     cancellable: {
       Create: 'CreateSubnetMetadata',
       Update: 'UpdateSubnetMetadata',
@@ -75,11 +94,15 @@ export const METHODS: Readonly<Record<CancellableKind, MethodTable>> = {
   },
   'vpc.routeTable': {
     package: 'yandex.cloud.vpc.v1',
+    service: 'RouteTableService',
+    folderField: 2,
     cancellable: { Create: 'CreateRouteTableMetadata', Update: 'UpdateRouteTableMetadata' },
     other: ['DeleteRouteTableMetadata', 'MoveRouteTableMetadata'],
   },
   'vpc.securityGroup': {
     package: 'yandex.cloud.vpc.v1',
+    service: 'SecurityGroupService',
+    folderField: 2,
     cancellable: { Update: 'UpdateSecurityGroupMetadata' },
     other: [
       'CreateSecurityGroupMetadata',
@@ -90,6 +113,8 @@ export const METHODS: Readonly<Record<CancellableKind, MethodTable>> = {
   },
   'cic.privateConnection': {
     package: 'yandex.cloud.cic.v1',
+    service: 'PrivateConnectionService',
+    folderField: 5,
     cancellable: {
       Create: 'CreatePrivateConnectionMetadata',
       Update: 'UpdatePrivateConnectionMetadata',
@@ -101,6 +126,8 @@ export const METHODS: Readonly<Record<CancellableKind, MethodTable>> = {
   },
   'cic.trunkConnection': {
     package: 'yandex.cloud.cic.v1',
+    service: 'TrunkConnectionService',
+    folderField: 5,
     cancellable: {
       Create: 'CreateTrunkConnectionMetadata',
       Update: 'UpdateTrunkConnectionMetadata',
@@ -112,6 +139,8 @@ export const METHODS: Readonly<Record<CancellableKind, MethodTable>> = {
   // and Move return UpdateRoutingInstanceMetadata (routing_instance_service.proto).
   'cloudrouter.routingInstance': {
     package: 'yandex.cloud.cloudrouter.v1',
+    service: 'RoutingInstanceService',
+    folderField: 5,
     cancellable: {
       Create: 'CreateRoutingInstanceMetadata',
       Update: 'UpdateRoutingInstanceMetadata',

@@ -21,8 +21,11 @@ export interface Operation {
   readonly createdBy: string;
   readonly modifiedAt?: Date;
   readonly done: boolean;
-  /** The type of its metadata (google.protobuf.Any), which names the method that started it. */
-  readonly metadata?: { readonly typeUrl: string };
+  /**
+   * Its metadata (google.protobuf.Any): the type names the method that started it; the value,
+   * read by Get and Cancel alone, names the resource it works on.
+   */
+  readonly metadata?: { readonly typeUrl: string; readonly value?: Uint8Array };
   /** google.rpc.Status, when the operation failed; its `details` are not read. */
   readonly error?: { readonly code: number; readonly message: string };
 }
@@ -41,9 +44,13 @@ export const LISTED_OPERATION: Descriptor = {
   7: { name: 'metadata', type: { 1: { name: 'typeUrl', type: 'string' } } },
 };
 
-/** What Get and Cancel read: its error too; the response (9) is skipped. */
+/** What Get and Cancel read: the metadata's value and the error too; the response (9) is skipped. */
 const OPERATION: Descriptor = {
   ...LISTED_OPERATION,
+  7: {
+    name: 'metadata',
+    type: { 1: { name: 'typeUrl', type: 'string' }, 2: { name: 'value', type: 'bytes' } },
+  },
   8: {
     name: 'error',
     type: { 1: { name: 'code', type: 'int32' }, 2: { name: 'message', type: 'string' } },

@@ -12,9 +12,10 @@ import protobuf from 'protobufjs/minimal';
 
 /**
  * `timestamp` is a google.protobuf.Timestamp read as a Date (an Invalid Date past Date's range,
- * which the callers' range checks refuse); `labels` is a `map<string, string>`.
+ * which the callers' range checks refuse); `labels` is a `map<string, string>`; `bytes` is read
+ * as a copy, so that it does not keep the whole answer alive.
  */
-type Scalar = 'string' | 'bool' | 'int32' | 'int64' | 'timestamp' | 'labels';
+type Scalar = 'string' | 'bool' | 'int32' | 'int64' | 'timestamp' | 'labels' | 'bytes';
 
 /**
  * A field: its name in the decoded object, and how it is read. Only a message may be `repeated`:
@@ -101,6 +102,8 @@ function readValue(reader: protobuf.Reader, type: FieldSpec['type']): unknown {
     }
     case 'labels':
       return nested(reader, MAP_ENTRY);
+    case 'bytes':
+      return Buffer.from(reader.bytes());
     default:
       return nested(reader, type);
   }

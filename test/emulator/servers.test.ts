@@ -7,6 +7,7 @@ import {
   GetInstanceRequest,
   InstanceServiceClient,
   ListInstancesRequest,
+  StartInstanceRequest,
 } from '@yandex-cloud/nodejs-sdk/compute-v1/instance_service';
 import { ApiError } from '@yandex-cloud/nodejs-sdk/dist/errors';
 import { clientFactory } from '@yandex-cloud/nodejs-sdk/dist/utils/client-factory';
@@ -453,13 +454,20 @@ describe('listing services on the operation server', () => {
     expect((await client.listOperations('img1')).items).toEqual([]);
   });
 
-  it('answers UNIMPLEMENTED for methods other than List and ListOperations', async () => {
+  it('answers Get with the resource and its folder, and UNIMPLEMENTED for methods it does not serve', async () => {
     await start({ resources: [{ kind: 'compute.instance', id: 'i1', folderId: 'f1' }] });
     const client = new InstanceServiceClient(server.address, credentials.createSsl());
     clients.push(client);
     const get = client.get.bind(client);
     await expect(
       unary(get, GetInstanceRequest.fromPartial({ instanceId: 'i1' }), bearer()),
+    ).resolves.toMatchObject({ id: 'i1', folderId: 'f1' });
+    await expect(
+      unary(get, GetInstanceRequest.fromPartial({ instanceId: 'gone' }), bearer()),
+    ).rejects.toMatchObject({ code: Status.NOT_FOUND });
+    const startVm = client.start.bind(client);
+    await expect(
+      unary(startVm, StartInstanceRequest.fromPartial({ instanceId: 'i1' }), bearer()),
     ).rejects.toMatchObject({ code: Status.UNIMPLEMENTED });
   });
 

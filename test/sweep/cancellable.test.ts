@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { MethodDefinition } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
+import { resourceOf } from '../../src/act/placement';
 import { Cancellability, cancellabilityOf, METHODS } from '../../src/cancellable';
+import { decode, encode } from '../../src/cloud/wire';
 import { CANCELLABLE_KINDS } from '../../src/model';
 
 const require = createRequire(import.meta.url);
@@ -28,6 +31,12 @@ const SDK: Record<(typeof CANCELLABLE_KINDS)[number], readonly [string, string]>
 };
 
 const MARK = 'can be cancelled while it is in progress';
+
+/** What each generated message offers: the two functions these tests use. */
+interface Message {
+  fromPartial(fields: object): object;
+  encode(message: object): { finish(): Uint8Array };
+}
 
 /**
  * The methods of `service` whose doc comment in the generated definition carries the proto's
@@ -57,6 +66,48 @@ describe.each(CANCELLABLE_KINDS.map((kind) => [kind]))('%s', (kind) => {
     expect(Object.keys(table.cancellable).sort()).toEqual(
       markedMethods(declarations, service).sort(),
     );
+  });
+
+  // Where a scoped deployment places a named operation (src/act/placement.ts): the resource its
+  // metadata names in field 1, and that resource's folder as the service's Get answers it.
+  it('finds the resource each cancellable method works on in its metadata, as the SDK encodes it', () => {
+    for (const name of new Set(Object.values(table.cancellable))) {
+      const message = generated[name] as Message;
+      const [idField] = Object.keys(message.fromPartial({})).filter((k) => k !== '$type');
+      expect(idField, name).toMatch(/Id$/);
+      const value = message.encode(message.fromPartial({ [idField as string]: 'res1id' })).finish();
+      const named = resourceOf({
+        id: 'op',
+        description: '',
+        createdBy: '',
+        done: false,
+        metadata: { typeUrl: `type.googleapis.com/${table.package}.${name}`, value },
+      });
+      expect(named, name).toMatchObject({ id: 'res1id', service: `${table.package}.${service}` });
+    }
+  });
+
+  it("reads a resource's folder as the service's Get is asked and answers", () => {
+    const get = (generated[`${service}Service`] as { get: MethodDefinition<unknown, unknown> }).get;
+    expect(get.path).toBe(`/${table.package}.${table.service}/Get`);
+    const [asked] = Object.entries(
+      get.requestDeserialize(encode([[1, 'res1id']])) as object,
+    ).filter(([k]) => k !== '$type');
+    expect(asked).toEqual([expect.stringMatching(/Id$/), 'res1id']);
+    const resource = require(
+      require.resolve(`@yandex-cloud/nodejs-sdk/${module.replace(/_service$/, '')}`),
+    )[service.replace(/Service$/, '')] as Message;
+    const answer = get.responseSerialize(
+      resource.fromPartial({
+        id: 'res1id',
+        folderId: 'b1gfolder1',
+        name: 'n',
+        description: 'a description',
+        labels: { env: 'prod' },
+      }),
+    );
+    const read = decode(answer, { [table.folderField]: { name: 'folderId', type: 'string' } });
+    expect(read).toEqual({ folderId: 'b1gfolder1' });
   });
 
   it('knows every metadata type the service exports, each on one side', () => {

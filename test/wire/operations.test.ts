@@ -45,7 +45,11 @@ describe.each([
       createdBy: 'ajeuser01',
       modifiedAt: new Date('2026-11-27T10:05:00.000Z'),
       done: true,
-      metadata: { typeUrl: 'type.googleapis.com/yandex.cloud.compute.v1.StartInstanceMetadata' },
+      // Get and Cancel read the metadata's value too: a scoped deployment places the operation by it.
+      metadata: {
+        typeUrl: 'type.googleapis.com/yandex.cloud.compute.v1.StartInstanceMetadata',
+        value: Buffer.from('metadata bytes'),
+      },
       error: { code: 1, message: 'cancelled' },
     });
   });
