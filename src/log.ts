@@ -1,4 +1,4 @@
-import { shortened } from './printable';
+import { redacted, shortened } from './printable';
 
 /** Cloud Logging's level names; it parses them in upper case. */
 export const LogLevel = {
@@ -145,11 +145,14 @@ export function createLogger(
           ([, v]) => v !== undefined,
         ),
       );
+      // Redacted whole, whatever field a secret came in by: a line is where a leak would last.
       write(
-        lineOf(level, msg, {
-          ...rest,
-          ...(Object.keys(clashes).length > 0 && { shadowed: clashes }),
-        }),
+        redacted(
+          lineOf(level, msg, {
+            ...rest,
+            ...(Object.keys(clashes).length > 0 && { shadowed: clashes }),
+          }),
+        ),
       );
     },
     child(fields) {

@@ -1,7 +1,7 @@
 import { Status, statusName, Unreadable } from '../cloud/grpc-status';
 import type { Operation } from '../cloud/operation-api';
 import { Outcome, Reason } from '../model';
-import { printable } from '../printable';
+import { printable, serverText } from '../printable';
 
 export interface ErrorClass {
   readonly outcome: Outcome;
@@ -92,7 +92,7 @@ export function ownError({ error }: Operation): OwnError {
   if (error === undefined || error.code === Status.OK) return {};
   return {
     code: statusName(error.code),
-    ...(error.message && { message: printable(error.message, MAX_SERVER_TEXT) }),
+    ...(error.message && { message: serverText(error.message, MAX_SERVER_TEXT) }),
   };
 }
 

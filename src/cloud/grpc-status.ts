@@ -1,4 +1,5 @@
 import { status as Status } from '@grpc/grpc-js';
+import { redacted } from '../printable';
 
 export { Status };
 
@@ -154,7 +155,8 @@ export interface StatusContext {
  */
 export function describeStatus(error: unknown, context: StatusContext = {}): string {
   const status = statusOf(error);
-  const details = detailsOf(error).trim();
+  // A server may echo what it was sent, the token included.
+  const details = redacted(detailsOf(error).trim());
   const name = status === undefined ? 'NO_STATUS' : Status[status];
   const within =
     context.timeoutMs === undefined

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Http } from '@yandex-cloud/function-types/dist/src/http';
 import { type CancellerError, RequestError, UnauthorizedError } from '../errors';
 import { MAX_BODY_BYTES, Source } from '../model';
-import { printable } from '../printable';
+import { printable, redacted } from '../printable';
 import { replyBody } from '../report/reply-body';
 import { worthRetrying } from '../report/summary';
 import { parseRequest } from '../request/parse';
@@ -56,7 +56,8 @@ function jsonResponse(
   return {
     statusCode,
     headers: { 'Content-Type': 'application/json', ...headers },
-    body: JSON.stringify(body),
+    // Its results carry servers' words, redacted where they are read; this is the last check.
+    body: redacted(JSON.stringify(body)),
     isBase64Encoded: false,
   };
 }

@@ -1,5 +1,5 @@
 import { type OperationResult, Outcome, type Report, type Source } from '../../model';
-import { printable } from '../../printable';
+import { serverText } from '../../printable';
 
 /** A point as the Monitoring data write API takes it (monitoring/api-ref/MetricsData/write.md). */
 export interface MetricPoint {
@@ -78,7 +78,7 @@ export function writeFailure(answer: unknown): string | undefined {
         ? String(writtenMetricsCount)
         : undefined;
   const written = count === undefined ? '' : `${count} written; `;
-  return `answered 200, but ${written}${printable(errorMessage, 200)}`;
+  return `answered 200, but ${written}${serverText(errorMessage, 200)}`;
 }
 
 /** The write request's URL: the folder's custom metrics. */
