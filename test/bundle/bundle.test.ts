@@ -188,7 +188,14 @@ async function linesOf(
   lastMsg = 'invocation summary',
 ): Promise<Line[]> {
   await runtime.waitForLine((l) => l.request_id === requestId && l.msg === lastMsg);
-  return runtime.linesFor(requestId);
+  // The first line of each says what the invocation may reach; the rest are what it did.
+  const [first, ...rest] = runtime.linesFor(requestId);
+  expect(first).toMatchObject({
+    level: 'INFO',
+    msg: 'invocation started',
+    scope: 'any folder the service account can see',
+  });
+  return rest;
 }
 
 function operationLines(lines: Line[]): Line[] {
