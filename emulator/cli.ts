@@ -3,6 +3,7 @@ import { RESOURCE_KINDS, type ResourceKind } from '../src/model';
 import { buildIfNeeded } from './build-if-needed';
 import { logPrinter } from './pretty-log';
 import { openSession, type Session, type SessionOptions } from './session';
+import { terminalSafe } from './terminal-text';
 
 // Both commands take the same flags, so one can be tried like the other.
 const FLAGS = {
@@ -68,7 +69,9 @@ export function openCommandSession(line: CommandLine, log: NodeJS.WriteStream): 
     deny: line.deny,
     env: process.env,
     onLogLine: logPrinter(log),
-    onEmulatorLine: (line) => log.write(`${line}\n`),
+    // A message the function would have sent can hold what a caller chose: one line at a time,
+    // each made safe for a terminal.
+    onEmulatorLine: (line) => log.write(`${line.split('\n').map(terminalSafe).join('\n')}\n`),
   });
 }
 
