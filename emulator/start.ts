@@ -16,10 +16,11 @@ const USAGE = `usage: npm start [-- --real [--cancel] | -- --deny KIND[,KIND...]
   --cancel    with --real: cancel for real
 environment: PORT (default 8080), FUNCTION_TIMEOUT_SECONDS (default 60), and the function's own settings`;
 
-function curlCommand(url: string, session: Session, apiKey: string | undefined): string {
+function curlCommand(url: string, session: Session, withApiKey: boolean): string {
   const ids = session.seeded.map((s) => s.operation.id);
   const body = JSON.stringify({ operationIds: ids.length > 0 ? ids : ['<operation-id>'] });
-  const key = apiKey ? ` -H 'X-Api-Key: ${apiKey}'` : '';
+  // Named, not shown: a key in the banner would end up in scrollback and shell history.
+  const key = withApiKey ? ` -H "X-Api-Key: $HTTP_API_KEY"` : '';
   // The status matters here (200, or 503 when a retry may mend something); the last line break
   // keeps the prompt off the reply.
   return `curl -s -w '\\nHTTP %{http_code}\\n' -X POST ${url}${key} -H 'Content-Type: application/json' -d '${body}'`;
@@ -61,6 +62,7 @@ async function main(): Promise<undefined> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
+  const withApiKey = Boolean(process.env.HTTP_API_KEY);
   const lines = [
     `yc-operation-canceller: dist/index.js serving at ${host.url}`,
     `mode: ${session.mode}`,
@@ -73,8 +75,8 @@ async function main(): Promise<undefined> {
           ),
         ]
       : []),
-    'try:',
-    `  ${curlCommand(host.url, session, process.env.HTTP_API_KEY)}`,
+    withApiKey ? 'try, with HTTP_API_KEY set in that shell too:' : 'try:',
+    `  ${curlCommand(host.url, session, withApiKey)}`,
     'function log lines follow; Ctrl-C stops',
     '',
   ];

@@ -68,6 +68,21 @@ describe('npm start', () => {
     await expect.poll(() => started?.output() ?? '').toContain('"msg":"invocation summary"');
   });
 
+  it('names $HTTP_API_KEY in the banner, never its value; the curl it prints then works', async () => {
+    const key = 'k-banner-must-not-show-0001';
+    started = start([], { HTTP_API_KEY: key });
+    const banner = await bannerOf(started);
+    expect(banner).not.toContain(key);
+    expect(banner).toContain('HTTP_API_KEY=(set) (shell)');
+    const curl = /^\s*(curl .*)$/m.exec(banner)?.[1] as string;
+    expect(curl).toContain(`-H "X-Api-Key: $HTTP_API_KEY"`);
+
+    const withKey = await run('bash', ['-c', curl], { env: { ...process.env, HTTP_API_KEY: key } });
+    expect(withKey.stdout.trimEnd()).toMatch(/HTTP 200$/);
+    const without = await run('bash', ['-c', curl], { env: { ...process.env, HTTP_API_KEY: '' } });
+    expect(without.stdout.trimEnd()).toMatch(/HTTP 401$/);
+  });
+
   it('stops cleanly on Ctrl-C', async () => {
     started = start();
     await bannerOf(started);
