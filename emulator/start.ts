@@ -14,6 +14,7 @@ const USAGE = `usage: npm start [-- --real [--cancel] | -- --deny KIND[,KIND...]
               API refuses a service account without the role that lists them
   --real      call the real Yandex Cloud API with YC_IAM_TOKEN or \`yc iam create-token\` (dry run)
   --cancel    with --real: cancel for real
+the function is served at a URL whose path is a secret made for the run, printed at start
 environment: PORT (default 8080), FUNCTION_TIMEOUT_SECONDS (default 60), and the function's own settings`;
 
 function curlCommand(url: string, session: Session, withApiKey: boolean): string {
@@ -65,6 +66,7 @@ async function main(): Promise<undefined> {
   const withApiKey = Boolean(process.env.HTTP_API_KEY);
   const lines = [
     `yc-operation-canceller: dist/index.js serving at ${host.url}`,
+    '  (only there: the path is a secret made for this run, and requests from web pages are refused)',
     `mode: ${session.mode}`,
     ...session.notes,
     ...(session.seeded.length > 0

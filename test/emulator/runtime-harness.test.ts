@@ -168,7 +168,8 @@ describe('function runtime harness', () => {
         PATH: process.env.PATH,
         FOO: 'bar',
         _HANDLER: 'index.handler',
-        AWS_LAMBDA_RUNTIME_API: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+        // The runtime API's secret path comes with its address: only the instance learns it.
+        AWS_LAMBDA_RUNTIME_API: expect.stringMatching(/^127\.0\.0\.1:\d+\/[\w-]{43}$/),
         LAMBDA_TASK_ROOT: dir,
         LAMBDA_RUNTIME_DIR: expect.stringMatching(/emulator\/yc-runtime\/$/),
         X_YCF_CONCURRENCY: '3',

@@ -46,7 +46,8 @@ describe('npm start', () => {
   it('serves the function; the printed curl command cancels a seeded stuck operation', async () => {
     started = start();
     const banner = await bannerOf(started);
-    expect(banner).toMatch(/serving at http:\/\/127\.0\.0\.1:\d+/);
+    const url = /serving at (http:\/\/127\.0\.0\.1:\d+\/[\w-]{43})$/m.exec(banner)?.[1];
+    expect(url).toBeDefined();
     expect(banner).toContain('embedded emulator');
     expect(banner).toContain('fd8stuckinstance0001');
     const curl = /^\s*(curl .*)$/m.exec(banner)?.[1];
@@ -66,6 +67,21 @@ describe('npm start', () => {
     );
     // Not a terminal, so the function's log lines stream as its own JSON.
     await expect.poll(() => started?.output() ?? '').toContain('"msg":"invocation summary"');
+  });
+
+  it("refuses whoever lacks the run's secret, and a web page that has it", async () => {
+    started = start();
+    const url = /serving at (\S+)$/m.exec(await bannerOf(started))?.[1] as string;
+    const post = (to: string, headers: Record<string, string> = {}) =>
+      fetch(`${to}/?integration=raw`, { method: 'POST', headers, body: '{"operationIds":[]}' });
+    for (const refused of [
+      await post(new URL(url).origin),
+      await post(url, { Origin: 'https://evil.example', 'Content-Type': 'text/plain' }),
+    ]) {
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({ errorType: 'Forbidden' });
+    }
+    expect((await post(url)).status).toBe(200);
   });
 
   it('names $HTTP_API_KEY in the banner, never its value; the curl it prints then works', async () => {
