@@ -8,12 +8,14 @@ import {
 import { startFunctionHost } from './function-host';
 import type { Session } from './session';
 
-const USAGE = `usage: npm start [-- --real [--cancel] | -- --deny KIND[,KIND...]]
+const USAGE = `usage: npm start [-- --real [--cancel] [--fan-out FUNCTION_ID] | -- --deny KIND[,KIND...]]
   (no flags)  serve the function over HTTP against the embedded OperationService emulator
   --deny      the emulator refuses to list these kinds (compute.disk, k8s.cluster, ...), as the
               API refuses a service account without the role that lists them
   --real      call the real Yandex Cloud API with YC_IAM_TOKEN or \`yc iam create-token\` (dry run)
   --cancel    with --real: cancel for real
+  --fan-out   with --real: a sweep of many folders hands each on to this deployed function, posting
+              your token to YC_FUNCTIONS_INVOKE_URL; without it every folder is swept here
 the function is served at a URL whose path is a secret made for the run, printed at start
 environment: PORT (default 8080), FUNCTION_TIMEOUT_SECONDS (default 60), and the function's own settings`;
 

@@ -117,6 +117,19 @@ describe('npm start', () => {
     expect(stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
   });
 
+  it.each([
+    [['--fan-out', 'd4edeployed0001'], /--fan-out only applies with --real/],
+    [['--real', '--fan-out', 'https://functions.yandexcloud.net/d4e'], /--fan-out takes the id/],
+    [['--real', '--fan-out', 'D4E'], /--fan-out takes the id/],
+    [['--real', '--fan-out', ''], /--fan-out takes the id/],
+  ])('refuses %j', async (args, why) => {
+    const { code, stderr } = await finished(
+      spawnCommand('start', args, { PORT: '0', YC_IAM_TOKEN: 't1.unused' }),
+    );
+    expect(code).toBe(1);
+    expect(stderr).toMatch(why);
+  });
+
   it('refuses --cancel without --real', async () => {
     const { code, stderr } = await finished(spawnCommand('start', ['--cancel'], { PORT: '0' }));
     expect(code).toBe(1);
