@@ -3,17 +3,22 @@ import { RESOURCE_KINDS, type ResourceKind } from '../src/model';
 import { buildIfNeeded } from './build-if-needed';
 import { logPrinter } from './pretty-log';
 import { openSession, type Session, type SessionOptions } from './session';
+import { terminalSafe } from './terminal-text';
+
+/** A function's id (lowercase letters and digits): it goes in the URL hand-offs are posted to. */
+const FUNCTION_ID = /^[a-z0-9]{1,50}$/;
 
 // Both commands take the same flags, so one can be tried like the other.
 const FLAGS = {
   real: { type: 'boolean' },
   deny: { type: 'string' },
   cancel: { type: 'boolean' },
+  'fan-out': { type: 'string' },
   help: { type: 'boolean' },
   'allow-failures': { type: 'boolean' },
 } as const;
 
-export interface CommandLine extends Pick<SessionOptions, 'real' | 'cancel'> {
+export interface CommandLine extends Pick<SessionOptions, 'real' | 'cancel' | 'fanOut'> {
   /** The kinds the emulator refuses to list. */
   readonly deny: readonly ResourceKind[];
   readonly help: boolean;
@@ -28,6 +33,7 @@ export function parseCommandLine(opts: { allowPositionals: boolean }): CommandLi
     help: values.help ?? false,
     real: values.real ?? false,
     cancel: values.cancel ?? false,
+    ...(values['fan-out'] !== undefined && { fanOut: values['fan-out'] }),
     deny: deniedKinds(values.deny),
     allowFailures: values['allow-failures'] ?? false,
     positionals,
@@ -52,6 +58,16 @@ function deniedKinds(given: string | undefined): ResourceKind[] {
 /** Called once --help has had its say, which explains rather than refuses. */
 export function refuseFlagConflicts(line: CommandLine): void {
   if (line.cancel && !line.real) throw new Error('--cancel only applies with --real');
+  if (line.fanOut !== undefined && !line.real) {
+    throw new Error(
+      '--fan-out only applies with --real: the embedded emulator sweeps every folder itself',
+    );
+  }
+  if (line.fanOut !== undefined && !FUNCTION_ID.test(line.fanOut)) {
+    throw new Error(
+      '--fan-out takes the id of the deployed function to hand folders on to (lowercase letters and digits, such as d4e…)',
+    );
+  }
   if (line.deny.length > 0 && line.real)
     throw new Error('--deny applies to the embedded emulator, not with --real');
 }
@@ -65,10 +81,13 @@ export function openCommandSession(line: CommandLine, log: NodeJS.WriteStream): 
   return openSession({
     real: line.real,
     cancel: line.cancel,
+    ...(line.fanOut !== undefined && { fanOut: line.fanOut }),
     deny: line.deny,
     env: process.env,
     onLogLine: logPrinter(log),
-    onEmulatorLine: (line) => log.write(`${line}\n`),
+    // A message the function would have sent can hold what a caller chose: one line at a time,
+    // each made safe for a terminal.
+    onEmulatorLine: (line) => log.write(`${line.split('\n').map(terminalSafe).join('\n')}\n`),
   });
 }
 

@@ -9,6 +9,7 @@ import {
   rawResultReply,
 } from './http-reply';
 import { listen } from './listen';
+import { localAccess, refusalMessage, requestFacts, runSecret } from './local-access';
 import type { FunctionRuntime, Invocation, InvokeContext } from './runtime';
 
 export interface FunctionHostOptions {
@@ -39,6 +40,10 @@ export interface AsyncCall {
 }
 
 export interface FunctionHost {
+  /**
+   * Where the function is served: the path is a secret made for this host, and any other path
+   * is refused, as is a request from a web page or to a name that is not loopback.
+   */
   url: string;
   port: number;
   /** Every asynchronous call taken, in order. */
@@ -99,6 +104,7 @@ function formatUrl(host: string, port: number): string {
 
 export async function startFunctionHost(opts: FunctionHostOptions): Promise<FunctionHost> {
   const host = opts.host ?? '127.0.0.1';
+  const secret = runSecret();
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const timers = new Set<NodeJS.Timeout>();
   const asyncCalls: AsyncCall[] = [];
@@ -207,6 +213,12 @@ export async function startFunctionHost(opts: FunctionHostOptions): Promise<Func
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
+    const access = localAccess(requestFacts(req), secret);
+    if (!access.allowed) {
+      const errorMessage = refusalMessage(access.refusal, 'use the whole URL npm start printed');
+      send(req, res, jsonReply(403, { errorMessage, errorType: 'Forbidden' }), requestId);
+      return;
+    }
     try {
       send(req, res, await respond(req, requestId), requestId);
     } catch (err) {
@@ -230,7 +242,7 @@ export async function startFunctionHost(opts: FunctionHostOptions): Promise<Func
 
   let closing: Promise<void> | undefined;
   return {
-    url: formatUrl(host, port),
+    url: `${formatUrl(host, port)}/${secret}`,
     port,
     asyncCalls: () => asyncCalls,
     async asyncDone() {

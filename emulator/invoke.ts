@@ -8,7 +8,7 @@ import {
 } from './cli';
 import { EXIT, exitCodeOf } from './exit-code';
 
-const USAGE = `usage: npm run -s invoke -- <file | -> [--real [--cancel]] [--deny KIND[,KIND...]] [--allow-failures]
+const USAGE = `usage: npm run -s invoke -- <file | -> [--real [--cancel] [--fan-out FUNCTION_ID]] [--deny KIND[,KIND...]] [--allow-failures]
   invokes dist/index.js once with the file's text (or standard input's, for -) as the data, as
   \`yc serverless function invoke -d @<file>\` does: JSON is the event, other text arrives as
   {"payload": "<text>"}. Prints the reply on standard output, and nothing else there; the

@@ -1,3 +1,5 @@
+import { terminalSafe } from './terminal-text';
+
 /** Fields worth a glance in a terminal, in the order they are shown. */
 const KEY_FIELDS = [
   'operationId',
@@ -42,10 +44,14 @@ const COLOURS: Record<string, string> = {
 };
 const RESET = '\x1b[0m';
 
-/** A value as `key=value` shows it: a string with spaces in quotes, so the next key stands out. */
+/**
+ * A value as `key=value` shows it: a string with spaces in quotes, so the next key stands out,
+ * and nothing a terminal would take for a command (event ids are the caller's to choose).
+ */
 function shown(value: unknown): string {
-  if (typeof value !== 'string') return JSON.stringify(value);
-  return /[\s"=]/.test(value) ? JSON.stringify(value) : value;
+  if (typeof value !== 'string') return terminalSafe(JSON.stringify(value));
+  const safe = terminalSafe(value);
+  return /[\s"=]/.test(safe) ? JSON.stringify(safe) : safe;
 }
 
 interface ErrorEntry {
@@ -71,17 +77,20 @@ function errorFields(error: unknown): string[] {
 
 /**
  * One function log line as a person reads it: time, level, message, key fields. A line that is
- * not a JSON object is shown as it is, so nothing the function writes is hidden.
+ * not a JSON object is shown as it is, less control characters, so nothing the function writes
+ * is hidden and nothing it passes on can command the terminal.
  */
 export function prettyLogLine(line: string, colour: boolean): string {
   let entry: Record<string, unknown>;
   try {
     entry = JSON.parse(line);
   } catch {
-    return line;
+    return terminalSafe(line);
   }
-  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return line;
-  const level = String(entry.level ?? '').padEnd(5);
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    return terminalSafe(line);
+  }
+  const level = terminalSafe(String(entry.level ?? '')).padEnd(5);
   const keys = TROUBLE_LEVELS.has(level.trim()) ? [...KEY_FIELDS, ...TROUBLE_FIELDS] : KEY_FIELDS;
   const fields = keys
     .filter((key) => entry[key] !== undefined)
@@ -89,7 +98,8 @@ export function prettyLogLine(line: string, colour: boolean): string {
   fields.push(...errorFields(entry.error));
   const time = new Date().toISOString().slice(11, 23);
   const tint = colour ? (COLOURS[level.trim()] ?? '') : '';
-  return `${time} ${tint}${level}${tint && RESET} ${entry.msg ?? ''}  ${fields.join(' ')}`.trimEnd();
+  const msg = terminalSafe(String(entry.msg ?? ''));
+  return `${time} ${tint}${level}${tint && RESET} ${msg}  ${fields.join(' ')}`.trimEnd();
 }
 
 /** Readable lines for a terminal, the JSON lines themselves for a pipe or a file. */

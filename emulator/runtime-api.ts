@@ -1,10 +1,14 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { listen } from './listen';
+import { localAccess, refusalMessage, requestFacts, runSecret } from './local-access';
 
 /**
  * The platform's side of the runtime API that emulator/yc-runtime/runtime.cjs polls, as far as
  * the public dump of the runtime shows it (vitalets/yandex-cloud-fn-internals,
  * `function/runtime/runtime.js`): the routes, and the headers `Request` reads its context from.
+ * Each invocation it hands out carries the context's token, so it serves only under a secret
+ * path that goes to the instance alone, in AWS_LAMBDA_RUNTIME_API: the runtime puts that
+ * variable before every route, so the model of the runtime sends the secret unchanged.
  */
 const PREFIX = '/2018-06-01/runtime';
 const NEXT = `${PREFIX}/invocation/next`;
@@ -41,7 +45,7 @@ export interface RuntimeAnswer {
 }
 
 export interface RuntimeApi {
-  /** host:port, the value of AWS_LAMBDA_RUNTIME_API. */
+  /** host:port/secret, the value of AWS_LAMBDA_RUNTIME_API. */
   readonly address: string;
   /** Settles at the instance's first poll, or rejects with the JSON it posts to /init/error. */
   readonly ready: Promise<void>;
@@ -83,6 +87,7 @@ async function readText(req: IncomingMessage): Promise<string> {
 }
 
 export async function startRuntimeApi(): Promise<RuntimeApi> {
+  const secret = runSecret();
   const queue: Pending[] = [];
   const inFlight = new Map<string, Pending>();
   // Ids handed out and answered: a later answer for one of them is dropped.
@@ -139,7 +144,14 @@ export async function startRuntimeApi(): Promise<RuntimeApi> {
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const route = req.url ?? '';
+    // Refused before any route: a poll without the secret must take nothing off the queue.
+    const access = localAccess(requestFacts(req), secret);
+    if (!access.allowed) {
+      const why = refusalMessage(access.refusal, 'the instance finds it in AWS_LAMBDA_RUNTIME_API');
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${why}\n`);
+      return;
+    }
+    const route = access.rest;
     if (req.method === 'GET' && route === NEXT) {
       park(res);
       return;
@@ -170,7 +182,7 @@ export async function startRuntimeApi(): Promise<RuntimeApi> {
 
   let closing: Promise<void> | undefined;
   return {
-    address: `127.0.0.1:${port}`,
+    address: `127.0.0.1:${port}/${secret}`,
     ready,
 
     submit(invocation) {

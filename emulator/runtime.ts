@@ -122,7 +122,11 @@ export interface StartRuntimeOptions extends OutputHooks {
   nodePath?: string;
   /** X_YCF_CONCURRENCY: how many invocations the instance runs at once (1-16). */
   concurrency?: number;
-  functionId?: string;
+  /**
+   * The context's `functionName`. Null leaves it out, as off the platform: the function then has
+   * no id to invoke itself by, so a wide sweep hands no folder on and sweeps each one itself.
+   */
+  functionId?: string | null;
   functionVersion?: string;
   memoryMb?: number;
 }
@@ -170,11 +174,13 @@ function buildEnv(
 }
 
 function contextHeaders(opts: StartRuntimeOptions): Record<string, string> {
-  const functionId = opts.functionId ?? RUNTIME_DEFAULTS.functionId;
+  const functionId = opts.functionId === undefined ? RUNTIME_DEFAULTS.functionId : opts.functionId;
   return {
-    [CONTEXT_HEADERS.functionName]: functionId,
-    // Its value on the platform is not public; the function's id is the nearest thing it names.
-    [CONTEXT_HEADERS.functionArn]: functionId,
+    ...(functionId !== null && {
+      [CONTEXT_HEADERS.functionName]: functionId,
+      // Its value on the platform is not public; the function's id is the nearest thing it names.
+      [CONTEXT_HEADERS.functionArn]: functionId,
+    }),
     [CONTEXT_HEADERS.functionVersion]: opts.functionVersion ?? RUNTIME_DEFAULTS.functionVersion,
     [CONTEXT_HEADERS.memoryLimit]: String(opts.memoryMb ?? RUNTIME_DEFAULTS.memoryMb),
     [CONTEXT_HEADERS.logGroup]: RUNTIME_DEFAULTS.logGroupName,

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { loadConfig } from '../src/config';
 import { BUNDLE } from './build-if-needed';
 import { type CloudApiServer, type ResourceKind, startCloudApiServer } from './cloud-api-server';
 import { ENDPOINT_SETTINGS, endpointsAt } from './endpoints';
@@ -19,12 +20,20 @@ import { localSettings } from './settings';
 
 /** The trust settings grpc-js reads: the real cloud needs the caller's own. */
 const TRUST_SETTINGS = ['NODE_EXTRA_CA_CERTS', 'GRPC_DEFAULT_SSL_ROOTS_FILE_PATH'] as const;
+/** Where hand-offs go, with the operator's token: only when --fan-out asks for them. */
+const FAN_OUT_SETTINGS = ['YC_FUNCTIONS_INVOKE_URL'] as const;
 
 export interface SessionOptions {
   /** Target the real cloud instead of the embedded emulator. */
   readonly real: boolean;
   /** In the real cloud, cancel for real; without it, dry run is forced on. */
   readonly cancel: boolean;
+  /**
+   * In the real cloud, the deployed function a wide sweep hands its folders on to, with the
+   * operator's token. Unset, and always in the emulator, the context names no function, so a
+   * sweep of any number of folders sweeps them all itself and the token goes nowhere else.
+   */
+  readonly fanOut?: string;
   /** In the emulator: kinds whose listings it refuses, as a service account short of a role sees. */
   readonly deny?: readonly ResourceKind[];
   readonly env: NodeJS.ProcessEnv;
@@ -91,6 +100,9 @@ async function emulated(options: SessionOptions): Promise<Session> {
     const settings = localSettings(options.env);
     const runtime = await startRuntime({
       bundlePath: BUNDLE,
+      // No function id: a wide sweep sweeps each folder here, and hands nothing (and no token)
+      // on to functions.yandexcloud.net.
+      functionId: null,
       env: {
         // What the function would send Monitoring and a webhook, shown by the emulator.
         ...sink.env,
@@ -113,30 +125,73 @@ async function emulated(options: SessionOptions): Promise<Session> {
   }
 }
 
-async function real(options: SessionOptions): Promise<Session> {
-  const token = realToken(options.env);
-  const dryRun = !options.cancel;
+export interface RealInstance {
+  /** The context's function id: none unless --fan-out names the deployed function. */
+  readonly functionId: string | null;
+  readonly env: Record<string, string>;
+  /** For the banner: where, if anywhere, a wide sweep hands folders on, with the token. */
+  readonly notes: readonly string[];
+}
+
+/**
+ * What the instance gets in the real cloud. A hand-off posts the operator's own token, so one
+ * happens only when --fan-out asks for it: otherwise the context names no function and the
+ * invoke URL is not passed on, and a sweep of any number of folders stays on this machine.
+ */
+export function realInstance(
+  options: Pick<SessionOptions, 'cancel' | 'fanOut' | 'env'>,
+): RealInstance {
   const settings = localSettings(options.env);
+  const { fanOut } = options;
+  const handOff = fanOut === undefined ? {} : pick(options.env, FAN_OUT_SETTINGS);
+  const env: Record<string, string> = {
+    ...settings.env,
+    ...pick(options.env, [...TRUST_SETTINGS, ...ENDPOINT_SETTINGS]),
+    ...handOff,
+    ...(!options.cancel && { DRY_RUN: 'true' }),
+  };
+  if (fanOut === undefined) {
+    return {
+      functionId: null,
+      env,
+      notes: [
+        ...settings.notes,
+        'fan-out: off, a sweep of many folders sweeps each one here (--fan-out FUNCTION_ID hands them on to that deployed function, with your token)',
+      ],
+    };
+  }
+  // Read as the function reads it, so a URL it would refuse stops the run before it starts.
+  const { functionsInvokeUrl } = loadConfig(handOff);
+  return {
+    functionId: fanOut,
+    env,
+    notes: [
+      ...settings.notes,
+      `fan-out: a sweep of more than SWEEP_FANOUT_FOLDERS folders hands each on to function ${fanOut} at ${functionsInvokeUrl}, with your token`,
+    ],
+  };
+}
+
+async function real(options: SessionOptions): Promise<Session> {
+  const instance = realInstance(options);
+  const token = realToken(options.env);
   const runtime = await startRuntime({
     bundlePath: BUNDLE,
-    env: {
-      ...settings.env,
-      ...pick(options.env, [...TRUST_SETTINGS, ...ENDPOINT_SETTINGS]),
-      ...(dryRun && { DRY_RUN: 'true' }),
-    },
+    functionId: instance.functionId,
+    env: instance.env,
     onStdoutLine: options.onLogLine,
   });
   const endpoint = options.env.YC_OPERATION_ENDPOINT || 'operation.api.cloud.yandex.net:443';
-  const mode = dryRun
-    ? `REAL CLOUD at ${endpoint}, DRY RUN: operations are looked up, nothing is cancelled (pass --cancel to cancel for real)`
-    : `REAL CLOUD at ${endpoint}, CANCELLING FOR REAL`;
+  const mode = options.cancel
+    ? `REAL CLOUD at ${endpoint}, CANCELLING FOR REAL`
+    : `REAL CLOUD at ${endpoint}, DRY RUN: operations are looked up, nothing is cancelled (pass --cancel to cancel for real)`;
   return {
     runtime,
     token: asContextToken(token),
     mode,
     seeded: [],
     server: undefined,
-    notes: settings.notes,
+    notes: instance.notes,
     close: () => runtime.close(),
   };
 }

@@ -8,18 +8,22 @@ import {
 import { startFunctionHost } from './function-host';
 import type { Session } from './session';
 
-const USAGE = `usage: npm start [-- --real [--cancel] | -- --deny KIND[,KIND...]]
+const USAGE = `usage: npm start [-- --real [--cancel] [--fan-out FUNCTION_ID] | -- --deny KIND[,KIND...]]
   (no flags)  serve the function over HTTP against the embedded OperationService emulator
   --deny      the emulator refuses to list these kinds (compute.disk, k8s.cluster, ...), as the
               API refuses a service account without the role that lists them
   --real      call the real Yandex Cloud API with YC_IAM_TOKEN or \`yc iam create-token\` (dry run)
   --cancel    with --real: cancel for real
+  --fan-out   with --real: a sweep of many folders hands each on to this deployed function, posting
+              your token to YC_FUNCTIONS_INVOKE_URL; without it every folder is swept here
+the function is served at a URL whose path is a secret made for the run, printed at start
 environment: PORT (default 8080), FUNCTION_TIMEOUT_SECONDS (default 60), and the function's own settings`;
 
-function curlCommand(url: string, session: Session, apiKey: string | undefined): string {
+function curlCommand(url: string, session: Session, withApiKey: boolean): string {
   const ids = session.seeded.map((s) => s.operation.id);
   const body = JSON.stringify({ operationIds: ids.length > 0 ? ids : ['<operation-id>'] });
-  const key = apiKey ? ` -H 'X-Api-Key: ${apiKey}'` : '';
+  // Named, not shown: a key in the banner would end up in scrollback and shell history.
+  const key = withApiKey ? ` -H "X-Api-Key: $HTTP_API_KEY"` : '';
   // The status matters here (200, or 503 when a retry may mend something); the last line break
   // keeps the prompt off the reply.
   return `curl -s -w '\\nHTTP %{http_code}\\n' -X POST ${url}${key} -H 'Content-Type: application/json' -d '${body}'`;
@@ -61,8 +65,10 @@ async function main(): Promise<undefined> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
+  const withApiKey = Boolean(process.env.HTTP_API_KEY);
   const lines = [
     `yc-operation-canceller: dist/index.js serving at ${host.url}`,
+    '  (only there: the path is a secret made for this run, and requests from web pages are refused)',
     `mode: ${session.mode}`,
     ...session.notes,
     ...(session.seeded.length > 0
@@ -73,8 +79,8 @@ async function main(): Promise<undefined> {
           ),
         ]
       : []),
-    'try:',
-    `  ${curlCommand(host.url, session, process.env.HTTP_API_KEY)}`,
+    withApiKey ? 'try, with HTTP_API_KEY set in that shell too:' : 'try:',
+    `  ${curlCommand(host.url, session, withApiKey)}`,
     'function log lines follow; Ctrl-C stops',
     '',
   ];

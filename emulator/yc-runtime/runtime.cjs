@@ -37,7 +37,10 @@ const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: MAX_WAIT_MS });
 
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** One call to the runtime API at `AWS_LAMBDA_RUNTIME_API` (host or host:port). */
+/**
+ * One call to the runtime API at `AWS_LAMBDA_RUNTIME_API` (host or host:port; the emulator's
+ * also has a secret path, which goes before the route as the dump builds the URL).
+ */
 function callApi(apiHost, method, route, body) {
   const url = new URL(`http://${apiHost}${API_PREFIX}${route}`);
   return new Promise((resolve, reject) => {

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
+import { endpointsAt } from '../../emulator/endpoints';
 import { testPki } from '../support/test-pki';
 import { finished, ROOT, spawnCommand } from './commands';
 
@@ -244,5 +247,84 @@ describe('npm run invoke --real, against an API that is not the emulator', () =>
     );
     expect(code).toBe(1);
     expect(stderr).toMatch(/set YC_IAM_TOKEN/);
+  });
+});
+
+describe('npm run invoke --real, sweeping a cloud past SWEEP_FANOUT_FOLDERS', () => {
+  const TOKEN = 't1.operator-token-for-fan-out';
+  const FOLDERS = ['b1gfanone', 'b1gfantwo', 'b1gfanthree'];
+  const SWEEP = JSON.stringify({
+    sweep: { cloudId: 'b1gfancloud', olderThan: '30m', kinds: ['compute.instance'] },
+  });
+  let server: CloudApiServer;
+  /** Stands in for functions.yandexcloud.net: takes each hand-off as an async call would be. */
+  let invokeApi: http.Server;
+  const handOffs: Array<{ url: string; authorization: string | undefined }> = [];
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    server = await startCloudApiServer({
+      pki: testPki(),
+      resources: FOLDERS.map((folderId) => ({
+        kind: 'compute.instance',
+        id: `${folderId}vm`,
+        folderId,
+      })),
+      operations: FOLDERS.map((folderId) => ({
+        id: `${folderId}old`,
+        resourceId: `${folderId}vm`,
+        createdAt: new Date(Date.now() - 90 * 60_000),
+      })),
+    });
+    for (const folderId of FOLDERS) server.placeFolder(folderId, 'b1gfancloud');
+    invokeApi = http.createServer((req, res) => {
+      handOffs.push({ url: req.url ?? '', authorization: req.headers.authorization });
+      req.resume();
+      res.writeHead(202).end();
+    });
+    await new Promise<void>((resolve) => invokeApi.listen(0, '127.0.0.1', resolve));
+    env = {
+      ...endpointsAt(server.address),
+      YC_IAM_TOKEN: TOKEN,
+      NODE_EXTRA_CA_CERTS: testPki().caFile,
+      SWEEP_FANOUT_FOLDERS: '2',
+      YC_FUNCTIONS_INVOKE_URL: `http://127.0.0.1:${(invokeApi.address() as AddressInfo).port}`,
+    };
+  });
+  afterAll(async () => {
+    await server?.close();
+    await new Promise((resolve) => invokeApi?.close(resolve));
+  });
+
+  it('sweeps every folder itself unless told --fan-out: your token goes nowhere else', async () => {
+    handOffs.length = 0;
+    const { code, stdout, stderr } = await finished(
+      spawnCommand('invoke', ['-', '--real'], env),
+      SWEEP,
+    );
+    expect(code, stderr).toBe(0);
+    expect(stderr).toContain('fan-out: off');
+    expect(handOffs).toEqual([]);
+    expect(outcomesOf(JSON.parse(stdout))).toEqual(
+      Object.fromEntries(FOLDERS.map((folderId) => [`${folderId}old`, 'dry_run'])),
+    );
+  });
+
+  it('with --fan-out, hands each folder on to that function, with your token', async () => {
+    handOffs.length = 0;
+    const { code, stderr } = await finished(
+      spawnCommand('invoke', ['-', '--real', '--fan-out', 'd4edeployed0001'], env),
+      SWEEP,
+    );
+    expect(code, stderr).toBe(0);
+    expect(stderr).toContain(
+      `hands each on to function d4edeployed0001 at ${env.YC_FUNCTIONS_INVOKE_URL}`,
+    );
+    expect(handOffs).toEqual(
+      FOLDERS.map(() => ({
+        url: '/d4edeployed0001?integration=async',
+        authorization: `Bearer ${TOKEN}`,
+      })),
+    );
   });
 });

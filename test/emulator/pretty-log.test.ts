@@ -109,3 +109,56 @@ describe('log lines in a terminal', () => {
     expect(prettyLogLine(line, false)).toBe(line);
   });
 });
+
+// Trigger and message ids, and what an API answers, are chosen by others: none of it may reach
+// the terminal as a command.
+describe('log lines in a terminal, given control characters', () => {
+  const CONTROL = /\p{Cc}/u;
+
+  it.each([
+    ['a CSI that clears the screen', '\x1b[2Jcleared', 'cleared'],
+    ['CSI colours', '\x1b[1;31mred\x1b[0m', 'red'],
+    ['a CSI cut off at the end', 'id\x1b[31', 'id31'],
+    ['an OSC retitling the window, ended by BEL', '\x1b]0;owned\x07after', 'after'],
+    [
+      'an OSC hyperlink, ended by ST',
+      '\x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\',
+      'link',
+    ],
+    ['an unterminated OSC', 'id\x1b]0;owned', 'id'],
+    ['a reset (ESC c)', 'a\x1bcb', 'ab'],
+    ['a carriage return over the line', 'ok\rFORGED', 'ok FORGED'],
+    ['a line break forging a line', 'x\n12:00:00.000 INFO  forged', 'x 12:00:00.000 INFO  forged'],
+    ['a tab', 'a\tb', 'a b'],
+    ['backspace, bell and NUL', 'a\bb\x07c\x00d', 'abcd'],
+    ['DEL', 'a\x7fb', 'ab'],
+    ['C1 controls (8-bit CSI and NEL)', 'a\x9b2Jb\x85c', 'a2Jbc'],
+  ])('strip %s', (_, value, safe) => {
+    const line = JSON.stringify({
+      level: 'ERROR',
+      msg: value,
+      triggerId: value,
+      messageId: value,
+      error: { message: value },
+    });
+    const shown = prettyLogLine(line, false);
+    expect(shown).not.toMatch(CONTROL);
+    expect(shown).toContain(` ${safe}  `);
+    const quoted = /[\s"=]/.test(safe) ? JSON.stringify(safe) : safe;
+    expect(shown).toContain(`triggerId=${quoted} messageId=${quoted}`);
+    expect(shown.slice(shown.lastIndexOf(' error=') + 1)).toBe(`error=${quoted}`);
+    // A line that is not JSON is shown as it is, less the same characters.
+    expect(prettyLogLine(value, false)).toBe(safe);
+  });
+
+  it('strip them from the level, and colour it only as the level it then reads', () => {
+    const shown = prettyLogLine(JSON.stringify({ level: '\x1b[2JWARN', msg: 'm' }), true);
+    expect(shown).toContain('\x1b[33mWARN \x1b[0m m');
+    expect(shown.replace('\x1b[33m', '').replace('\x1b[0m', '')).not.toMatch(CONTROL);
+  });
+
+  it('strip them from values shown as JSON', () => {
+    const line = JSON.stringify({ level: 'INFO', msg: 'm', outcomes: { '\x1b[2J\x9b': 1 } });
+    expect(prettyLogLine(line, false)).not.toMatch(CONTROL);
+  });
+});

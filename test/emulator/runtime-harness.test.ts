@@ -34,6 +34,7 @@ exports.handler = async (event, context) => {
     pid: process.pid,
     echo: event.value,
     requestId: context.requestId,
+    functionName: context.functionName,
     env: { ...process.env },
     cwd: process.cwd(),
   };
@@ -58,6 +59,7 @@ interface FixtureResult {
   pid: number;
   echo: unknown;
   requestId: string;
+  functionName: string | null;
   env: Record<string, string>;
   cwd: string;
 }
@@ -168,7 +170,8 @@ describe('function runtime harness', () => {
         PATH: process.env.PATH,
         FOO: 'bar',
         _HANDLER: 'index.handler',
-        AWS_LAMBDA_RUNTIME_API: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+        // The runtime API's secret path comes with its address: only the instance learns it.
+        AWS_LAMBDA_RUNTIME_API: expect.stringMatching(/^127\.0\.0\.1:\d+\/[\w-]{43}$/),
         LAMBDA_TASK_ROOT: dir,
         LAMBDA_RUNTIME_DIR: expect.stringMatching(/emulator\/yc-runtime\/$/),
         X_YCF_CONCURRENCY: '3',
@@ -177,6 +180,14 @@ describe('function runtime harness', () => {
     } finally {
       delete process.env.HARNESS_PARENT_ONLY;
     }
+  });
+
+  it('names the function in the context, or, given null, names none, as off the platform', async () => {
+    const named = (await (await start()).invoke({})).result as FixtureResult;
+    expect(named.functionName).toBe('d4emulatorfunction01');
+    const unnamed = (await (await start({ functionId: null })).invoke({})).result as FixtureResult;
+    // The dump reads a missing header as null.
+    expect(unnamed.functionName).toBeNull();
   });
 
   it('records stdout lines that are not JSON objects, and stderr', async () => {

@@ -46,7 +46,8 @@ describe('npm start', () => {
   it('serves the function; the printed curl command cancels a seeded stuck operation', async () => {
     started = start();
     const banner = await bannerOf(started);
-    expect(banner).toMatch(/serving at http:\/\/127\.0\.0\.1:\d+/);
+    const url = /serving at (http:\/\/127\.0\.0\.1:\d+\/[\w-]{43})$/m.exec(banner)?.[1];
+    expect(url).toBeDefined();
     expect(banner).toContain('embedded emulator');
     expect(banner).toContain('fd8stuckinstance0001');
     const curl = /^\s*(curl .*)$/m.exec(banner)?.[1];
@@ -68,6 +69,36 @@ describe('npm start', () => {
     await expect.poll(() => started?.output() ?? '').toContain('"msg":"invocation summary"');
   });
 
+  it("refuses whoever lacks the run's secret, and a web page that has it", async () => {
+    started = start();
+    const url = /serving at (\S+)$/m.exec(await bannerOf(started))?.[1] as string;
+    const post = (to: string, headers: Record<string, string> = {}) =>
+      fetch(`${to}/?integration=raw`, { method: 'POST', headers, body: '{"operationIds":[]}' });
+    for (const refused of [
+      await post(new URL(url).origin),
+      await post(url, { Origin: 'https://evil.example', 'Content-Type': 'text/plain' }),
+    ]) {
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({ errorType: 'Forbidden' });
+    }
+    expect((await post(url)).status).toBe(200);
+  });
+
+  it('names $HTTP_API_KEY in the banner, never its value; the curl it prints then works', async () => {
+    const key = 'k-banner-must-not-show-0001';
+    started = start([], { HTTP_API_KEY: key });
+    const banner = await bannerOf(started);
+    expect(banner).not.toContain(key);
+    expect(banner).toContain('HTTP_API_KEY=(set) (shell)');
+    const curl = /^\s*(curl .*)$/m.exec(banner)?.[1] as string;
+    expect(curl).toContain(`-H "X-Api-Key: $HTTP_API_KEY"`);
+
+    const withKey = await run('bash', ['-c', curl], { env: { ...process.env, HTTP_API_KEY: key } });
+    expect(withKey.stdout.trimEnd()).toMatch(/HTTP 200$/);
+    const without = await run('bash', ['-c', curl], { env: { ...process.env, HTTP_API_KEY: '' } });
+    expect(without.stdout.trimEnd()).toMatch(/HTTP 401$/);
+  });
+
   it('stops cleanly on Ctrl-C', async () => {
     started = start();
     await bannerOf(started);
@@ -84,6 +115,19 @@ describe('npm start', () => {
     const { code, stderr } = await finished(spawnCommand('start', [], { PORT: String(port) }));
     expect(code).toBe(1);
     expect(stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+  });
+
+  it.each([
+    [['--fan-out', 'd4edeployed0001'], /--fan-out only applies with --real/],
+    [['--real', '--fan-out', 'https://functions.yandexcloud.net/d4e'], /--fan-out takes the id/],
+    [['--real', '--fan-out', 'D4E'], /--fan-out takes the id/],
+    [['--real', '--fan-out', ''], /--fan-out takes the id/],
+  ])('refuses %j', async (args, why) => {
+    const { code, stderr } = await finished(
+      spawnCommand('start', args, { PORT: '0', YC_IAM_TOKEN: 't1.unused' }),
+    );
+    expect(code).toBe(1);
+    expect(stderr).toMatch(why);
   });
 
   it('refuses --cancel without --real', async () => {
