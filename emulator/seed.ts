@@ -2,7 +2,9 @@ import { status } from '@grpc/grpc-js';
 import type { FakeOperation, FakeResource } from './cloud-api-server';
 
 /** The emulator's one folder and its cloud: what examples/sweep.json sweeps. */
-export const SEEDED_FOLDER = 'b1gemulatorfolder001';
+// function.yaml's example folder, which its timer sweeps and its ALLOWED_FOLDERS names: the
+// manifest as it stands runs against the emulator.
+export const SEEDED_FOLDER = 'b1gexamplefolder0001';
 export const SEEDED_CLOUD = 'b1gemulatorcloud0001';
 
 /** The resources the seeded operations run on, so a sweep finds them as it would in a folder. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../src/config';
+import { scopeText } from '../src/request/scope';
 import { ROOT } from './build-if-needed';
 
 /** The function's documented settings (README, Configuration), which a local run passes on. */
@@ -17,6 +18,11 @@ export const FUNCTION_SETTINGS = [
   'MIN_AGE_SECONDS',
   'WAIT_SECONDS',
   'MAX_CANCELS_PER_RUN',
+  'MAX_CANCELS_PER_INVOCATION',
+  'ALLOWED_FOLDERS',
+  'ALLOWED_CLOUDS',
+  'MIN_OLDER_THAN',
+  'ALLOW_ONEXCESS_OLDEST',
   'SWEEP_FANOUT_FOLDERS',
   'METRICS_FOLDER_ID',
   'NOTIFY_WEBHOOK_URL',
@@ -108,5 +114,22 @@ export function localSettings(
       ? []
       : [`warning: ${name} is not a setting of the function; did you mean ${meant}?`];
   });
-  return { env, notes: [...(shown.length > 0 ? [`settings: ${shown.join(', ')}`] : []), ...typos] };
+  return {
+    env,
+    notes: [
+      ...(shown.length > 0 ? [`settings: ${shown.join(', ')}`] : []),
+      ...scopeNote(env),
+      ...typos,
+    ],
+  };
+}
+
+/** What any caller of the function may reach, as its first line on each invocation says too. */
+function scopeNote(env: Record<string, string>): string[] {
+  try {
+    return [`scope: ${scopeText(loadConfig(env).policy)}`];
+  } catch {
+    // A bad setting is the function's to report, at its first invocation.
+    return [];
+  }
 }
