@@ -217,6 +217,29 @@ const asyncInvocation = z.strictObject({
   failureTarget: target.optional(),
 });
 
+/**
+ * Anyone could call a public function, by raw invocation too, which HTTP_API_KEY does not check:
+ * so making it public takes a reason, which the plan prints for whoever reviews it.
+ */
+const access = z
+  .union(
+    [
+      z.literal(false),
+      z.strictObject({
+        reason: z
+          .string()
+          .trim()
+          .min(1, 'expected a reason anyone may call the function')
+          .max(256, 'expected at most 256 characters'),
+      }),
+    ],
+    {
+      error:
+        'expected false, or {reason: "<why anyone may call it>"} (anyone can call a public function, by raw invocation too, which bypasses HTTP_API_KEY)',
+    },
+  )
+  .default(false);
+
 const logging = z.strictObject({
   logGroupId: id('a log group id').optional(),
   minLevel: z.enum(LOG_LEVELS).optional(),
@@ -226,8 +249,7 @@ const schema = z.strictObject({
   name: name('a function name'),
   folderId: id('a folder id'),
   description: z.string().max(256).optional(),
-  /** Anyone could call a public function, raw invocation included: it must be asked for. */
-  public: z.boolean().default(false),
+  public: access,
   runtime: z.literal('nodejs22'),
   entrypoint: z.literal('index.handler'),
   source: z.string().default('dist/function.zip'),
@@ -337,7 +359,10 @@ const withQueueDefaults = schema.transform((manifest, ctx) => {
     const fallback = Math.min(manifest.timeout + VISIBILITY_MARGIN_MS, MAX_VISIBILITY_MS);
     return { ...trigger, visibilityTimeout: visibilityTimeout ?? fallback };
   });
-  return { ...manifest, triggers };
+  const { public: access, ...rest } = manifest;
+  return access === false
+    ? { ...rest, public: false as const, triggers }
+    : { ...rest, public: true as const, publicReason: access.reason, triggers };
 });
 
 export type Manifest = z.infer<typeof withQueueDefaults>;

@@ -103,11 +103,12 @@ export function versionSpec(manifest: Manifest, sha256: string): VersionSpec {
   };
 }
 
-export const PUBLIC_WARNING =
-  'the function will be public: anyone can call it, by raw invocation too, which bypasses HTTP_API_KEY';
+/** Said of every public function, with the manifest's reason, for whoever reviews the plan. */
+export const publicWarning = (reason: string) =>
+  `the function will be public: anyone can call it, by raw invocation too, which bypasses HTTP_API_KEY; the reason function.yaml gives: ${JSON.stringify(reason)}`;
 
 const publicFromAboveRefusal = (binding: string) =>
-  `${binding} lets anyone invoke every function there, so this one would be public although function.yaml says public: false; remove that binding, or set public: true`;
+  `${binding} lets anyone invoke every function there, so this one would be public although function.yaml says public: false; remove that binding, or make it public with public: {reason: "<why anyone may call it>"}`;
 
 /**
  * What has to change for the cloud to match the manifest: pure, so it is tested with tables.
@@ -162,7 +163,7 @@ export function planDeployment(
     } else steps.push({ kind: 'replace-trigger', id: existing.id, trigger, changes });
   }
   const warnings = [
-    ...(manifest.public ? [PUBLIC_WARNING] : []),
+    ...(manifest.public ? [publicWarning(manifest.publicReason)] : []),
     ...inherited.unreadBindings.map(
       (where) =>
         `the access bindings of ${where} could not be read (PERMISSION_DENIED): check there that allUsers may not invoke functions`,

@@ -225,7 +225,7 @@ describe('npm run deploy against the API', () => {
   });
 
   it('makes a function private by removing only the public binding', async () => {
-    await deploy(manifest('closing', { public: true }));
+    await deploy(manifest('closing', { public: { reason: 'for a while' } }));
     const id = fn('closing')?.id as string;
     server.reset();
 
@@ -294,11 +294,23 @@ describe('npm run deploy against the API', () => {
     expect(mutations()).toEqual([]);
   });
 
-  it('makes a function public only when asked, and warns', async () => {
-    const { code, stdout } = await deploy(manifest('opened', { public: true }));
+  it('refuses public: true without a reason, and says what to add', async () => {
+    const { code, stderr } = await deploy(manifest('reasonless', { public: true }));
+
+    expect(code).toBe(2);
+    expect(stderr).toContain('public: expected false, or {reason: "<why anyone may call it>"}');
+    expect(mutations()).toEqual([]);
+    expect(fn('reasonless')).toBeUndefined();
+  });
+
+  it('makes a function public only when asked with a reason, and warns with it', async () => {
+    const { code, stdout } = await deploy(
+      manifest('opened', { public: { reason: 'the billing webhook calls it' } }),
+    );
 
     expect(code).toBe(0);
     expect(stdout).toMatch(/WARNING: the function will be public: anyone can call it/);
+    expect(stdout).toContain('the reason function.yaml gives: "the billing webhook calls it"');
     expect(server.accessBindings(fn('opened')?.id as string)).toContainEqual(
       expect.objectContaining({
         roleId: 'functions.functionInvoker',

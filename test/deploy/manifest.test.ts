@@ -53,6 +53,14 @@ describe('the manifest', () => {
     });
   });
 
+  it('makes a function public only with the reason it gives', () => {
+    const reason = 'a webhook that cannot sign requests calls it';
+    expect(validateManifest({ ...valid, public: { reason } })).toMatchObject({
+      public: true,
+      publicReason: reason,
+    });
+  });
+
   it.each([
     [
       'a missing folder',
@@ -94,7 +102,21 @@ describe('the manifest', () => {
       { ...valid, serviceAcountId: 'x' },
       '(top level): unknown field(s) "serviceAcountId" (did you mean "serviceAccountId"?)',
     ],
-    ['public as a string', { ...valid, public: 'yes' }, 'public: expected boolean, found "yes"'],
+    [
+      'public with no reason',
+      { ...valid, public: true },
+      'public: expected false, or {reason: "<why anyone may call it>"} (anyone can call a public function, by raw invocation too, which bypasses HTTP_API_KEY), found true',
+    ],
+    [
+      'public as a string',
+      { ...valid, public: 'yes' },
+      'public: expected false, or {reason: "<why anyone may call it>"} (anyone can call a public function, by raw invocation too, which bypasses HTTP_API_KEY), found "yes"',
+    ],
+    [
+      'a blank reason to be public',
+      { ...valid, public: { reason: '  ' } },
+      'public.reason: expected a reason anyone may call the function, found ""',
+    ],
     [
       'a trigger of an unknown type',
       { ...valid, triggers: [{ type: 'cron', name: 'abc' }] },

@@ -3,8 +3,8 @@ import { type Manifest, validateManifest } from '../../deploy/manifest';
 import {
   type CurrentState,
   formatPlan,
-  PUBLIC_WARNING,
   planDeployment,
+  publicWarning,
   versionSpec,
 } from '../../deploy/plan';
 
@@ -200,7 +200,7 @@ describe('the deployment plan', () => {
     // A function not made yet is refused too: the binding would make it public at once.
     expect(planDeployment(m, SHA, undefined, inherited).refusals).toHaveLength(1);
     // Asking for a public function is what such a binding gives anyway.
-    const open = manifest({ public: true });
+    const open = manifest({ public: { reason: 'a webhook calls it' } });
     expect(planDeployment(open, SHA, deployed(open), inherited).refusals).toEqual([]);
   });
 
@@ -215,13 +215,13 @@ describe('the deployment plan', () => {
     ]);
   });
 
-  it('makes a function public only when the manifest asks, with a warning', () => {
-    const m = manifest({ public: true });
+  it('makes a function public only when the manifest asks, with a warning that gives its reason', () => {
+    const m = manifest({ public: { reason: 'a webhook calls it' } });
     const plan = planDeployment(m, SHA, deployed(manifest()));
     expect(plan.steps.map((s) => s.kind)).toEqual(['make-public']);
-    expect(plan.warnings).toEqual([PUBLIC_WARNING]);
+    expect(plan.warnings).toEqual([publicWarning('a webhook calls it')]);
     expect(formatPlan(plan, m)).toMatch(
-      /^WARNING: the function will be public: anyone can call it/,
+      /^WARNING: the function will be public: anyone can call it.*; the reason function\.yaml gives: "a webhook calls it"\n/,
     );
   });
 
