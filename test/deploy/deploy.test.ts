@@ -86,6 +86,13 @@ const mutations = () =>
   );
 const fn = (name: string) => server.functions().find((f) => f.name === name);
 
+/** Writes a file in the test's folder, and gives its path. */
+function put(name: string, content: string | Buffer): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, content);
+  return file;
+}
+
 describe('npm run deploy against the API', () => {
   it('creates the function, its version and its triggers from nothing, privately', async () => {
     const { code, stdout, stderr } = await deploy(manifest('fresh'));
@@ -379,6 +386,65 @@ describe('npm run deploy credentials', () => {
 
     expect(code).toBe(2);
     expect(stderr).toMatch(/IAM refused the key in .*stranger\.json: .*UNAUTHENTICATED/);
+  });
+
+  it.each([
+    ['a line break', 't1.first-half\nsecond-half'],
+    ['a space', 't1.first-half second-half'],
+    ['a letter outside ASCII', 't1.first-half\u00e9second-half'],
+  ])('names a YC_IAM_TOKEN with %s, and shows none of it', async (_what, token) => {
+    const { code, stderr } = await deployWith(
+      { YC_IAM_TOKEN: token },
+      manifest('badtoken'),
+      '--dry-run',
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toContain('YC_IAM_TOKEN is not a token');
+    expect(stderr).not.toMatch(/first-half|second-half/);
+    expect(server.calls).toEqual([]);
+  });
+
+  it('names a key file that is no JSON, without quoting it', async () => {
+    const keyFile = put('broken.json', '{"private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvQIB');
+
+    const { code, stderr } = await deployWith(
+      { YC_SERVICE_ACCOUNT_KEY_FILE: keyFile },
+      manifest('brokenkey'),
+      '--dry-run',
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toContain('broken.json is not a readable key file (not JSON)');
+    expect(stderr).not.toMatch(/PRIVATE|MIIE/);
+  });
+
+  it('names a token from IAM that could not go into a header, and shows none of it', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    // The emulator's IAM makes the token of the account id: this one gives a token with a space.
+    server.trustServiceAccountKey({
+      keyId: 'ajeodd',
+      serviceAccountId: 'aje odd',
+      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    });
+    const keyFile = put(
+      'odd.json',
+      JSON.stringify({
+        id: 'ajeodd',
+        service_account_id: 'aje odd',
+        private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      }),
+    );
+
+    const { code, stderr } = await deployWith(
+      { YC_SERVICE_ACCOUNT_KEY_FILE: keyFile },
+      manifest('oddtoken'),
+      '--dry-run',
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/what IAM answered for the key in .*odd\.json is not a token/);
+    expect(stderr).not.toContain(server.iamTokenFor('aje odd'));
   });
 
   it('takes the metadata service token where YC_METADATA_TOKEN_URL names one', async () => {
