@@ -326,6 +326,35 @@ describe('npm run deploy against the API', () => {
     );
   });
 
+  it('refuses a secret-looking name in the environment, pointing to Lockbox, and repeats no value', async () => {
+    const { code, stderr } = await deploy(
+      manifest('leaky', { environment: { DRY_RUN: 'false', SLACK_TOKEN: 'xoxb-1234-abcd' } }),
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toContain('environment.SLACK_TOKEN: expected no secret here');
+    expect(stderr).toContain('put it in Lockbox and list it under secrets');
+    expect(stderr).not.toContain('xoxb');
+    expect(mutations()).toEqual([]);
+  });
+
+  it('deploys an environment value it does not know, and prints only its fingerprint', async () => {
+    const value = 'not-for-the-screen-42';
+    const data = manifest('masked', { environment: { DRY_RUN: 'false', CUSTOM_SETTING: value } });
+
+    const asJson = await deploy(data, '--dry-run', '--json');
+    const { code, stdout, stderr } = await deploy(data);
+
+    expect(code, stderr).toBe(0);
+    const fingerprint = createHash('sha256').update(value).digest('hex').slice(0, 16);
+    expect(stdout).toContain(`    + environment CUSTOM_SETTING: not shown, sha256 ${fingerprint}…`);
+    expect(stdout).toContain('    + environment DRY_RUN: false');
+    expect(stdout + stderr + asJson.stdout + asJson.stderr).not.toContain(value);
+    expect(asJson.stdout).toContain(`"to": "not shown, sha256 ${fingerprint}…"`);
+    const [version] = server.versions(fn('masked')?.id as string);
+    expect(version?.environment).toEqual({ DRY_RUN: 'false', CUSTOM_SETTING: value });
+  });
+
   it('stops and says so when an operation fails', async () => {
     server.failOperation('FunctionService/CreateVersion', { code: 8, message: 'quota exceeded' });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type Manifest, validateManifest } from '../../deploy/manifest';
 import {
@@ -156,6 +157,31 @@ describe('the deployment plan', () => {
     ]) {
       expect(text).toContain(line);
     }
+  });
+
+  it('shows the known plain settings in full, and any other environment value by a fingerprint', () => {
+    const fingerprint = (value: string) =>
+      `not shown, sha256 ${createHash('sha256').update(value).digest('hex').slice(0, 16)}…`;
+    const m = manifest({ environment: { DRY_RUN: 'true', CUSTOM: 'hunter2', KEPT: 'same' } });
+    const before = manifest({ environment: { DRY_RUN: 'false', CUSTOM: 'letmein', KEPT: 'same' } });
+    const plan = planDeployment(m, SHA, deployed(before));
+    const text = formatPlan(plan, m);
+    expect(text).toContain('    ~ environment DRY_RUN: false → true');
+    expect(text).toContain(
+      `    ~ environment CUSTOM: ${fingerprint('letmein')} → ${fingerprint('hunter2')}`,
+    );
+    expect(text).toContain(`    = environment KEPT: ${fingerprint('same')}`);
+    for (const secret of ['hunter2', 'letmein']) {
+      expect(text).not.toContain(secret);
+      expect(JSON.stringify(plan)).not.toContain(secret);
+    }
+  });
+
+  it('sees a change of a value it does not show', () => {
+    const m = manifest({ environment: { CUSTOM: 'b' } });
+    expect(kinds(m, deployed(manifest({ environment: { CUSTOM: 'a' } })))).toEqual([
+      'create-version',
+    ]);
   });
 
   it('updates a trigger whose settings changed in place, and creates a new one', () => {
