@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildIfNeeded, ROOT } from '../emulator/build-if-needed';
 import { deployToken } from './auth';
 import { connect, DEFAULT_ENDPOINTS, DeployError } from './cloud';
+import { codeOf } from './code';
 import { loadManifest, ManifestError, manifestWarnings } from './manifest';
 import { formatPlan, type Plan, planDeployment } from './plan';
 
@@ -35,7 +35,7 @@ async function main(): Promise<number> {
   for (const warning of manifestWarnings(manifest)) console.error(`WARNING: ${warning}`);
   buildIfNeeded();
   const zip = readFileSync(path.resolve(ROOT, manifest.source));
-  const code = createHash('sha256').update(zip).digest('hex');
+  const code = codeOf(zip);
   const token = await deployToken(process.env);
 
   /** The plan, as text or JSON; a plan with refusals is never carried out. */
@@ -54,7 +54,7 @@ async function main(): Promise<number> {
     }
     show(
       `${values.manifest} is valid. The current state could not be read (no credentials: set YC_IAM_TOKEN or YC_SERVICE_ACCOUNT_KEY_FILE), so this plan assumes nothing of it exists yet:`,
-      planDeployment(manifest, code),
+      planDeployment(manifest, code.unpackedBytes),
       'unknown',
     );
     return 0;
@@ -71,7 +71,12 @@ async function main(): Promise<number> {
   );
   try {
     const current = await cloud.readState(manifest);
-    const plan = planDeployment(manifest, code, current, await cloud.readInheritedAccess(manifest));
+    const plan = planDeployment(
+      manifest,
+      code.unpackedBytes,
+      current,
+      await cloud.readInheritedAccess(manifest),
+    );
     const heading = current
       ? `plan for ${manifest.name}:`
       : `${manifest.name} does not exist yet; plan:`;
@@ -80,7 +85,7 @@ async function main(): Promise<number> {
       return 1;
     }
     if (values['dry-run'] || plan.steps.length === 0) return 0;
-    const done = await cloud.apply(manifest, plan, zip, code, current);
+    const done = await cloud.apply(manifest, plan, zip, current);
     const report = `deployed ${manifest.name}:\n${done.map((line) => `  ${line}`).join('\n')}`;
     // With --json, stdout is the plan alone, for a machine to read.
     (values.json ? console.error : console.log)(report);

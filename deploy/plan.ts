@@ -9,9 +9,10 @@ import {
 } from './roles';
 import { type Change, changesOf, isChanged, triggerSettings, versionSettings } from './settings';
 
-/** What a version is made of: the code's hash and every setting the manifest gives it. */
+/** What a version is made of: its code, by its size (code.ts), and every setting it is given. */
 export interface VersionSpec {
-  readonly sha256: string;
+  /** function.proto `Version.image_size`: the code's size after unpacking; 0 when unknown. */
+  readonly codeBytes: number;
   readonly runtime: string;
   readonly entrypoint: string;
   readonly memoryBytes: number;
@@ -87,9 +88,9 @@ export interface Plan {
   readonly refusals: readonly string[];
 }
 
-export function versionSpec(manifest: Manifest, sha256: string): VersionSpec {
+export function versionSpec(manifest: Manifest, codeBytes: number): VersionSpec {
   return {
-    sha256,
+    codeBytes,
     runtime: manifest.runtime,
     entrypoint: manifest.entrypoint,
     memoryBytes: manifest.memory,
@@ -116,13 +117,13 @@ const publicFromAboveRefusal = (binding: string) =>
  */
 export function planDeployment(
   manifest: Manifest,
-  sha256: string,
+  codeBytes: number,
   current?: CurrentState,
   inherited: InheritedAccess = NOTHING_INHERITED,
 ): Plan {
   const steps: Step[] = [];
   const unchanged: string[] = [];
-  const wantVersion = versionSettings(versionSpec(manifest, sha256));
+  const wantVersion = versionSettings(versionSpec(manifest, codeBytes));
 
   const isPublic = current?.public ?? false;
   // Access comes right after the function itself: a function found public is made private
@@ -150,7 +151,7 @@ export function planDeployment(
     steps.push(...access);
     const changes = changesOf(wantVersion, current.latest && versionSettings(current.latest));
     if (changes.some(isChanged)) steps.push({ kind: 'create-version', changes });
-    else unchanged.push('the latest version: same code and settings');
+    else unchanged.push('the latest version: code of the same size, and the same settings');
   }
 
   for (const trigger of manifest.triggers) {

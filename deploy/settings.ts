@@ -30,7 +30,10 @@ export function versionSettings(spec: VersionSpec): Setting[] {
   const queue = (target: { queueId: string; serviceAccountId: string } | undefined) =>
     target ? `queue ${target.queueId}, written as ${target.serviceAccountId}` : 'dropped';
   return [
-    { name: 'code sha256', value: or(spec.sha256, 'unknown') },
+    {
+      name: 'code size',
+      value: spec.codeBytes > 0 ? `${spec.codeBytes} bytes unpacked` : 'unknown',
+    },
     { name: 'runtime', value: spec.runtime },
     { name: 'entrypoint', value: spec.entrypoint },
     { name: 'memory', value: bytes(spec.memoryBytes) },

@@ -2,13 +2,21 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { credentials as grpcCredentials } from '@grpc/grpc-js';
+import {
+  CreateFunctionVersionRequest,
+  FunctionServiceClient,
+} from '@yandex-cloud/nodejs-sdk/serverless-functions-v1/function_service';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { codeOf } from '../../deploy/code';
 import { ROOT } from '../../emulator/build-if-needed';
 import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
+import { bearer, unary } from '../support/listing-clients';
 import { startMetadataServer } from '../support/metadata-server';
 import { runScript, WITHOUT_CREDENTIALS } from '../support/run-script';
 import { testPki } from '../support/test-pki';
+import { zip } from '../support/zip';
 
 const TOKEN = 't1.deployer-token';
 const FOLDER = 'b1gdeployfolder';
@@ -85,12 +93,31 @@ const mutations = () =>
     ),
   );
 const fn = (name: string) => server.functions().find((f) => f.name === name);
+const BUNDLE = () => readFileSync(path.join(ROOT, 'dist/function.zip'));
 
 /** Writes a file in the test's folder, and gives its path. */
 function put(name: string, content: string | Buffer): string {
   const file = path.join(dir, name);
   writeFileSync(file, content);
   return file;
+}
+
+/** A version made by someone other than deploy, through the API, like the latest but for `change`. */
+async function versionByHand(functionId: string, change: Partial<CreateFunctionVersionRequest>) {
+  const latest = server.versions(functionId).find((v) => v.tags.includes('$latest'));
+  if (!latest) throw new Error(`function ${functionId} has no version to copy`);
+  // What the API sets, not the caller.
+  const { id, createdAt, status, tags, imageSize, contentSha256, ...settings } = latest;
+  const client = new FunctionServiceClient(server.address, grpcCredentials.createSsl());
+  try {
+    await unary(
+      client.createVersion.bind(client),
+      CreateFunctionVersionRequest.fromPartial({ ...settings, functionId, ...change }),
+      bearer(),
+    );
+  } finally {
+    client.close();
+  }
 }
 
 describe('npm run deploy against the API', () => {
@@ -324,6 +351,27 @@ describe('npm run deploy against the API', () => {
         subject: { id: 'allUsers', type: 'system' },
       }),
     );
+  });
+
+  it('judges the code by the size the API measured, not by what a description claims', async () => {
+    await deploy(manifest('claimed'));
+    const id = fn('claimed')?.id as string;
+    const ours = codeOf(BUNDLE());
+    // Other code, in a version that says it is ours, as the description once was trusted to.
+    await versionByHand(id, {
+      content: zip({ 'index.js': 'exports.handler = () => 0;' }),
+      description: `yc-operation-canceller sha256:${ours.sha256}`,
+    });
+    server.reset();
+
+    const { code, stdout, stderr } = await deploy(manifest('claimed'), '--dry-run');
+
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('+ upload dist/function.zip as a new version of claimed');
+    expect(stdout).toContain(
+      `    ~ code size: ${'exports.handler = () => 0;'.length} bytes unpacked → ${ours.unpackedBytes} bytes unpacked`,
+    );
+    expect(stdout).toContain('    = memory: 128 MB');
   });
 
   it('refuses a secret-looking name in the environment, pointing to Lockbox, and repeats no value', async () => {
