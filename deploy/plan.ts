@@ -7,6 +7,7 @@ import {
   type RoleCheck,
   scopeText,
 } from './roles';
+import { sweepScope } from './scope';
 import { type Change, changesOf, isChanged, triggerSettings, versionSettings } from './settings';
 
 /** What a version is made of: its code, by its size (code.ts), and every setting it is given. */
@@ -86,6 +87,8 @@ export interface Plan {
   readonly warnings: readonly string[];
   /** Why the deployment must not go ahead; a plan with any is never applied. */
   readonly refusals: readonly string[];
+  /** How far the function's sweeps may reach (sweepScope). */
+  readonly scope: string;
 }
 
 export function versionSpec(manifest: Manifest, codeBytes: number): VersionSpec {
@@ -178,7 +181,7 @@ export function planDeployment(
     ...(inherited.cloud && { cloud: inherited.cloud }),
     ...(fn && { fn }),
   });
-  return { steps, roles, unchanged, warnings, refusals };
+  return { steps, roles, unchanged, warnings, refusals, scope: sweepScope(manifest.environment) };
 }
 
 function headline(step: Step, manifest: Manifest): string {
@@ -219,6 +222,7 @@ export function formatPlan(plan: Plan, manifest: Manifest): string {
   const lines = [
     ...plan.refusals.map((r) => `REFUSED: ${r}`),
     ...plan.warnings.map((w) => `WARNING: ${w}`),
+    plan.scope,
     ...(plan.steps.length === 0 ? ['nothing to do'] : plan.steps.flatMap(stepLines)),
     ...plan.unchanged.map((u) => `= ${u}`),
     ...(plan.roles.length > 0

@@ -30,7 +30,9 @@ describe('npm run deploy without credentials', () => {
       '    + memory: 128 MB',
       '    + timeout: 60 s',
       '    + service account: ajefunctionsa0000001',
+      'scope: folders b1gexamplefolder0001 (ALLOWED_FOLDERS)',
       '    + environment MAX_CANCELS_PER_RUN: 20',
+      '    + environment MIN_OLDER_THAN: 10m',
       '    + secret HTTP_API_KEY: Lockbox e6qexamplesecret0001 version e6qexampleversion001, key http-api-key',
       '    + schedule: 0/15 * ? * * * (UTC)',
       '    + payload: {"sweep": {"folderId": "b1gexamplefolder0001", "olderThan": "30m"}}',
@@ -46,7 +48,12 @@ describe('npm run deploy without credentials', () => {
     const { code, stdout, stderr } = await deploy(['--dry-run', '--json']);
     expect(code, stderr).toBe(0);
     const plan = JSON.parse(stdout);
-    expect(plan).toMatchObject({ state: 'unknown', refusals: [], warnings: [] });
+    expect(plan).toMatchObject({
+      state: 'unknown',
+      refusals: [],
+      warnings: [],
+      scope: 'scope: folders b1gexamplefolder0001 (ALLOWED_FOLDERS)',
+    });
     expect(plan.steps.map((s: { kind: string }) => s.kind)).toEqual([
       'create-function',
       'create-version',

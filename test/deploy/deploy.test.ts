@@ -403,6 +403,17 @@ describe('npm run deploy against the API', () => {
     expect(version?.environment).toEqual({ DRY_RUN: 'false', CUSTOM_SETTING: value });
   });
 
+  it('says how far the sweeps may reach', async () => {
+    const open = await deploy(manifest('reach'), '--dry-run');
+    const bounded = await deploy(
+      manifest('reach', { environment: { ALLOWED_FOLDERS: `${FOLDER},b1gother` } }),
+      '--dry-run',
+    );
+
+    expect(open.stdout).toContain('\nscope: any folder the service account can see\n');
+    expect(bounded.stdout).toContain(`\nscope: folders ${FOLDER}, b1gother (ALLOWED_FOLDERS)\n`);
+  });
+
   it('stops and says so when an operation fails', async () => {
     server.failOperation('FunctionService/CreateVersion', { code: 8, message: 'quota exceeded' });
 

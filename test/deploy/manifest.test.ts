@@ -592,6 +592,7 @@ describe('the manifest', () => {
       expect(manifestWarnings(loadManifest(REPO_MANIFEST))).toEqual([
         "folderId is the example's id; replace it with your own",
         "serviceAccountId is the example's id; replace it with your own",
+        'environment.ALLOWED_FOLDERS names the example\'s id "b1gexamplefolder0001"; replace it with your own',
         "secrets[0].id is the example's id; replace it with your own",
         "secrets[0].versionId is the example's id; replace it with your own",
         'triggers[0].payload names the example\'s id "b1gexamplefolder0001"; replace it with your own',

@@ -58,7 +58,9 @@ describe('the deployment plan', () => {
     const m = manifest();
     const plan = planDeployment(m, BYTES, deployed(m));
     expect(plan.steps).toEqual([]);
-    expect(formatPlan(plan, m)).toMatch(/^nothing to do\n/);
+    expect(formatPlan(plan, m)).toMatch(
+      /^scope: any folder the service account can see\nnothing to do\n/,
+    );
     expect(formatPlan(plan, m)).toContain('= function operation-canceller');
   });
 
@@ -193,6 +195,16 @@ describe('the deployment plan', () => {
     expect(kinds(m, deployed(manifest({ environment: { CUSTOM: 'a' } })))).toEqual([
       'create-version',
     ]);
+  });
+
+  it('says how far the sweeps may reach, from ALLOWED_FOLDERS and ALLOWED_CLOUDS', () => {
+    const bounded = manifest({ environment: { ALLOWED_FOLDERS: 'b1ga,b1gb' } });
+    const plan = planDeployment(bounded, BYTES);
+    expect(plan.scope).toBe('scope: folders b1ga, b1gb (ALLOWED_FOLDERS)');
+    expect(formatPlan(plan, bounded)).toMatch(/^scope: folders b1ga, b1gb \(ALLOWED_FOLDERS\)\n/);
+    expect(planDeployment(manifest(), BYTES).scope).toBe(
+      'scope: any folder the service account can see',
+    );
   });
 
   it('updates a trigger whose settings changed in place, and creates a new one', () => {
