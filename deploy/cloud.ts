@@ -302,6 +302,7 @@ export function connect(endpoints: Endpoints, token: string) {
       );
       return {
         functionId: fn.id,
+        latestVersionId: latest?.id,
         description: fn.description,
         latest: latest && versionFromCloud(latest),
         public: accessBindings.some(isPublicBinding),

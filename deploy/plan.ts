@@ -29,6 +29,8 @@ export interface VersionSpec {
 /** The deployment as the cloud has it now. */
 export interface CurrentState {
   readonly functionId: string;
+  /** Which version a saved plan was made against: one made since is another state. */
+  readonly latestVersionId: string | undefined;
   readonly description: string;
   readonly latest: VersionSpec | undefined;
   readonly public: boolean;

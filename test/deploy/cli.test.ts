@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -67,6 +67,33 @@ describe('npm run deploy without credentials', () => {
     const { code, stderr } = await deploy([]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/no credentials: set YC_IAM_TOKEN/);
+  });
+
+  it('refuses to save a plan, which holds the state of the cloud it could not read', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'plan-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'plan.json');
+    const { code, stderr } = await deploy(['--dry-run', '--out', file]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/no credentials: .*a saved plan holds the state of the cloud/);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it.each([
+    [['--out', 'plan.json'], '--out saves the plan of a dry run: use it with --dry-run'],
+    [
+      ['--plan', 'plan.json', '--dry-run'],
+      '--plan applies a plan already saved: it takes neither --dry-run nor --out',
+    ],
+    [
+      ['--plan', 'plan.json', '--dry-run', '--out', 'other.json'],
+      '--plan applies a plan already saved: it takes neither --dry-run nor --out',
+    ],
+  ])('refuses %j, saying why, and exits 2', async (args, message) => {
+    const { code, stderr } = await deploy(args);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`npm run deploy: ${message}`);
+    expect(stderr).toContain('usage: npm run deploy');
   });
 
   it('names every problem of an invalid manifest, and exits 2', async () => {

@@ -425,6 +425,135 @@ describe('npm run deploy against the API', () => {
   });
 });
 
+describe('npm run deploy with a saved plan', () => {
+  /** Deploys `name` as `manifest` has it, then saves the plan for `changed`; gives the plan's path. */
+  async function savedPlan(name: string, changed: object) {
+    await deploy(manifest(name));
+    const file = path.join(dir, `${name}-plan.json`);
+    const { code, stderr } = await deploy(changed, '--dry-run', '--out', file);
+    expect(code, stderr).toBe(0);
+    server.reset();
+    return file;
+  }
+
+  it('--dry-run --out saves the plan with the state it was made against; --plan applies exactly it', async () => {
+    const changed = manifest('saved', { memory: '256m' });
+    const file = await savedPlan('saved', changed);
+    const id = fn('saved')?.id as string;
+    const [version] = server.versions(id);
+
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    expect(saved).toMatchObject({
+      format: 'yc-operation-canceller deploy plan, v1',
+      code: {
+        source: 'dist/function.zip',
+        sha256: codeOf(BUNDLE()).sha256,
+        unpackedBytes: codeOf(BUNDLE()).unpackedBytes,
+      },
+      state: { functionId: id, latestVersionId: version?.id },
+      plan: { refusals: [], scope: 'scope: any folder the service account can see' },
+    });
+    expect(saved.manifest.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(saved.state.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(saved.state.triggerIds).toHaveLength(2);
+    expect(saved.plan.steps.map((s: { kind: string }) => s.kind)).toEqual(['create-version']);
+
+    const { code, stdout, stderr } = await deploy(changed, '--plan', file);
+
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain(`applying the plan saved in ${file}, for saved:`);
+    expect(stdout).toContain('    ~ memory: 128 MB → 256 MB');
+    expect(mutations().map((c) => c.method)).toEqual(['FunctionService/CreateVersion']);
+    expect(server.versions(id).at(-1)?.resources?.memory).toBe(256 * 1024 * 1024);
+  });
+
+  it.each([
+    [
+      'a version made by hand',
+      (id: string) => versionByHand(id, { content: zip({ 'index.js': 'other' }) }),
+      /the function's latest version is now \w+; the plan was made against \w+/,
+    ],
+    [
+      'the function made public by hand',
+      async (id: string) => {
+        server.seedServerless({
+          accessBindings: {
+            [id]: [
+              { roleId: 'functions.functionInvoker', subject: { id: 'allUsers', type: 'system' } },
+            ],
+          },
+        });
+      },
+      /the cloud changed since the plan was made \(state fingerprint \w+…, the plan's \w+…\)/,
+    ],
+    [
+      'a folder binding that makes every function public',
+      async () => {
+        server.setResourceBindings('folder', FOLDER, [
+          { roleId: 'functions.functionInvoker', subject: { id: 'allUsers', type: 'system' } },
+        ]);
+      },
+      /the cloud changed since the plan was made/,
+    ],
+  ])('refuses a saved plan after %s, and changes nothing', async (_what, change, reason) => {
+    const changed = manifest('drifted', { memory: '256m' });
+    const file = await savedPlan('drifted', changed);
+    await change(fn('drifted')?.id as string);
+    server.reset();
+
+    const { code, stderr } = await deploy(changed, '--plan', file);
+
+    expect(code).toBe(1);
+    expect(stderr).toContain(`refused to apply ${file}; nothing was changed`);
+    expect(stderr).toMatch(reason);
+    expect(mutations()).toEqual([]);
+  });
+
+  it('refuses a saved plan when function.yaml or the code is not what it was made from', async () => {
+    const source = put('code.zip', zip({ 'index.js': 'exports.handler = () => 1;' }));
+    const planned = manifest('moved', { source });
+    await deploy(planned);
+    const file = path.join(dir, 'moved-plan.json');
+    const saving = await deploy({ ...planned, memory: '256m' }, '--dry-run', '--out', file);
+    expect(saving.code, saving.stderr).toBe(0);
+    put('code.zip', zip({ 'index.js': 'exports.handler = () => 2;' }));
+    server.reset();
+
+    const { code, stderr } = await deploy({ ...planned, memory: '512m' }, '--plan', file);
+
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/\.yaml is not the manifest the plan was made from \(.*\.yaml\)/);
+    expect(stderr).toContain(`${source} is not the code the plan was made with`);
+    expect(mutations()).toEqual([]);
+  });
+
+  it('refuses a saved plan whose steps were edited', async () => {
+    const changed = manifest('edited', { memory: '256m' });
+    const file = await savedPlan('edited', changed);
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    saved.plan.steps.push({ kind: 'make-public' });
+    writeFileSync(file, JSON.stringify(saved));
+
+    const { code, stderr } = await deploy(changed, '--plan', file);
+
+    expect(code).toBe(1);
+    expect(stderr).toContain('the plan is not what deploy makes of that same manifest');
+    expect(mutations()).toEqual([]);
+  });
+
+  it('refuses to save a plan with refusals', async () => {
+    server.setResourceBindings('folder', FOLDER, [
+      { roleId: 'functions.functionInvoker', subject: { id: 'allUsers', type: 'system' } },
+    ]);
+    const file = path.join(dir, 'refused-plan.json');
+
+    const { code } = await deploy(manifest('refused'), '--dry-run', '--out', file);
+
+    expect(code).toBe(1);
+    expect(() => readFileSync(file)).toThrow(/ENOENT/);
+  });
+});
+
 describe('npm run deploy credentials', () => {
   it('exchanges a service-account key file for an IAM token', async () => {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

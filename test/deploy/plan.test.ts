@@ -31,6 +31,7 @@ const manifest = (extra: Record<string, unknown> = {}): Manifest =>
 /** The cloud exactly as the manifest wants it. */
 const deployed = (m: Manifest, extra: Partial<CurrentState> = {}): CurrentState => ({
   functionId: 'd4efunction',
+  latestVersionId: 'd4eversion',
   description: m.description ?? '',
   latest: versionSpec(m, BYTES),
   public: m.public,
