@@ -7,6 +7,7 @@ import {
   IamTokenServiceClient,
 } from '@yandex-cloud/nodejs-sdk/iam-v1/iam_token_service';
 import { fetchMetadataToken } from '../src/cloud/metadata-token';
+import { TOKEN_PATTERN } from '../src/cloud/token';
 import { callWithRetries, type UnaryMethod } from '../src/cloud/unary';
 import { DeployError } from './cloud';
 
@@ -25,7 +26,9 @@ function readKeyFile(file: string): KeyFile {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new DeployError(`${file} is not a readable key file: ${(error as Error).message}`);
+    // Not the parser's message: it quotes the text around the fault, which may be the private key.
+    const why = (error as NodeJS.ErrnoException).code ?? 'not JSON';
+    throw new DeployError(`${file} is not a readable key file (${why})`);
   }
   const { id, service_account_id: account, private_key: key } = parsed;
   if (typeof id !== 'string' || typeof account !== 'string' || typeof key !== 'string') {
@@ -71,7 +74,11 @@ async function tokenFromKeyFile(file: string, endpoint: string): Promise<string>
       retryAttempts: 3,
       retryBaseDelayMs: 500,
     });
-    return answer.value.iamToken;
+    return checkedToken(
+      answer.value.iamToken,
+      `what IAM answered for the key in ${file}`,
+      'check YC_IAM_ENDPOINT',
+    );
   } catch (error) {
     if (error instanceof DeployError) throw error;
     throw new DeployError(`IAM refused the key in ${file}: ${(error as Error).cause ?? error}`, {
@@ -83,13 +90,26 @@ async function tokenFromKeyFile(file: string, endpoint: string): Promise<string>
 }
 
 /**
+ * A token as it may go into an `authorization` header, or a DeployError naming where it came from
+ * and never the token: grpc-js refuses a header value with other characters by an error that
+ * quotes the whole value, which would put the token on the screen.
+ */
+function checkedToken(token: string, what: string, fix: string): string {
+  if (TOKEN_PATTERN.test(token)) return token;
+  throw new DeployError(
+    `${what} is not a token: it is empty, or holds a space, a line break or a character outside ASCII; ${fix}`,
+  );
+}
+
+/**
  * The deployer's token: YC_IAM_TOKEN, else one from a service-account key file, else, where
  * YC_METADATA_TOKEN_URL says there is one, the metadata service's (as the function gets its own).
  * The metadata service is not asked unbidden: off a VM the address goes nowhere.
  */
 export async function deployToken(env: NodeJS.ProcessEnv): Promise<string | undefined> {
   const token = env.YC_IAM_TOKEN?.trim();
-  if (token) return token;
+  if (token)
+    return checkedToken(token, 'YC_IAM_TOKEN', 'set it to what yc iam create-token prints');
   const keyFile = env.YC_SERVICE_ACCOUNT_KEY_FILE?.trim();
   if (keyFile) return tokenFromKeyFile(keyFile, env.YC_IAM_ENDPOINT || DEFAULT_IAM_ENDPOINT);
   const metadataUrl = env.YC_METADATA_TOKEN_URL?.trim();

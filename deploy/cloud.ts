@@ -302,6 +302,7 @@ export function connect(endpoints: Endpoints, token: string) {
       );
       return {
         functionId: fn.id,
+        latestVersionId: latest?.id,
         description: fn.description,
         latest: latest && versionFromCloud(latest),
         public: accessBindings.some(isPublicBinding),
@@ -314,13 +315,7 @@ export function connect(endpoints: Endpoints, token: string) {
     },
 
     /** Carries out the plan in order, waiting for each operation; returns a line per step done. */
-    async apply(
-      manifest: Manifest,
-      plan: Plan,
-      code: Buffer,
-      sha256: string,
-      current?: CurrentState,
-    ) {
+    async apply(manifest: Manifest, plan: Plan, code: Buffer, current?: CurrentState) {
       let functionId = current?.functionId ?? '';
       const done: string[] = [];
       const step = async (s: Step) => {
@@ -358,7 +353,7 @@ export function connect(endpoints: Endpoints, token: string) {
               functions,
               'createVersion',
               CreateFunctionVersionRequest.fromPartial({
-                ...versionRequest(manifest, functionId, sha256),
+                ...versionRequest(manifest, functionId),
                 content: code,
               }),
               'uploading a version',

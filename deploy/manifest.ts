@@ -6,6 +6,7 @@ import { ConfigError, RequestError } from '../src/errors';
 import type { SweepSpec } from '../src/model';
 import { parseRequest, type RequestLimits } from '../src/request/parse';
 import { cronProblems } from './cron';
+import { secretNamePart } from './environment';
 
 const ID = /^[a-z0-9]{1,50}$/;
 // trigger_service.proto and function_service.proto: the name pattern both APIs check.
@@ -217,6 +218,29 @@ const asyncInvocation = z.strictObject({
   failureTarget: target.optional(),
 });
 
+/**
+ * Anyone could call a public function, by raw invocation too, which HTTP_API_KEY does not check:
+ * so making it public takes a reason, which the plan prints for whoever reviews it.
+ */
+const access = z
+  .union(
+    [
+      z.literal(false),
+      z.strictObject({
+        reason: z
+          .string()
+          .trim()
+          .min(1, 'expected a reason anyone may call the function')
+          .max(256, 'expected at most 256 characters'),
+      }),
+    ],
+    {
+      error:
+        'expected false, or {reason: "<why anyone may call it>"} (anyone can call a public function, by raw invocation too, which bypasses HTTP_API_KEY)',
+    },
+  )
+  .default(false);
+
 const logging = z.strictObject({
   logGroupId: id('a log group id').optional(),
   minLevel: z.enum(LOG_LEVELS).optional(),
@@ -226,8 +250,7 @@ const schema = z.strictObject({
   name: name('a function name'),
   folderId: id('a folder id'),
   description: z.string().max(256).optional(),
-  /** Anyone could call a public function, raw invocation included: it must be asked for. */
-  public: z.boolean().default(false),
+  public: access,
   runtime: z.literal('nodejs22'),
   entrypoint: z.literal('index.handler'),
   source: z.string().default('dist/function.zip'),
@@ -248,6 +271,17 @@ const schema = z.strictObject({
       (env) => environmentBytes(env) <= MAX_ENVIRONMENT_BYTES,
       'expected at most 4096 bytes of names and values in all',
     )
+    .superRefine((env, ctx) => {
+      for (const name of Object.keys(env)) {
+        const part = secretNamePart(name);
+        if (part === undefined) continue;
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `expected no secret here, where the API shows the value to anyone who may read the function's versions: the name says ${part}, so put it in Lockbox and list it under secrets (environmentVariable: ${name}, id, versionId, key)`,
+        });
+      }
+    })
     .default({}),
   secrets: z.array(secret).default([]),
   asyncInvocation: asyncInvocation.optional(),
@@ -337,7 +371,10 @@ const withQueueDefaults = schema.transform((manifest, ctx) => {
     const fallback = Math.min(manifest.timeout + VISIBILITY_MARGIN_MS, MAX_VISIBILITY_MS);
     return { ...trigger, visibilityTimeout: visibilityTimeout ?? fallback };
   });
-  return { ...manifest, triggers };
+  const { public: access, ...rest } = manifest;
+  return access === false
+    ? { ...rest, public: false as const, triggers }
+    : { ...rest, public: true as const, publicReason: access.reason, triggers };
 });
 
 export type Manifest = z.infer<typeof withQueueDefaults>;
@@ -424,7 +461,12 @@ function pathOf(path: readonly PropertyKey[]): string {
   );
 }
 
-function found(input: unknown): string {
+function found(input: unknown, path: readonly PropertyKey[]): string {
+  // An environment value may be a secret: it is never repeated, not even in part.
+  if (path[0] === 'environment' && path.length > 1) return 'a value (not shown)';
+  if (path[0] === 'environment' && typeof input === 'object' && input !== null) {
+    return `${environmentBytes(input as Record<string, string>)} bytes`;
+  }
   if (input === undefined) return 'nothing';
   const text = JSON.stringify(input);
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
@@ -439,7 +481,7 @@ export function validateManifest(data: unknown, file = 'function.yaml'): Manifes
     const { discriminator } = issue as { discriminator?: string };
     if (discriminator !== undefined) {
       const value = (issue.input as Record<string, unknown> | undefined)?.[discriminator];
-      return `${where}: expected "timer" or "message-queue", found ${found(value)}`;
+      return `${where}: expected "timer" or "message-queue", found ${found(value, issue.path)}`;
     }
     if (issue.code === 'unrecognized_keys') {
       const known = knownFields(issue.path, issue.input);
@@ -453,7 +495,9 @@ export function validateManifest(data: unknown, file = 'function.yaml'): Manifes
     const message =
       issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
     const expected = message.replace(/^Invalid input: /, '').replace(/, received \w+$/, '');
-    return `${where}: ${expected}, found ${found(issue.input)}`;
+    // A record's key is a name, which is no secret; a value under it may be.
+    const shown = found(issue.input, issue.code === 'invalid_key' ? [] : issue.path);
+    return `${where}: ${expected}, found ${shown}`;
   });
   throw new ManifestError(file, problems);
 }

@@ -7,11 +7,13 @@ import {
   type RoleCheck,
   scopeText,
 } from './roles';
+import { sweepScope } from './scope';
 import { type Change, changesOf, isChanged, triggerSettings, versionSettings } from './settings';
 
-/** What a version is made of: the code's hash and every setting the manifest gives it. */
+/** What a version is made of: its code, by its size (code.ts), and every setting it is given. */
 export interface VersionSpec {
-  readonly sha256: string;
+  /** function.proto `Version.image_size`: the code's size after unpacking; 0 when unknown. */
+  readonly codeBytes: number;
   readonly runtime: string;
   readonly entrypoint: string;
   readonly memoryBytes: number;
@@ -27,6 +29,8 @@ export interface VersionSpec {
 /** The deployment as the cloud has it now. */
 export interface CurrentState {
   readonly functionId: string;
+  /** Which version a saved plan was made against: one made since is another state. */
+  readonly latestVersionId: string | undefined;
   readonly description: string;
   readonly latest: VersionSpec | undefined;
   readonly public: boolean;
@@ -85,11 +89,13 @@ export interface Plan {
   readonly warnings: readonly string[];
   /** Why the deployment must not go ahead; a plan with any is never applied. */
   readonly refusals: readonly string[];
+  /** How far the function's sweeps may reach (sweepScope). */
+  readonly scope: string;
 }
 
-export function versionSpec(manifest: Manifest, sha256: string): VersionSpec {
+export function versionSpec(manifest: Manifest, codeBytes: number): VersionSpec {
   return {
-    sha256,
+    codeBytes,
     runtime: manifest.runtime,
     entrypoint: manifest.entrypoint,
     memoryBytes: manifest.memory,
@@ -103,11 +109,12 @@ export function versionSpec(manifest: Manifest, sha256: string): VersionSpec {
   };
 }
 
-export const PUBLIC_WARNING =
-  'the function will be public: anyone can call it, by raw invocation too, which bypasses HTTP_API_KEY';
+/** Said of every public function, with the manifest's reason, for whoever reviews the plan. */
+export const publicWarning = (reason: string) =>
+  `the function will be public: anyone can call it, by raw invocation too, which bypasses HTTP_API_KEY; the reason function.yaml gives: ${JSON.stringify(reason)}`;
 
 const publicFromAboveRefusal = (binding: string) =>
-  `${binding} lets anyone invoke every function there, so this one would be public although function.yaml says public: false; remove that binding, or set public: true`;
+  `${binding} lets anyone invoke every function there, so this one would be public although function.yaml says public: false; remove that binding, or make it public with public: {reason: "<why anyone may call it>"}`;
 
 /**
  * What has to change for the cloud to match the manifest: pure, so it is tested with tables.
@@ -115,13 +122,13 @@ const publicFromAboveRefusal = (binding: string) =>
  */
 export function planDeployment(
   manifest: Manifest,
-  sha256: string,
+  codeBytes: number,
   current?: CurrentState,
   inherited: InheritedAccess = NOTHING_INHERITED,
 ): Plan {
   const steps: Step[] = [];
   const unchanged: string[] = [];
-  const wantVersion = versionSettings(versionSpec(manifest, sha256));
+  const wantVersion = versionSettings(versionSpec(manifest, codeBytes));
 
   const isPublic = current?.public ?? false;
   // Access comes right after the function itself: a function found public is made private
@@ -149,7 +156,7 @@ export function planDeployment(
     steps.push(...access);
     const changes = changesOf(wantVersion, current.latest && versionSettings(current.latest));
     if (changes.some(isChanged)) steps.push({ kind: 'create-version', changes });
-    else unchanged.push('the latest version: same code and settings');
+    else unchanged.push('the latest version: code of the same size, and the same settings');
   }
 
   for (const trigger of manifest.triggers) {
@@ -162,7 +169,7 @@ export function planDeployment(
     } else steps.push({ kind: 'replace-trigger', id: existing.id, trigger, changes });
   }
   const warnings = [
-    ...(manifest.public ? [PUBLIC_WARNING] : []),
+    ...(manifest.public ? [publicWarning(manifest.publicReason)] : []),
     ...inherited.unreadBindings.map(
       (where) =>
         `the access bindings of ${where} could not be read (PERMISSION_DENIED): check there that allUsers may not invoke functions`,
@@ -176,7 +183,7 @@ export function planDeployment(
     ...(inherited.cloud && { cloud: inherited.cloud }),
     ...(fn && { fn }),
   });
-  return { steps, roles, unchanged, warnings, refusals };
+  return { steps, roles, unchanged, warnings, refusals, scope: sweepScope(manifest.environment) };
 }
 
 function headline(step: Step, manifest: Manifest): string {
@@ -217,6 +224,7 @@ export function formatPlan(plan: Plan, manifest: Manifest): string {
   const lines = [
     ...plan.refusals.map((r) => `REFUSED: ${r}`),
     ...plan.warnings.map((w) => `WARNING: ${w}`),
+    plan.scope,
     ...(plan.steps.length === 0 ? ['nothing to do'] : plan.steps.flatMap(stepLines)),
     ...plan.unchanged.map((u) => `= ${u}`),
     ...(plan.roles.length > 0

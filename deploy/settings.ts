@@ -1,3 +1,4 @@
+import { shownValue } from './environment';
 import type { TriggerSpec } from './manifest';
 import type { VersionSpec } from './plan';
 
@@ -20,13 +21,19 @@ const seconds = (ms: number) => `${ms / 1000} s`;
 const bytes = (n: number) => (n % MB === 0 ? `${n / MB} MB` : `${n} bytes`);
 const or = (value: string | undefined, fallback: string) => (value ? value : fallback);
 
-/** Every setting of a version, each environment variable and secret a setting of its own. */
+/**
+ * Every setting of a version, each environment variable and secret a setting of its own; an
+ * environment value as `shownValue` has it, so what the plan compares is what it may show.
+ */
 export function versionSettings(spec: VersionSpec): Setting[] {
   const { logging, asyncInvocation } = spec;
   const queue = (target: { queueId: string; serviceAccountId: string } | undefined) =>
     target ? `queue ${target.queueId}, written as ${target.serviceAccountId}` : 'dropped';
   return [
-    { name: 'code sha256', value: or(spec.sha256, 'unknown') },
+    {
+      name: 'code size',
+      value: spec.codeBytes > 0 ? `${spec.codeBytes} bytes unpacked` : 'unknown',
+    },
     { name: 'runtime', value: spec.runtime },
     { name: 'entrypoint', value: spec.entrypoint },
     { name: 'memory', value: bytes(spec.memoryBytes) },
@@ -35,7 +42,10 @@ export function versionSettings(spec: VersionSpec): Setting[] {
     { name: 'service account', value: or(spec.serviceAccountId, 'none') },
     ...Object.keys(spec.environment)
       .sort()
-      .map((key) => ({ name: `environment ${key}`, value: spec.environment[key] ?? '' })),
+      .map((key) => ({
+        name: `environment ${key}`,
+        value: shownValue(key, spec.environment[key] ?? ''),
+      })),
     ...[...spec.secrets]
       .sort((a, b) => a.environmentVariable.localeCompare(b.environmentVariable))
       .map((s) => ({

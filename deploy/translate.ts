@@ -12,12 +12,6 @@ import type {
 import { LOG_LEVELS, type Manifest, type TriggerSpec } from './manifest';
 import type { VersionSpec } from './plan';
 
-/**
- * The version's description carries the code's hash: the API keeps no hash of the uploaded zip,
- * and without one an unchanged deployment could not tell that the code is the same.
- */
-const SHA_PREFIX = 'yc-operation-canceller sha256:';
-
 const toDuration = (ms: number): Duration => ({
   seconds: Math.floor(ms / 1000),
   nanos: (ms % 1000) * 1_000_000,
@@ -26,13 +20,12 @@ const fromDuration = (d: Duration | undefined): number =>
   d ? Number(d.seconds) * 1000 + Math.round(d.nanos / 1_000_000) : 0;
 
 /** The CreateVersion request for a manifest, without the code itself. */
-export function versionRequest(manifest: Manifest, functionId: string, sha256: string) {
+export function versionRequest(manifest: Manifest, functionId: string) {
   const { logGroupId, minLevel } = manifest.logging;
   return {
     functionId,
     runtime: manifest.runtime,
     entrypoint: manifest.entrypoint,
-    description: `${SHA_PREFIX}${sha256}`,
     resources: { memory: manifest.memory },
     executionTimeout: toDuration(manifest.timeout),
     concurrency: manifest.concurrency,
@@ -94,9 +87,8 @@ export function versionFromCloud(version: Version): VersionSpec {
   const minLevel = LOG_LEVELS.find((name) => LogLevel_Level[name] === level);
   const logGroupId = version.logOptions?.logGroupId;
   return {
-    sha256: version.description.startsWith(SHA_PREFIX)
-      ? version.description.slice(SHA_PREFIX.length)
-      : '',
+    // What the API measured, not the description, which whoever makes a version writes.
+    codeBytes: version.imageSize,
     runtime: version.runtime,
     entrypoint: version.entrypoint,
     memoryBytes: Number(version.resources?.memory ?? 0),

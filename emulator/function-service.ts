@@ -27,6 +27,7 @@ import { checkVersion } from './serverless-checks';
 import { checkName, maskedFields, nameFilter, pageOf } from './serverless-fields';
 import { isRejection, type Outcome, packAny, type RpcKit, reject } from './serverless-rpc';
 import { invokeUrl, LATEST, type ServerlessStore } from './serverless-store';
+import { unpackedSize } from './unpacked-size';
 
 type Implemented =
   | 'get'
@@ -194,6 +195,11 @@ export function addFunctionService(
         const refused = checkVersion(request);
         if (refused) return refused;
         const content = request.content ?? Buffer.alloc(0);
+        const imageSize = unpackedSize(content);
+        // How the platform refuses a package it cannot unpack is not documented; here, at once.
+        if (imageSize === undefined) {
+          return reject(status.INVALID_ARGUMENT, 'content is not a zip archive');
+        }
         const versionId = store.newId();
         return {
           description: 'Create function version',
@@ -215,7 +221,7 @@ export function addFunctionService(
               ...settings,
               id: versionId,
               createdAt: new Date(),
-              imageSize: content.length,
+              imageSize,
               status: Version_Status.ACTIVE,
               tags: [...new Set([LATEST, ...tag])],
             });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -30,7 +30,9 @@ describe('npm run deploy without credentials', () => {
       '    + memory: 128 MB',
       '    + timeout: 60 s',
       '    + service account: ajefunctionsa0000001',
+      'scope: folders b1gexamplefolder0001 (ALLOWED_FOLDERS)',
       '    + environment MAX_CANCELS_PER_RUN: 20',
+      '    + environment MIN_OLDER_THAN: 10m',
       '    + secret HTTP_API_KEY: Lockbox e6qexamplesecret0001 version e6qexampleversion001, key http-api-key',
       '    + schedule: 0/15 * ? * * * (UTC)',
       '    + payload: {"sweep": {"folderId": "b1gexamplefolder0001", "olderThan": "30m"}}',
@@ -46,7 +48,12 @@ describe('npm run deploy without credentials', () => {
     const { code, stdout, stderr } = await deploy(['--dry-run', '--json']);
     expect(code, stderr).toBe(0);
     const plan = JSON.parse(stdout);
-    expect(plan).toMatchObject({ state: 'unknown', refusals: [], warnings: [] });
+    expect(plan).toMatchObject({
+      state: 'unknown',
+      refusals: [],
+      warnings: [],
+      scope: 'scope: folders b1gexamplefolder0001 (ALLOWED_FOLDERS)',
+    });
     expect(plan.steps.map((s: { kind: string }) => s.kind)).toEqual([
       'create-function',
       'create-version',
@@ -60,6 +67,33 @@ describe('npm run deploy without credentials', () => {
     const { code, stderr } = await deploy([]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/no credentials: set YC_IAM_TOKEN/);
+  });
+
+  it('refuses to save a plan, which holds the state of the cloud it could not read', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'plan-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'plan.json');
+    const { code, stderr } = await deploy(['--dry-run', '--out', file]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/no credentials: .*a saved plan holds the state of the cloud/);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it.each([
+    [['--out', 'plan.json'], '--out saves the plan of a dry run: use it with --dry-run'],
+    [
+      ['--plan', 'plan.json', '--dry-run'],
+      '--plan applies a plan already saved: it takes neither --dry-run nor --out',
+    ],
+    [
+      ['--plan', 'plan.json', '--dry-run', '--out', 'other.json'],
+      '--plan applies a plan already saved: it takes neither --dry-run nor --out',
+    ],
+  ])('refuses %j, saying why, and exits 2', async (args, message) => {
+    const { code, stderr } = await deploy(args);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`npm run deploy: ${message}`);
+    expect(stderr).toContain('usage: npm run deploy');
   });
 
   it('names every problem of an invalid manifest, and exits 2', async () => {

@@ -2,13 +2,21 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { credentials as grpcCredentials } from '@grpc/grpc-js';
+import {
+  CreateFunctionVersionRequest,
+  FunctionServiceClient,
+} from '@yandex-cloud/nodejs-sdk/serverless-functions-v1/function_service';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { codeOf } from '../../deploy/code';
 import { ROOT } from '../../emulator/build-if-needed';
 import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
+import { bearer, unary } from '../support/listing-clients';
 import { startMetadataServer } from '../support/metadata-server';
 import { runScript, WITHOUT_CREDENTIALS } from '../support/run-script';
 import { testPki } from '../support/test-pki';
+import { zip } from '../support/zip';
 
 const TOKEN = 't1.deployer-token';
 const FOLDER = 'b1gdeployfolder';
@@ -85,6 +93,32 @@ const mutations = () =>
     ),
   );
 const fn = (name: string) => server.functions().find((f) => f.name === name);
+const BUNDLE = () => readFileSync(path.join(ROOT, 'dist/function.zip'));
+
+/** Writes a file in the test's folder, and gives its path. */
+function put(name: string, content: string | Buffer): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, content);
+  return file;
+}
+
+/** A version made by someone other than deploy, through the API, like the latest but for `change`. */
+async function versionByHand(functionId: string, change: Partial<CreateFunctionVersionRequest>) {
+  const latest = server.versions(functionId).find((v) => v.tags.includes('$latest'));
+  if (!latest) throw new Error(`function ${functionId} has no version to copy`);
+  // What the API sets, not the caller.
+  const { id, createdAt, status, tags, imageSize, contentSha256, ...settings } = latest;
+  const client = new FunctionServiceClient(server.address, grpcCredentials.createSsl());
+  try {
+    await unary(
+      client.createVersion.bind(client),
+      CreateFunctionVersionRequest.fromPartial({ ...settings, functionId, ...change }),
+      bearer(),
+    );
+  } finally {
+    client.close();
+  }
+}
 
 describe('npm run deploy against the API', () => {
   it('creates the function, its version and its triggers from nothing, privately', async () => {
@@ -225,7 +259,7 @@ describe('npm run deploy against the API', () => {
   });
 
   it('makes a function private by removing only the public binding', async () => {
-    await deploy(manifest('closing', { public: true }));
+    await deploy(manifest('closing', { public: { reason: 'for a while' } }));
     const id = fn('closing')?.id as string;
     server.reset();
 
@@ -294,17 +328,90 @@ describe('npm run deploy against the API', () => {
     expect(mutations()).toEqual([]);
   });
 
-  it('makes a function public only when asked, and warns', async () => {
-    const { code, stdout } = await deploy(manifest('opened', { public: true }));
+  it('refuses public: true without a reason, and says what to add', async () => {
+    const { code, stderr } = await deploy(manifest('reasonless', { public: true }));
+
+    expect(code).toBe(2);
+    expect(stderr).toContain('public: expected false, or {reason: "<why anyone may call it>"}');
+    expect(mutations()).toEqual([]);
+    expect(fn('reasonless')).toBeUndefined();
+  });
+
+  it('makes a function public only when asked with a reason, and warns with it', async () => {
+    const { code, stdout } = await deploy(
+      manifest('opened', { public: { reason: 'the billing webhook calls it' } }),
+    );
 
     expect(code).toBe(0);
     expect(stdout).toMatch(/WARNING: the function will be public: anyone can call it/);
+    expect(stdout).toContain('the reason function.yaml gives: "the billing webhook calls it"');
     expect(server.accessBindings(fn('opened')?.id as string)).toContainEqual(
       expect.objectContaining({
         roleId: 'functions.functionInvoker',
         subject: { id: 'allUsers', type: 'system' },
       }),
     );
+  });
+
+  it('judges the code by the size the API measured, not by what a description claims', async () => {
+    await deploy(manifest('claimed'));
+    const id = fn('claimed')?.id as string;
+    const ours = codeOf(BUNDLE());
+    // Other code, in a version that says it is ours, as the description once was trusted to.
+    await versionByHand(id, {
+      content: zip({ 'index.js': 'exports.handler = () => 0;' }),
+      description: `yc-operation-canceller sha256:${ours.sha256}`,
+    });
+    server.reset();
+
+    const { code, stdout, stderr } = await deploy(manifest('claimed'), '--dry-run');
+
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('+ upload dist/function.zip as a new version of claimed');
+    expect(stdout).toContain(
+      `    ~ code size: ${'exports.handler = () => 0;'.length} bytes unpacked → ${ours.unpackedBytes} bytes unpacked`,
+    );
+    expect(stdout).toContain('    = memory: 128 MB');
+  });
+
+  it('refuses a secret-looking name in the environment, pointing to Lockbox, and repeats no value', async () => {
+    const { code, stderr } = await deploy(
+      manifest('leaky', { environment: { DRY_RUN: 'false', SLACK_TOKEN: 'xoxb-1234-abcd' } }),
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toContain('environment.SLACK_TOKEN: expected no secret here');
+    expect(stderr).toContain('put it in Lockbox and list it under secrets');
+    expect(stderr).not.toContain('xoxb');
+    expect(mutations()).toEqual([]);
+  });
+
+  it('deploys an environment value it does not know, and prints only its fingerprint', async () => {
+    const value = 'not-for-the-screen-42';
+    const data = manifest('masked', { environment: { DRY_RUN: 'false', CUSTOM_SETTING: value } });
+
+    const asJson = await deploy(data, '--dry-run', '--json');
+    const { code, stdout, stderr } = await deploy(data);
+
+    expect(code, stderr).toBe(0);
+    const fingerprint = createHash('sha256').update(value).digest('hex').slice(0, 16);
+    expect(stdout).toContain(`    + environment CUSTOM_SETTING: not shown, sha256 ${fingerprint}…`);
+    expect(stdout).toContain('    + environment DRY_RUN: false');
+    expect(stdout + stderr + asJson.stdout + asJson.stderr).not.toContain(value);
+    expect(asJson.stdout).toContain(`"to": "not shown, sha256 ${fingerprint}…"`);
+    const [version] = server.versions(fn('masked')?.id as string);
+    expect(version?.environment).toEqual({ DRY_RUN: 'false', CUSTOM_SETTING: value });
+  });
+
+  it('says how far the sweeps may reach', async () => {
+    const open = await deploy(manifest('reach'), '--dry-run');
+    const bounded = await deploy(
+      manifest('reach', { environment: { ALLOWED_FOLDERS: `${FOLDER},b1gother` } }),
+      '--dry-run',
+    );
+
+    expect(open.stdout).toContain('\nscope: any folder the service account can see\n');
+    expect(bounded.stdout).toContain(`\nscope: folders ${FOLDER}, b1gother (ALLOWED_FOLDERS)\n`);
   });
 
   it('stops and says so when an operation fails', async () => {
@@ -315,6 +422,135 @@ describe('npm run deploy against the API', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/uploading a version failed: quota exceeded \(code 8, operation \w+\)/);
     expect(server.triggers().filter((t) => t.name.startsWith('unlucky-'))).toEqual([]);
+  });
+});
+
+describe('npm run deploy with a saved plan', () => {
+  /** Deploys `name` as `manifest` has it, then saves the plan for `changed`; gives the plan's path. */
+  async function savedPlan(name: string, changed: object) {
+    await deploy(manifest(name));
+    const file = path.join(dir, `${name}-plan.json`);
+    const { code, stderr } = await deploy(changed, '--dry-run', '--out', file);
+    expect(code, stderr).toBe(0);
+    server.reset();
+    return file;
+  }
+
+  it('--dry-run --out saves the plan with the state it was made against; --plan applies exactly it', async () => {
+    const changed = manifest('saved', { memory: '256m' });
+    const file = await savedPlan('saved', changed);
+    const id = fn('saved')?.id as string;
+    const [version] = server.versions(id);
+
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    expect(saved).toMatchObject({
+      format: 'yc-operation-canceller deploy plan, v1',
+      code: {
+        source: 'dist/function.zip',
+        sha256: codeOf(BUNDLE()).sha256,
+        unpackedBytes: codeOf(BUNDLE()).unpackedBytes,
+      },
+      state: { functionId: id, latestVersionId: version?.id },
+      plan: { refusals: [], scope: 'scope: any folder the service account can see' },
+    });
+    expect(saved.manifest.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(saved.state.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(saved.state.triggerIds).toHaveLength(2);
+    expect(saved.plan.steps.map((s: { kind: string }) => s.kind)).toEqual(['create-version']);
+
+    const { code, stdout, stderr } = await deploy(changed, '--plan', file);
+
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain(`applying the plan saved in ${file}, for saved:`);
+    expect(stdout).toContain('    ~ memory: 128 MB → 256 MB');
+    expect(mutations().map((c) => c.method)).toEqual(['FunctionService/CreateVersion']);
+    expect(server.versions(id).at(-1)?.resources?.memory).toBe(256 * 1024 * 1024);
+  });
+
+  it.each([
+    [
+      'a version made by hand',
+      (id: string) => versionByHand(id, { content: zip({ 'index.js': 'other' }) }),
+      /the function's latest version is now \w+; the plan was made against \w+/,
+    ],
+    [
+      'the function made public by hand',
+      async (id: string) => {
+        server.seedServerless({
+          accessBindings: {
+            [id]: [
+              { roleId: 'functions.functionInvoker', subject: { id: 'allUsers', type: 'system' } },
+            ],
+          },
+        });
+      },
+      /the cloud changed since the plan was made \(state fingerprint \w+…, the plan's \w+…\)/,
+    ],
+    [
+      'a folder binding that makes every function public',
+      async () => {
+        server.setResourceBindings('folder', FOLDER, [
+          { roleId: 'functions.functionInvoker', subject: { id: 'allUsers', type: 'system' } },
+        ]);
+      },
+      /the cloud changed since the plan was made/,
+    ],
+  ])('refuses a saved plan after %s, and changes nothing', async (_what, change, reason) => {
+    const changed = manifest('drifted', { memory: '256m' });
+    const file = await savedPlan('drifted', changed);
+    await change(fn('drifted')?.id as string);
+    server.reset();
+
+    const { code, stderr } = await deploy(changed, '--plan', file);
+
+    expect(code).toBe(1);
+    expect(stderr).toContain(`refused to apply ${file}; nothing was changed`);
+    expect(stderr).toMatch(reason);
+    expect(mutations()).toEqual([]);
+  });
+
+  it('refuses a saved plan when function.yaml or the code is not what it was made from', async () => {
+    const source = put('code.zip', zip({ 'index.js': 'exports.handler = () => 1;' }));
+    const planned = manifest('moved', { source });
+    await deploy(planned);
+    const file = path.join(dir, 'moved-plan.json');
+    const saving = await deploy({ ...planned, memory: '256m' }, '--dry-run', '--out', file);
+    expect(saving.code, saving.stderr).toBe(0);
+    put('code.zip', zip({ 'index.js': 'exports.handler = () => 2;' }));
+    server.reset();
+
+    const { code, stderr } = await deploy({ ...planned, memory: '512m' }, '--plan', file);
+
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/\.yaml is not the manifest the plan was made from \(.*\.yaml\)/);
+    expect(stderr).toContain(`${source} is not the code the plan was made with`);
+    expect(mutations()).toEqual([]);
+  });
+
+  it('refuses a saved plan whose steps were edited', async () => {
+    const changed = manifest('edited', { memory: '256m' });
+    const file = await savedPlan('edited', changed);
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    saved.plan.steps.push({ kind: 'make-public' });
+    writeFileSync(file, JSON.stringify(saved));
+
+    const { code, stderr } = await deploy(changed, '--plan', file);
+
+    expect(code).toBe(1);
+    expect(stderr).toContain('the plan is not what deploy makes of that same manifest');
+    expect(mutations()).toEqual([]);
+  });
+
+  it('refuses to save a plan with refusals', async () => {
+    server.setResourceBindings('folder', FOLDER, [
+      { roleId: 'functions.functionInvoker', subject: { id: 'allUsers', type: 'system' } },
+    ]);
+    const file = path.join(dir, 'refused-plan.json');
+
+    const { code } = await deploy(manifest('refused'), '--dry-run', '--out', file);
+
+    expect(code).toBe(1);
+    expect(() => readFileSync(file)).toThrow(/ENOENT/);
   });
 });
 
@@ -367,6 +603,65 @@ describe('npm run deploy credentials', () => {
 
     expect(code).toBe(2);
     expect(stderr).toMatch(/IAM refused the key in .*stranger\.json: .*UNAUTHENTICATED/);
+  });
+
+  it.each([
+    ['a line break', 't1.first-half\nsecond-half'],
+    ['a space', 't1.first-half second-half'],
+    ['a letter outside ASCII', 't1.first-half\u00e9second-half'],
+  ])('names a YC_IAM_TOKEN with %s, and shows none of it', async (_what, token) => {
+    const { code, stderr } = await deployWith(
+      { YC_IAM_TOKEN: token },
+      manifest('badtoken'),
+      '--dry-run',
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toContain('YC_IAM_TOKEN is not a token');
+    expect(stderr).not.toMatch(/first-half|second-half/);
+    expect(server.calls).toEqual([]);
+  });
+
+  it('names a key file that is no JSON, without quoting it', async () => {
+    const keyFile = put('broken.json', '{"private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvQIB');
+
+    const { code, stderr } = await deployWith(
+      { YC_SERVICE_ACCOUNT_KEY_FILE: keyFile },
+      manifest('brokenkey'),
+      '--dry-run',
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toContain('broken.json is not a readable key file (not JSON)');
+    expect(stderr).not.toMatch(/PRIVATE|MIIE/);
+  });
+
+  it('names a token from IAM that could not go into a header, and shows none of it', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    // The emulator's IAM makes the token of the account id: this one gives a token with a space.
+    server.trustServiceAccountKey({
+      keyId: 'ajeodd',
+      serviceAccountId: 'aje odd',
+      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    });
+    const keyFile = put(
+      'odd.json',
+      JSON.stringify({
+        id: 'ajeodd',
+        service_account_id: 'aje odd',
+        private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      }),
+    );
+
+    const { code, stderr } = await deployWith(
+      { YC_SERVICE_ACCOUNT_KEY_FILE: keyFile },
+      manifest('oddtoken'),
+      '--dry-run',
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/what IAM answered for the key in .*odd\.json is not a token/);
+    expect(stderr).not.toContain(server.iamTokenFor('aje odd'));
   });
 
   it('takes the metadata service token where YC_METADATA_TOKEN_URL names one', async () => {

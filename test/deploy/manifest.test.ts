@@ -53,6 +53,14 @@ describe('the manifest', () => {
     });
   });
 
+  it('makes a function public only with the reason it gives', () => {
+    const reason = 'a webhook that cannot sign requests calls it';
+    expect(validateManifest({ ...valid, public: { reason } })).toMatchObject({
+      public: true,
+      publicReason: reason,
+    });
+  });
+
   it.each([
     [
       'a missing folder',
@@ -94,7 +102,21 @@ describe('the manifest', () => {
       { ...valid, serviceAcountId: 'x' },
       '(top level): unknown field(s) "serviceAcountId" (did you mean "serviceAccountId"?)',
     ],
-    ['public as a string', { ...valid, public: 'yes' }, 'public: expected boolean, found "yes"'],
+    [
+      'public with no reason',
+      { ...valid, public: true },
+      'public: expected false, or {reason: "<why anyone may call it>"} (anyone can call a public function, by raw invocation too, which bypasses HTTP_API_KEY), found true',
+    ],
+    [
+      'public as a string',
+      { ...valid, public: 'yes' },
+      'public: expected false, or {reason: "<why anyone may call it>"} (anyone can call a public function, by raw invocation too, which bypasses HTTP_API_KEY), found "yes"',
+    ],
+    [
+      'a blank reason to be public',
+      { ...valid, public: { reason: '  ' } },
+      'public.reason: expected a reason anyone may call the function, found ""',
+    ],
     [
       'a trigger of an unknown type',
       { ...valid, triggers: [{ type: 'cron', name: 'abc' }] },
@@ -202,9 +224,14 @@ describe('the manifest', () => {
         'environment._X: expected a variable name: a Latin letter, then letters, digits, _, found "_X"',
       ],
       [
-        'an environment over 4 KB',
+        'an environment over 4 KB, by its size and not its values',
         { environment: { A: 'x'.repeat(4096) } },
-        'environment: expected at most 4096 bytes of names and values in all',
+        'environment: expected at most 4096 bytes of names and values in all, found 4097 bytes',
+      ],
+      [
+        'an environment value that is not a string, without repeating it',
+        { environment: { PIN: 1234 } },
+        'environment.PIN: expected string, found a value (not shown)',
       ],
       [
         'a cron over 100 characters',
@@ -520,11 +547,52 @@ describe('the manifest', () => {
     expect(problems(data)).toContain(problem);
   });
 
+  describe('secrets in the environment', () => {
+    it.each([
+      ['HTTP_API_KEY', 'KEY'],
+      ['apiKey', 'KEY'],
+      ['ACCESS_KEY_ID', 'KEY'],
+      ['YC_IAM_TOKEN', 'TOKEN'],
+      ['BOT_TOKEN', 'TOKEN'],
+      ['DB_PASSWORD', 'PASSWORD'],
+      ['CLIENT_SECRET', 'SECRET'],
+      ['NOTIFY_WEBHOOK_URL', 'WEBHOOK'],
+      ['GOOGLE_CREDENTIALS', 'CREDENTIAL'],
+    ])('refuses %s, for the %s in its name, and points to Lockbox', (name, part) => {
+      const value = 'v3ry-s3cret-value';
+      const found = problems({ ...valid, environment: { [name]: value } });
+      expect(found).toEqual([
+        `environment.${name}: expected no secret here, where the API shows the value to anyone who may read the function's versions: the name says ${part}, so put it in Lockbox and list it under secrets (environmentVariable: ${name}, id, versionId, key), found a value (not shown)`,
+      ]);
+      expect(found.join('\n')).not.toContain(value);
+    });
+
+    it.each([
+      'MAX_TOKENS',
+      'MIN_KEY_AGE_SECONDS',
+      'MONKEY',
+      'KEYBOARD_LAYOUT',
+      'DRY_RUN',
+      'ALLOWED_FOLDERS',
+      'MAX_CANCELS_PER_INVOCATION',
+    ])('takes %s for what it says', (name) => {
+      expect(() => validateManifest({ ...valid, environment: { [name]: '1' } })).not.toThrow();
+    });
+
+    it('takes a secret under secrets, by that same name', () => {
+      const secrets = [
+        { environmentVariable: 'HTTP_API_KEY', id: 'e6qsecret', versionId: 'e6qv1', key: 'k' },
+      ];
+      expect(validateManifest({ ...valid, secrets }).secrets).toEqual(secrets);
+    });
+  });
+
   describe('warnings', () => {
     it("name each of the example's ids left in the repository's manifest", () => {
       expect(manifestWarnings(loadManifest(REPO_MANIFEST))).toEqual([
         "folderId is the example's id; replace it with your own",
         "serviceAccountId is the example's id; replace it with your own",
+        'environment.ALLOWED_FOLDERS names the example\'s id "b1gexamplefolder0001"; replace it with your own',
         "secrets[0].id is the example's id; replace it with your own",
         "secrets[0].versionId is the example's id; replace it with your own",
         'triggers[0].payload names the example\'s id "b1gexamplefolder0001"; replace it with your own',

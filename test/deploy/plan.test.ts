@@ -1,14 +1,16 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type Manifest, validateManifest } from '../../deploy/manifest';
 import {
   type CurrentState,
   formatPlan,
-  PUBLIC_WARNING,
   planDeployment,
+  publicWarning,
   versionSpec,
 } from '../../deploy/plan';
 
-const SHA = 'a'.repeat(64);
+/** The code's size after unpacking, as function.proto `Version.image_size` has it. */
+const BYTES = 1_000_000;
 const manifest = (extra: Record<string, unknown> = {}): Manifest =>
   validateManifest({
     name: 'operation-canceller',
@@ -29,20 +31,21 @@ const manifest = (extra: Record<string, unknown> = {}): Manifest =>
 /** The cloud exactly as the manifest wants it. */
 const deployed = (m: Manifest, extra: Partial<CurrentState> = {}): CurrentState => ({
   functionId: 'd4efunction',
+  latestVersionId: 'd4eversion',
   description: m.description ?? '',
-  latest: versionSpec(m, SHA),
+  latest: versionSpec(m, BYTES),
   public: m.public,
   accessBindings: [],
   triggers: m.triggers.map((spec, i) => ({ id: `a1strigger${i}`, spec })),
   ...extra,
 });
 
-const kinds = (m: Manifest, current?: CurrentState, sha = SHA) =>
-  planDeployment(m, sha, current).steps.map((s) => s.kind);
+const kinds = (m: Manifest, current?: CurrentState, bytes = BYTES) =>
+  planDeployment(m, bytes, current).steps.map((s) => s.kind);
 
 describe('the deployment plan', () => {
   it('from nothing creates the function, a version and every trigger, and keeps it private', () => {
-    const plan = planDeployment(manifest(), SHA);
+    const plan = planDeployment(manifest(), BYTES);
     expect(plan.steps.map((s) => s.kind)).toEqual([
       'create-function',
       'create-version',
@@ -54,9 +57,11 @@ describe('the deployment plan', () => {
 
   it('with nothing changed does nothing', () => {
     const m = manifest();
-    const plan = planDeployment(m, SHA, deployed(m));
+    const plan = planDeployment(m, BYTES, deployed(m));
     expect(plan.steps).toEqual([]);
-    expect(formatPlan(plan, m)).toMatch(/^nothing to do\n/);
+    expect(formatPlan(plan, m)).toMatch(
+      /^scope: any folder the service account can see\nnothing to do\n/,
+    );
     expect(formatPlan(plan, m)).toContain('= function operation-canceller');
   });
 
@@ -74,7 +79,7 @@ describe('the deployment plan', () => {
   });
 
   it.each([
-    ['new code', (m: Manifest) => kinds(m, deployed(m), 'b'.repeat(64)), ['create-version']],
+    ['code of another size', (m: Manifest) => kinds(m, deployed(m), BYTES + 1), ['create-version']],
     [
       'more memory',
       (m: Manifest) => kinds(manifest({ memory: '256m' }), deployed(m)),
@@ -102,7 +107,7 @@ describe('the deployment plan', () => {
   it('says which version settings changed, old → new, and which stay', () => {
     const m = manifest();
     const wanted = manifest({ memory: '256m', timeout: '30s' });
-    const plan = planDeployment(wanted, SHA, deployed(m));
+    const plan = planDeployment(wanted, BYTES, deployed(m));
     const [step] = plan.steps;
     expect(step?.kind).toBe('create-version');
     const text = formatPlan(plan, wanted);
@@ -135,7 +140,7 @@ describe('the deployment plan', () => {
         },
       ],
     });
-    const text = formatPlan(planDeployment(m, SHA), m);
+    const text = formatPlan(planDeployment(m, BYTES), m);
     for (const line of [
       '+ create function operation-canceller in folder b1gfolder ("cancels")',
       '    + runtime: nodejs22',
@@ -158,6 +163,51 @@ describe('the deployment plan', () => {
     }
   });
 
+  it('judges the code by the size the API reports after unpacking, not by anything written', () => {
+    const m = manifest();
+    const text = formatPlan(planDeployment(m, BYTES + 1, deployed(m)), m);
+    expect(text).toContain('    ~ code size: 1000000 bytes unpacked → 1000001 bytes unpacked');
+    const unmeasured = deployed(m, { latest: { ...versionSpec(m, 0) } });
+    expect(formatPlan(planDeployment(m, BYTES, unmeasured), m)).toContain(
+      '    ~ code size: unknown → 1000000 bytes unpacked',
+    );
+  });
+
+  it('shows the known plain settings in full, and any other environment value by a fingerprint', () => {
+    const fingerprint = (value: string) =>
+      `not shown, sha256 ${createHash('sha256').update(value).digest('hex').slice(0, 16)}…`;
+    const m = manifest({ environment: { DRY_RUN: 'true', CUSTOM: 'hunter2', KEPT: 'same' } });
+    const before = manifest({ environment: { DRY_RUN: 'false', CUSTOM: 'letmein', KEPT: 'same' } });
+    const plan = planDeployment(m, BYTES, deployed(before));
+    const text = formatPlan(plan, m);
+    expect(text).toContain('    ~ environment DRY_RUN: false → true');
+    expect(text).toContain(
+      `    ~ environment CUSTOM: ${fingerprint('letmein')} → ${fingerprint('hunter2')}`,
+    );
+    expect(text).toContain(`    = environment KEPT: ${fingerprint('same')}`);
+    for (const secret of ['hunter2', 'letmein']) {
+      expect(text).not.toContain(secret);
+      expect(JSON.stringify(plan)).not.toContain(secret);
+    }
+  });
+
+  it('sees a change of a value it does not show', () => {
+    const m = manifest({ environment: { CUSTOM: 'b' } });
+    expect(kinds(m, deployed(manifest({ environment: { CUSTOM: 'a' } })))).toEqual([
+      'create-version',
+    ]);
+  });
+
+  it('says how far the sweeps may reach, from ALLOWED_FOLDERS and ALLOWED_CLOUDS', () => {
+    const bounded = manifest({ environment: { ALLOWED_FOLDERS: 'b1ga,b1gb' } });
+    const plan = planDeployment(bounded, BYTES);
+    expect(plan.scope).toBe('scope: folders b1ga, b1gb (ALLOWED_FOLDERS)');
+    expect(formatPlan(plan, bounded)).toMatch(/^scope: folders b1ga, b1gb \(ALLOWED_FOLDERS\)\n/);
+    expect(planDeployment(manifest(), BYTES).scope).toBe(
+      'scope: any folder the service account can see',
+    );
+  });
+
   it('updates a trigger whose settings changed in place, and creates a new one', () => {
     const m = manifest();
     const changed = manifest({
@@ -166,7 +216,7 @@ describe('the deployment plan', () => {
         { type: 'timer', name: 'tock', cron: '0 0 ? * * *', serviceAccountId: 'ajeinvoker' },
       ],
     });
-    const plan = planDeployment(changed, SHA, deployed(m));
+    const plan = planDeployment(changed, BYTES, deployed(m));
     expect(plan.steps.map((s) => s.kind)).toEqual(['update-trigger', 'create-trigger']);
     expect(plan.steps[0]).toMatchObject({ id: 'a1strigger0', trigger: changed.triggers[0] });
     expect(formatPlan(plan, changed)).toContain(
@@ -194,19 +244,19 @@ describe('the deployment plan', () => {
     const m = manifest();
     const binding = 'folder b1gfolder: the binding of functions.functionInvoker to system:allUsers';
     const inherited = { publicFromAbove: [binding], unreadBindings: [] };
-    const plan = planDeployment(m, SHA, deployed(m), inherited);
+    const plan = planDeployment(m, BYTES, deployed(m), inherited);
     expect(plan.refusals).toEqual([expect.stringContaining(binding)]);
     expect(formatPlan(plan, m)).toMatch(/^REFUSED: folder b1gfolder: the binding of/);
     // A function not made yet is refused too: the binding would make it public at once.
-    expect(planDeployment(m, SHA, undefined, inherited).refusals).toHaveLength(1);
+    expect(planDeployment(m, BYTES, undefined, inherited).refusals).toHaveLength(1);
     // Asking for a public function is what such a binding gives anyway.
-    const open = manifest({ public: true });
-    expect(planDeployment(open, SHA, deployed(open), inherited).refusals).toEqual([]);
+    const open = manifest({ public: { reason: 'a webhook calls it' } });
+    expect(planDeployment(open, BYTES, deployed(open), inherited).refusals).toEqual([]);
   });
 
   it('warns when the folder bindings could not be read', () => {
     const m = manifest();
-    const plan = planDeployment(m, SHA, deployed(m), {
+    const plan = planDeployment(m, BYTES, deployed(m), {
       publicFromAbove: [],
       unreadBindings: ['cloud b1gcloud'],
     });
@@ -215,13 +265,13 @@ describe('the deployment plan', () => {
     ]);
   });
 
-  it('makes a function public only when the manifest asks, with a warning', () => {
-    const m = manifest({ public: true });
-    const plan = planDeployment(m, SHA, deployed(manifest()));
+  it('makes a function public only when the manifest asks, with a warning that gives its reason', () => {
+    const m = manifest({ public: { reason: 'a webhook calls it' } });
+    const plan = planDeployment(m, BYTES, deployed(manifest()));
     expect(plan.steps.map((s) => s.kind)).toEqual(['make-public']);
-    expect(plan.warnings).toEqual([PUBLIC_WARNING]);
+    expect(plan.warnings).toEqual([publicWarning('a webhook calls it')]);
     expect(formatPlan(plan, m)).toMatch(
-      /^WARNING: the function will be public: anyone can call it/,
+      /^WARNING: the function will be public: anyone can call it.*; the reason function\.yaml gives: "a webhook calls it"\n/,
     );
   });
 

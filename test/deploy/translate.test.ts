@@ -10,7 +10,6 @@ import {
   versionRequest,
 } from '../../deploy/translate';
 
-const SHA = 'c'.repeat(64);
 const manifest = validateManifest({
   name: 'operation-canceller',
   folderId: 'b1gfolder',
@@ -51,21 +50,21 @@ const manifest = validateManifest({
 });
 
 describe('between the manifest and the cloud', () => {
-  it('a version read back compares equal to what was asked for', () => {
-    const request = versionRequest(manifest, 'd4efn', SHA);
+  it('a version read back compares equal to what was asked for, its code by image_size', () => {
+    const request = versionRequest(manifest, 'd4efn');
     const version = {
       ...request,
       id: 'd4ever',
       tags: ['$latest'],
-      imageSize: 1,
+      imageSize: 812_345,
       status: 2,
       namedServiceAccounts: {},
     };
-    expect(versionFromCloud(version as unknown as Version)).toEqual(versionSpec(manifest, SHA));
+    expect(versionFromCloud(version as unknown as Version)).toEqual(versionSpec(manifest, 812_345));
   });
 
   it('asks for the fields the API requires, as the protos name them', () => {
-    const request = versionRequest(manifest, 'd4efn', SHA);
+    const request = versionRequest(manifest, 'd4efn');
     expect(request.secrets).toEqual([
       { environmentVariable: 'HTTP_API_KEY', id: 'e6qsecret', versionId: 'e6qv1', key: 'k' },
     ]);
@@ -86,10 +85,12 @@ describe('between the manifest and the cloud', () => {
     });
   });
 
-  it('a version made by hand, without our hash, never compares equal', () => {
-    const request = versionRequest(manifest, 'd4efn', SHA);
-    const version = { ...request, description: 'made in the console' };
-    expect(versionFromCloud(version as unknown as Version).sha256).toBe('');
+  it('the code is judged by what the API measured, whatever a description claims', () => {
+    const request = versionRequest(manifest, 'd4efn');
+    expect(request).not.toHaveProperty('description');
+    const claimed = 'yc-operation-canceller sha256:cccccccccccccccccccccccccccccccc';
+    const version = { ...request, description: claimed, imageSize: 7 };
+    expect(versionFromCloud(version as unknown as Version).codeBytes).toBe(7);
   });
 
   it.each(manifest.triggers.map((t) => [t.type, t] as const))(

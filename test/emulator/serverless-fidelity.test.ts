@@ -38,6 +38,7 @@ import {
 } from '../../emulator/cloud-api-server';
 import { bearer, unary } from '../support/listing-clients';
 import { testPki } from '../support/test-pki';
+import { zip } from '../support/zip';
 
 const FOLDER = 'b1gfolder00000000001';
 const CLOUD = 'b1gcloud000000000001';
@@ -62,7 +63,7 @@ const VERSION = {
   entrypoint: 'index.handler',
   resources: { memory: 128 * 1024 * 1024 },
   executionTimeout: { seconds: 60, nanos: 0 },
-  content: Buffer.from('zip bytes'),
+  content: zip({ 'index.js': 'exports.handler = () => 1;' }),
 } as const;
 const SECRET = { id: 'e6q', versionId: 'e6v', key: 'k', environmentVariable: 'API_KEY' } as const;
 const invoker = {

@@ -85,8 +85,13 @@ import {
 } from '../support/listing-clients';
 import { type MetadataServer, startMetadataServer } from '../support/metadata-server';
 import { testPki } from '../support/test-pki';
+import { zip } from '../support/zip';
 
 const auth = { metadata: Metadata({ authorization: 'Bearer x' }) };
+/** Code that deflates well, so that its zip is far smaller than what it unpacks to. */
+const SOURCE = `exports.handler = () => '${'x'.repeat(10_000)}';`;
+const CODE = zip({ 'index.js': SOURCE, README: 'code' });
+const UNPACKED_BYTES = SOURCE.length + 'code'.length;
 
 describe('test PKI from global setup', () => {
   it('is shared with workers through the environment', () => {
@@ -692,9 +697,9 @@ describe('serverless functions and triggers services on the operation server', (
     entrypoint: 'index.handler',
     resources: { memory: 128 * 1024 * 1024 },
     executionTimeout: { seconds: 30, nanos: 0 },
-    content: Buffer.from('zip bytes'),
+    content: CODE,
   };
-  const sha256 = (bytes: string) => createHash('sha256').update(bytes).digest('hex');
+  const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
   it('creates a function through an operation that packs it, and lists it by name', async () => {
     await start();
@@ -844,22 +849,24 @@ describe('serverless functions and triggers services on the operation server', (
       logOptions: { logGroupId: 'e23log' },
       concurrency: 2,
       tags: ['$latest', 'stable'],
-      imageSize: 'zip bytes'.length,
+      // function.proto: "final size of the deployment package after unpacking", not the zip's.
+      imageSize: UNPACKED_BYTES,
       status: Version_Status.ACTIVE,
     });
     const stored = server.versions('fn1');
     expect(stored.map((v) => [v.id, v.tags, v.contentSha256])).toEqual([
       ['v0', [], undefined],
-      [latest.id, ['$latest', 'stable'], sha256('zip bytes')],
+      [latest.id, ['$latest', 'stable'], sha256(CODE)],
     ]);
     expect((await fn.listVersions('fn1')).versions.map((v) => v.id)).toEqual(['v0', latest.id]);
 
     // A later version takes $latest and any tag it names; the others stay where they were.
-    await fn.createVersion({ ...VERSION, functionId: 'fn1', content: Buffer.from('v2') });
-    expect(server.versions('fn1').map((v) => [v.tags, v.contentSha256])).toEqual([
-      [[], undefined],
-      [['stable'], sha256('zip bytes')],
-      [['$latest'], sha256('v2')],
+    const v2 = zip({ 'index.js': 'v2' });
+    await fn.createVersion({ ...VERSION, functionId: 'fn1', content: v2 });
+    expect(server.versions('fn1').map((v) => [v.tags, v.contentSha256, v.imageSize])).toEqual([
+      [[], undefined, 0],
+      [['stable'], sha256(CODE), UNPACKED_BYTES],
+      [['$latest'], sha256(v2), 2],
     ]);
   });
 
@@ -870,6 +877,7 @@ describe('serverless functions and triggers services on the operation server', (
     for (const request of [
       { ...withoutRuntime, functionId: 'fn1' },
       { ...VERSION, functionId: 'fn1', content: undefined },
+      { ...VERSION, functionId: 'fn1', content: Buffer.from('not a zip') },
       { ...VERSION, functionId: 'fn1', resources: { memory: 0 } },
     ]) {
       await expect(fn.createVersion(request)).rejects.toMatchObject({
