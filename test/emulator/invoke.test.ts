@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { CreateInstanceMetadata } from '@yandex-cloud/nodejs-sdk/compute-v1/instance_service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
 import { endpointsAt } from '../../emulator/endpoints';
@@ -33,7 +34,8 @@ describe('npm run invoke', () => {
     expect(reply.statusCode).toBe(200);
     expect(outcomesOf(JSON.parse(reply.body))).toEqual({
       fd8stuckinstance0001: 'cancelled',
-      fhmstuckbucket000003: 'not_cancellable',
+      // function.yaml's ALLOWED_FOLDERS holds a local run too, and no scope can place a bucket.
+      fhmstuckbucket000003: 'outside_policy',
       fd8finisheddisk00004: 'already_done',
     });
     expect(stderr).toContain('embedded emulator');
@@ -78,7 +80,8 @@ describe('npm run invoke', () => {
     // Not a terminal: the log lines are the function's own JSON, one per line.
     expect(loggedOutcomes(stdout, stderr)).toEqual({
       fd8stuckinstance0001: 'cancelled',
-      fhmstuckbucket000003: 'not_cancellable',
+      // function.yaml's ALLOWED_FOLDERS holds a local run too, and no scope can place a bucket.
+      fhmstuckbucket000003: 'outside_policy',
       fd8finisheddisk00004: 'already_done',
     });
   });
@@ -153,7 +156,9 @@ describe('npm run invoke', () => {
       outcome: 'skipped',
       reason: 'too_young',
     });
-    expect(stderr).toContain('settings: MIN_AGE_SECONDS=36000 (shell)');
+    expect(stderr).toContain('MIN_AGE_SECONDS=36000 (shell)');
+    expect(stderr).toContain('ALLOWED_FOLDERS=b1gexamplefolder0001 (function.yaml)');
+    expect(stderr).toContain('scope: folders b1gexamplefolder0001');
     expect(stderr).toContain(
       'warning: MIN_AGE_SECOND is not a setting of the function; did you mean MIN_AGE_SECONDS?',
     );
@@ -190,8 +195,8 @@ describe('npm run invoke --real, against an API that is not the emulator', () =>
     const pki = testPki();
     server = await startCloudApiServer({ pki });
     env = {
+      ...endpointsAt(server.address),
       YC_IAM_TOKEN: TOKEN,
-      YC_OPERATION_ENDPOINT: server.address,
       NODE_EXTRA_CA_CERTS: pki.caFile,
     };
   });
@@ -227,8 +232,21 @@ describe('npm run invoke --real, against an API that is not the emulator', () =>
     expect(stdout + stderr).not.toContain(TOKEN);
   });
 
-  it('cancels for real with --cancel', async () => {
-    server.set({ id: 'realcancel1' });
+  it("cancels for real with --cancel, within function.yaml's scope", async () => {
+    // An instance in function.yaml's ALLOWED_FOLDERS, whose Create the metadata names.
+    server.setResources({
+      kind: 'compute.instance',
+      id: 'realvm1',
+      folderId: 'b1gexamplefolder0001',
+    });
+    const created = CreateInstanceMetadata.fromPartial({ instanceId: 'realvm1' });
+    server.set({
+      id: 'realcancel1',
+      metadata: {
+        typeUrl: 'type.googleapis.com/yandex.cloud.compute.v1.CreateInstanceMetadata',
+        value: Buffer.from(CreateInstanceMetadata.encode(created).finish()),
+      },
+    });
     const request = JSON.stringify({ operationIds: ['realcancel1'] });
     const { code, stdout, stderr } = await finished(
       spawnCommand('invoke', ['-', '--real', '--cancel'], env),
@@ -288,6 +306,8 @@ describe('npm run invoke --real, sweeping a cloud past SWEEP_FANOUT_FOLDERS', ()
       YC_IAM_TOKEN: TOKEN,
       NODE_EXTRA_CA_CERTS: testPki().caFile,
       SWEEP_FANOUT_FOLDERS: '2',
+      // Beside function.yaml's ALLOWED_FOLDERS, which a local run keeps to as well.
+      ALLOWED_CLOUDS: 'b1gfancloud',
       YC_FUNCTIONS_INVOKE_URL: `http://127.0.0.1:${(invokeApi.address() as AddressInfo).port}`,
     };
   });
