@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The function's settings (README, Configuration, and those it is learning: ALLOWED_FOLDERS,
- * ALLOWED_CLOUDS, MIN_OLDER_THAN, ALLOW_ONEXCESS_OLDEST, MAX_CANCELS_PER_INVOCATION) whose values
- * are numbers, switches, ids or endpoints: the plan shows these in full, since a reviewer has to
+ * The function's settings (README, Configuration) whose values are numbers, switches, ids or
+ * endpoints: the plan shows these in full, since a reviewer has to
  * see where the token goes and how far a sweep reaches. Written out rather than taken from the
  * emulator's list of settings, so that a secret setting added there is never shown here by
  * accident. The URL settings are left out: a URL can carry a password.
