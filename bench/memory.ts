@@ -109,7 +109,8 @@ function scenarios(): Scenario[] {
     },
     {
       name: 'a queue batch of 150 messages × 1000 ids',
-      // MAX_OPERATIONS (1000) admits the first message; the other 149 are refused by name.
+      // MAX_OPERATIONS (1000) admits the first message; the other 149 would be handed on to an
+      // invocation of their own, and with no function id to hand them to are refused by name.
       event: queueEvent(
         Array.from({ length: 150 }, (_, m) =>
           JSON.stringify({ operationIds: ids(`memb${m}i`, 1000) }),

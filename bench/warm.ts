@@ -27,6 +27,8 @@ export async function warmThroughput(opts: {
 }): Promise<WarmSample> {
   const runtime = await startRuntime({
     bundlePath: opts.bundlePath,
+    // One instance, measured alone: with no function id it hands nothing on to another.
+    functionId: null,
     env: opts.env,
     ...(opts.nodePath && { nodePath: opts.nodePath }),
   });
