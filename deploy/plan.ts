@@ -175,7 +175,11 @@ export function planDeployment(
         `the access bindings of ${where} could not be read (PERMISSION_DENIED): check there that allUsers may not invoke functions`,
     ),
   ];
-  const refusals = manifest.public ? [] : inherited.publicFromAbove.map(publicFromAboveRefusal);
+  const scope = sweepScope(manifest.environment);
+  const refusals = [
+    ...(manifest.public ? [] : inherited.publicFromAbove.map(publicFromAboveRefusal)),
+    ...(scope.refusal === undefined ? [] : [scope.refusal]),
+  ];
   // A function not made yet has no bindings of its own; one not read, none known.
   const fn = current?.accessBindings ?? (inherited.folder ? [] : undefined);
   const roles = checkRoles(neededRoles(manifest), {
@@ -183,7 +187,7 @@ export function planDeployment(
     ...(inherited.cloud && { cloud: inherited.cloud }),
     ...(fn && { fn }),
   });
-  return { steps, roles, unchanged, warnings, refusals, scope: sweepScope(manifest.environment) };
+  return { steps, roles, unchanged, warnings, refusals, scope: scope.line };
 }
 
 function headline(step: Step, manifest: Manifest): string {

@@ -1,22 +1,23 @@
+import { loadConfig } from '../src/config';
+import { ConfigError } from '../src/errors';
+import { scopeText } from '../src/request/scope';
+
 /**
- * How far the function's sweeps may reach, as its environment limits them: ALLOWED_FOLDERS and
- * ALLOWED_CLOUDS, comma-separated ids. Without either, the service account's own roles are the
- * only bound, which whoever reviews the plan has to know.
+ * How far the function's sweeps may reach, as its environment limits them (ALLOWED_FOLDERS,
+ * ALLOWED_CLOUDS), read as the function reads them, in the words its first line uses. Without
+ * either, the service account's own roles are the only bound, which whoever reviews the plan has
+ * to know. A value the function would refuse is a refusal here: it would fail every invocation.
  */
-export function sweepScope(environment: Readonly<Record<string, string>>): string {
-  const ids = (name: string) =>
-    (environment[name] ?? '')
-      .split(',')
-      .map((id) => id.trim())
-      .filter(Boolean);
-  const folders = ids('ALLOWED_FOLDERS');
-  const clouds = ids('ALLOWED_CLOUDS');
-  if (folders.length === 0 && clouds.length === 0) {
-    return 'scope: any folder the service account can see';
+export function sweepScope(environment: Readonly<Record<string, string>>): {
+  readonly line: string;
+  readonly refusal?: string;
+} {
+  const { ALLOWED_FOLDERS, ALLOWED_CLOUDS } = environment;
+  try {
+    const { policy } = loadConfig({ ALLOWED_FOLDERS, ALLOWED_CLOUDS });
+    return { line: `scope: ${scopeText(policy)}` };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return { line: 'scope: unreadable', refusal: `environment: ${error.message}` };
   }
-  const listed = [
-    ...(folders.length > 0 ? [`folders ${folders.join(', ')} (ALLOWED_FOLDERS)`] : []),
-    ...(clouds.length > 0 ? [`clouds ${clouds.join(', ')} (ALLOWED_CLOUDS)`] : []),
-  ];
-  return `scope: ${listed.join('; ')}`;
 }

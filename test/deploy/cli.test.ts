@@ -30,7 +30,7 @@ describe('npm run deploy without credentials', () => {
       '    + memory: 128 MB',
       '    + timeout: 60 s',
       '    + service account: ajefunctionsa0000001',
-      'scope: folders b1gexamplefolder0001 (ALLOWED_FOLDERS)',
+      'scope: folders b1gexamplefolder0001',
       '    + environment MAX_CANCELS_PER_RUN: 20',
       '    + environment MIN_OLDER_THAN: 10m',
       '    + secret HTTP_API_KEY: Lockbox e6qexamplesecret0001 version e6qexampleversion001, key http-api-key',
@@ -52,7 +52,7 @@ describe('npm run deploy without credentials', () => {
       state: 'unknown',
       refusals: [],
       warnings: [],
-      scope: 'scope: folders b1gexamplefolder0001 (ALLOWED_FOLDERS)',
+      scope: 'scope: folders b1gexamplefolder0001',
     });
     expect(plan.steps.map((s: { kind: string }) => s.kind)).toEqual([
       'create-function',

@@ -411,7 +411,7 @@ describe('npm run deploy against the API', () => {
     );
 
     expect(open.stdout).toContain('\nscope: any folder the service account can see\n');
-    expect(bounded.stdout).toContain(`\nscope: folders ${FOLDER}, b1gother (ALLOWED_FOLDERS)\n`);
+    expect(bounded.stdout).toContain(`\nscope: folders ${FOLDER}, b1gother\n`);
   });
 
   it('stops and says so when an operation fails', async () => {

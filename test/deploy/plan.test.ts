@@ -201,11 +201,18 @@ describe('the deployment plan', () => {
   it('says how far the sweeps may reach, from ALLOWED_FOLDERS and ALLOWED_CLOUDS', () => {
     const bounded = manifest({ environment: { ALLOWED_FOLDERS: 'b1ga,b1gb' } });
     const plan = planDeployment(bounded, BYTES);
-    expect(plan.scope).toBe('scope: folders b1ga, b1gb (ALLOWED_FOLDERS)');
-    expect(formatPlan(plan, bounded)).toMatch(/^scope: folders b1ga, b1gb \(ALLOWED_FOLDERS\)\n/);
+    expect(plan.scope).toBe('scope: folders b1ga, b1gb');
+    expect(formatPlan(plan, bounded)).toMatch(/^scope: folders b1ga, b1gb\n/);
     expect(planDeployment(manifest(), BYTES).scope).toBe(
       'scope: any folder the service account can see',
     );
+  });
+
+  it('refuses a scope the function would refuse, which would fail its every invocation', () => {
+    const blank = manifest({ environment: { ALLOWED_FOLDERS: ' ' } });
+    expect(planDeployment(blank, BYTES).refusals).toEqual([
+      expect.stringMatching(/^environment: ALLOWED_FOLDERS is set but names no id/),
+    ]);
   });
 
   it('updates a trigger whose settings changed in place, and creates a new one', () => {
