@@ -167,22 +167,39 @@ export function createListing(opts: {
       callback(null, { [itemsField]: items, nextPageToken: result.nextPageToken });
     };
 
+  /**
+   * A call about one resource, named in the field its kind's ListOperations and Get share:
+   * recorded, then refused as the API refuses it (a role the kind's listings are denied, a
+   * resource there is none of), or its state with the headers to answer with.
+   */
+  const resourceAsked = (
+    kind: ResourceKind,
+    method: ListingMethod,
+    call: Parameters<Handler<OperationsRequest>>[0],
+    callback: Parameters<Handler<OperationsRequest>>[1],
+  ) => {
+    const resourceId = String(call.request[RESOURCE_SERVICES[kind].idField] ?? '');
+    const page = { size: call.request.pageSize ?? 0, token: call.request.pageToken ?? '' };
+    const headers = opts.record({ method, subject: resourceId, page }, call.metadata);
+    if (denied.has(kind)) {
+      reject(call, callback, headers, status.PERMISSION_DENIED, denial(kind, method, resourceId));
+      return undefined;
+    }
+    const state = ofKind(kind).get(resourceId);
+    if (state === undefined) {
+      reject(call, callback, headers, status.NOT_FOUND, `${kind} ${resourceId} not found`);
+      return undefined;
+    }
+    return { resourceId, headers, state };
+  };
+
   const listOperations =
     (kind: ResourceKind): Handler<OperationsRequest> =>
     (call, callback) => {
-      const resourceId = String(call.request[RESOURCE_SERVICES[kind].idField] ?? '');
       const method: ListingMethod = `${kind}/ListOperations`;
-      const page = { size: call.request.pageSize, token: call.request.pageToken };
-      const headers = opts.record({ method, subject: resourceId, page }, call.metadata);
-      if (denied.has(kind)) {
-        const details = denial(kind, method, resourceId);
-        return reject(call, callback, headers, status.PERMISSION_DENIED, details);
-      }
-      const state = ofKind(kind).get(resourceId);
-      if (state === undefined) {
-        const details = `${kind} ${resourceId} not found`;
-        return reject(call, callback, headers, status.NOT_FOUND, details);
-      }
+      const asked = resourceAsked(kind, method, call, callback);
+      if (asked === undefined) return;
+      const { resourceId, headers, state } = asked;
       const fault = spend(state.listOperationsFault);
       if (fault !== undefined) {
         const details = `injected ${status[fault.code]} on ${method} ${resourceId}`;
@@ -204,21 +221,9 @@ export function createListing(opts: {
   const get =
     (kind: ResourceKind): Handler<OperationsRequest> =>
     (call, callback) => {
-      const resourceId = String(call.request[RESOURCE_SERVICES[kind].idField] ?? '');
-      const method: ListingMethod = `${kind}/Get`;
-      const headers = opts.record(
-        { method, subject: resourceId, page: { size: 0, token: '' } },
-        call.metadata,
-      );
-      if (denied.has(kind)) {
-        const details = denial(kind, method, resourceId);
-        return reject(call, callback, headers, status.PERMISSION_DENIED, details);
-      }
-      const state = ofKind(kind).get(resourceId);
-      if (state === undefined) {
-        const details = `${kind} ${resourceId} not found`;
-        return reject(call, callback, headers, status.NOT_FOUND, details);
-      }
+      const asked = resourceAsked(kind, `${kind}/Get`, call, callback);
+      if (asked === undefined) return;
+      const { headers, state } = asked;
       const { id, folderId, name, labels } = state.resource;
       call.sendMetadata(headers);
       callback(

@@ -11,7 +11,7 @@ import {
 } from '../cloud/unary';
 import { decode, encode } from '../cloud/wire';
 import type { Policy } from '../config';
-import { folderAllowed } from '../request/scope';
+import { inScope } from '../request/scope';
 
 /** Where each API's resources are served: its package's second name picks the endpoint. */
 export interface PlacementEndpoints {
@@ -91,11 +91,8 @@ export async function outsidePolicy(
       deps.limits.signal,
     );
     const folderId = value.folderId;
-    let allowed = folderAllowed(deps.policy, folderId);
-    if (allowed === undefined) {
-      const cloud = await cloudOf(folderId, { ...deps, endpoint: deps.endpoints.resourceManager });
-      allowed = cloud !== undefined && folderAllowed(deps.policy, folderId, cloud) === true;
-    }
+    const resourceManager = { ...deps, endpoint: deps.endpoints.resourceManager };
+    const allowed = await inScope(deps.policy, folderId, (id) => cloudOf(id, resourceManager));
     return allowed
       ? undefined
       : `not cancelled: its resource ${named.id} is in folder ${folderId}, which ALLOWED_FOLDERS and ALLOWED_CLOUDS do not reach`;

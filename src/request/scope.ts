@@ -30,3 +30,19 @@ export function folderAllowed(
   if (policy.allowedClouds === undefined) return false;
   return cloudId === undefined ? undefined : policy.allowedClouds.includes(cloudId);
 }
+
+/**
+ * Whether the policy lets a sweep or a Cancel reach this folder, asking `cloudOf` for its cloud
+ * only when its id cannot tell; undefined when the cloud is not known. `cloudOf` may throw (a
+ * call that failed), and the caller says what that means for it.
+ */
+export async function inScope(
+  policy: Policy,
+  folderId: string,
+  cloudOf: (folderId: string) => Promise<string | undefined>,
+): Promise<boolean | undefined> {
+  const byId = folderAllowed(policy, folderId);
+  if (byId !== undefined) return byId;
+  const cloud = await cloudOf(folderId);
+  return cloud === undefined ? undefined : folderAllowed(policy, folderId, cloud);
+}

@@ -2,7 +2,7 @@ import { type CloudCallDeps, cloudOf } from '../cloud/folders';
 import { callWithRetries, methodAt, rpcName, withFreshToken } from '../cloud/unary';
 import type { Policy } from '../config';
 import type { SweepExclusion, SweepSpec } from '../model';
-import { folderAllowed, isScoped } from '../request/scope';
+import { inScope, isScoped } from '../request/scope';
 import { allPages } from './listing/pages';
 import { LIST_FOLDERS, type Listed } from './listing/wire';
 import type { MalformedIds } from './malformed';
@@ -32,17 +32,18 @@ export async function withinScope(
   }
   const kept: string[] = [];
   const outside: Array<{ folderId: string; why: string }> = [];
+  // A cloud sweep already knows its folders' cloud; a list of folders asks each one's.
+  const cloudOfFolder = async (folderId: string) => cloudId ?? cloudOf(folderId, deps);
   for (const folderId of folders) {
-    let allowed = folderAllowed(policy, folderId, cloudId);
-    let why = 'outside the policy';
-    if (allowed === undefined) {
-      const cloud = await cloudOf(folderId, deps).catch(() => undefined);
-      allowed = cloud === undefined ? false : folderAllowed(policy, folderId, cloud);
-      if (cloud === undefined)
-        why = 'its cloud could not be read to tell whether the policy allows it';
-    }
+    const allowed = await inScope(policy, folderId, cloudOfFolder).catch(() => undefined);
     if (allowed) kept.push(folderId);
-    else outside.push({ folderId, why });
+    else {
+      const why =
+        allowed === undefined
+          ? 'its cloud could not be read to tell whether the policy allows it'
+          : 'outside the policy';
+      outside.push({ folderId, why });
+    }
   }
   return { kept, outside };
 }

@@ -4,7 +4,7 @@ import { RequestError } from '../../src/errors';
 import type { CancelRequest } from '../../src/model';
 import { parseRequest } from '../../src/request/parse';
 import { withinPolicy } from '../../src/request/policy';
-import { folderAllowed, scopeText } from '../../src/request/scope';
+import { folderAllowed, inScope, scopeText } from '../../src/request/scope';
 import { OPEN_POLICY } from '../support/policy';
 
 const CLOSED: Policy = { minOlderThanSeconds: 0, allowOldest: false };
@@ -123,5 +123,25 @@ describe('whether a folder is in the scope', () => {
     expect(
       scopeText({ ...CLOSED, allowedFolders: ['b1ga', 'b1gb'], allowedClouds: ['b1gc'] }),
     ).toBe('folders b1ga, b1gb, and every folder of clouds b1gc');
+  });
+});
+
+describe('whether a folder is in scope, asking its cloud only when its id cannot tell', () => {
+  const both: Policy = { ...CLOSED, allowedFolders: ['b1ga'], allowedClouds: ['b1gcloud'] };
+  const folders: Policy = { ...CLOSED, allowedFolders: ['b1ga'] };
+  it.each([
+    ['a named folder, with no question', both, 'b1ga', 'b1gother', true, 0],
+    ['a folder of a named cloud', both, 'b1gx', 'b1gcloud', true, 1],
+    ['a folder of another cloud', both, 'b1gx', 'b1gother', false, 1],
+    ['a folder whose cloud is not known', both, 'b1gx', undefined, undefined, 1],
+    ['a folder not named, with no clouds to ask about', folders, 'b1gx', 'b1gcloud', false, 0],
+  ])('%s', async (_case, policy, folderId, cloud, expected, asked) => {
+    const questions: string[] = [];
+    const cloudOf = async (id: string) => {
+      questions.push(id);
+      return cloud;
+    };
+    expect(await inScope(policy, folderId, cloudOf)).toBe(expected);
+    expect(questions).toHaveLength(asked);
   });
 });
