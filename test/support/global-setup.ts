@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ROOT } from '../../emulator/build-if-needed';
 import { writeTestPki } from '../../emulator/pki';
+import { bundleScripts, SCRIPT_BUNDLES_ENV } from './script-bundles';
 
 // Runs once in the main vitest process, before any worker is forked, so workers inherit
 // the env set here. grpc-js reads GRPC_DEFAULT_SSL_ROOTS_FILE_PATH once at load and then
@@ -12,6 +14,9 @@ export default async function setup(): Promise<() => void> {
   const { caFile } = await writeTestPki(dir);
   process.env.TEST_PKI_DIR = dir;
   process.env.GRPC_DEFAULT_SSL_ROOTS_FILE_PATH = caFile;
+  const bundles = path.join(dir, 'scripts');
+  await bundleScripts(ROOT, bundles);
+  process.env[SCRIPT_BUNDLES_ENV] = bundles;
   return () => {
     fs.rmSync(dir, { recursive: true, force: true });
   };
