@@ -124,8 +124,37 @@ export function createMemoryCgroup(limitBytes: number): MemoryCgroup | NoCgroup 
     peakBytes: () => Number(read(layout.peak).trim()),
     oomKills: () => counter(read(layout.events), 'oom_kill'),
     remove() {
-      rmdirSync(dir);
+      removeCgroup(dir);
       rmSync(scripts, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The kernel refuses to remove a cgroup that still holds a process, as it does while a run that
+ * failed midway is still being torn down: those are killed, and the removal is tried again for
+ * up to two seconds while they exit.
+ */
+function removeCgroup(dir: string): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      rmdirSync(dir);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EBUSY' || attempt >= 100) throw error;
+    }
+    for (const pid of readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n')) {
+      if (pid.trim() !== '') killQuietly(Number(pid));
+    }
+    Atomics.wait(pause, 0, 0, 20);
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // It exited between the read and the kill.
+  }
 }
