@@ -54,12 +54,16 @@ export function spawnScript(
 }
 
 function entryOf(script: string, loader: Loader): string[] {
-  const bundles = process.env[SCRIPT_BUNDLES_ENV];
-  const bundled = (BUNDLED_SCRIPTS as readonly string[]).includes(script);
-  if (loader === 'bundled' && bundles !== undefined && bundled) {
-    return [bundledPath(bundles, script)];
+  if (loader === 'tsx') {
+    return [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, script)];
   }
-  return [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, script)];
+  const bundles = process.env[SCRIPT_BUNDLES_ENV];
+  if (bundles === undefined || !(BUNDLED_SCRIPTS as readonly string[]).includes(script)) {
+    throw new Error(
+      `${script} is not among the scripts the global setup bundles (BUNDLED_SCRIPTS)`,
+    );
+  }
+  return [bundledPath(bundles, script)];
 }
 
 /** Collects a child's output until it closes, giving it `stdin` (or nothing) and then EOF. */
