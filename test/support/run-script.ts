@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { ROOT } from '../../emulator/build-if-needed';
+import { ROOT } from '../../build-if-needed';
 
 export { ROOT };
 
