@@ -1,18 +1,11 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { writeTestPki } from '../../emulator/pki';
+import { readTestPki } from '../../emulator/pki';
 
 // Runs once in the main vitest process, before any worker is forked, so workers inherit
 // the env set here. grpc-js reads GRPC_DEFAULT_SSL_ROOTS_FILE_PATH once at load and then
 // ignores NODE_EXTRA_CA_CERTS, and this machine points it at the system bundle globally:
 // overriding it is what makes clients in workers trust the test CA.
-export default async function setup(): Promise<() => void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yc-canceller-pki-'));
-  const { caFile } = await writeTestPki(dir);
+export default function setup(): void {
+  const { dir, caFile } = readTestPki();
   process.env.TEST_PKI_DIR = dir;
   process.env.GRPC_DEFAULT_SSL_ROOTS_FILE_PATH = caFile;
-  return () => {
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
 }
