@@ -42,7 +42,7 @@ export function checkCancelled(
     );
   }
   const named = new Set(ids);
-  const cancels = server.calls.filter((c) => c.method === 'Cancel' && named.has(c.operationId));
+  const cancels = server.calls.filter((c) => c.method === 'Cancel' && named.has(c.subject));
   if (cancels.length !== ids.length) {
     throw new Error(`${contender}: ${cancels.length} Cancel calls for ${ids.length} operations`);
   }

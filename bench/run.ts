@@ -1,12 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startCloudApiServer } from '../emulator/cloud-api-server';
 import { endpointsAt } from '../emulator/endpoints';
 import { startObserveSink } from '../emulator/observe-sink';
-import { writeTestPki } from '../emulator/pki';
+import { readTestPki } from '../emulator/pki';
 import { buildBaseline, buildNaiveSweep } from './build-baseline';
 import type { ColdSample } from './cold-start';
 import { functionEnv } from './function-env';
@@ -258,8 +257,7 @@ async function main(): Promise<void> {
     { name: 'baseline', ...baseline },
   ];
 
-  const pkiDir = mkdtempSync(path.join(os.tmpdir(), 'yc-canceller-bench-'));
-  const pki = await writeTestPki(pkiDir);
+  const pki = readTestPki();
   const server = await startCloudApiServer({ pki });
   try {
     // Every API at the emulator, so that the cold sweep's listings reach it too.
@@ -351,7 +349,6 @@ async function main(): Promise<void> {
     console.log(`\nresults: ${path.relative(process.cwd(), path.join(OUT, 'results.json'))}`);
   } finally {
     await server.close();
-    rmSync(pkiDir, { recursive: true, force: true });
   }
 }
 

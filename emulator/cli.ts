@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
+import { buildIfNeeded } from '../build-if-needed';
 import { RESOURCE_KINDS, type ResourceKind } from '../src/model';
-import { buildIfNeeded } from './build-if-needed';
 import { logPrinter } from './pretty-log';
 import { openSession, type Session, type SessionOptions } from './session';
 import { terminalSafe } from './terminal-text';

@@ -1,13 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { BUNDLE } from '../build-if-needed';
 import { loadConfig } from '../src/config';
-import { BUNDLE } from './build-if-needed';
 import { type CloudApiServer, type ResourceKind, startCloudApiServer } from './cloud-api-server';
 import { ENDPOINT_SETTINGS, endpointsAt } from './endpoints';
 import { startObserveSink } from './observe-sink';
-import { writeTestPki } from './pki';
+import { readTestPki } from './pki';
 import { type FunctionRuntime, startRuntime } from './runtime';
 import {
   SEEDED_CLOUD,
@@ -77,15 +74,12 @@ const asContextToken = (access_token: string) => ({
 });
 
 async function emulated(options: SessionOptions): Promise<Session> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'yc-canceller-emulator-'));
-  const cleanups: Array<() => Promise<void> | void> = [
-    () => rmSync(dir, { recursive: true, force: true }),
-  ];
+  const cleanups: Array<() => Promise<void> | void> = [];
   const close = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
   try {
-    const pki = await writeTestPki(dir);
+    const pki = readTestPki();
     const seeded = seededOperations();
     const server = await startCloudApiServer({
       pki,

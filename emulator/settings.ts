@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { ROOT } from '../build-if-needed';
 import { loadConfig } from '../src/config';
 import { scopeText } from '../src/request/scope';
-import { ROOT } from './build-if-needed';
 
 /** The function's documented settings (README, Configuration), which a local run passes on. */
 export const FUNCTION_SETTINGS = [

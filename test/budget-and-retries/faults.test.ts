@@ -200,7 +200,7 @@ describe('guards', () => {
     expect(results.old1).toMatchObject({ outcome: 'cancelled' });
     expect(results.young1).toMatchObject({ outcome: 'skipped', reason: 'too_young' });
     expect(results.ageless1).toMatchObject({ outcome: 'skipped', reason: 'too_young' });
-    expect(server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId)).toEqual([
+    expect(server.calls.filter((c) => c.method === 'Cancel').map((c) => c.subject)).toEqual([
       'old1',
     ]);
   });

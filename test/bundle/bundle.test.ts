@@ -218,7 +218,7 @@ async function triggerOutcomes(
 }
 
 function cancelsOf(server: CloudApiServer): string[] {
-  return server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId);
+  return server.calls.filter((c) => c.method === 'Cancel').map((c) => c.subject);
 }
 
 function expectWellFormedStdout(runtime: FunctionRuntime): void {
@@ -257,7 +257,7 @@ describe('HTTP invocations', () => {
     }
 
     expect(server.callsFor(INVALID_ID)).toEqual([]);
-    expect(new Set(server.calls.map((c) => c.operationId))).toEqual(new Set(SCENARIO_IDS));
+    expect(new Set(server.calls.map((c) => c.subject))).toEqual(new Set(SCENARIO_IDS));
     for (const id of NO_CANCEL) expect(cancelsOf(server)).not.toContain(id);
     for (const id of ['opcancels', 'opaccepts', 'opfinishes']) {
       expect(cancelsOf(server)).toContain(id);
@@ -265,7 +265,7 @@ describe('HTTP invocations', () => {
     // The context token until the API refuses it; then the invocation's one replacement, for every
     // call from then on (a call already on its way may still carry the old one).
     const refused = server.calls.findIndex(
-      (c) => c.operationId === 'opunauth' && c.method === 'Cancel',
+      (c) => c.subject === 'opunauth' && c.method === 'Cancel',
     );
     server.calls.forEach((call, index) => {
       const allowed = index <= refused ? [CONTEXT_TOKEN] : [CONTEXT_TOKEN, METADATA_TOKEN];
@@ -646,7 +646,7 @@ describe('raw invocations', () => {
       'dry_run',
     ]);
     expect(cancelsOf(server)).toEqual([]);
-    expect(server.calls.map((c) => c.operationId).sort()).toEqual(['opdone', 'rdry1', 'rdry2']);
+    expect(server.calls.map((c) => c.subject).sort()).toEqual(['opdone', 'rdry1', 'rdry2']);
     const lines = operationLines(await linesOf(runtime, invocation.requestId));
     expect(lines.find((l) => l.operationId === 'rdry1')).toMatchObject({
       level: 'INFO',

@@ -67,7 +67,7 @@ async function start(
 }
 
 const cancelled = (server: CloudApiServer) =>
-  server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId);
+  server.calls.filter((c) => c.method === 'Cancel').map((c) => c.subject);
 /** Until the emulator has taken a call of `method`: it records one as it arrives. */
 async function arrived(server: CloudApiServer, method: string): Promise<void> {
   for (const started = Date.now(); Date.now() - started < 10_000; ) {

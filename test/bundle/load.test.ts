@@ -116,7 +116,7 @@ async function measure(name: string, runtime: FunctionRuntime, event: unknown) {
 function idsOf(server: CloudApiServer, method: 'Get' | 'Cancel'): string[] {
   return server.calls
     .filter((c) => c.method === method)
-    .map((c) => c.operationId)
+    .map((c) => c.subject)
     .sort();
 }
 

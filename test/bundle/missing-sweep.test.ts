@@ -86,7 +86,7 @@ describe('a zip without sweep.js', () => {
   it('still cancels the ids a queue batch names beside a sweep, and asks for the batch again', async () => {
     const event = queueEvent([SWEEP, JSON.stringify({ operationIds: ['opbatched'] })]);
     const invocation = await runtime.invoke(event, WITH_TOKEN);
-    expect(server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId)).toContain(
+    expect(server.calls.filter((c) => c.method === 'Cancel').map((c) => c.subject)).toContain(
       'opbatched',
     );
     const line = await runtime.waitForLine(

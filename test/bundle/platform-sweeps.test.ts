@@ -70,7 +70,7 @@ describe('a default sweep with only some listing roles granted, on the built fun
     const invocation = await fn.invoke(timerEvent(payload), TOKEN);
 
     expect(invocation.ok).toBe(true);
-    expect(server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId)).toEqual([
+    expect(server.calls.filter((c) => c.method === 'Cancel').map((c) => c.subject)).toEqual([
       'diskstuck',
     ]);
     expect(invocation.result).toMatchObject({
@@ -173,7 +173,7 @@ describe('stuck operations of methods the API cannot cancel, on the built functi
     const invocation = await fn.invoke(timerEvent(payload), TOKEN);
 
     expect(invocation.ok).toBe(true);
-    const cancelled = server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId);
+    const cancelled = server.calls.filter((c) => c.method === 'Cancel').map((c) => c.subject);
     expect(cancelled.sort()).toEqual(['vmcreatea', 'vmcreateb']);
     expect(server.callsFor('vmstart')).toEqual([]);
     expect(invocation.result).toMatchObject({

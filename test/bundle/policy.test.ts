@@ -55,10 +55,10 @@ async function builtFunction(
 }
 
 const cancels = (server: CloudApiServer) =>
-  server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId);
+  server.calls.filter((c) => c.method === 'Cancel').map((c) => c.subject);
 /** The folders and resources the sweep's listings asked about. */
 const listed = (server: CloudApiServer) =>
-  server.calls.filter((c) => /List/.test(c.method)).map((c) => c.operationId);
+  server.calls.filter((c) => /List/.test(c.method)).map((c) => c.subject);
 const sweep = (spec: object) =>
   timerEvent(JSON.stringify({ sweep: { kinds: ['compute.instance'], ...spec } }));
 
@@ -180,7 +180,7 @@ describe('named ids under ALLOWED_FOLDERS, on the built function', () => {
     });
     // The instance's folder is read by the Compute API's Get, the instance named.
     expect(
-      server.calls.filter((c) => c.method === 'compute.instance/Get').map((c) => c.operationId),
+      server.calls.filter((c) => c.method === 'compute.instance/Get').map((c) => c.subject),
     ).toEqual(expect.arrayContaining(['vmina', 'vminb', 'vmgone']));
   });
 });

@@ -44,7 +44,7 @@ describe('the built bundle', () => {
     });
 
     expect(invocation.ok).toBe(true);
-    expect(server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId)).toEqual([
+    expect(server.calls.filter((c) => c.method === 'Cancel').map((c) => c.subject)).toEqual([
       'diskcreate',
     ]);
     expect(runtime.nonJsonLines()).toEqual([]);

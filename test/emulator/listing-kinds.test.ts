@@ -160,7 +160,7 @@ describe('listing services of the newer kinds', () => {
         code: status.NOT_FOUND,
         details: `${kind} nope not found`,
       });
-      expect(server.calls.map((call) => [call.method, call.operationId])).toEqual([
+      expect(server.calls.map((call) => [call.method, call.subject])).toEqual([
         [`${kind}/List`, 'f1'],
         [`${kind}/List`, 'f2'],
         [`${kind}/ListOperations`, 'r1'],
@@ -224,14 +224,12 @@ describe('InstanceGroupService.ListLogRecords', () => {
     ]);
     expect((await logs(GROUP, { pageSize: 1 })).logRecords).toEqual([RECORDS[0]]);
     expect(await logs('quiet')).toEqual({ logRecords: [], nextPageToken: '' });
-    expect(
-      server.calls.map(({ method, operationId, page }) => ({ method, operationId, page })),
-    ).toEqual([
-      { method: METHOD, operationId: GROUP, page: { size: 0, token: '' } },
-      { method: METHOD, operationId: GROUP, page: { size: 0, token: '2' } },
-      { method: METHOD, operationId: GROUP, page: { size: 0, token: '4' } },
-      { method: METHOD, operationId: GROUP, page: { size: 1, token: '' } },
-      { method: METHOD, operationId: 'quiet', page: { size: 0, token: '' } },
+    expect(server.calls.map(({ method, subject, page }) => ({ method, subject, page }))).toEqual([
+      { method: METHOD, subject: GROUP, page: { size: 0, token: '' } },
+      { method: METHOD, subject: GROUP, page: { size: 0, token: '2' } },
+      { method: METHOD, subject: GROUP, page: { size: 0, token: '4' } },
+      { method: METHOD, subject: GROUP, page: { size: 1, token: '' } },
+      { method: METHOD, subject: 'quiet', page: { size: 0, token: '' } },
     ]);
   });
 

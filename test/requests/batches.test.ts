@@ -138,7 +138,7 @@ describe('several messages of a batch naming one operation', () => {
       invocationContext({ token: 't1.b' }),
     );
 
-    expect(server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId)).toEqual([
+    expect(server.calls.filter((c) => c.method === 'Cancel').map((c) => c.subject)).toEqual([
       'shared1',
     ]);
     const lines = fn.lines.filter((l) => l.operationId === 'shared1' && l.msg !== 'retrying');

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../support/run-script';
@@ -154,6 +154,64 @@ describe('the import graph of src/', () => {
       expect.arrayContaining(['act/cancel-operation.ts', 'select/invocation.ts']),
     );
     expect(graph.get('select/load-sweep.ts')).toContain('sweep/select.ts');
+  });
+});
+
+/** The files under `dir` (from the project root) that hold code, as paths from the root. */
+function codeFiles(dir: string): string[] {
+  return readdirSync(path.join(ROOT, dir), { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && /\.(ts|mts|cjs|mjs)$/.test(entry.name))
+    .map((entry) => path.relative(ROOT, path.join(entry.parentPath, entry.name)));
+}
+
+/** The files of ours that `file` imports by a relative path, from the project root. */
+function relativeImportsOf(file: string): string[] {
+  const text = readFileSync(path.join(ROOT, file), 'utf8');
+  return [...text.matchAll(/(?:from|import|require)\s*\(?\s*'(\.[^']*)'/g)].map((m) => {
+    const target = path.join(path.dirname(file), m[1] ?? '');
+    const found = [target, `${target}.ts`, path.join(target, 'index.ts')].find((f) =>
+      statSync(path.join(ROOT, f), { throwIfNoEntry: false })?.isFile(),
+    );
+    if (found === undefined) throw new Error(`${file} imports ${m[1]}, which is not a file`);
+    return found;
+  });
+}
+
+/** Every import from `dirs` that lands outside `allowed`, as "file imports target". */
+function importsOutside(dirs: readonly string[], allowed: (target: string) => boolean): string[] {
+  return dirs.flatMap((dir) =>
+    codeFiles(dir).flatMap((file) =>
+      relativeImportsOf(file)
+        .filter((target) => !allowed(target))
+        .map((target) => `${file} imports ${target}`),
+    ),
+  );
+}
+
+const DEPLOY = 'tools/deploy/';
+
+describe('the import rule around tools/deploy', () => {
+  it('uses the function only through deploy-api.ts, and the emulator through its index', () => {
+    const publicEntry = (target: string) =>
+      target.startsWith(DEPLOY) || ['deploy-api.ts', 'emulator/index.ts'].includes(target);
+    expect(importsOutside([`${DEPLOY}src`, `${DEPLOY}fake`], publicEntry)).toEqual([]);
+    expect(
+      importsOutside(
+        [`${DEPLOY}test`],
+        (target) => publicEntry(target) || target === 'test/support/index.ts',
+      ),
+    ).toEqual([]);
+  });
+
+  it('is not imported by the function or the emulator', () => {
+    const notTools = (target: string) => !target.startsWith('tools/');
+    expect(importsOutside(['src', 'emulator'], notTools)).toEqual([]);
+  });
+
+  it('sees the imports it checks', () => {
+    expect(relativeImportsOf(`${DEPLOY}src/main.ts`)).toContain('deploy-api.ts');
+    expect(relativeImportsOf(`${DEPLOY}fake/server.ts`)).toContain('emulator/index.ts');
+    expect(relativeImportsOf('emulator/session.ts')).toContain('emulator/cloud-api-server.ts');
   });
 });
 

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from '../../emulator/build-if-needed';
-import { writeTestPki } from '../../emulator/pki';
+import { ROOT } from '../../build-if-needed';
+import { readTestPki } from '../../emulator/pki';
 import { bundleScripts, SCRIPT_BUNDLES_ENV } from './script-bundles';
 
 // Runs once in the main vitest process, before any worker is forked, so workers inherit
@@ -10,14 +10,13 @@ import { bundleScripts, SCRIPT_BUNDLES_ENV } from './script-bundles';
 // ignores NODE_EXTRA_CA_CERTS, and this machine points it at the system bundle globally:
 // overriding it is what makes clients in workers trust the test CA.
 export default async function setup(): Promise<() => void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yc-canceller-pki-'));
-  const { caFile } = await writeTestPki(dir);
+  const { dir, caFile } = readTestPki();
   process.env.TEST_PKI_DIR = dir;
   process.env.GRPC_DEFAULT_SSL_ROOTS_FILE_PATH = caFile;
-  const bundles = path.join(dir, 'scripts');
+  const bundles = fs.mkdtempSync(path.join(os.tmpdir(), 'yc-canceller-scripts-'));
   await bundleScripts(ROOT, bundles);
   process.env[SCRIPT_BUNDLES_ENV] = bundles;
   return () => {
-    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(bundles, { recursive: true, force: true });
   };
 }

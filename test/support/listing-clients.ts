@@ -6,8 +6,8 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import type { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
+import { RESOURCE_SERVICES } from '../../emulator/cloud-api/resource-services';
 import type { ResourceKind } from '../../emulator/cloud-api-server';
-import { RESOURCE_SERVICES } from '../../emulator/resource-services';
 
 export interface PageAsk {
   pageSize?: number;

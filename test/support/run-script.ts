@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { ROOT } from '../../emulator/build-if-needed';
+import { ROOT } from '../../build-if-needed';
 import { BUNDLED_SCRIPTS, bundledPath, SCRIPT_BUNDLES_ENV } from './script-bundles';
 
 export { ROOT };

@@ -10,23 +10,23 @@ export const SCRIPT_BUNDLES_ENV = 'TEST_SCRIPT_BUNDLES';
 export const BUNDLED_SCRIPTS = [
   'emulator/start.ts',
   'emulator/invoke.ts',
-  'deploy/main.ts',
+  'tools/deploy/src/main.ts',
 ] as const;
 
 /**
- * Each module keeps the `import.meta.url` of its source file, so paths it finds beside itself
+ * Each module keeps the `import.meta` paths of its source file, so paths it finds beside itself
  * (the project root, the runtime's files) are the same bundled or not.
  */
-const OWN_URL: Plugin = {
-  name: 'own-import-meta-url',
+const OWN_PATHS: Plugin = {
+  name: 'own-import-meta-paths',
   setup(plugin) {
     plugin.onLoad({ filter: /\.ts$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
       return {
-        contents: source.replaceAll(
-          'import.meta.url',
-          JSON.stringify(pathToFileURL(args.path).href),
-        ),
+        contents: source
+          .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href))
+          .replaceAll('import.meta.dirname', JSON.stringify(path.dirname(args.path)))
+          .replaceAll('import.meta.filename', JSON.stringify(args.path)),
         loader: 'ts',
       };
     });
@@ -60,7 +60,7 @@ export async function bundleScripts(root: string, dir: string): Promise<void> {
     banner: {
       js: "import { createRequire as requireFrom } from 'node:module'; const require = requireFrom(import.meta.url);",
     },
-    plugins: [OWN_URL],
+    plugins: [OWN_PATHS],
     logLevel: 'warning',
   });
 }

@@ -50,7 +50,7 @@ async function cloudOf(folders: ReadonlyArray<{ id: string; labels?: Record<stri
 const endpoints = (server: CloudApiServer) => endpointsAt(server.address);
 
 const cancels = (server: CloudApiServer) =>
-  server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId);
+  server.calls.filter((c) => c.method === 'Cancel').map((c) => c.subject);
 /** A sweep of one kind unless told `all`, the default a request without kinds gets. */
 const sweepTimer = (sweep: object, kinds: readonly string[] | 'all' = ['compute.instance']) =>
   timerEvent(

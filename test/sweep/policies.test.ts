@@ -61,7 +61,7 @@ const sweepOf = (sweep: object, extra: object = {}) =>
     triggerId: 'trpolicy',
   });
 const cancelled = (server: CloudApiServer) =>
-  server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId);
+  server.calls.filter((c) => c.method === 'Cancel').map((c) => c.subject);
 const line = (fn: { lines: Array<Record<string, unknown>> }, msg: string) =>
   fn.lines.find((l) => l.msg === msg);
 

@@ -94,7 +94,7 @@ describe('a sweep over kinds whose operations cannot be cancelled', () => {
     ] as const) {
       const method = `${kind}/ListOperations`;
       // The page that held it: two to a page, and each was its resource's first.
-      const listing = server.calls.find((c) => c.method === method && c.operationId === resourceId);
+      const listing = server.calls.find((c) => c.method === method && c.subject === resourceId);
       expect(results[id]).toMatchObject({
         level: 'WARN',
         outcome: 'stuck',

@@ -45,7 +45,7 @@ const stack = (env: Record<string, string> = {}) =>
 
 const timer = (payload: unknown) => timerEvent(JSON.stringify(payload), { triggerId: 'trsweep' });
 const cancels = (server: CloudApiServer) =>
-  server.calls.filter((c) => c.method === 'Cancel').map((c) => c.operationId);
+  server.calls.filter((c) => c.method === 'Cancel').map((c) => c.subject);
 const OLD = ['sgold', 'rtold', 'subold', 'netold', 'imgold', 'diskold', 'instold'];
 
 describe('a sweep from a timer', () => {

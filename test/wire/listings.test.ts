@@ -6,7 +6,7 @@ import { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
 import { Folder } from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder';
 import { FolderServiceService } from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder_service';
 import { describe, expect, it } from 'vitest';
-import { RESOURCE_SERVICES } from '../../emulator/resource-services';
+import { RESOURCE_SERVICES } from '../../emulator/cloud-api/resource-services';
 import { GET_FOLDER } from '../../src/cloud/folders';
 import type { RpcMethod } from '../../src/cloud/unary';
 import { RESOURCE_KINDS } from '../../src/model';

@@ -1,0 +1,284 @@
+import { type Server, type ServerUnaryCall, type sendUnaryData, status } from '@grpc/grpc-js';
+import type { Any } from '@yandex-cloud/nodejs-sdk/google/protobuf/any';
+import { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
+import {
+  type CancelOperationRequest,
+  type GetOperationRequest,
+  OperationServiceService,
+} from '@yandex-cloud/nodejs-sdk/operation/operation_service';
+import { Cancellability, cancellabilityOf, typeName } from '../../src/cancellable';
+import { budgetFor, type Fault, type FaultBudget, replyWithFault, spend } from './fault';
+import type { Holds } from './latency';
+import type { RecordedCall, Recorder } from './recorder';
+
+export interface FakeOperation {
+  id: string;
+  description?: string;
+  createdAt?: Date;
+  createdBy?: string;
+  done?: boolean;
+  error?: { code: number; message: string };
+  get?: Fault;
+  /**
+   * How Cancel goes: it cancels at once (the default), accepts and never ends, lets the operation
+   * finish, cancels it after `cancelTakesMs`, or (`ends-first`) finds it ended a moment before
+   * and refuses with FAILED_PRECONDITION. What a real service answers a Cancel of an ended
+   * operation is not documented (audit 6.5); `ends-first` is the reading the function must
+   * tolerate, and an ended operation Cancel is otherwise asked about is returned as it is.
+   */
+  cancel?: Fault | 'cancels' | 'accepts' | 'finishes' | 'slowly' | 'ends-first';
+  /** With cancel 'slowly': how long after Cancel the operation ends cancelled (default 5000). */
+  cancelTakesMs?: number;
+  delayMs?: number;
+  /** The resource whose ListOperations returns this operation; Get and Cancel see the same one. */
+  resourceId?: string;
+  /** Until a Cancel changes it; defaults to createdAt. */
+  modifiedAt?: Date;
+  metadata?: Any;
+  /** The result once done without error; unset, a Cancel that lets it finish leaves Empty. */
+  response?: Any;
+  /**
+   * A hostile-server fault, not platform behaviour: fields Cancel's answer carries instead of the
+   * operation's own, such as another operation's `id`, or a `description` past a client's 4 MB
+   * receive limit. The operation itself, and what Get answers, are as they would be.
+   */
+  cancelAnswer?: Partial<Pick<Operation, 'id' | 'description'>>;
+  /**
+   * A hostile-server fault, not platform behaviour: Get and Cancel answer with `createdAt` written
+   * as this many seconds, which no Date holds (2n ** 62n); listings leave createdAt out instead.
+   */
+  createdAtSeconds?: bigint;
+  /**
+   * A hostile-server fault, not platform behaviour: Get and Cancel answers cut short by their
+   * last byte, which no protobuf parser reads.
+   */
+  cutShort?: boolean;
+}
+
+export type OperationMethod = 'Get' | 'Cancel';
+type Call = ServerUnaryCall<GetOperationRequest | CancelOperationRequest, Operation>;
+
+// What a finished operation's `response` holds does not matter to a canceller, so it is Empty.
+const EMPTY_RESPONSE = {
+  typeUrl: 'type.googleapis.com/google.protobuf.Empty',
+  value: Buffer.alloc(0),
+};
+
+interface OperationState {
+  op: FakeOperation;
+  done: boolean;
+  error?: { code: number; message: string };
+  finished: boolean;
+  modifiedAt?: Date;
+  /** When a slow cancellation completes; checked on each call, so no timer outlives the server. */
+  cancelledAt?: number;
+  /** How many more Gets answer NOT_FOUND, as for an operation not on every replica yet. */
+  unseenGets: number;
+  // Fault budgets are spent per set() of an operation, so reset() (forgetting calls) keeps them.
+  faults: Record<OperationMethod, FaultBudget>;
+}
+
+/** Get and Cancel answers written by hand: `createdAtSeconds` and `cutShort`. */
+const hostile = new WeakMap<Operation, Pick<FakeOperation, 'createdAtSeconds' | 'cutShort'>>();
+
+/**
+ * Operation.encode, then a createdAt (field 3) whose Timestamp seconds (field 1) are raw, or the
+ * whole cut short by a byte.
+ */
+function encodeOperation(operation: Operation): Buffer {
+  const writer = Operation.encode(operation);
+  const { createdAtSeconds: seconds, cutShort } = hostile.get(operation) ?? {};
+  if (seconds !== undefined) writer.uint32(26).fork().uint32(8).int64(String(seconds)).ldelim();
+  const bytes = Buffer.from(writer.finish());
+  return cutShort ? bytes.subarray(0, bytes.length - 1) : bytes;
+}
+
+const OPERATION_SERVICE = {
+  get: { ...OperationServiceService.get, responseSerialize: encodeOperation },
+  cancel: { ...OperationServiceService.cancel, responseSerialize: encodeOperation },
+} as const;
+
+function stateOf(op: FakeOperation): OperationState {
+  return {
+    op: { ...op },
+    done: op.done ?? false,
+    error: op.error && { ...op.error },
+    finished: false,
+    unseenGets: 0,
+    faults: {
+      Get: budgetFor(op.get),
+      // A string cancel is how Cancel succeeds, not a fault.
+      Cancel: budgetFor(typeof op.cancel === 'object' ? op.cancel : undefined),
+    },
+  };
+}
+
+function toOperation(state: OperationState): Operation {
+  const { op } = state;
+  // An operation holds a result only once done, and then either an error or a response.
+  const succeeded = state.done && state.error === undefined;
+  return {
+    id: op.id,
+    description: op.description ?? '',
+    createdAt: op.createdAtSeconds === undefined ? op.createdAt : undefined,
+    createdBy: op.createdBy ?? '',
+    modifiedAt: state.modifiedAt ?? op.modifiedAt ?? op.createdAt,
+    done: state.done,
+    metadata: op.metadata,
+    error: state.error && { ...state.error, details: [] },
+    response: succeeded
+      ? (op.response ?? (state.finished ? EMPTY_RESPONSE : undefined))
+      : undefined,
+  };
+}
+
+function markCancelled(state: OperationState): void {
+  state.done = true;
+  state.modifiedAt = new Date();
+  state.error = { code: status.CANCELLED, message: 'operation cancelled' };
+}
+
+function settleSlowCancel(state: OperationState): void {
+  if (!state.done && state.cancelledAt !== undefined && Date.now() >= state.cancelledAt) {
+    markCancelled(state);
+  }
+}
+
+function finish(state: OperationState): void {
+  state.done = true;
+  state.modifiedAt = new Date();
+  state.finished = true;
+}
+
+/** Cancels as the operation's mode says; false when Cancel refuses instead. */
+function cancel(state: OperationState): boolean {
+  // An operation that already ended is returned as it is; there is nothing left to cancel.
+  if (state.done) return true;
+  const mode = typeof state.op.cancel === 'string' ? state.op.cancel : 'cancels';
+  if (mode === 'ends-first') {
+    finish(state);
+    return false;
+  }
+  if (mode === 'accepts') return true;
+  if (mode === 'slowly') {
+    state.cancelledAt ??= Date.now() + (state.op.cancelTakesMs ?? 5000);
+  } else if (mode === 'finishes') {
+    finish(state);
+  } else {
+    markCancelled(state);
+  }
+  return true;
+}
+
+/**
+ * Why Cancel refuses this operation, if it does. The protos mark only some methods' operations
+ * cancellable (src/cancellable.ts). Which status the API refuses the others with is not
+ * documented; the emulator takes FAILED_PRECONDITION, which the function reads with a Get, as it
+ * does UNIMPLEMENTED.
+ */
+function cancelRefusal(state: OperationState): string | undefined {
+  const metadataType = state.op.metadata?.typeUrl;
+  if (!state.done && cancellabilityOf(metadataType) === Cancellability.NotCancellable) {
+    return `an operation of ${typeName(metadataType ?? '')} cannot be cancelled`;
+  }
+  return cancel(state) ? undefined : `operation ${state.op.id} is already done`;
+}
+
+/** The answer a Get or Cancel gets, with the hostile encoding the operation asks for. */
+function answerOf(state: OperationState, method: OperationMethod): Operation {
+  const answer = { ...toOperation(state), ...(method === 'Cancel' && state.op.cancelAnswer) };
+  const { createdAtSeconds, cutShort } = state.op;
+  if (createdAtSeconds !== undefined || cutShort)
+    hostile.set(answer, { createdAtSeconds, cutShort });
+  return answer;
+}
+
+/** OperationService's Get and Cancel over the operations a test sets, and the state they share. */
+export interface Operations {
+  /** A list, not arguments: a spread of 160,000 operations (the bench's) overflows the stack. */
+  set(ops: readonly FakeOperation[]): void;
+  has(id: string): boolean;
+  /** An operation as Get shows it now. */
+  shown(id: string): Operation;
+  /** Answers the operation's next `times` Gets NOT_FOUND, as a replica that has not seen it. */
+  hideFromGets(id: string, times: number): void;
+  /** The operations a resource's ListOperations returns, in the order they were first set. */
+  operationsOf(resourceId: string): Operation[];
+  addTo(server: Server): void;
+}
+
+export function createOperations(opts: {
+  recorder: Pick<Recorder<RecordedCall<OperationMethod>>, 'record'>;
+  holds: Pick<Holds, 'hold'>;
+}): Operations {
+  const states = new Map<string, OperationState>();
+  // Operation ids by the resource that lists them, so a listing does not scan every operation.
+  const byResource = new Map<string, Set<string>>();
+
+  const set = (op: FakeOperation) => {
+    const previous = states.get(op.id)?.op.resourceId;
+    if (previous !== undefined && previous !== op.resourceId)
+      byResource.get(previous)?.delete(op.id);
+    if (op.resourceId !== undefined) {
+      const ids = byResource.get(op.resourceId) ?? new Set<string>();
+      ids.add(op.id);
+      byResource.set(op.resourceId, ids);
+    }
+    states.set(op.id, stateOf(op));
+  };
+
+  const handle =
+    (method: OperationMethod) =>
+    async (call: Call, callback: sendUnaryData<Operation>): Promise<void> => {
+      const subject = call.request.operationId;
+      const headers = opts.recorder.record({ method, subject }, call.metadata);
+      const state = states.get(subject);
+      if (state?.op.delayMs !== undefined && !(await opts.holds.hold(state.op.delayMs, call)))
+        return;
+      const unseen = method === 'Get' && state !== undefined && state.unseenGets > 0;
+      if (unseen) state.unseenGets -= 1;
+      if (state === undefined || unseen) {
+        const details = `operation ${subject} not found`;
+        return callback({ code: status.NOT_FOUND, details, metadata: headers });
+      }
+      const fault = spend(state.faults[method]);
+      if (fault !== undefined) {
+        const details = `injected ${status[fault.code]} on ${method} ${subject}`;
+        return replyWithFault(call, callback, fault, headers, details);
+      }
+      settleSlowCancel(state);
+      const refusal = method === 'Cancel' ? cancelRefusal(state) : undefined;
+      if (refusal !== undefined) {
+        return callback({ code: status.FAILED_PRECONDITION, details: refusal, metadata: headers });
+      }
+      call.sendMetadata(headers);
+      callback(null, answerOf(state, method));
+    };
+
+  const shown = (id: string): Operation => {
+    const state = states.get(id);
+    if (state === undefined) throw new Error(`operation ${id} was never set`);
+    return toOperation(state);
+  };
+
+  return {
+    set: (ops) => {
+      for (const op of ops) set(op);
+    },
+    has: (id) => states.has(id),
+    shown,
+    hideFromGets: (id, times) => {
+      const state = states.get(id);
+      if (state !== undefined) state.unseenGets = times;
+    },
+    operationsOf: (resourceId) =>
+      [...(byResource.get(resourceId) ?? [])].flatMap((id) => {
+        const state = states.get(id);
+        if (state === undefined) return [];
+        settleSlowCancel(state);
+        return [toOperation(state)];
+      }),
+    addTo: (server) =>
+      server.addService(OPERATION_SERVICE, { get: handle('Get'), cancel: handle('Cancel') }),
+  };
+}
