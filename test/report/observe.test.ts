@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Report, Source } from '../../src/model';
-import { METRIC, metricsOf, writeFailure, writeUrl } from '../../src/report/observe/metrics';
+import { metricsOf, writeFailure, writeUrl } from '../../src/report/observe/metrics';
 import { messageBody, noteworthy } from '../../src/report/observe/notify';
 import { timerEvent } from '../support/events';
 import { fixedTokens, inProcessFunction } from '../support/in-process';
@@ -21,7 +21,38 @@ const reportOf = (results: Report['results'], sweep?: Report['summary']['sweep']
   },
 });
 
+/**
+ * The metric names as docs/observability.md gives them, written out: dashboards and alerts are
+ * built on them, so a rename in src/ must fail here.
+ */
+const METRIC = {
+  operations: 'canceller.operations',
+  candidates: 'canceller.sweep.candidates',
+  refused: 'canceller.sweep.refused',
+  failedListings: 'canceller.sweep.failed_listings',
+  refusedListings: 'canceller.sweep.refused_listings',
+  handedOn: 'canceller.sweep.handed_on',
+  notHandedOn: 'canceller.sweep.not_handed_on',
+  duration: 'canceller.invocation.duration_ms',
+} as const;
+
 describe('metrics (Monitoring data write API, monitoring/api-ref/MetricsData/write.md)', () => {
+  it('are named as the documentation names them, and no other way', () => {
+    const points = metricsOf(
+      reportOf([result('a', 'cancelled')], {
+        candidates: 1,
+        refused: true,
+        failedListings: 1,
+        refusedListings: 1,
+        handedOn: 1,
+        notHandedOn: { count: 1, folderIds: ['b1gother'] },
+        kinds: { 'k8s.cluster': { operations: 0, matched: 0, refusedListings: 1 } },
+      }),
+      Source.Timer,
+    );
+    expect([...new Set(points.map((p) => p.name))].sort()).toEqual(Object.values(METRIC).sort());
+  });
+
   it('has a point per outcome, zeros included, what the sweep found, and the duration', () => {
     const points = metricsOf(
       reportOf([result('a', 'cancelled'), result('b', 'cancelled'), result('c', 'stuck')], {
