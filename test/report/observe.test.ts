@@ -1,9 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type Report, Source } from '../../src/model';
 import { metricsOf, writeFailure, writeUrl } from '../../src/report/observe/metrics';
 import { messageBody, noteworthy } from '../../src/report/observe/notify';
+import { closable, closedAfterEach } from '../support/cleanup';
 import { timerEvent } from '../support/events';
 import { fixedTokens, inProcessFunction } from '../support/in-process';
 import { cancellingApi } from '../support/pipeline-deps';
@@ -197,12 +198,7 @@ interface Received {
   body: Record<string, unknown>;
 }
 
-const servers: http.Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve).closeAllConnections())),
-  );
-});
+const track = closedAfterEach();
 
 /** A loopback HTTP server that records what it is sent and answers as told. */
 async function receiver(answer: (res: http.ServerResponse) => void = (res) => res.end('{}')) {
@@ -217,7 +213,7 @@ async function receiver(answer: (res: http.ServerResponse) => void = (res) => re
     });
     answer(res);
   });
-  servers.push(server);
+  track(closable(server));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
 }

@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config';
 import { createHandler } from '../../src/handler';
 import { buildInstance, type Instance } from '../../src/instance';
 import { createLogger } from '../../src/log';
+import type { Track } from './cleanup';
 import { FAST_ENV } from './fixtures';
 import { testPki } from './test-pki';
 
@@ -90,21 +91,21 @@ type ServerOptions = Omit<Parameters<typeof startCloudApiServer>[0], 'pki'>;
 /**
  * The emulator's cloud API with `server`'s resources and operations, and the function in this
  * process pointed at it for every API (no metadata service: tests give a context token); both
- * are added to `started`, for the test's afterEach to close.
+ * are given to `track`, to be closed after the test.
  */
 export async function onEmulator(
-  started: Array<{ close(): unknown }>,
+  track: Track,
   server: ServerOptions = {},
   env: Record<string, string> = {},
 ): Promise<{ server: CloudApiServer; fn: InProcessFunction }> {
-  const api = await startCloudApiServer({ pki: testPki(), ...server });
-  started.push(api);
-  const fn = inProcessFunction({
-    ...FAST_ENV,
-    ...endpointsAt(api.address),
-    YC_METADATA_TOKEN_URL: 'http://127.0.0.1:9/token',
-    ...env,
-  });
-  started.push(fn);
+  const api = track(await startCloudApiServer({ pki: testPki(), ...server }));
+  const fn = track(
+    inProcessFunction({
+      ...FAST_ENV,
+      ...endpointsAt(api.address),
+      YC_METADATA_TOKEN_URL: 'http://127.0.0.1:9/token',
+      ...env,
+    }),
+  );
   return { server: api, fn };
 }

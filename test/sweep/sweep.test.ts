@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CloudApiServer, FakeOperation, FakeResource } from '../../emulator/cloud-api-server';
+import { closedAfterEach } from '../support/cleanup';
 import { queueEvent, timerEvent } from '../support/events';
 import { invocationContext, loggedResultsById, onEmulator } from '../support/in-process';
 import { startMetadataServer } from '../support/metadata-server';
@@ -9,10 +10,7 @@ const FOLDER = 'b1gfolder';
 const TOKEN = 't1.sweep-token';
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
 
-const started: Array<{ close(): unknown }> = [];
-afterEach(async () => {
-  for (const thing of started.splice(0).reverse()) await thing.close();
-});
+const track = closedAfterEach();
 
 /** One resource of each kind, each with operations of several ages and states. */
 function folder(): { resources: FakeResource[]; operations: FakeOperation[] } {
@@ -41,7 +39,7 @@ function folder(): { resources: FakeResource[]; operations: FakeOperation[] } {
 }
 
 const stack = (env: Record<string, string> = {}) =>
-  onEmulator(started, { ...folder(), maxPageSize: 2 }, env);
+  onEmulator(track, { ...folder(), maxPageSize: 2 }, env);
 
 const timer = (payload: unknown) => timerEvent(JSON.stringify(payload), { triggerId: 'trsweep' });
 const cancels = (server: CloudApiServer) =>
@@ -308,8 +306,7 @@ describe('a listing that fails', () => {
   );
 
   it('refused as UNAUTHENTICATED, is asked again with a fresh token, once for every listing', async () => {
-    const metadata = await startMetadataServer({ token: 't1.fresh' });
-    started.push(metadata);
+    const metadata = track(await startMetadataServer({ token: 't1.fresh' }));
     const { server, fn } = await stack({ YC_METADATA_TOKEN_URL: metadata.url });
     server.failList('compute.image', { code: status.UNAUTHENTICATED, times: 1 });
 
@@ -327,8 +324,7 @@ describe('a listing that fails', () => {
   });
 
   it('refused as UNAUTHENTICATED while the time budget runs out before a fresh token, is transient', async () => {
-    const metadata = await startMetadataServer({ token: 't1.late' });
-    started.push(metadata);
+    const metadata = track(await startMetadataServer({ token: 't1.late' }));
     metadata.respond({ token: 't1.late', delayMs: 5000 });
     const { server, fn } = await stack({
       YC_METADATA_TOKEN_URL: metadata.url,
@@ -351,8 +347,7 @@ describe('a listing that fails', () => {
   });
 
   it('refused as UNAUTHENTICATED with a fresh token too, is a refusal no role mends', async () => {
-    const metadata = await startMetadataServer({ token: 't1.fresh' });
-    started.push(metadata);
+    const metadata = track(await startMetadataServer({ token: 't1.fresh' }));
     const { server, fn } = await stack({ YC_METADATA_TOKEN_URL: metadata.url });
     server.failList('compute.image', { code: status.UNAUTHENTICATED, times: 2 });
 
