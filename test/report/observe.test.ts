@@ -1,12 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Report, Source } from '../../src/model';
 import { metricsOf, writeFailure, writeUrl } from '../../src/report/observe/metrics';
 import { messageBody, noteworthy } from '../../src/report/observe/notify';
 import { closable, closedAfterEach } from '../support/cleanup';
 import { timerEvent } from '../support/events';
-import { fixedTokens, inProcessFunction } from '../support/in-process';
+import { fixedTokens, inProcessFunction, invokeQuietly } from '../support/in-process';
 import { cancellingApi } from '../support/pipeline-deps';
 
 const result = (operationId: string, outcome: string, extra: object = {}) =>
@@ -223,16 +223,9 @@ function canceller(env: Record<string, string>) {
   const api = cancellingApi();
   const fn = inProcessFunction(env, { api, tokens: fixedTokens });
   return async (event: unknown) => {
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    try {
-      const reply = await fn.handler(event, {
-        requestId: 'inv-observe',
-        getRemainingTimeInMillis: () => 30_000,
-      });
-      return { reply, lines: fn.lines.splice(0), raw: fn.rawLines.splice(0).join('\n') };
-    } finally {
-      write.mockRestore();
-    }
+    const context = { requestId: 'inv-observe', getRemainingTimeInMillis: () => 30_000 };
+    const { reply, lines, rawLines } = await invokeQuietly(fn, event, context);
+    return { reply, lines, raw: rawLines.join('\n') };
   };
 }
 

@@ -1,6 +1,12 @@
-import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
+import { afterAll, beforeAll, vi } from 'vitest';
+import {
+  type CloudApiServer,
+  type FakeOperation,
+  startCloudApiServer,
+} from '../../emulator/cloud-api-server';
 import { endpointsAt } from '../../emulator/endpoints';
 import { createSlots } from '../../src/cloud/in-flight';
+import { createOperationApi, type OperationApi } from '../../src/cloud/operation-api';
 import type { TokenProvider } from '../../src/cloud/token';
 import { loadConfig } from '../../src/config';
 import { createHandler } from '../../src/handler';
@@ -48,6 +54,39 @@ export function inProcessFunction(
     }),
   );
   return { handler, lines, rawLines, close: () => instance.close?.() };
+}
+
+/** What one invocation did. */
+export interface Invocation {
+  readonly reply: unknown;
+  /** The lines it logged, parsed: taken out of the function's, so the next has its own. */
+  readonly lines: Array<Record<string, unknown>>;
+  readonly rawLines: string[];
+  /** Writes to stdout past the function's logger, which are leaks: there should be none. */
+  readonly stdoutWrites: number;
+}
+
+/**
+ * One invocation of `fn` with stdout muted, and what reached it counted: for events whose log
+ * lines would flood the test's output. Rejects as the handler does.
+ */
+export async function invokeQuietly(
+  fn: InProcessFunction,
+  event: unknown,
+  context: Parameters<InProcessFunction['handler']>[1] = { requestId: 'inv-quiet' },
+): Promise<Invocation> {
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    const reply = await fn.handler(event, context);
+    return {
+      reply,
+      lines: fn.lines.splice(0),
+      rawLines: fn.rawLines.splice(0),
+      stdoutWrites: write.mock.calls.length,
+    };
+  } finally {
+    write.mockRestore();
+  }
 }
 
 export interface ContextOptions {
@@ -108,4 +147,36 @@ export async function onEmulator(
     }),
   );
   return { server: api, fn };
+}
+
+/**
+ * The emulator's cloud API with `operations`, and the function's OperationService client to it
+ * (`callTimeoutMs` a call, 5 ms between attempts), shared by a file's tests: started before
+ * them, closed after them. Read `server` and `api` in tests and hooks, once they have started.
+ */
+export function clientOnEmulator({
+  operations,
+  ...client
+}: {
+  operations?: FakeOperation[];
+  callTimeoutMs: number;
+  retryAttempts: number;
+}): {
+  readonly server: CloudApiServer;
+  readonly api: OperationApi;
+} {
+  const started = {} as { server: CloudApiServer; api: OperationApi & { close(): void } };
+  beforeAll(async () => {
+    started.server = await startCloudApiServer({ pki: testPki(), operations });
+    started.api = createOperationApi({
+      endpoint: started.server.address,
+      retryBaseDelayMs: 5,
+      ...client,
+    });
+  });
+  afterAll(async () => {
+    started.api?.close();
+    await started.server?.close();
+  });
+  return started;
 }
