@@ -39,6 +39,8 @@ exports.handler = async (event, context) => {
     case 'size':
       return { statusCode: 200, body: JSON.stringify({ n: count, length: event.body.length }) };
     case 'sleep':
+      // A line a test can wait on: the request has reached the function.
+      if (q.arrived) console.log(JSON.stringify({ arrived: q.arrived }));
       await sleep(Number(q.ms));
       return { statusCode: 200, body: 'slept' };
   }
@@ -510,13 +512,14 @@ describe('listening and closing', () => {
   it('close() ends keep-alive and in-flight requests at once', async () => {
     const host = await start({ timeoutMs: 10_000 });
     expect((await fetch(host.url, { method: 'POST' })).status).toBe(200);
-    const inFlight = fetch(`${host.url}/?mode=sleep&ms=5000`, { method: 'POST' });
+    const inFlight = fetch(`${host.url}/?mode=sleep&ms=5000&arrived=close`, { method: 'POST' });
     const failed = expect(inFlight).rejects.toThrow();
-    await new Promise((r) => setTimeout(r, 200));
+    await runtime.waitForLine((line) => line.arrived === 'close');
 
     const started = Date.now();
     await host.close();
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // A close that waited for the request would take its 5 s.
+    expect(Date.now() - started).toBeLessThan(2_000);
     await failed;
     await expect(fetch(host.url, { method: 'POST' })).rejects.toThrow();
     await host.close();

@@ -86,12 +86,13 @@ describe('listingLatencyMs', () => {
     expect(ms).toBeGreaterThanOrEqual(LATENCY_MS - 5);
   });
 
-  it('answers at once by default', async () => {
+  it('holds no answer by default', async () => {
     await start();
     const client = instances();
     await client.list('f1');
     const list = await timed(() => client.list('f1'));
-    expect(list.ms).toBeLessThan(LATENCY_MS);
+    // A loopback call takes milliseconds; the bound gives a busy machine a second of them.
+    expect(list.ms).toBeLessThan(1_000);
   });
 
   it('stops holding an answer when the client gives up', async () => {
