@@ -184,14 +184,29 @@ describe('the blast-radius guard', () => {
 
 describe('several sweeps in one invocation', () => {
   const queue = (...bodies: unknown[]) => queueEvent(bodies.map((body) => JSON.stringify(body)));
+  const resources = (...refs: Array<[string, string]>) => ({
+    sweep: { resources: refs.map(([kind, id]) => ({ kind, id })), olderThan: '30m' },
+  });
 
   it('that find the same operations count them once against MAX_CANCELS_PER_RUN, and handle each once', async () => {
     const { server, fn } = await stack({ MAX_CANCELS_PER_RUN: '10' });
-    const sweep = { sweep: { folderId: FOLDER, olderThan: '30m' } };
+    // Two different sweeps, so both run: the folder's finds all 7, the resources' 4 of them.
+    const folderSweep = { sweep: { folderId: FOLDER, olderThan: '30m' } };
+    const resourcesSweep = resources(
+      ['compute.instance', 'inst1'],
+      ['compute.disk', 'disk1'],
+      ['compute.image', 'img1'],
+      ['vpc.network', 'net1'],
+    );
 
-    const reply = await fn.handler(queue(sweep, sweep), invocationContext({ token: TOKEN }));
+    const reply = await fn.handler(
+      queue(folderSweep, resourcesSweep),
+      invocationContext({ token: TOKEN }),
+    );
 
-    // Both find the same 7: 7 distinct candidates, within 10, so nothing is refused.
+    expect(fn.lines.filter((l) => l.msg === 'sweep merged')).toEqual([]);
+    expect(fn.lines.filter((l) => l.msg === 'sweep listed')).toHaveLength(2);
+    // 11 found, 7 distinct: within 10, so nothing is refused, and each is cancelled once.
     expect(cancels(server).sort()).toEqual([...OLD].sort());
     expect(fn.lines.filter((l) => l.msg === 'sweep refused')).toEqual([]);
     expect(reply).toMatchObject({ summary: { sweep: { candidates: 7, refused: false } } });
@@ -200,9 +215,6 @@ describe('several sweeps in one invocation', () => {
   it('share one MAX_CANCELS_PER_RUN: more distinct candidates than it allows cancels none of them', async () => {
     const { server, fn } = await stack({ MAX_CANCELS_PER_RUN: '6' });
     // Each within the limit alone (4 and 3), together over it.
-    const resources = (...refs: Array<[string, string]>) => ({
-      sweep: { resources: refs.map(([kind, id]) => ({ kind, id })), olderThan: '30m' },
-    });
     const first = resources(
       ['compute.instance', 'inst1'],
       ['compute.disk', 'disk1'],
