@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { status as Status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBudget } from '../../src/act/budget';
@@ -8,6 +8,7 @@ import { CallError, createOperationApi } from '../../src/cloud/operation-api';
 import type { RetryInfo } from '../../src/cloud/unary';
 import type { LogFields, Logger } from '../../src/log';
 import { pipelineDeps } from '../support/pipeline-deps';
+import { type SilentServer, startSilentServer } from '../support/silent-server';
 
 const FAST = { callTimeoutMs: 300, retryAttempts: 2, retryBaseDelayMs: 5 };
 
@@ -18,25 +19,6 @@ async function closedPort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-/** Accepts every connection and never says a word: no TLS, no HTTP/2, no answer. */
-async function silentServer(): Promise<{ address: string; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    address: `127.0.0.1:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 function recordingLogger(): Logger & { lines: Array<{ level: string; msg: string } & LogFields> } {
@@ -86,9 +68,9 @@ describe('an endpoint nothing listens on', () => {
 });
 
 describe('an endpoint that accepts the connection and never answers', () => {
-  let silent: Awaited<ReturnType<typeof silentServer>>;
+  let silent: SilentServer;
   beforeAll(async () => {
-    silent = await silentServer();
+    silent = await startSilentServer();
   });
   afterAll(() => silent.close());
 

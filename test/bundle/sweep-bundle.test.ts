@@ -1,29 +1,28 @@
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startCloudApiServer } from '../../emulator/cloud-api-server';
 import { startRuntime } from '../../emulator/runtime';
+import { closedAfterEach } from '../support/cleanup';
 import { timerEvent } from '../support/events';
 import { testPki } from '../support/test-pki';
 
 const BUNDLE = path.resolve(import.meta.dirname, '../../dist/index.js');
-const started: Array<{ close(): unknown }> = [];
-afterEach(async () => {
-  for (const thing of started.splice(0).reverse()) await thing.close();
-});
+const track = closedAfterEach();
 
 describe('the built bundle', () => {
   it('loads dist/sweep.js when a timer asks for a sweep, and cancels what it finds', async () => {
     const pki = testPki();
     const old = new Date(Date.now() - 3_600_000);
-    const server = await startCloudApiServer({
-      pki,
-      resources: [{ kind: 'compute.disk', id: 'disk1', folderId: 'b1gfolder' }],
-      operations: [
-        { id: 'diskcreate', resourceId: 'disk1', createdAt: old },
-        { id: 'diskresize', resourceId: 'disk1', createdAt: new Date() },
-      ],
-    });
-    started.push(server);
+    const server = track(
+      await startCloudApiServer({
+        pki,
+        resources: [{ kind: 'compute.disk', id: 'disk1', folderId: 'b1gfolder' }],
+        operations: [
+          { id: 'diskcreate', resourceId: 'disk1', createdAt: old },
+          { id: 'diskresize', resourceId: 'disk1', createdAt: new Date() },
+        ],
+      }),
+    );
     const runtime = await startRuntime({
       bundlePath: BUNDLE,
       env: {
@@ -34,7 +33,7 @@ describe('the built bundle', () => {
         GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
       },
     });
-    started.push(runtime);
+    track(runtime);
     const payload = JSON.stringify({
       sweep: { folderId: 'b1gfolder', kinds: ['compute.disk'], olderThan: '30m' },
     });

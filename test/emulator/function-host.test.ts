@@ -3,7 +3,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type FunctionHost,
   type FunctionHostOptions,
@@ -13,6 +13,7 @@ import {
 import type { HttpEvent } from '../../emulator/http-event';
 import { formatRequestTime } from '../../emulator/http-event';
 import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
+import { closable, closedAfterEach } from '../support/cleanup';
 
 // Plain CommonJS like the esbuild output; `?mode=` picks a behaviour for HTTP events, and any
 // other event is a raw invocation.
@@ -38,6 +39,8 @@ exports.handler = async (event, context) => {
     case 'size':
       return { statusCode: 200, body: JSON.stringify({ n: count, length: event.body.length }) };
     case 'sleep':
+      // A line a test can wait on: the request has reached the function.
+      if (q.arrived) console.log(JSON.stringify({ arrived: q.arrived }));
       await sleep(Number(q.ms));
       return { statusCode: 200, body: 'slept' };
   }
@@ -76,20 +79,12 @@ interface Echo {
 
 let dir: string;
 let runtime: FunctionRuntime;
-const hosts: FunctionHost[] = [];
-const blockers: net.Server[] = [];
+const track = closedAfterEach();
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'function-host-'));
   writeFileSync(path.join(dir, 'index.js'), FIXTURE);
   runtime = await startRuntime({ bundlePath: path.join(dir, 'index.js') });
-});
-
-afterEach(async () => {
-  await Promise.all(hosts.splice(0).map((h) => h.close()));
-  await Promise.all(
-    blockers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
-  );
 });
 
 afterAll(async () => {
@@ -98,9 +93,7 @@ afterAll(async () => {
 });
 
 async function start(opts: Partial<FunctionHostOptions> = {}): Promise<FunctionHost> {
-  const host = await startFunctionHost({ runtime, ...opts });
-  hosts.push(host);
-  return host;
+  return track(await startFunctionHost({ runtime, ...opts }));
 }
 
 async function echo(res: Response): Promise<Echo> {
@@ -494,7 +487,7 @@ describe('?integration=raw', () => {
 describe('listening and closing', () => {
   it('rejects with PortInUseError when the port is taken', async () => {
     const blocker = net.createServer();
-    blockers.push(blocker);
+    track(closable(blocker));
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const { port } = blocker.address() as net.AddressInfo;
 
@@ -519,13 +512,14 @@ describe('listening and closing', () => {
   it('close() ends keep-alive and in-flight requests at once', async () => {
     const host = await start({ timeoutMs: 10_000 });
     expect((await fetch(host.url, { method: 'POST' })).status).toBe(200);
-    const inFlight = fetch(`${host.url}/?mode=sleep&ms=5000`, { method: 'POST' });
+    const inFlight = fetch(`${host.url}/?mode=sleep&ms=5000&arrived=close`, { method: 'POST' });
     const failed = expect(inFlight).rejects.toThrow();
-    await new Promise((r) => setTimeout(r, 200));
+    await runtime.waitForLine((line) => line.arrived === 'close');
 
     const started = Date.now();
     await host.close();
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // A close that waited for the request would take its 5 s.
+    expect(Date.now() - started).toBeLessThan(2_000);
     await failed;
     await expect(fetch(host.url, { method: 'POST' })).rejects.toThrow();
     await host.close();

@@ -8,7 +8,7 @@ import {
 } from '@yandex-cloud/nodejs-sdk/compute-v1/instancegroup/instance_group_service';
 import * as reservedPools from '@yandex-cloud/nodejs-sdk/compute-v1/reserved_instance_pool_service';
 import type { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type CloudApiServer,
   type FakeOperation,
@@ -16,6 +16,7 @@ import {
   type ResourceKind,
   startCloudApiServer,
 } from '../../emulator/cloud-api-server';
+import { closedAfterEach } from '../support/cleanup';
 import { allPages, bearer, type PageAsk, unary } from '../support/listing-clients';
 import { testPki } from '../support/test-pki';
 
@@ -93,21 +94,17 @@ const ids = (items: { id: string }[]) => items.map((item) => item.id);
 
 describe('listing services of the newer kinds', () => {
   let server: CloudApiServer;
-  const clients: Client[] = [];
-
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    await server?.close();
-  });
+  const track = closedAfterEach();
 
   const start = async (resources: FakeResource[], operations: FakeOperation[] = []) => {
-    server = await startCloudApiServer({ pki: testPki(), maxPageSize: 2, resources, operations });
+    server = track(
+      await startCloudApiServer({ pki: testPki(), maxPageSize: 2, resources, operations }),
+    );
   };
 
   // No explicit roots: the test CA is trusted via GRPC_DEFAULT_SSL_ROOTS_FILE_PATH.
   const open = (spec: KindClient) => {
-    const client = new spec.client(server.address, credentials.createSsl());
-    clients.push(client);
+    const client = track(new spec.client(server.address, credentials.createSsl()));
     const methods = client as unknown as {
       list: Unary<Record<string, unknown> & { nextPageToken: string }>;
       listOperations: Unary<{ operations: Operation[]; nextPageToken: string }>;
@@ -185,23 +182,27 @@ describe('InstanceGroupService.ListLogRecords', () => {
 
   let server: CloudApiServer;
   let client: InstanceGroupServiceClient;
-
-  afterEach(async () => {
-    client?.close();
-    await server?.close();
-  });
+  const track = closedAfterEach();
 
   const start = async (group: Partial<FakeResource> = {}) => {
-    server = await startCloudApiServer({
-      pki: testPki(),
-      maxPageSize: 2,
-      resources: [
-        { kind: 'compute.instanceGroup', id: GROUP, folderId: 'f1', logRecords: RECORDS, ...group },
-        { kind: 'compute.instanceGroup', id: 'quiet', folderId: 'f1' },
-        { kind: 'compute.instance', id: 'vm1', folderId: 'f1' },
-      ],
-    });
-    client = new InstanceGroupServiceClient(server.address, credentials.createSsl());
+    server = track(
+      await startCloudApiServer({
+        pki: testPki(),
+        maxPageSize: 2,
+        resources: [
+          {
+            kind: 'compute.instanceGroup',
+            id: GROUP,
+            folderId: 'f1',
+            logRecords: RECORDS,
+            ...group,
+          },
+          { kind: 'compute.instanceGroup', id: 'quiet', folderId: 'f1' },
+          { kind: 'compute.instance', id: 'vm1', folderId: 'f1' },
+        ],
+      }),
+    );
+    client = track(new InstanceGroupServiceClient(server.address, credentials.createSsl()));
   };
   const logs = (
     instanceGroupId: string,

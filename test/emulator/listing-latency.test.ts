@@ -8,8 +8,9 @@ import {
   ListFoldersRequest,
   type ListFoldersResponse,
 } from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder_service';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
+import { closedAfterEach } from '../support/cleanup';
 import { bearer, type ListingClient, openListingClient, unary } from '../support/listing-clients';
 import { testPki } from '../support/test-pki';
 
@@ -17,12 +18,7 @@ const LATENCY_MS = 150;
 
 describe('listingLatencyMs', () => {
   let server: CloudApiServer;
-  const closing: { close(): void }[] = [];
-
-  afterEach(async () => {
-    for (const client of closing.splice(0)) client.close();
-    await server?.close();
-  });
+  const track = closedAfterEach();
 
   const start = async (listingLatencyMs?: number) => {
     server = await startCloudApiServer({
@@ -34,16 +30,14 @@ describe('listingLatencyMs', () => {
       operations: [{ id: 'op1', resourceId: 'vm1', createdAt: new Date(), done: true }],
       listingLatencyMs,
     });
+    track(server);
     server.placeFolder('f1', 'c1');
   };
   const instances = (): ListingClient => {
-    const client = openListingClient('compute.instance', server.address);
-    closing.push(client);
-    return client;
+    return track(openListingClient('compute.instance', server.address));
   };
   const folders = () => {
-    const client = new FolderServiceClient(server.address, credentials.createSsl());
-    closing.push(client);
+    const client = track(new FolderServiceClient(server.address, credentials.createSsl()));
     return (metadata: Metadata) =>
       unary<ListFoldersRequest, ListFoldersResponse>(
         client.list.bind(client),
@@ -82,8 +76,7 @@ describe('listingLatencyMs', () => {
 
   it("holds an instance group's ListLogRecords answer as long", async () => {
     await start(LATENCY_MS);
-    const client = new InstanceGroupServiceClient(server.address, credentials.createSsl());
-    closing.push(client);
+    const client = track(new InstanceGroupServiceClient(server.address, credentials.createSsl()));
     const request = ListInstanceGroupLogRecordsRequest.fromPartial({ instanceGroupId: 'ig1' });
     const logs = () => unary(client.listLogRecords.bind(client), request, bearer());
     // The first call also opens the connection; time the one after it.
@@ -93,18 +86,18 @@ describe('listingLatencyMs', () => {
     expect(ms).toBeGreaterThanOrEqual(LATENCY_MS - 5);
   });
 
-  it('answers at once by default', async () => {
+  it('holds no answer by default', async () => {
     await start();
     const client = instances();
     await client.list('f1');
     const list = await timed(() => client.list('f1'));
-    expect(list.ms).toBeLessThan(LATENCY_MS);
+    // A loopback call takes milliseconds; the bound gives a busy machine a second of them.
+    expect(list.ms).toBeLessThan(1_000);
   });
 
   it('stops holding an answer when the client gives up', async () => {
     await start(10_000);
-    const client = new FolderServiceClient(server.address, credentials.createSsl());
-    closing.push(client);
+    const client = track(new FolderServiceClient(server.address, credentials.createSsl()));
     const started = performance.now();
     const call = new Promise((resolve, reject) => {
       client.list(

@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRuntime } from '../../emulator/runtime';
+import { closedAfterEach } from '../support/cleanup';
 
 // Plain CommonJS like the esbuild output, so the harness is tested without depending on src/.
 // What the runtime itself does with data, context, results and errors: yc-runtime.test.ts.
@@ -67,12 +68,10 @@ interface FixtureResult {
 let dir: string;
 let bundle: string;
 let loadFailBundle: string;
-const runtimes: FunctionRuntime[] = [];
+const track = closedAfterEach();
 
 async function start(opts: Partial<Parameters<typeof startRuntime>[0]> = {}) {
-  const rt = await startRuntime({ bundlePath: bundle, ...opts });
-  runtimes.push(rt);
-  return rt;
+  return track(await startRuntime({ bundlePath: bundle, ...opts }));
 }
 
 function isAlive(pid: number): boolean {
@@ -92,10 +91,6 @@ beforeAll(() => {
   writeFileSync(bundle, FIXTURE);
   writeFileSync(loadFailBundle, LOAD_FAIL_FIXTURE);
   writeFileSync(path.join(dir, 'stubborn.js'), STUBBORN_FIXTURE);
-});
-
-afterEach(async () => {
-  await Promise.all(runtimes.splice(0).map((rt) => rt.close()));
 });
 
 afterAll(() => {

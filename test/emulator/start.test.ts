@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
+import { createServer } from 'node:net';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { listen } from '../../emulator/listen';
+import { closable, closedAfterEach } from '../support/cleanup';
 import type { Loader } from '../support/run-script';
 import { finished, spawnCommand } from './commands';
 
@@ -9,26 +11,24 @@ const run = promisify(execFile);
 
 type Started = ReturnType<typeof spawnCommand> & { output: () => string };
 
-let started: Started | undefined;
-let blocker: Server | undefined;
+const track = closedAfterEach();
 
-afterEach(async () => {
-  if (started && started.exitCode === null) {
-    // tsx runs the script in a child of its own, which SIGINT reaches and SIGKILL would orphan.
-    started.kill('SIGINT');
-    await new Promise((resolve) => started?.once('exit', resolve));
-  }
-  started = undefined;
-  await new Promise((resolve) => (blocker ? blocker.close(resolve) : resolve(undefined)));
-  blocker = undefined;
-});
-
+/** `npm start`, stopped after the test as Ctrl-C stops it, if it is still running. */
 function start(args: string[] = [], env: Record<string, string> = {}, loader?: Loader): Started {
   const child = spawnCommand('start', args, { PORT: '0', ...env }, loader) as Started;
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
   child.output = () => output;
+  track({
+    close: async () => {
+      if (child.exitCode !== null) return;
+      // tsx runs the script in a child of its own, which SIGINT reaches and SIGKILL would orphan.
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      await exited;
+    },
+  });
   return child;
 }
 
@@ -46,7 +46,7 @@ async function bannerOf(child: Started): Promise<string> {
 describe('npm start', () => {
   it('serves the function; the printed curl command cancels a seeded stuck operation', async () => {
     // As `npm start` runs it, through tsx; the other tests run the same code bundled, to start faster.
-    started = start([], {}, 'tsx');
+    const started = start([], {}, 'tsx');
     const banner = await bannerOf(started);
     const url = /serving at (http:\/\/127\.0\.0\.1:\d+\/[\w-]{43})$/m.exec(banner)?.[1];
     expect(url).toBeDefined();
@@ -68,11 +68,11 @@ describe('npm start', () => {
       expect.objectContaining({ operationId: 'enpstucknetwork00002', outcome: 'cancelling' }),
     );
     // Not a terminal, so the function's log lines stream as its own JSON.
-    await expect.poll(() => started?.output() ?? '').toContain('"msg":"invocation summary"');
+    await expect.poll(() => started.output()).toContain('"msg":"invocation summary"');
   });
 
   it("refuses whoever lacks the run's secret, and a web page that has it", async () => {
-    started = start();
+    const started = start();
     const url = /serving at (\S+)$/m.exec(await bannerOf(started))?.[1] as string;
     const post = (to: string, headers: Record<string, string> = {}) =>
       fetch(`${to}/?integration=raw`, { method: 'POST', headers, body: '{"operationIds":[]}' });
@@ -88,7 +88,7 @@ describe('npm start', () => {
 
   it('names $HTTP_API_KEY in the banner, never its value; the curl it prints then works', async () => {
     const key = 'k-banner-must-not-show-0001';
-    started = start([], { HTTP_API_KEY: key });
+    const started = start([], { HTTP_API_KEY: key });
     const banner = await bannerOf(started);
     expect(banner).not.toContain(key);
     expect(banner).toContain('HTTP_API_KEY=(set) (shell)');
@@ -102,7 +102,7 @@ describe('npm start', () => {
   });
 
   it('stops cleanly on Ctrl-C', async () => {
-    started = start();
+    const started = start();
     await bannerOf(started);
     const exit = finished(started);
     started.kill('SIGINT');
@@ -111,9 +111,9 @@ describe('npm start', () => {
   });
 
   it('says so clearly when the port is taken', async () => {
-    blocker = createServer();
-    await new Promise<void>((resolve) => blocker?.listen(0, '127.0.0.1', resolve));
-    const { port } = blocker.address() as { port: number };
+    const blocker = createServer();
+    track(closable(blocker));
+    const port = await listen(blocker);
     const { code, stderr } = await finished(spawnCommand('start', [], { PORT: String(port) }));
     expect(code).toBe(1);
     expect(stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);

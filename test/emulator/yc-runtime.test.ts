@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type FunctionRuntime,
   type Invocation,
@@ -9,6 +9,7 @@ import {
   type StartRuntimeOptions,
   startRuntime,
 } from '../../emulator/runtime';
+import { closedAfterEach } from '../support/cleanup';
 
 // What the emulated runtime does, each behaviour pinned to its source: the public dump of the
 // Node.js runtime (vitalets/yandex-cloud-fn-internals, `function/runtime/runtime.js` and
@@ -92,12 +93,10 @@ const TOKEN = { access_token: 't1.runtime-test', expires_in: 43_200, token_type:
 let dir: string;
 let bundle: string;
 let shared: FunctionRuntime;
-const runtimes: FunctionRuntime[] = [];
+const track = closedAfterEach();
 
 async function start(opts: Partial<StartRuntimeOptions> = {}): Promise<FunctionRuntime> {
-  const rt = await startRuntime({ bundlePath: bundle, ...opts });
-  runtimes.push(rt);
-  return rt;
+  return track(await startRuntime({ bundlePath: bundle, ...opts }));
 }
 
 function resultOf<T = Record<string, unknown>>(invocation: Invocation): T {
@@ -113,10 +112,6 @@ beforeAll(async () => {
   bundle = path.join(dir, 'index.js');
   writeFileSync(bundle, FIXTURE);
   shared = await startRuntime({ bundlePath: bundle });
-});
-
-afterEach(async () => {
-  await Promise.all(runtimes.splice(0).map((rt) => rt.close()));
 });
 
 afterAll(async () => {

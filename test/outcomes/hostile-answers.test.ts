@@ -1,11 +1,10 @@
 import { status } from '@grpc/grpc-js';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { cancelOperation } from '../../src/act/cancel-operation';
 import { Unreadable, unreadableAnswer } from '../../src/cloud/grpc-status';
-import { CallError, createOperationApi, type OperationApi } from '../../src/cloud/operation-api';
+import { CallError } from '../../src/cloud/operation-api';
+import { clientOnEmulator } from '../support/in-process';
 import { fixedToken, pipelineDeps } from '../support/pipeline-deps';
-import { testPki } from '../support/test-pki';
 
 // Answers a real API is not known to give, from the TLS emulator, read by the real grpc-js client:
 // what the function must make of a server that is broken or hostile.
@@ -16,24 +15,9 @@ const FIVE_MB = 'x'.repeat(5 * 1024 * 1024);
 // No Date holds it: the SDK's Timestamp decoding throws, and ours gives an Invalid Date.
 const SECONDS_2_62 = 2n ** 62n;
 
-let server: CloudApiServer;
-let api: OperationApi & { close(): void };
-
-beforeAll(async () => {
-  server = await startCloudApiServer({ pki: testPki() });
-  api = createOperationApi({
-    endpoint: server.address,
-    callTimeoutMs: 2000,
-    retryAttempts: 2,
-    retryBaseDelayMs: 5,
-  });
-});
-afterAll(async () => {
-  api.close();
-  await server.close();
-});
+const emulator = clientOnEmulator({ callTimeoutMs: 2000, retryAttempts: 2 });
 beforeEach(() => {
-  server.set(
+  emulator.server.set(
     { id: 'opotherid', createdAt, cancelAnswer: { id: 'opsomeoneelse' } },
     {
       id: 'opfailedinternal',
@@ -46,15 +30,15 @@ beforeEach(() => {
     { id: 'opbadtime', createdAtSeconds: SECONDS_2_62 },
     { id: 'opcutshort', createdAt, description: 'Create instance', cutShort: true },
   );
-  server.reset();
+  emulator.server.reset();
 });
 
 const run = (id: string) =>
   cancelOperation(
     { named: { valid: true, id }, dryRun: false, minAgeSeconds: 0 },
-    pipelineDeps(api, { token: fixedToken(TOKEN) }),
+    pipelineDeps(emulator.api, { token: fixedToken(TOKEN) }),
   );
-const methodsCalled = (id: string) => server.callsFor(id).map((call) => call.method);
+const methodsCalled = (id: string) => emulator.server.callsFor(id).map((call) => call.method);
 
 describe('an answer the client cannot read, from the wire', () => {
   const failureOf = (call: Promise<unknown>) =>
@@ -67,7 +51,7 @@ describe('an answer the client cannot read, from the wire', () => {
     );
 
   it('is told apart by its words when it is over the receive limit', async () => {
-    const error = await failureOf(api.get('ophugeget', TOKEN));
+    const error = await failureOf(emulator.api.get('ophugeget', TOKEN));
     expect(unreadableAnswer(error.cause)).toBe(Unreadable.Oversize);
     expect(error.problem).toMatch(
       /^its answer is larger than the client accepts \(\d+ bytes, at most 4194304\) \(RESOURCE_EXHAUSTED\)$/,
@@ -75,7 +59,7 @@ describe('an answer the client cannot read, from the wire', () => {
   });
 
   it('is told apart by its words when it does not parse', async () => {
-    const error = await failureOf(api.get('opcutshort', TOKEN));
+    const error = await failureOf(emulator.api.get('opcutshort', TOKEN));
     expect(unreadableAnswer(error.cause)).toBe(Unreadable.Unparsable);
     expect(error.problem).toMatch(
       /^its answer could not be read: index out of range: \d+ \+ \d+ > \d+ \(INTERNAL\)$/,
@@ -140,7 +124,7 @@ describe('the pipeline against a hostile server', () => {
   it('reports cancelled, as a Get after it shows, one whose Cancel answer was over 4 MB', async () => {
     expect(await run('ophugecancel')).toMatchObject({ outcome: 'cancelled' });
     expect(methodsCalled('ophugecancel').at(-1)).toBe('Get');
-    expect(server.callsFor('ophugecancel').length).toBeGreaterThanOrEqual(3);
+    expect(emulator.server.callsFor('ophugecancel').length).toBeGreaterThanOrEqual(3);
   });
 
   // The same answer would come again: each call is made once.

@@ -1,10 +1,9 @@
 import { status } from '@grpc/grpc-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
+import { describe, expect, it } from 'vitest';
 import { cancelOperation } from '../../src/act/cancel-operation';
-import { CallError, createOperationApi, type OperationApi } from '../../src/cloud/operation-api';
+import { CallError } from '../../src/cloud/operation-api';
+import { clientOnEmulator } from '../support/in-process';
 import { fixedToken, pipelineDeps } from '../support/pipeline-deps';
-import { testPki } from '../support/test-pki';
 
 // Operations by the method that started them, as their metadata's type names it, over TLS.
 const TOKEN = 't1.methods-token';
@@ -14,42 +13,28 @@ const metadata = (method: string) => ({
   value: Buffer.alloc(0),
 });
 
-let server: CloudApiServer;
-let api: OperationApi & { close(): void };
-
-beforeAll(async () => {
-  server = await startCloudApiServer({
-    pki: testPki(),
-    operations: [
-      { id: 'opstart', createdAt, description: 'Start instance', metadata: metadata('Start') },
-      { id: 'opcreate', createdAt, description: 'Create instance', metadata: metadata('Create') },
-      { id: 'opbare', createdAt, description: 'no metadata' },
-      {
-        id: 'opother',
-        createdAt,
-        metadata: {
-          typeUrl: 'type.googleapis.com/yandex.cloud.dataproc.v1.CreateClusterMetadata',
-          value: Buffer.alloc(0),
-        },
+const emulator = clientOnEmulator({
+  callTimeoutMs: 2000,
+  retryAttempts: 1,
+  operations: [
+    { id: 'opstart', createdAt, description: 'Start instance', metadata: metadata('Start') },
+    { id: 'opcreate', createdAt, description: 'Create instance', metadata: metadata('Create') },
+    { id: 'opbare', createdAt, description: 'no metadata' },
+    {
+      id: 'opother',
+      createdAt,
+      metadata: {
+        typeUrl: 'type.googleapis.com/yandex.cloud.dataproc.v1.CreateClusterMetadata',
+        value: Buffer.alloc(0),
       },
-    ],
-  });
-  api = createOperationApi({
-    endpoint: server.address,
-    callTimeoutMs: 2000,
-    retryAttempts: 1,
-    retryBaseDelayMs: 5,
-  });
-});
-afterAll(async () => {
-  api.close();
-  await server.close();
+    },
+  ],
 });
 
 const run = (id: string) =>
   cancelOperation(
     { named: { valid: true, id }, dryRun: false, minAgeSeconds: 0 },
-    pipelineDeps(api, { token: fixedToken(TOKEN) }),
+    pipelineDeps(emulator.api, { token: fixedToken(TOKEN) }),
   );
 
 describe('a named operation, by the method that started it', () => {
@@ -60,7 +45,7 @@ describe('a named operation, by the method that started it', () => {
       metadataType: 'yandex.cloud.compute.v1.StartInstanceMetadata',
       description: 'Start instance',
     });
-    expect(server.callsFor('opstart').map((c) => c.method)).toEqual(['Get']);
+    expect(emulator.server.callsFor('opstart').map((c) => c.method)).toEqual(['Get']);
   });
 
   it('of a method it can cancel is cancelled, and its line names the method', async () => {
@@ -79,14 +64,14 @@ describe('a named operation, by the method that started it', () => {
     '%s is tried all the same, and its result says its cancellability is unknown',
     async (_case, id) => {
       expect(await run(id)).toMatchObject({ outcome: 'cancelled', cancellability: 'unknown' });
-      expect(server.callsFor(id).map((c) => c.method)).toContain('Cancel');
+      expect(emulator.server.callsFor(id).map((c) => c.method)).toContain('Cancel');
     },
   );
 });
 
 describe("the emulator's Cancel", () => {
   it('refuses an operation whose method the API cannot cancel, as FAILED_PRECONDITION', async () => {
-    const refused = await api.cancel('opstart', TOKEN).catch((error: unknown) => error);
+    const refused = await emulator.api.cancel('opstart', TOKEN).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(CallError);
     expect((refused as CallError).cause).toMatchObject({ code: status.FAILED_PRECONDITION });
   });

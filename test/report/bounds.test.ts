@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OperationApi } from '../../src/cloud/operation-api';
 import { createLogger } from '../../src/log';
 import type { OperationResult } from '../../src/model';
@@ -6,7 +6,7 @@ import { messageText, noteworthy } from '../../src/report/observe/notify';
 import { replyBody } from '../../src/report/reply-body';
 import { MAX_BODY_BYTES, MAX_LINE_BYTES } from '../requests/corpus';
 import { httpEvent, QUEUE_ID, queueEvent } from '../support/events';
-import { fixedTokens, inProcessFunction } from '../support/in-process';
+import { fixedTokens, inProcessFunction, invokeQuietly } from '../support/in-process';
 import { cancellingApi } from '../support/pipeline-deps';
 
 // Issue 17, item 6: what the server and the event send may be any length, and no reply, field or
@@ -161,16 +161,8 @@ describe('a reply', () => {
   });
 });
 
-async function invoke(api: OperationApi, event: unknown, requestId = 'inv-bounds') {
-  const fn = inProcessFunction({}, { api, tokens: fixedTokens });
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  try {
-    const reply = await fn.handler(event, { requestId });
-    return { reply, rawLines: fn.rawLines };
-  } finally {
-    write.mockRestore();
-  }
-}
+const invoke = (api: OperationApi, event: unknown, requestId = 'inv-bounds') =>
+  invokeQuietly(inProcessFunction({}, { api, tokens: fixedTokens }), event, { requestId });
 
 type Body = { results: Array<Record<string, unknown>>; omittedResults?: number };
 const bodyOf = (reply: unknown): Body => JSON.parse((reply as { body: string }).body);

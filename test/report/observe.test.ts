@@ -1,11 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Report, Source } from '../../src/model';
-import { METRIC, metricsOf, writeFailure, writeUrl } from '../../src/report/observe/metrics';
+import { metricsOf, writeFailure, writeUrl } from '../../src/report/observe/metrics';
 import { messageBody, noteworthy } from '../../src/report/observe/notify';
+import { closable, closedAfterEach } from '../support/cleanup';
 import { timerEvent } from '../support/events';
-import { fixedTokens, inProcessFunction } from '../support/in-process';
+import { fixedTokens, inProcessFunction, invokeQuietly } from '../support/in-process';
 import { cancellingApi } from '../support/pipeline-deps';
 
 const result = (operationId: string, outcome: string, extra: object = {}) =>
@@ -21,7 +22,38 @@ const reportOf = (results: Report['results'], sweep?: Report['summary']['sweep']
   },
 });
 
+/**
+ * The metric names as docs/observability.md gives them, written out: dashboards and alerts are
+ * built on them, so a rename in src/ must fail here.
+ */
+const METRIC = {
+  operations: 'canceller.operations',
+  candidates: 'canceller.sweep.candidates',
+  refused: 'canceller.sweep.refused',
+  failedListings: 'canceller.sweep.failed_listings',
+  refusedListings: 'canceller.sweep.refused_listings',
+  handedOn: 'canceller.sweep.handed_on',
+  notHandedOn: 'canceller.sweep.not_handed_on',
+  duration: 'canceller.invocation.duration_ms',
+} as const;
+
 describe('metrics (Monitoring data write API, monitoring/api-ref/MetricsData/write.md)', () => {
+  it('are named as the documentation names them, and no other way', () => {
+    const points = metricsOf(
+      reportOf([result('a', 'cancelled')], {
+        candidates: 1,
+        refused: true,
+        failedListings: 1,
+        refusedListings: 1,
+        handedOn: 1,
+        notHandedOn: { count: 1, folderIds: ['b1gother'] },
+        kinds: { 'k8s.cluster': { operations: 0, matched: 0, refusedListings: 1 } },
+      }),
+      Source.Timer,
+    );
+    expect([...new Set(points.map((p) => p.name))].sort()).toEqual(Object.values(METRIC).sort());
+  });
+
   it('has a point per outcome, zeros included, what the sweep found, and the duration', () => {
     const points = metricsOf(
       reportOf([result('a', 'cancelled'), result('b', 'cancelled'), result('c', 'stuck')], {
@@ -166,12 +198,7 @@ interface Received {
   body: Record<string, unknown>;
 }
 
-const servers: http.Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve).closeAllConnections())),
-  );
-});
+const track = closedAfterEach();
 
 /** A loopback HTTP server that records what it is sent and answers as told. */
 async function receiver(answer: (res: http.ServerResponse) => void = (res) => res.end('{}')) {
@@ -186,7 +213,7 @@ async function receiver(answer: (res: http.ServerResponse) => void = (res) => re
     });
     answer(res);
   });
-  servers.push(server);
+  track(closable(server));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
 }
@@ -196,16 +223,9 @@ function canceller(env: Record<string, string>) {
   const api = cancellingApi();
   const fn = inProcessFunction(env, { api, tokens: fixedTokens });
   return async (event: unknown) => {
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    try {
-      const reply = await fn.handler(event, {
-        requestId: 'inv-observe',
-        getRemainingTimeInMillis: () => 30_000,
-      });
-      return { reply, lines: fn.lines.splice(0), raw: fn.rawLines.splice(0).join('\n') };
-    } finally {
-      write.mockRestore();
-    }
+    const context = { requestId: 'inv-observe', getRemainingTimeInMillis: () => 30_000 };
+    const { reply, lines, rawLines } = await invokeQuietly(fn, event, context);
+    return { reply, lines, raw: rawLines.join('\n') };
   };
 }
 

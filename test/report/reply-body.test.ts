@@ -1,8 +1,8 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES, type OperationResult, type Report } from '../../src/model';
 import { MAX_REPLY_BYTES, replyBody } from '../../src/report/reply-body';
 import { httpEvent, queueEvent } from '../support/events';
-import { fixedTokens, inProcessFunction } from '../support/in-process';
+import { fixedTokens, inProcessFunction, invokeQuietly } from '../support/in-process';
 import { cancellingApi } from '../support/pipeline-deps';
 
 // The platform caps a function's response at 3.5 MB as it caps the request (audit 1.12;
@@ -95,16 +95,7 @@ function cappedFunction() {
   return inProcessFunction({ MAX_OPERATIONS: String(MANY) }, { api, tokens: fixedTokens });
 }
 
-async function invoke(event: unknown) {
-  const fn = cappedFunction();
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  try {
-    const reply = await fn.handler(event, { requestId: 'inv-cap' });
-    return { reply, lines: fn.lines };
-  } finally {
-    write.mockRestore();
-  }
-}
+const invoke = (event: unknown) => invokeQuietly(cappedFunction(), event);
 
 const operationLines = (lines: Array<Record<string, unknown>>) =>
   lines.filter((l) => String(l.msg).startsWith('operation '));

@@ -1,23 +1,21 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeOperation } from '../../emulator/cloud-api-server';
 import { RequestError } from '../../src/errors';
 import { batchBound } from '../../src/event/batch-bound';
 import { type Job, MAX_BODY_BYTES } from '../../src/model';
 import { parseRequest } from '../../src/request/parse';
+import { closedAfterEach } from '../support/cleanup';
 import { queueEvent, timerEvent } from '../support/events';
 import { invocationContext, onEmulator } from '../support/in-process';
 import { OPEN_POLICY } from '../support/policy';
 
 // Issue 17: a batch is bounded as a whole, and no request in it is lost.
-const started: Array<{ close(): unknown }> = [];
-afterEach(async () => {
-  for (const thing of started.splice(0).reverse()) await thing.close();
-});
+const track = closedAfterEach();
 
 const hourAgo = () => new Date(Date.now() - 3_600_000);
 
 const stack = (operations: FakeOperation[], env: Record<string, string> = {}) =>
-  onEmulator(started, { operations }, env);
+  onEmulator(track, { operations }, env);
 
 const ids = (prefix: string, count: number) =>
   Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(4, '0')}`);

@@ -5,13 +5,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CallResult, OperationApi } from '../../src/cloud/operation-api';
 import { RequestError, UnauthorizedError } from '../../src/errors';
 import { adapterFor } from '../../src/event';
 import { parseRequest } from '../../src/request/parse';
 import { httpEvent, QUEUE, queueMessage, TIMER, timerMessage } from '../support/events';
 import { fixedTokens, inProcessFunction } from '../support/in-process';
-import { fakeIds } from '../support/pipeline-deps';
+import { doneApi } from '../support/pipeline-deps';
 import { OPEN_POLICY } from '../support/policy';
 import { CONTROL, MAX_BODY_BYTES, MAX_MESSAGE_CHARS, VALID_ID } from './corpus';
 
@@ -20,12 +19,7 @@ const settings = { maxOperations: 1000, httpApiKey: undefined, policy: OPEN_POLI
 /** The function over an API that finds every operation done, keeping the ids it is asked about. */
 function fakeFunction() {
   const asked: unknown[] = [];
-  const answer = (id: string): Promise<CallResult> => {
-    asked.push(id);
-    const operation = { id, description: '', createdBy: '', done: true };
-    return Promise.resolve({ operation, attempts: 1, ids: fakeIds() });
-  };
-  const api: OperationApi = { get: answer, cancel: answer };
+  const api = doneApi((_method, id) => asked.push(id));
   const { handler } = inProcessFunction({}, { api, tokens: fixedTokens });
   return { handler, asked };
 }

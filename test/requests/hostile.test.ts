@@ -1,6 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it, vi } from 'vitest';
-import type { CallResult, Operation, OperationApi } from '../../src/cloud/operation-api';
+import { describe, expect, it } from 'vitest';
 import { queueAdapter } from '../../src/event/queue';
 import { timerAdapter } from '../../src/event/timer';
 import {
@@ -13,8 +12,13 @@ import {
   timerEvent,
   timerMessage,
 } from '../support/events';
-import { fixedTokens, inProcessFunction } from '../support/in-process';
-import { fakeIds } from '../support/pipeline-deps';
+import {
+  fixedTokens,
+  type Invocation,
+  inProcessFunction,
+  invokeQuietly,
+} from '../support/in-process';
+import { cancellingApi } from '../support/pipeline-deps';
 import {
   BAD_BODIES,
   base64,
@@ -33,62 +37,29 @@ import {
 
 type Line = Record<string, unknown> & { level: string; msg: string };
 
-interface Invocation {
-  readonly reply: unknown;
-  /** What the handler rejected with, if it did. */
-  readonly thrown: unknown;
-  readonly lines: readonly Line[];
-  readonly rawLines: readonly string[];
+interface Run extends Invocation {
+  readonly lines: Line[];
   /** Every id the fake OperationService was asked about, by Get or Cancel. */
   readonly calls: ReadonlyArray<{ method: 'get' | 'cancel'; id: unknown }>;
-  readonly stdoutWrites: number;
 }
 
 /**
  * The real handler over a fake cloud: an OperationService whose every operation is running and
- * cancels at once, and a token that is always there.
+ * cancels at once, and a token that is always there. A rejection is told with its cause.
  */
 function harness(env: Record<string, string> = {}) {
   let calls: Array<{ method: 'get' | 'cancel'; id: unknown }> = [];
-  const answer = (method: 'get' | 'cancel', id: string): Promise<CallResult> => {
-    calls.push({ method, id });
-    const operation: Operation = {
-      id,
-      description: 'Create instance',
-      createdAt: new Date(Date.now() - 3_600_000),
-      createdBy: 'ajefakeuser',
-      done: method === 'cancel',
-      ...(method === 'cancel' && { error: { code: 1, message: 'cancelled' } }),
-    };
-    return Promise.resolve({ operation, attempts: 1, ids: fakeIds('api-req-1') });
-  };
-  const api: OperationApi = {
-    get: (id) => answer('get', id),
-    cancel: (id) => answer('cancel', id),
-  };
+  const api = cancellingApi({}, {}, { record: (method, id) => calls.push({ method, id }) });
   const fn = inProcessFunction(env, { api, tokens: fixedTokens });
 
-  return async function invoke(event: unknown): Promise<Invocation> {
+  return async function invoke(event: unknown): Promise<Run> {
     calls = [];
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    let reply: unknown;
-    let thrown: unknown;
-    try {
-      reply = await fn.handler(event, { requestId: 'inv-hostile' });
-    } catch (error) {
-      thrown = error;
-    } finally {
-      write.mockRestore();
-    }
-    // Taken out, so each invocation sees its own lines only.
-    return {
-      reply,
-      thrown,
-      rawLines: fn.rawLines.splice(0),
-      lines: fn.lines.splice(0) as Line[],
-      calls,
-      stdoutWrites: write.mock.calls.length,
-    };
+    const run = await invokeQuietly(fn, event, { requestId: 'inv-hostile' }).catch(
+      (thrown: unknown) => {
+        throw new Error(`the handler rejected with ${describeThrown(thrown)}`);
+      },
+    );
+    return { ...run, lines: run.lines as Line[], calls };
   };
 }
 
@@ -103,20 +74,16 @@ function describeThrown(thrown: unknown): string {
   return `${thrown.name}: ${thrown.message.slice(0, 300)}${cause}`;
 }
 
-const errorLines = (run: Invocation, msg: string) =>
+const errorLines = (run: Run, msg: string) =>
   run.lines.filter((line) => line.level === 'ERROR' && line.msg === msg);
 
-/** What holds for every invocation, whatever the event. */
-function expectSane(run: Invocation): void {
-  if (run.thrown !== undefined) {
-    throw new Error(`the handler rejected with ${describeThrown(run.thrown)}`);
-  }
+/** What holds for every invocation, whatever the event (a rejection fails it before this). */
+function expectSane(run: Run): void {
   expect(run.stdoutWrites).toBe(0);
   for (const [i, raw] of run.rawLines.entries()) {
     expect(raw).not.toContain('\n');
     expect(Buffer.byteLength(raw), `line ${i} is under 64 KB`).toBeLessThan(MAX_LINE_BYTES);
     const line = run.lines[i] as Line;
-    expect(typeof line === 'object' && line !== null && !Array.isArray(line)).toBe(true);
     expect(['INFO', 'WARN', 'ERROR']).toContain(line.level);
     expect(typeof line.msg).toBe('string');
     // Cloud Logging ties a line to its invocation by this field (its filter's request_id).
@@ -136,7 +103,7 @@ type Report = {
 };
 
 /** An HTTP reply: a refusal with a readable message and no call, or results for what was named. */
-function expectHttpReply(run: Invocation): HttpReply {
+function expectHttpReply(run: Run): HttpReply {
   const reply = run.reply as HttpReply;
   expect([200, 400, 401, 405, 413]).toContain(reply.statusCode);
   expect(reply.headers['Content-Type']).toBe('application/json');
@@ -155,14 +122,14 @@ function expectHttpReply(run: Invocation): HttpReply {
 type Result = Report['results'][number];
 
 /** Every result, as the log lines carry them: a trigger's reply has the summary only. */
-function loggedResults(run: Invocation): Result[] {
+function loggedResults(run: Run): Result[] {
   return run.lines
     .filter((l) => l.msg.startsWith('operation '))
     .map((l) => ({ operationId: String(l.operationId), outcome: String(l.outcome) }));
 }
 
 /** Results: invalid names echoed short, every valid one asked about, and nothing else. */
-function expectResults(run: Invocation, summary: Report['summary']): void {
+function expectResults(run: Run, summary: Report['summary']): void {
   const results = loggedResults(run);
   const invalid = results.filter((r) => r.outcome === 'invalid');
   // An id several messages name is one operation, with a line for each message that named it.
@@ -190,7 +157,7 @@ function expectResults(run: Invocation, summary: Report['summary']): void {
 }
 
 /** A reply that carries results (HTTP, raw) carries each one its log line does. */
-function expectReportReply(run: Invocation, report: Report): void {
+function expectReportReply(run: Run, report: Report): void {
   // Invalid names are logged as they are parsed, the rest as they finish: compare as sets.
   const keys = (results: readonly Result[]) =>
     results.map((r) => `${r.outcome} ${r.operationId}`).sort();
@@ -202,7 +169,7 @@ function expectReportReply(run: Invocation, report: Report): void {
  * A raw reply: a report, or `{error: {message}}` with an ERROR line. A trigger's: the summary
  * alone, since the platform discards it, or `{error: {message}}` too.
  */
-function expectTriggerReply(run: Invocation, event: unknown): void {
+function expectTriggerReply(run: Run, event: unknown): void {
   const reply = run.reply as { error?: { message: unknown } } & Partial<Report>;
   if (reply.error !== undefined) {
     expect(Object.keys(reply)).toEqual(['error']);
@@ -224,7 +191,7 @@ function isTriggerEvent(event: unknown): boolean {
   return timerAdapter.matches(event) || queueAdapter.matches(event);
 }
 
-function expectReply(run: Invocation, event: unknown): void {
+function expectReply(run: Run, event: unknown): void {
   expectSane(run);
   const isHttp =
     typeof event === 'object' &&
@@ -236,7 +203,7 @@ function expectReply(run: Invocation, event: unknown): void {
 }
 
 /** The reply's message, whichever channel it came by. */
-function refusalMessage(channel: Channel, run: Invocation): string {
+function refusalMessage(channel: Channel, run: Run): string {
   if (channel === 'http') {
     return (JSON.parse((run.reply as HttpReply).body) as { error: { message: string } }).error
       .message;

@@ -1,16 +1,11 @@
-import {
-  Server,
-  ServerCredentials,
-  type ServerUnaryCall,
-  type sendUnaryData,
-  status,
-} from '@grpc/grpc-js';
+import { Server, type ServerUnaryCall, type sendUnaryData, status } from '@grpc/grpc-js';
 import { Instance } from '@yandex-cloud/nodejs-sdk/compute-v1/instance';
 import { InstanceServiceService } from '@yandex-cloud/nodejs-sdk/compute-v1/instance_service';
 import { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
 import { OperationServiceService } from '@yandex-cloud/nodejs-sdk/operation/operation_service';
 import protobuf from 'protobufjs/minimal';
 import type { TestPkiFiles } from '../../emulator/pki';
+import { bindOverTls } from './grpc-tls';
 
 /**
  * A Compute and Operation API that misbehaves on purpose, for the faults the emulator (which
@@ -98,18 +93,8 @@ export async function startHostileServer(
     listOperations: { ...InstanceServiceService.listOperations, responseSerialize: encodePage },
   };
   server.addService(instanceService, { list, listOperations });
-  const credentials = ServerCredentials.createSsl(
-    null,
-    [{ cert_chain: Buffer.from(pki.serverCertPem), private_key: Buffer.from(pki.serverKeyPem) }],
-    false,
-  );
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', credentials, (error, bound) =>
-      error ? reject(error) : resolve(bound),
-    ),
-  );
   return {
-    address: `127.0.0.1:${port}`,
+    address: await bindOverTls(server, pki),
     calls,
     close: async () => {
       server.forceShutdown();

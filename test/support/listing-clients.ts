@@ -100,7 +100,11 @@ export function openListingClient(
   };
 }
 
-/** Every page of a listing, fetched by following nextPageToken until it is empty. */
+/**
+ * Every page of a listing, fetched by following nextPageToken until it is empty: the pages
+ * themselves, for tests of where the emulator cuts them (src/sweep/listing/pages.ts's allPages
+ * keeps only the items).
+ */
 export async function allPages<T>(
   fetch: (pageToken: string) => Promise<Page<T>>,
 ): Promise<Page<T>[]> {

@@ -34,16 +34,22 @@ export function fakeIds(apiRequestId?: string): RequestIds {
   };
 }
 
+/** Hears each call a fake OperationService answers, by method and operation id. */
+export type CallRecorder = (method: 'get' | 'cancel', id: string) => void;
+
 /**
  * An OperationService where every operation has run an hour and cancels at once; `fields` and
- * `ids` change what its answers carry.
+ * `ids` change what its answers carry, and `record` hears every call.
  */
 export function cancellingApi(
   fields: Partial<Operation> = {},
   ids: Partial<RequestIds> = {},
+  { record }: { record?: CallRecorder } = {},
 ): OperationApi {
-  const answer = (id: string, done: boolean): Promise<CallResult> =>
-    Promise.resolve({
+  const answer = (method: 'get' | 'cancel', id: string): Promise<CallResult> => {
+    record?.(method, id);
+    const done = method === 'cancel';
+    return Promise.resolve({
       operation: {
         id,
         description: 'Create instance',
@@ -56,5 +62,16 @@ export function cancellingApi(
       attempts: 1,
       ids: { ...fakeIds('api-req-1'), ...ids },
     });
-  return { get: (id) => answer(id, false), cancel: (id) => answer(id, true) };
+  };
+  return { get: (id) => answer('get', id), cancel: (id) => answer('cancel', id) };
+}
+
+/** An OperationService where every operation is done already, so nothing is cancelled. */
+export function doneApi(record?: CallRecorder): OperationApi {
+  const answer = (method: 'get' | 'cancel', id: string): Promise<CallResult> => {
+    record?.(method, id);
+    const operation = { id, description: '', createdBy: '', done: true };
+    return Promise.resolve({ operation, attempts: 1, ids: fakeIds() });
+  };
+  return { get: (id) => answer('get', id), cancel: (id) => answer('cancel', id) };
 }

@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type CloudApiServer,
   type FakeOperation,
@@ -9,6 +9,7 @@ import {
 import { endpointsAt } from '../../emulator/endpoints';
 import { type FunctionHost, startFunctionHost } from '../../emulator/function-host';
 import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
+import { closedAfterEach } from '../support/cleanup';
 import { timerEvent } from '../support/events';
 import { FAST_ENV } from '../support/fixtures';
 import { inProcessFunction, invocationContext, loggedResultsById } from '../support/in-process';
@@ -20,10 +21,7 @@ const CONTEXT_TOKEN = { access_token: TOKEN, expires_in: 3600, token_type: 'Bear
 const BUNDLE = new URL('../../dist/index.js', import.meta.url).pathname;
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
 
-const started: Array<{ close(): unknown }> = [];
-afterEach(async () => {
-  for (const thing of started.splice(0).reverse()) await thing.close();
-});
+const track = closedAfterEach();
 
 /**
  * A cloud of folders, each with one instance running an old and a young operation, a
@@ -41,8 +39,7 @@ async function cloudOf(folders: ReadonlyArray<{ id: string; labels?: Record<stri
     { id: `${id}k8sold`, resourceId: `${id}k8s`, createdAt: minutesAgo(120) },
     { id: `${id}pgold`, resourceId: `${id}pg`, createdAt: minutesAgo(100) },
   ]);
-  const server = await startCloudApiServer({ pki: testPki(), resources, operations });
-  started.push(server);
+  const server = track(await startCloudApiServer({ pki: testPki(), resources, operations }));
   for (const { id, labels } of folders) server.placeFolder(id, CLOUD, labels);
   return server;
 }
@@ -67,8 +64,7 @@ describe('a sweep of a cloud, in one invocation', () => {
 
   it('cancels the old operations of every folder but those excluded, under one sweep id', async () => {
     const server = await cloudOf(FOLDERS);
-    const fn = inProcessFunction({ ...FAST_ENV, ...endpoints(server) });
-    started.push(fn);
+    const fn = track(inProcessFunction({ ...FAST_ENV, ...endpoints(server) }));
 
     await fn.handler(
       sweepTimer({ cloudId: CLOUD, exclude: { folderIds: ['b1gskip'], labels: ['keep'] } }),
@@ -88,8 +84,7 @@ describe('a sweep of a cloud, in one invocation', () => {
 
   it('sweeps the folders it names', async () => {
     const server = await cloudOf(FOLDERS);
-    const fn = inProcessFunction({ ...FAST_ENV, ...endpoints(server) });
-    started.push(fn);
+    const fn = track(inProcessFunction({ ...FAST_ENV, ...endpoints(server) }));
 
     await fn.handler(
       sweepTimer({ folderIds: ['b1gstage', 'b1gkept'] }),
@@ -103,8 +98,7 @@ describe('a sweep of a cloud, in one invocation', () => {
   it('counts the cloud listing as a failed listing when it fails for now, so a trigger retries', async () => {
     const server = await cloudOf(FOLDERS);
     server.failNext('FolderService/List', { code: status.UNAVAILABLE, times: 3 });
-    const fn = inProcessFunction({ ...FAST_ENV, ...endpoints(server) });
-    started.push(fn);
+    const fn = track(inProcessFunction({ ...FAST_ENV, ...endpoints(server) }));
 
     const run = fn.handler(sweepTimer({ cloudId: CLOUD }), invocationContext({ token: TOKEN }));
 
@@ -121,8 +115,7 @@ describe('a sweep of a cloud, in one invocation', () => {
   it('tells a refused cloud listing with the role that lists folders, and asks no retry', async () => {
     const server = await cloudOf(FOLDERS);
     server.failNext('FolderService/List', { code: status.PERMISSION_DENIED });
-    const fn = inProcessFunction({ ...FAST_ENV, ...endpoints(server) });
-    started.push(fn);
+    const fn = track(inProcessFunction({ ...FAST_ENV, ...endpoints(server) }));
 
     const reply = await fn.handler(
       sweepTimer({ cloudId: CLOUD }),
@@ -153,15 +146,16 @@ describe('a sweep of a cloud past SWEEP_FANOUT_FOLDERS', () => {
    */
   async function platform(server: CloudApiServer, retries: number | undefined) {
     let runtime: FunctionRuntime | undefined;
-    const host: FunctionHost = await startFunctionHost({
-      // The runtime needs the host's URL, so the host reaches it through this forward.
-      runtime: {
-        invokeData: (data, ctx) => (runtime as FunctionRuntime).invokeData(data, ctx),
-      } as FunctionRuntime,
-      token: CONTEXT_TOKEN,
-      ...(retries !== undefined && { async: { retries } }),
-    });
-    started.push(host);
+    const host: FunctionHost = track(
+      await startFunctionHost({
+        // The runtime needs the host's URL, so the host reaches it through this forward.
+        runtime: {
+          invokeData: (data, ctx) => (runtime as FunctionRuntime).invokeData(data, ctx),
+        } as FunctionRuntime,
+        token: CONTEXT_TOKEN,
+        ...(retries !== undefined && { async: { retries } }),
+      }),
+    );
     runtime = await startRuntime({
       bundlePath: BUNDLE,
       env: {
@@ -174,7 +168,7 @@ describe('a sweep of a cloud past SWEEP_FANOUT_FOLDERS', () => {
         GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
       },
     });
-    started.push(runtime);
+    track(runtime);
     return { host, runtime };
   }
 

@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SWEEP_BOUNDS } from '../../src/sweep/listing';
 import { MAX_PAGES } from '../../src/sweep/listing/pages';
+import { closedAfterEach } from '../support/cleanup';
 import { timerEvent } from '../support/events';
 import { FAST_ENV } from '../support/fixtures';
 import { type HostileListing, running, startHostileServer } from '../support/hostile-listing';
@@ -8,21 +9,17 @@ import { inProcessFunction, invocationContext } from '../support/in-process';
 import { testPki } from '../support/test-pki';
 
 // Issue 17: a sweep holds to its bounds whatever the API lists.
-const started: Array<{ close(): unknown }> = [];
-afterEach(async () => {
-  for (const thing of started.splice(0).reverse()) await thing.close();
-});
+const track = closedAfterEach();
 
 async function sweepAgainst(listing: HostileListing) {
-  const server = await startHostileServer(testPki(), listing);
-  started.push(server);
+  const server = track(await startHostileServer(testPki(), listing));
   const fn = inProcessFunction({
     ...FAST_ENV,
     YC_OPERATION_ENDPOINT: server.address,
     YC_COMPUTE_ENDPOINT: server.address,
     YC_METADATA_TOKEN_URL: 'http://127.0.0.1:9/token',
   });
-  started.push(fn);
+  track(fn);
   const event = timerEvent(
     JSON.stringify({
       sweep: { folderId: 'b1gfolder', kinds: ['compute.instance'], olderThan: '30m' },

@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CloudApiServer, FakeOperation, FakeResource } from '../../emulator/cloud-api-server';
+import { closedAfterEach } from '../support/cleanup';
 import { httpEvent, timerEvent } from '../support/events';
 import { invocationContext, loggedResultsById, onEmulator } from '../support/in-process';
 
@@ -8,10 +9,7 @@ const FOLDER = 'b1gfolder';
 const TOKEN = 't1.policy-token';
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
 
-const started: Array<{ close(): unknown }> = [];
-afterEach(async () => {
-  for (const thing of started.splice(0).reverse()) await thing.close();
-});
+const track = closedAfterEach();
 
 const RESOURCES: FakeResource[] = [
   { kind: 'compute.instance', id: 'vm1', folderId: FOLDER, labels: { env: 'dev' } },
@@ -54,7 +52,7 @@ const OPERATIONS: FakeOperation[] = [
 ];
 
 const stack = (env: Record<string, string> = {}) =>
-  onEmulator(started, { resources: RESOURCES, operations: OPERATIONS, maxPageSize: 2 }, env);
+  onEmulator(track, { resources: RESOURCES, operations: OPERATIONS, maxPageSize: 2 }, env);
 
 const sweepOf = (sweep: object, extra: object = {}) =>
   timerEvent(JSON.stringify({ sweep: { folderId: FOLDER, ...sweep }, ...extra }), {

@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CloudApiServer, FakeOperation, FakeResource } from '../../emulator/cloud-api-server';
+import { closedAfterEach } from '../support/cleanup';
 import { httpEvent, timerEvent } from '../support/events';
 import { invocationContext, loggedResultsById, onEmulator } from '../support/in-process';
 
@@ -8,10 +9,7 @@ const FOLDER = 'b1gfolder';
 const TOKEN = 't1.report-token';
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
 
-const started: Array<{ close(): unknown }> = [];
-afterEach(async () => {
-  for (const thing of started.splice(0).reverse()) await thing.close();
-});
+const track = closedAfterEach();
 
 /** Report-only resources with operations of several ages and states, and one cancellable disk. */
 const RESOURCES: FakeResource[] = [
@@ -52,7 +50,7 @@ const OPERATIONS: FakeOperation[] = [
 const STUCK = ['pgstuck', 'k8sstuck', 'igstuck'];
 
 const stack = (env: Record<string, string> = {}) =>
-  onEmulator(started, { resources: RESOURCES, operations: OPERATIONS, maxPageSize: 2 }, env);
+  onEmulator(track, { resources: RESOURCES, operations: OPERATIONS, maxPageSize: 2 }, env);
 
 const timer = (sweep: object) =>
   timerEvent(JSON.stringify({ sweep: { folderId: FOLDER, olderThan: '30m', ...sweep } }), {

@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CloudApiServer, FakeOperation, FakeResource } from '../../emulator/cloud-api-server';
+import { closedAfterEach } from '../support/cleanup';
 import { queueEvent, timerEvent } from '../support/events';
 import { invocationContext, loggedResultsById, onEmulator } from '../support/in-process';
 import { startMetadataServer } from '../support/metadata-server';
@@ -9,10 +10,7 @@ const FOLDER = 'b1gfolder';
 const TOKEN = 't1.sweep-token';
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
 
-const started: Array<{ close(): unknown }> = [];
-afterEach(async () => {
-  for (const thing of started.splice(0).reverse()) await thing.close();
-});
+const track = closedAfterEach();
 
 /** One resource of each kind, each with operations of several ages and states. */
 function folder(): { resources: FakeResource[]; operations: FakeOperation[] } {
@@ -41,7 +39,7 @@ function folder(): { resources: FakeResource[]; operations: FakeOperation[] } {
 }
 
 const stack = (env: Record<string, string> = {}) =>
-  onEmulator(started, { ...folder(), maxPageSize: 2 }, env);
+  onEmulator(track, { ...folder(), maxPageSize: 2 }, env);
 
 const timer = (payload: unknown) => timerEvent(JSON.stringify(payload), { triggerId: 'trsweep' });
 const cancels = (server: CloudApiServer) =>
@@ -186,14 +184,29 @@ describe('the blast-radius guard', () => {
 
 describe('several sweeps in one invocation', () => {
   const queue = (...bodies: unknown[]) => queueEvent(bodies.map((body) => JSON.stringify(body)));
+  const resources = (...refs: Array<[string, string]>) => ({
+    sweep: { resources: refs.map(([kind, id]) => ({ kind, id })), olderThan: '30m' },
+  });
 
   it('that find the same operations count them once against MAX_CANCELS_PER_RUN, and handle each once', async () => {
     const { server, fn } = await stack({ MAX_CANCELS_PER_RUN: '10' });
-    const sweep = { sweep: { folderId: FOLDER, olderThan: '30m' } };
+    // Two different sweeps, so both run: the folder's finds all 7, the resources' 4 of them.
+    const folderSweep = { sweep: { folderId: FOLDER, olderThan: '30m' } };
+    const resourcesSweep = resources(
+      ['compute.instance', 'inst1'],
+      ['compute.disk', 'disk1'],
+      ['compute.image', 'img1'],
+      ['vpc.network', 'net1'],
+    );
 
-    const reply = await fn.handler(queue(sweep, sweep), invocationContext({ token: TOKEN }));
+    const reply = await fn.handler(
+      queue(folderSweep, resourcesSweep),
+      invocationContext({ token: TOKEN }),
+    );
 
-    // Both find the same 7: 7 distinct candidates, within 10, so nothing is refused.
+    expect(fn.lines.filter((l) => l.msg === 'sweep merged')).toEqual([]);
+    expect(fn.lines.filter((l) => l.msg === 'sweep listed')).toHaveLength(2);
+    // 11 found, 7 distinct: within 10, so nothing is refused, and each is cancelled once.
     expect(cancels(server).sort()).toEqual([...OLD].sort());
     expect(fn.lines.filter((l) => l.msg === 'sweep refused')).toEqual([]);
     expect(reply).toMatchObject({ summary: { sweep: { candidates: 7, refused: false } } });
@@ -202,9 +215,6 @@ describe('several sweeps in one invocation', () => {
   it('share one MAX_CANCELS_PER_RUN: more distinct candidates than it allows cancels none of them', async () => {
     const { server, fn } = await stack({ MAX_CANCELS_PER_RUN: '6' });
     // Each within the limit alone (4 and 3), together over it.
-    const resources = (...refs: Array<[string, string]>) => ({
-      sweep: { resources: refs.map(([kind, id]) => ({ kind, id })), olderThan: '30m' },
-    });
     const first = resources(
       ['compute.instance', 'inst1'],
       ['compute.disk', 'disk1'],
@@ -308,8 +318,7 @@ describe('a listing that fails', () => {
   );
 
   it('refused as UNAUTHENTICATED, is asked again with a fresh token, once for every listing', async () => {
-    const metadata = await startMetadataServer({ token: 't1.fresh' });
-    started.push(metadata);
+    const metadata = track(await startMetadataServer({ token: 't1.fresh' }));
     const { server, fn } = await stack({ YC_METADATA_TOKEN_URL: metadata.url });
     server.failList('compute.image', { code: status.UNAUTHENTICATED, times: 1 });
 
@@ -327,8 +336,7 @@ describe('a listing that fails', () => {
   });
 
   it('refused as UNAUTHENTICATED while the time budget runs out before a fresh token, is transient', async () => {
-    const metadata = await startMetadataServer({ token: 't1.late' });
-    started.push(metadata);
+    const metadata = track(await startMetadataServer({ token: 't1.late' }));
     metadata.respond({ token: 't1.late', delayMs: 5000 });
     const { server, fn } = await stack({
       YC_METADATA_TOKEN_URL: metadata.url,
@@ -351,8 +359,7 @@ describe('a listing that fails', () => {
   });
 
   it('refused as UNAUTHENTICATED with a fresh token too, is a refusal no role mends', async () => {
-    const metadata = await startMetadataServer({ token: 't1.fresh' });
-    started.push(metadata);
+    const metadata = track(await startMetadataServer({ token: 't1.fresh' }));
     const { server, fn } = await stack({ YC_METADATA_TOKEN_URL: metadata.url });
     server.failList('compute.image', { code: status.UNAUTHENTICATED, times: 2 });
 

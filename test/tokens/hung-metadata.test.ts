@@ -1,5 +1,4 @@
 import http from 'node:http';
-import { createServer, type Socket } from 'node:net';
 import { status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { startCloudApiServer } from '../../emulator/cloud-api-server';
@@ -9,11 +8,12 @@ import { cancelOperation } from '../../src/act/cancel-operation';
 import { fetchMetadataToken } from '../../src/cloud/metadata-token';
 import { createOperationApi } from '../../src/cloud/operation-api';
 import { createTokenProvider, invocationToken } from '../../src/cloud/token';
-import { closedAfterEach } from '../support/cleanup';
+import { closable, closedAfterEach } from '../support/cleanup';
 import { FAST_ENV } from '../support/fixtures';
 import { inProcessFunction, invocationContext, resultsById } from '../support/in-process';
 import { startMetadataServer } from '../support/metadata-server';
 import { pipelineDeps } from '../support/pipeline-deps';
+import { startSilentServer } from '../support/silent-server';
 import { testPki } from '../support/test-pki';
 
 const track = closedAfterEach();
@@ -43,13 +43,8 @@ async function drippingFirst(): Promise<Metadata> {
     const drip = setInterval(() => res.write(' '), 50);
     res.on('close', () => clearInterval(drip));
   });
+  track(closable(server));
   const port = await listen(server);
-  track({
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(resolve));
-    },
-  });
   return { url: `http://127.0.0.1:${port}${TOKEN_PATH}`, requests: () => requests };
 }
 
@@ -62,16 +57,8 @@ async function silentFirst(): Promise<Metadata> {
 
 /** Accepts connections and never says a word. */
 async function silentService(): Promise<Metadata> {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => sockets.add(socket));
-  const port = await listen(server);
-  track({
-    close: () => {
-      for (const socket of sockets) socket.destroy();
-      return new Promise((resolve) => server.close(resolve));
-    },
-  });
-  return { url: `http://127.0.0.1:${port}${TOKEN_PATH}`, requests: () => sockets.size };
+  const server = track(await startSilentServer());
+  return { url: `http://${server.address}${TOKEN_PATH}`, requests: () => server.accepted() };
 }
 
 /** What a timing may take past the bound it checks: this machine has 2 busy cores. */

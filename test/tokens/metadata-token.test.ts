@@ -1,21 +1,19 @@
-import { createServer, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Socket } from 'node:net';
+import { describe, expect, it, vi } from 'vitest';
 import { fetchMetadataToken } from '../../src/cloud/metadata-token';
 import { NoTokenError } from '../../src/errors';
-import { type MetadataServer, startMetadataServer } from '../support/metadata-server';
+import { closedAfterEach } from '../support/cleanup';
+import { startMetadataServer } from '../support/metadata-server';
+import { startSilentServer } from '../support/silent-server';
 
 const TOKEN = 't1.metadata-secret-value';
-let metadata: MetadataServer | undefined;
-let silent: Server | undefined;
-const held = new Set<Socket>();
-
-afterEach(async () => {
-  await metadata?.close();
-  metadata = undefined;
-  for (const socket of held) socket.destroy();
-  await new Promise((resolve) => (silent ? silent.close(resolve) : resolve(undefined)));
-  silent = undefined;
-});
+const track = closedAfterEach();
+/** A metadata service for one test, closed after it. */
+const metadataServer = async (init?: Parameters<typeof startMetadataServer>[0]) =>
+  track(await startMetadataServer(init));
+/** A service that never answers, for one test, closed after it. */
+const silentServer = async (onConnection?: Parameters<typeof startSilentServer>[0]) =>
+  track(await startSilentServer(onConnection));
 
 const QUICK = { attempts: 3, firstDelayMs: 10, timeoutMs: 200 };
 
@@ -33,7 +31,7 @@ const refusal = async (url: string) => {
 
 describe('the metadata token', () => {
   it('is fetched with Metadata-Flavor: Google', async () => {
-    metadata = await startMetadataServer({ token: TOKEN, expiresIn: 1234 });
+    const metadata = await metadataServer({ token: TOKEN, expiresIn: 1234 });
     await expect(fetchMetadataToken(metadata.url, { retry: QUICK })).resolves.toEqual({
       accessToken: TOKEN,
       expiresInSeconds: 1234,
@@ -42,13 +40,13 @@ describe('the metadata token', () => {
   });
 
   it('says the endpoint may be disabled when it answers 404', async () => {
-    metadata = await startMetadataServer();
+    const metadata = await metadataServer();
     metadata.respond({ status: 404 });
     expect(await refusal(metadata.url)).toMatch(/404 \(is the metadata endpoint disabled/);
   });
 
   it('names the status of another failure', async () => {
-    metadata = await startMetadataServer();
+    const metadata = await metadataServer();
     metadata.respond({ status: 503 });
     expect(await refusal(metadata.url)).toMatch(/answered HTTP 503/);
   });
@@ -58,70 +56,56 @@ describe('the metadata token', () => {
     ['no access_token', JSON.stringify({ expires_in: 10 })],
     ['no expires_in', JSON.stringify({ access_token: TOKEN })],
   ])('refuses an answer with %s, without quoting it', async (_name, body) => {
-    metadata = await startMetadataServer();
+    const metadata = await metadataServer();
     metadata.respond({ body });
     expect(await refusal(metadata.url)).toMatch(/without a usable access_token/);
   });
 
   it('says when the service cannot be reached', async () => {
-    metadata = await startMetadataServer();
+    // Not tracked: it is closed here, before the request.
+    const metadata = await startMetadataServer();
     const { url } = metadata;
     await metadata.close();
-    metadata = undefined;
     expect(await refusal(url)).toMatch(/could not be reached \(ECONNREFUSED\)/);
   });
 
   it('gives up on a service that never answers', async () => {
-    silent = createServer((socket) => held.add(socket));
-    await new Promise<void>((resolve) => silent?.listen(0, '127.0.0.1', resolve));
-    const { port } = silent.address() as { port: number };
-    expect(await refusal(`http://127.0.0.1:${port}/token`)).toMatch(/no answer in 200 ms/);
-    expect(held.size).toBe(3);
+    const silent = await silentServer();
+    expect(await refusal(`http://${silent.address}/token`)).toMatch(/no answer in 200 ms/);
+    expect(silent.accepted()).toBe(3);
   });
 
   it('gives up on a service that trickles its answer, however busy the connection', async () => {
-    const sockets = new Set<Socket>();
-    silent = createServer((socket) => {
-      held.add(socket);
-      sockets.add(socket);
-      // The client hangs up mid-drip.
-      socket.on('error', () => {});
+    const trickling = await silentServer((socket) => {
       socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n{');
       const drip = setInterval(() => socket.write(' '), 20);
       socket.on('close', () => clearInterval(drip));
     });
-    await new Promise<void>((resolve) => silent?.listen(0, '127.0.0.1', resolve));
-    const { port } = silent.address() as { port: number };
     const began = Date.now();
-    expect(await refusal(`http://127.0.0.1:${port}/token`)).toMatch(/no answer in 200 ms/);
-    expect(sockets.size).toBe(3);
+    expect(await refusal(`http://${trickling.address}/token`)).toMatch(/no answer in 200 ms/);
+    expect(trickling.accepted()).toBe(3);
     expect(Date.now() - began).toBeLessThan(2000);
   });
 
   it('stops at its signal: the request in flight is closed, and no retry is made', async () => {
     const closed: Socket[] = [];
-    let connections = 0;
-    silent = createServer((socket) => {
-      held.add(socket);
-      connections += 1;
+    const silent = await silentServer((socket) => {
       // Read, or the end of the client's side would go unseen.
       socket.resume();
       socket.on('close', () => closed.push(socket));
     });
-    await new Promise<void>((resolve) => silent?.listen(0, '127.0.0.1', resolve));
-    const { port } = silent.address() as { port: number };
     const retry = { attempts: 3, firstDelayMs: 10, timeoutMs: 10_000 };
-    const error = await fetchMetadataToken(`http://127.0.0.1:${port}/token`, {
+    const error = await fetchMetadataToken(`http://${silent.address}/token`, {
       retry,
       signal: AbortSignal.timeout(100),
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NoTokenError);
     await vi.waitFor(() => expect(closed).toHaveLength(1));
-    expect(connections).toBe(1);
+    expect(silent.accepted()).toBe(1);
   });
 
   it('retries a 5xx and succeeds when the service recovers', async () => {
-    metadata = await startMetadataServer({ token: TOKEN });
+    const metadata = await metadataServer({ token: TOKEN });
     metadata.respond({ status: 503, times: 1 });
     await expect(fetchMetadataToken(metadata.url, { retry: QUICK })).resolves.toMatchObject({
       accessToken: TOKEN,
@@ -130,14 +114,14 @@ describe('the metadata token', () => {
   });
 
   it('gives up on a 5xx after the bounded attempts', async () => {
-    metadata = await startMetadataServer();
+    const metadata = await metadataServer();
     metadata.respond({ status: 500 });
     expect(await refusal(metadata.url)).toMatch(/answered HTTP 500/);
     expect(metadata.requests).toHaveLength(3);
   });
 
   it('does not retry a 404: the endpoint is off, and stays off', async () => {
-    metadata = await startMetadataServer();
+    const metadata = await metadataServer();
     metadata.respond({ status: 404 });
     await refusal(metadata.url);
     expect(metadata.requests).toHaveLength(1);
