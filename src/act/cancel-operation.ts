@@ -2,24 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Cancellability, cancellabilityOf } from '../cancellable';
 import { described } from '../cloud/described';
 import { Status, statusOf, unreadableAnswer } from '../cloud/grpc-status';
-import {
-  CallError,
-  type CallResult,
-  type Operation,
-  type OperationApi,
-} from '../cloud/operation-api';
+import type { CallResult, Operation, OperationApi } from '../cloud/operation-api';
 import type { InvocationToken } from '../cloud/token';
 import { REFRESH_CUT_SHORT, type RetryInfo, refreshCut, withFreshToken } from '../cloud/unary';
-import { CancellerError } from '../errors';
+import { CallError, MismatchedAnswer } from '../errors';
 import { type Logger, LogLevel } from '../log';
-import {
-  type CancelPermits,
-  type OperationResult,
-  Outcome,
-  Reason,
-  type RequestIds,
-  type Target,
-} from '../model';
+import { type CancelPermits, type OperationResult, Outcome, Reason, type Target } from '../model';
 import type { Budget } from './budget';
 import {
   answerMismatch,
@@ -57,17 +45,6 @@ const POLL_MAX_MS = 5000;
 const NOT_FOUND_PAUSE_MS = 1000;
 const OVER_INVOCATION_LIMIT =
   'not cancelled: this invocation sent as many Cancels as MAX_CANCELS_PER_INVOCATION (or its share of a fan-out) allows; name it again in another call';
-
-/** An answer about another operation than the one asked about: it tells nothing of ours. */
-class MismatchedAnswer extends CancellerError {
-  constructor(
-    message: string,
-    readonly ids: RequestIds,
-  ) {
-    super(message);
-    this.name = 'MismatchedAnswer';
-  }
-}
 
 const hasStatus = (error: unknown, status: Status): error is CallError =>
   error instanceof CallError && statusOf(error.cause) === status;

@@ -61,7 +61,7 @@ function fetchOnce(url: string, timeoutMs: number, signal?: AbortSignal): Promis
           chunks.push(chunk);
         });
         res.on('error', (error) =>
-          reject(new NoTokenError('failed mid-answer', { cause: error }, true)),
+          reject(new NoTokenError('failed mid-answer', { cause: error, transient: true })),
         );
         res.on('end', () => {
           const status = res.statusCode ?? 0;
@@ -74,7 +74,7 @@ function fetchOnce(url: string, timeoutMs: number, signal?: AbortSignal): Promis
             return;
           }
           if (status !== 200) {
-            reject(new NoTokenError(`answered HTTP ${status}`, undefined, status >= 500));
+            reject(new NoTokenError(`answered HTTP ${status}`, { transient: status >= 500 }));
             return;
           }
           const token = parseToken(Buffer.concat(chunks).toString('utf8'));
@@ -87,7 +87,10 @@ function fetchOnce(url: string, timeoutMs: number, signal?: AbortSignal): Promis
     request.on('close', () => clearTimeout(timer));
     request.on('error', (error) =>
       reject(
-        new NoTokenError(`could not be reached (${errorCode(error)})`, { cause: error }, true),
+        new NoTokenError(`could not be reached (${errorCode(error)})`, {
+          cause: error,
+          transient: true,
+        }),
       ),
     );
   });

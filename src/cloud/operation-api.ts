@@ -11,7 +11,7 @@ import {
 } from './unary';
 import { type Descriptor, decode, encode } from './wire';
 
-export { CallError, type CallLimits } from './unary';
+export type { CallLimits } from './unary';
 
 /** yandex.cloud.operation.Operation (operation.proto), as far as the function reads it. */
 export interface Operation {

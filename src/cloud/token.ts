@@ -113,7 +113,7 @@ export function createTokenProvider({
     let timer: NodeJS.Timeout | undefined;
     const abandoned = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        reject(new NoTokenError(`gave no token within ${fetchDeadlineMs} ms`, undefined, true));
+        reject(new NoTokenError(`gave no token within ${fetchDeadlineMs} ms`, { transient: true }));
         controller.abort();
       }, fetchDeadlineMs);
       timer.unref();

@@ -7,21 +7,14 @@ import {
   Metadata,
   type ServiceError,
 } from '@grpc/grpc-js';
-import { CancellerError } from '../errors';
+import { type CallEnding, CallError, type CallName, SlotWaitError } from '../errors';
 import type { RequestIds } from '../model';
 import { backoffDelay } from './backoff';
 import { describeStatus, Status, statusOf, unreadableAnswer } from './grpc-status';
-import { type Slots, SlotWaitError } from './in-flight';
+import type { Slots } from './in-flight';
 
-/** What a call asks, of what, and where: what its errors and retries are told by. */
-export interface CallName {
-  /** The method as its service names it: `OperationService.Get`, `FunctionService.List`. */
-  readonly method: string;
-  /** What it is about: an operation id, `folder b1g…`, `compute.instance fhm…`. */
-  readonly subject?: string;
-  /** Where it goes: `host:port`. */
-  readonly endpoint?: string;
-}
+/** The name callWithRetries's callers give their calls by. */
+export type { CallName };
 
 /** One failed attempt that is about to be tried again. */
 export interface RetryInfo extends CallName {
@@ -59,61 +52,24 @@ export interface Answer<T> {
   readonly ids: RequestIds;
 }
 
-/** How a call's last attempt ended, beyond its status. */
-export interface CallEnding {
-  readonly cause: unknown;
-  /** How long the last attempt was given. */
-  readonly timeoutMs?: number;
-  /**
-   * The invocation's time budget ended the call: its signal cut the attempt, or the attempt's
-   * deadline was the budget's remainder rather than CALL_TIMEOUT_MS.
-   */
-  readonly budgetBound?: boolean;
-}
-
-/** "OperationService.Get of fd8… at operation.api.cloud.yandex.net:443" */
-export function callLabel({ method, subject, endpoint }: CallName): string {
-  return `${method}${subject ? ` of ${subject}` : ''}${endpoint ? ` at ${endpoint}` : ''}`;
-}
-
 /**
- * A call that failed for good, after the retries; the gRPC error is its `cause`. Its message
- * says what was asked, of what, where, and why it failed, in words a person knows:
- * "OperationService.Get of fd8… at operation.api.cloud.yandex.net:443: could not connect within
- * 5 s (DEADLINE_EXCEEDED), after 3 attempts".
+ * A call that failed for good, its problem worded from its status in words a person knows
+ * ("could not connect within 5 s (DEADLINE_EXCEEDED)").
  */
-export class CallError extends CancellerError {
-  readonly method: string;
-  readonly subject?: string;
-  readonly endpoint?: string;
-  readonly timeoutMs?: number;
-  readonly budgetBound: boolean;
-  /** What went wrong, without the call's name: "permission denied (PERMISSION_DENIED)". */
-  readonly problem: string;
-
-  constructor(
-    call: string | CallName,
-    readonly attempts: number,
-    readonly ids: RequestIds,
-    ending: CallEnding,
-  ) {
-    const name = typeof call === 'string' ? { method: call } : call;
-    const budgetBound = ending.budgetBound ?? false;
-    const problem = describeStatus(ending.cause, {
-      ...(ending.timeoutMs !== undefined && { timeoutMs: ending.timeoutMs }),
-      budgetBound,
-      budgetRanOut: budgetBound,
-    });
-    const tries = attempts > 1 ? `, after ${attempts} attempts` : '';
-    super(`${callLabel(name)}: ${problem}${tries}`, { cause: ending.cause });
-    this.name = 'CallError';
-    this.method = name.method;
-    if (name.subject !== undefined) this.subject = name.subject;
-    if (name.endpoint !== undefined) this.endpoint = name.endpoint;
-    if (ending.timeoutMs !== undefined) this.timeoutMs = ending.timeoutMs;
-    this.budgetBound = budgetBound;
-    this.problem = problem;
-  }
+export function callError(
+  call: string | CallName,
+  attempts: number,
+  ids: RequestIds,
+  ending: CallEnding,
+): CallError {
+  const budgetBound = ending.budgetBound ?? false;
+  const problem = describeStatus(ending.cause, {
+    ...(ending.timeoutMs !== undefined && { timeoutMs: ending.timeoutMs }),
+    budgetBound,
+    budgetRanOut: budgetBound,
+  });
+  const name = typeof call === 'string' ? { method: call } : call;
+  return new CallError(name, attempts, ids, { ...ending, problem });
 }
 
 /**
@@ -322,7 +278,7 @@ export async function callWithRetries<Req, Res>(
     } catch (error) {
       // Only the budget's signal stops the wait, and this attempt was never sent.
       if (error instanceof SlotWaitError) {
-        throw new CallError(call, attempts - 1, lastSent ?? ids, {
+        throw callError(call, attempts - 1, lastSent ?? ids, {
           cause: error,
           budgetBound: true,
         });
@@ -330,7 +286,7 @@ export async function callWithRetries<Req, Res>(
       lastSent = ids;
       const status = statusOf(error);
       const fail = () =>
-        new CallError(call, attempts, ids, {
+        callError(call, attempts, ids, {
           cause: error,
           timeoutMs: deadlineMs,
           // A timeout of the budget's making is the budget's; CALL_TIMEOUT_MS's is the call's.

@@ -1,5 +1,4 @@
-import { RequestError } from '../errors';
-import { MissingBundleError } from '../lazy-bundle';
+import { MissingBundleError, RequestError } from '../errors';
 import { errorFields, type Logger, LogLevel } from '../log';
 import {
   type CancelRequest,

@@ -1,8 +1,9 @@
 import type { ClientUnaryCall, ServiceError } from '@grpc/grpc-js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Status } from '../../src/cloud/grpc-status';
-import { createSlots, type Slots, SlotWaitError } from '../../src/cloud/in-flight';
-import { CallError, callWithRetries, type UnaryMethod } from '../../src/cloud/unary';
+import { createSlots, type Slots } from '../../src/cloud/in-flight';
+import { callWithRetries, type UnaryMethod } from '../../src/cloud/unary';
+import { CallError, SlotWaitError } from '../../src/errors';
 
 afterEach(() => {
   vi.useRealTimers();

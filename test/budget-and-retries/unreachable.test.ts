@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBudget } from '../../src/act/budget';
 import { cancelOperation } from '../../src/act/cancel-operation';
 import { statusOf } from '../../src/cloud/grpc-status';
-import { CallError, createOperationApi } from '../../src/cloud/operation-api';
+import { createOperationApi } from '../../src/cloud/operation-api';
 import type { RetryInfo } from '../../src/cloud/unary';
+import { CallError } from '../../src/errors';
 import type { LogFields, Logger } from '../../src/log';
 import { pipelineDeps } from '../support/pipeline-deps';
 

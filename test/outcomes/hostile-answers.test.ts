@@ -3,7 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
 import { cancelOperation } from '../../src/act/cancel-operation';
 import { Unreadable, unreadableAnswer } from '../../src/cloud/grpc-status';
-import { CallError, createOperationApi, type OperationApi } from '../../src/cloud/operation-api';
+import { createOperationApi, type OperationApi } from '../../src/cloud/operation-api';
+import { CallError } from '../../src/errors';
 import { fixedToken, pipelineDeps } from '../support/pipeline-deps';
 import { testPki } from '../support/test-pki';
 

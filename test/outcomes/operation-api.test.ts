@@ -8,7 +8,8 @@ import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-a
 import { cancelOperation } from '../../src/act/cancel-operation';
 import { classifyStatus } from '../../src/act/classify';
 import { statusOf } from '../../src/cloud/grpc-status';
-import { CallError, createOperationApi, type OperationApi } from '../../src/cloud/operation-api';
+import { createOperationApi, type OperationApi } from '../../src/cloud/operation-api';
+import { CallError } from '../../src/errors';
 import { EXPECTED_OUTCOMES, SCENARIO_IDS, scenarioOperations } from '../support/fixtures';
 import { fixedToken, pipelineDeps } from '../support/pipeline-deps';
 import { testPki } from '../support/test-pki';
