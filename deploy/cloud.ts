@@ -155,7 +155,7 @@ export function connect(endpoints: Endpoints, token: string) {
       ...(subject !== undefined && { subject }),
       ...(endpoint !== undefined && { endpoint }),
     };
-    return callWithRetries(named, method.bind(client), request, token, RETRY, { metadata }).then(
+    return callWithRetries(named, method.bind(client), request, token, { ...RETRY, metadata }).then(
       (a) => a.value,
     );
   };

@@ -1,9 +1,10 @@
-import { type Budget, beforeBudgetEnds, createBudget, type TimeContext } from './act/budget';
+import { type Budget, createBudget, type TimeContext } from './act/budget';
 import { cancelOperation, type PipelineDeps } from './act/cancel-operation';
 import { type Deferred, handOn } from './act/hand-on';
 import { cancelPermits } from './act/permits';
 import { outsidePolicy as outsidePolicyOf } from './act/placement';
 import type { Operation } from './cloud/operation-api';
+import { beforeSignal, outOfTimeFor } from './cloud/out-of-time';
 import { invocationToken, type TokenContext } from './cloud/token';
 import type { Instance } from './instance';
 import { errorFields, type Logger, LogLevel } from './log';
@@ -55,10 +56,10 @@ export async function run(
     let results: OperationResult[] = [];
     let swept: SweepSummary | undefined;
     if (requests.length > 0) {
-      const token = await beforeBudgetEnds(
+      const token = await beforeSignal(
         invocationToken(instance.tokens, context, budget),
-        budget,
-        'getting an IAM token',
+        budget.signal,
+        outOfTimeFor('getting an IAM token'),
       );
       const invocation = {
         ...(typeof context.requestId === 'string' && { requestId: context.requestId }),
@@ -155,10 +156,10 @@ async function observed(
     const token =
       config.metricsFolderId === undefined
         ? undefined
-        : await beforeBudgetEnds(
+        : await beforeSignal(
             invocationToken(instance.tokens, context, budget),
-            budget,
-            'metrics',
+            budget.signal,
+            outOfTimeFor('metrics'),
           )
             .then((t) => t.current())
             .catch(() => undefined);

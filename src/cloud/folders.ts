@@ -1,13 +1,6 @@
-import {
-  type BearerToken,
-  type CallLimits,
-  callWithRetries,
-  methodAt,
-  type RetryOptions,
-  type RpcMethod,
-  rpcName,
-  withFreshToken,
-} from './unary';
+import { callAt } from './calls';
+import type { RetryOptions } from './retry';
+import type { BearerToken, CallLimits, RpcMethod } from './unary';
 import { decode, encode } from './wire';
 
 /** What a folder's Get tells: the cloud it is in. */
@@ -32,16 +25,7 @@ export interface CloudCallDeps {
 
 /** The cloud a folder is in, by FolderService.Get (resource-manager.viewer); throws a CallError. */
 export async function cloudOf(folderId: string, deps: CloudCallDeps): Promise<string | undefined> {
-  const get = methodAt(deps.endpoint, GET_FOLDER);
-  const call = {
-    method: rpcName(GET_FOLDER),
-    subject: `folder ${folderId}`,
-    endpoint: deps.endpoint,
-  };
-  const { value } = await withFreshToken(
-    deps.token,
-    (bearer) => callWithRetries(call, get, { folderId }, bearer, deps.retry, deps.limits),
-    deps.limits.signal,
-  );
+  const site = { endpoint: deps.endpoint, rpc: GET_FOLDER, subject: `folder ${folderId}` };
+  const { value } = await callAt(deps, site, { folderId });
   return value.cloudId || undefined;
 }

@@ -1,6 +1,6 @@
 import { get } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { NoTokenError } from '../errors';
+import { retrying, type Tried } from './retry';
 import { type IssuedToken, TOKEN_PATTERN } from './token';
 
 export interface MetadataRetry {
@@ -22,17 +22,19 @@ export async function fetchMetadataToken(
   url: string,
   { retry = RETRY, signal }: { retry?: MetadataRetry; signal?: AbortSignal } = {},
 ): Promise<IssuedToken> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fetchOnce(url, retry.timeoutMs, signal);
-    } catch (error) {
-      const again = error instanceof NoTokenError && error.transient && !signal?.aborted;
-      if (!again || attempt >= retry.attempts) throw error;
-      await sleep(retry.firstDelayMs * 2 ** (attempt - 1), undefined, { signal }).catch(() => {
-        throw error;
-      });
-    }
-  }
+  const policy = { attempts: retry.attempts, delayMs: (n: number) => retry.firstDelayMs * 2 ** n };
+  const once = (): Promise<Tried<IssuedToken, unknown>> =>
+    fetchOnce(url, retry.timeoutMs, signal).then(
+      (value) => ({ ok: true, value }),
+      (error: unknown) => ({
+        ok: false,
+        failure: error,
+        retryable: error instanceof NoTokenError && error.transient,
+      }),
+    );
+  const ended = await retrying(once, { policy, ...(signal && { signal }) });
+  if (ended.ok) return ended.value;
+  throw ended.failure;
 }
 
 const MAX_ANSWER_BYTES = 64 * 1024;

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Client,
   type ClientUnaryCall,
@@ -9,12 +8,12 @@ import {
 } from '@grpc/grpc-js';
 import { type CallEnding, CallError, type CallName, SlotWaitError } from '../errors';
 import type { RequestIds } from '../model';
-import { backoffDelay } from './backoff';
 import { describeStatus, Status, statusOf, unreadableAnswer } from './grpc-status';
 import type { Slots } from './in-flight';
+import { callPolicy, type RetryOptions, retrying, type Tried } from './retry';
 
-/** The name callWithRetries's callers give their calls by. */
-export type { CallName };
+/** What callWithRetries's callers name their calls and retry them by. */
+export type { CallName, RetryOptions };
 
 /** One failed attempt that is about to be tried again. */
 export interface RetryInfo extends CallName {
@@ -38,12 +37,6 @@ export interface CallLimits {
   readonly onRetry?: (info: RetryInfo) => void;
   /** The instance's bound on calls in flight: each attempt holds a slot, its backoff none. */
   readonly slots?: Slots;
-}
-
-export interface RetryOptions {
-  readonly callTimeoutMs: number;
-  readonly retryAttempts: number;
-  readonly retryBaseDelayMs: number;
 }
 
 export interface Answer<T> {
@@ -180,8 +173,6 @@ export const RETRYABLE_STATUSES: ReadonlySet<Status> = new Set([
   Status.DEADLINE_EXCEEDED,
 ]);
 
-const MAX_RETRY_DELAY_MS = 5000;
-const UNBOUNDED = () => Number.POSITIVE_INFINITY;
 const NO_SLOTS: Slots = { hold: (work) => work() };
 
 /** A grpc-js client's unary method, as unaryMethod() makes one and the SDK's clients have them. */
@@ -200,22 +191,27 @@ const SERVER_ID_HEADERS = {
   serverTraceId: 'x-server-trace-id',
 } as const;
 
+/** What one attempt sends: the request, with the token and ids in its metadata. */
+interface Sent<Req, Res> {
+  readonly method: UnaryMethod<Req, Res>;
+  readonly request: Req;
+  readonly token: string;
+  readonly ids: Pick<RequestIds, 'clientTraceId' | 'clientRequestId'>;
+  readonly deadlineMs: number;
+}
+
 /** One attempt: resolves with the answer, or rejects with the grpc-js ServiceError. */
 function attempt<Req, Res>(
-  method: UnaryMethod<Req, Res>,
-  request: Req,
-  token: string,
-  client: Pick<RequestIds, 'clientTraceId' | 'clientRequestId'>,
-  deadlineMs: number,
+  sent: Sent<Req, Res>,
   { signal, metadata: extra = {} }: CallLimits,
   onServerIds: (ids: ServerIds) => void,
 ): Promise<Res> {
   return new Promise<Res>((resolve, reject) => {
     const metadata = new Metadata();
     for (const [key, value] of Object.entries(extra)) metadata.set(key, value);
-    metadata.set('authorization', `Bearer ${token}`);
-    metadata.set('x-request-id', client.clientRequestId);
-    metadata.set('x-client-trace-id', client.clientTraceId);
+    metadata.set('authorization', `Bearer ${sent.token}`);
+    metadata.set('x-request-id', sent.ids.clientRequestId);
+    metadata.set('x-client-trace-id', sent.ids.clientTraceId);
     const remember = (md: Metadata) => {
       for (const [field, name] of Object.entries(SERVER_ID_HEADERS)) {
         const [value] = md.get(name);
@@ -223,10 +219,10 @@ function attempt<Req, Res>(
       }
     };
     const cancel = () => call.cancel();
-    const call = method(
-      request,
+    const call = sent.method(
+      sent.request,
       metadata,
-      { deadline: Date.now() + deadlineMs },
+      { deadline: Date.now() + sent.deadlineMs },
       (error, response) => {
         signal?.removeEventListener('abort', cancel);
         if (error) reject(error);
@@ -240,6 +236,18 @@ function attempt<Req, Res>(
   });
 }
 
+/** How an attempt failed: what it failed with, the ids it went out and came back with, its time. */
+interface FailedAttempt {
+  readonly error: unknown;
+  readonly ids: RequestIds;
+  /** The attempt's deadline, and the budget's remainder when it was set; 0 for one never sent. */
+  readonly deadlineMs: number;
+  readonly leftMs: number;
+}
+
+/** A call's options: the function's retry settings, and what bounds this call. */
+export type CallOptions = RetryOptions & CallLimits;
+
 /**
  * A unary call with the function's retry policy: transient statuses retried with exponential
  * backoff and full jitter, each attempt with its own deadline, all inside the time budget.
@@ -249,73 +257,71 @@ export async function callWithRetries<Req, Res>(
   method: UnaryMethod<Req, Res>,
   request: Req,
   token: string,
-  options: RetryOptions,
-  limits: CallLimits = {},
+  options: CallOptions,
 ): Promise<Answer<Res>> {
-  const { signal, remainingMs = UNBOUNDED, onRetry, slots = NO_SLOTS } = limits;
+  const { signal, remainingMs = () => Number.POSITIVE_INFINITY, onRetry } = options;
+  const slots = options.slots ?? NO_SLOTS;
   const call = typeof name === 'string' ? { method: name } : name;
-  const policy = { baseDelayMs: options.retryBaseDelayMs, maxDelayMs: MAX_RETRY_DELAY_MS };
   const clientTraceId = randomUUID();
-  // The last attempt that went out, with what its answer said: a wait for a slot after it names it.
+  // The last attempt that went out: a wait for a slot after it names it.
   let lastSent: RequestIds | undefined;
-  for (let attempts = 1; ; attempts++) {
+  const once = async (): Promise<Tried<Answer<Res>, FailedAttempt>> => {
     // Ids the server sent for an earlier attempt do not name this one.
     let ids: RequestIds = { clientTraceId, clientRequestId: randomUUID() };
     const remember = (found: ServerIds) => {
       ids = { ...ids, ...found };
     };
     // Set once a slot is had: the wait for it is not the attempt's time.
-    let left = 0;
+    let leftMs = 0;
     let deadlineMs = 0;
     const send = () => {
-      left = remainingMs();
-      deadlineMs = Math.max(1, Math.min(options.callTimeoutMs, left));
-      return attempt(method, request, token, ids, deadlineMs, limits, remember);
+      leftMs = remainingMs();
+      deadlineMs = Math.max(1, Math.min(options.callTimeoutMs, leftMs));
+      return attempt({ method, request, token, ids, deadlineMs }, options, remember);
     };
     try {
       const value = await slots.hold(send, signal);
-      return { value, attempts, ids };
+      return { ok: true, value: { value, attempts: 0, ids } };
     } catch (error) {
       // Only the budget's signal stops the wait, and this attempt was never sent.
       if (error instanceof SlotWaitError) {
-        throw callError(call, attempts - 1, lastSent ?? ids, {
-          cause: error,
-          budgetBound: true,
-        });
+        return { ok: false, failure: { error, ids, deadlineMs, leftMs }, retryable: false };
       }
       lastSent = ids;
-      const status = statusOf(error);
-      const fail = () =>
-        callError(call, attempts, ids, {
-          cause: error,
-          timeoutMs: deadlineMs,
-          // A timeout of the budget's making is the budget's; CALL_TIMEOUT_MS's is the call's.
-          budgetBound:
-            signal?.aborted === true ||
-            (status === Status.DEADLINE_EXCEEDED && left < options.callTimeoutMs),
-        });
       // An answer the client could not read comes back the same however often it is asked for.
+      const status = statusOf(error);
       const retryable =
         status !== undefined && RETRYABLE_STATUSES.has(status) && !unreadableAnswer(error);
-      if (attempts > options.retryAttempts || !retryable || signal?.aborted) throw fail();
-      const delay = backoffDelay(attempts - 1, policy);
-      if (delay >= remainingMs()) throw fail();
-      try {
-        onRetry?.({
-          ...call,
-          attempt: attempts,
-          code: Status[status],
-          message: describeStatus(error, { timeoutMs: deadlineMs }),
-          delayMs: Math.round(delay),
-        });
-      } catch {
-        // Telling of a retry must not be what fails the call.
-      }
-      await sleep(delay, undefined, { signal }).catch(() => {
-        throw fail();
-      });
+      return { ok: false, failure: { error, ids, deadlineMs, leftMs }, retryable };
     }
+  };
+  const ended = await retrying(once, {
+    policy: callPolicy(options),
+    ...(signal && { signal }),
+    remainingMs,
+    ...(onRetry && {
+      onRetry: ({ attempt: n, failure, delayMs }) =>
+        onRetry({
+          ...call,
+          attempt: n,
+          code: Status[statusOf(failure.error) as Status],
+          message: describeStatus(failure.error, { timeoutMs: failure.deadlineMs }),
+          delayMs: Math.round(delayMs),
+        }),
+    }),
+  });
+  if (ended.ok) return { ...ended.value, attempts: ended.attempts };
+  const { error, ids, deadlineMs, leftMs } = ended.failure;
+  if (error instanceof SlotWaitError) {
+    return Promise.reject(
+      callError(call, ended.attempts - 1, lastSent ?? ids, { cause: error, budgetBound: true }),
+    );
   }
+  // A timeout of the budget's making is the budget's; CALL_TIMEOUT_MS's is the call's.
+  const budgetBound =
+    signal?.aborted === true ||
+    (statusOf(error) === Status.DEADLINE_EXCEEDED && leftMs < options.callTimeoutMs);
+  throw callError(call, ended.attempts, ids, { cause: error, timeoutMs: deadlineMs, budgetBound });
 }
 
 /**

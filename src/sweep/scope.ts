@@ -1,5 +1,5 @@
+import { callAt } from '../cloud/calls';
 import { type CloudCallDeps, cloudOf } from '../cloud/folders';
-import { callWithRetries, methodAt, rpcName, withFreshToken } from '../cloud/unary';
 import type { Policy } from '../config';
 import type { SweepExclusion, SweepSpec } from '../model';
 import { inScope, isScoped } from '../request/scope';
@@ -60,21 +60,10 @@ export function isExcluded(folder: Listed, exclusion?: SweepExclusion) {
 
 /** A cloud's folders, every page (resource manager FolderService.List, folder_service.proto). */
 async function foldersOfCloud(cloudId: string, deps: ScopeDeps): Promise<Listed[]> {
-  const list = methodAt(deps.endpoint, LIST_FOLDERS);
-  const call = {
-    method: rpcName(LIST_FOLDERS),
-    subject: `cloud ${cloudId}`,
-    endpoint: deps.endpoint,
-  };
-  const listed = await allPages(async (pageToken) => {
-    const request = { of: cloudId, pageToken };
-    const { value } = await withFreshToken(
-      deps.token,
-      (bearer) => callWithRetries(call, list, request, bearer, deps.retry, deps.limits),
-      deps.limits.signal,
-    );
-    return value;
-  });
+  const site = { endpoint: deps.endpoint, rpc: LIST_FOLDERS, subject: `cloud ${cloudId}` };
+  const listed = await allPages(
+    async (pageToken) => (await callAt(deps, site, { of: cloudId, pageToken })).value,
+  );
   return listed.items;
 }
 

@@ -1,18 +1,15 @@
 import { Cancellability, cancellabilityOf } from '../../cancellable';
+import { callAt } from '../../cloud/calls';
 import { Status, statusOf, unreadableAnswer } from '../../cloud/grpc-status';
 import type { Operation } from '../../cloud/operation-api';
+import type { RetryOptions } from '../../cloud/retry';
 import {
   type BearerToken,
   type CallLimits,
-  callWithRetries,
   isCallError,
-  methodAt,
   REFRESH_CUT_SHORT,
-  type RetryOptions,
   type RpcMethod,
   refreshCut,
-  rpcName,
-  withFreshToken,
 } from '../../cloud/unary';
 import { mapLimited } from '../../map-limited';
 import {
@@ -192,14 +189,7 @@ function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
     subject: string,
     request: PageRequest,
   ) => {
-    const endpoint = endpointOf(kind);
-    const name = { method: rpcName(rpc), subject, endpoint };
-    const method = methodAt(endpoint, rpc);
-    return withFreshToken(
-      deps.token,
-      (bearer) => callWithRetries(name, method, request, bearer, deps.retry, deps.limits),
-      deps.limits.signal,
-    );
+    return callAt(deps, { endpoint: endpointOf(kind), rpc, subject }, request);
   };
   /**
    * The work's items; a failure is recorded and gives none, and a cut is recorded. A refusal of

@@ -1,13 +1,7 @@
+import { callAt } from '../../cloud/calls';
 import { inTimestampRange } from '../../cloud/described';
-import {
-  type BearerToken,
-  type CallLimits,
-  callWithRetries,
-  methodAt,
-  type RetryOptions,
-  rpcName,
-  withFreshToken,
-} from '../../cloud/unary';
+import type { RetryOptions } from '../../cloud/retry';
+import type { BearerToken, CallLimits } from '../../cloud/unary';
 import { serverText } from '../../printable';
 import { allPages } from './pages';
 import { LIST_LOG_RECORDS, type LogRecord } from './wire';
@@ -49,11 +43,10 @@ export async function latestLogRecord(
   instanceGroupId: string,
   deps: LogRecordDeps,
 ): Promise<LatestLogRecord | undefined> {
-  const listLogRecords = methodAt(deps.endpoint, LIST_LOG_RECORDS);
-  const name = {
-    method: rpcName(LIST_LOG_RECORDS),
-    subject: `compute.instanceGroup ${instanceGroupId}`,
+  const site = {
     endpoint: deps.endpoint,
+    rpc: LIST_LOG_RECORDS,
+    subject: `compute.instanceGroup ${instanceGroupId}`,
   };
   let latest: LogRecord | undefined;
   let pages = 0;
@@ -61,19 +54,7 @@ export async function latestLogRecord(
     // The shared pager, for its loop guard; the pages give no items, only the latest kept here.
     await allPages(
       async (pageToken) => {
-        const { value } = await withFreshToken(
-          deps.token,
-          (bearer) =>
-            callWithRetries(
-              name,
-              listLogRecords,
-              { of: instanceGroupId, pageToken },
-              bearer,
-              deps.retry,
-              deps.limits,
-            ),
-          deps.limits.signal,
-        );
+        const { value } = await callAt(deps, site, { of: instanceGroupId, pageToken });
         latest = latestOf(value.items, latest);
         return { items: [], nextPageToken: value.nextPageToken };
       },
