@@ -1,6 +1,6 @@
 import { METHODS, typeName } from '../cancellable';
-import { callAt } from '../cloud/calls';
-import { type CloudCallDeps, cloudOf } from '../cloud/folders';
+import { type CallContext, callAt } from '../cloud/calls';
+import { cloudOf } from '../cloud/folders';
 import type { Operation } from '../cloud/operation-api';
 import { isCallError, type RpcMethod } from '../cloud/unary';
 import { decode, encode } from '../cloud/wire';
@@ -16,7 +16,7 @@ export interface PlacementEndpoints {
   readonly resourceManager: string;
 }
 
-export interface PlacementDeps extends Omit<CloudCallDeps, 'endpoint'> {
+export interface PlacementDeps extends CallContext {
   readonly policy: Policy;
   readonly endpoints: PlacementEndpoints;
 }

@@ -19,6 +19,11 @@ export interface CallContext {
   readonly limits: CallLimits;
 }
 
+/** The calls of an invocation to one service: its context, and where the service is. */
+export interface ServiceCalls extends CallContext {
+  readonly endpoint: string;
+}
+
 /** Where a call goes and what it asks: a method of a service at an endpoint, about a subject. */
 export interface CallSite<Req, Res> {
   readonly endpoint: string;

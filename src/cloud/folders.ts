@@ -1,6 +1,5 @@
-import { callAt } from './calls';
-import type { RetryOptions } from './retry';
-import type { BearerToken, CallLimits, RpcMethod } from './unary';
+import { callAt, type ServiceCalls } from './calls';
+import type { RpcMethod } from './unary';
 import { decode, encode } from './wire';
 
 /** What a folder's Get tells: the cloud it is in. */
@@ -16,15 +15,8 @@ export const GET_FOLDER: RpcMethod<{ readonly folderId: string }, FolderPlace> =
   decode: (bytes) => decode<FolderPlace>(bytes, { 2: { name: 'cloudId', type: 'string' } }),
 };
 
-export interface CloudCallDeps {
-  readonly token: BearerToken;
-  readonly endpoint: string;
-  readonly retry: RetryOptions;
-  readonly limits: CallLimits;
-}
-
 /** The cloud a folder is in, by FolderService.Get (resource-manager.viewer); throws a CallError. */
-export async function cloudOf(folderId: string, deps: CloudCallDeps): Promise<string | undefined> {
+export async function cloudOf(folderId: string, deps: ServiceCalls): Promise<string | undefined> {
   const site = { endpoint: deps.endpoint, rpc: GET_FOLDER, subject: `folder ${folderId}` };
   const { value } = await callAt(deps, site, { folderId });
   return value.cloudId || undefined;

@@ -1,14 +1,11 @@
-import { callPolicy, type RetryOptions, retryableHttp, retrying, type Tried } from './retry';
-import type { BearerToken, CallLimits } from './unary';
+import type { CallContext } from './calls';
+import { callPolicy, retryableHttp, retrying, type Tried } from './retry';
 
-export interface SelfInvokeDeps {
+export interface SelfInvokeDeps extends CallContext {
   /** Where functions are invoked by id: `https://functions.yandexcloud.net` on the platform. */
   readonly invokeUrl: string;
   /** This function's id (`context.functionName`): what it hands on are its own invocations. */
   readonly functionId: string;
-  readonly token: BearerToken;
-  readonly retry: RetryOptions;
-  readonly limits: CallLimits;
 }
 
 /** What the platform answers an accepted asynchronous call with (function-invoke-async.md). */

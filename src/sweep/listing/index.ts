@@ -1,8 +1,6 @@
 import { Cancellability, cancellabilityOf } from '../../cancellable';
-import { callAt } from '../../cloud/calls';
+import { type CallContext, callAt } from '../../cloud/calls';
 import type { Operation } from '../../cloud/operation-api';
-import type { RetryOptions } from '../../cloud/retry';
-import type { BearerToken, CallLimits } from '../../cloud/unary';
 import { mapLimited } from '../../map-limited';
 import {
   type FilterName,
@@ -27,11 +25,8 @@ export { failureOf, type SweepFailure } from './failure';
 export type { SweepCut } from './record';
 export type { Candidate, Sighting };
 
-export interface SweepDeps {
-  readonly token: BearerToken;
+export interface SweepDeps extends CallContext {
   readonly endpoints: Readonly<Record<Api, string>>;
-  readonly retry: RetryOptions;
-  readonly limits: CallLimits;
   readonly now: number;
 }
 

@@ -1,7 +1,5 @@
-import { callAt } from '../../cloud/calls';
+import { callAt, type ServiceCalls } from '../../cloud/calls';
 import { inTimestampRange } from '../../cloud/described';
-import type { RetryOptions } from '../../cloud/retry';
-import type { BearerToken, CallLimits } from '../../cloud/unary';
 import { serverText } from '../../printable';
 import { allPages } from './pages';
 import { LIST_LOG_RECORDS, type LogRecord } from './wire';
@@ -26,13 +24,6 @@ export interface LatestLogRecord {
   readonly message: string;
 }
 
-export interface LogRecordDeps {
-  readonly token: BearerToken;
-  readonly endpoint: string;
-  readonly retry: RetryOptions;
-  readonly limits: CallLimits;
-}
-
 /**
  * The latest entry of an instance group's log (`InstanceGroupService.ListLogRecords`), which is
  * where the group says what it is waiting for. The proto does not say in which order records
@@ -41,7 +32,7 @@ export interface LogRecordDeps {
  */
 export async function latestLogRecord(
   instanceGroupId: string,
-  deps: LogRecordDeps,
+  deps: ServiceCalls,
 ): Promise<LatestLogRecord | undefined> {
   const site = {
     endpoint: deps.endpoint,
