@@ -78,7 +78,7 @@ export async function run(
       Date.now() - started,
       log,
     );
-    await observed(done, { instance, context, budget, log, source });
+    await observed(done, invoked, source);
     return done;
   } finally {
     budget.dispose();
@@ -161,19 +161,8 @@ const OBSERVE_DEADLINE_MS = 2000;
 /** Writes the metrics and sends the message, when set; nothing of it loads otherwise. */
 async function observed(
   done: Report,
-  {
-    instance,
-    context,
-    budget,
-    log,
-    source,
-  }: {
-    instance: Instance;
-    context: InvocationContext;
-    budget: Budget;
-    log: Logger;
-    source: Source;
-  },
+  { instance, context, budget, log }: Invoked,
+  source: Source,
 ): Promise<void> {
   const { config } = instance;
   if (config.metricsFolderId === undefined && config.notifyWebhookUrl === undefined) return;

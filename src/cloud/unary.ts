@@ -265,7 +265,7 @@ export async function callWithRetries<Req, Res>(
   const clientTraceId = randomUUID();
   // The last attempt that went out: a wait for a slot after it names it.
   let lastSent: RequestIds | undefined;
-  const once = async (): Promise<Tried<Answer<Res>, FailedAttempt>> => {
+  const once = async (): Promise<Tried<Omit<Answer<Res>, 'attempts'>, FailedAttempt>> => {
     // Ids the server sent for an earlier attempt do not name this one.
     let ids: RequestIds = { clientTraceId, clientRequestId: randomUUID() };
     const remember = (found: ServerIds) => {
@@ -281,7 +281,7 @@ export async function callWithRetries<Req, Res>(
     };
     try {
       const value = await slots.hold(send, signal);
-      return { ok: true, value: { value, attempts: 0, ids } };
+      return { ok: true, value: { value, ids } };
     } catch (error) {
       // Only the budget's signal stops the wait, and this attempt was never sent.
       if (error instanceof SlotWaitError) {
@@ -313,9 +313,7 @@ export async function callWithRetries<Req, Res>(
   if (ended.ok) return { ...ended.value, attempts: ended.attempts };
   const { error, ids, deadlineMs, leftMs } = ended.failure;
   if (error instanceof SlotWaitError) {
-    return Promise.reject(
-      callError(call, ended.attempts - 1, lastSent ?? ids, { cause: error, budgetBound: true }),
-    );
+    throw callError(call, ended.attempts - 1, lastSent ?? ids, { cause: error, budgetBound: true });
   }
   // A timeout of the budget's making is the budget's; CALL_TIMEOUT_MS's is the call's.
   const budgetBound =

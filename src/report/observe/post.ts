@@ -38,7 +38,7 @@ async function answerOf(response: Response): Promise<unknown> {
   }
 }
 
-/** A failed POST, and whether a second may mend it. */
+/** A POST's outcome; a failed one says whether a second may mend it. */
 type Posted = Tried<PostOutcome, PostOutcome>;
 
 const posted = (outcome: PostOutcome, retryable = false): Posted =>
