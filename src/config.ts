@@ -1,7 +1,19 @@
 import { ConfigError } from './errors';
 
+/** Where each API the function calls is served (YC_*_ENDPOINT), by the API's name. */
+export interface Endpoints {
+  readonly operation: string;
+  readonly resourceManager: string;
+  readonly compute: string;
+  readonly vpc: string;
+  readonly k8s: string;
+  readonly mdb: string;
+  readonly cic: string;
+  readonly cloudrouter: string;
+}
+
 export interface Config {
-  readonly operationEndpoint: string;
+  readonly endpoints: Endpoints;
   readonly metadataTokenUrl: string;
   readonly maxOperations: number;
   readonly concurrency: number;
@@ -15,14 +27,7 @@ export interface Config {
   readonly timeMarginMs: number;
   readonly minAgeSeconds: number;
   readonly waitSeconds: number;
-  readonly computeEndpoint: string;
-  readonly vpcEndpoint: string;
-  readonly k8sEndpoint: string;
-  readonly mdbEndpoint: string;
-  readonly cicEndpoint: string;
-  readonly cloudrouterEndpoint: string;
   readonly maxCancelsPerRun: number;
-  readonly resourceManagerEndpoint: string;
   /** Where a sweep of more folders than `sweepFanoutFolders` hands each on, as an async call. */
   readonly functionsInvokeUrl: string;
   readonly sweepFanoutFolders: number;
@@ -222,7 +227,16 @@ function policy(env: Env): Policy {
 export function loadConfig(env: Env): Config {
   const maxOperations = integer(env, 'MAX_OPERATIONS', DEFAULTS.maxOperations, 1, 100_000);
   const config: Config = {
-    operationEndpoint: env.YC_OPERATION_ENDPOINT?.trim() || DEFAULTS.operationEndpoint,
+    endpoints: {
+      operation: env.YC_OPERATION_ENDPOINT?.trim() || DEFAULTS.operationEndpoint,
+      resourceManager: env.YC_RESOURCE_MANAGER_ENDPOINT?.trim() || DEFAULTS.resourceManagerEndpoint,
+      compute: env.YC_COMPUTE_ENDPOINT?.trim() || DEFAULTS.computeEndpoint,
+      vpc: env.YC_VPC_ENDPOINT?.trim() || DEFAULTS.vpcEndpoint,
+      k8s: env.YC_K8S_ENDPOINT?.trim() || DEFAULTS.k8sEndpoint,
+      mdb: env.YC_MDB_ENDPOINT?.trim() || DEFAULTS.mdbEndpoint,
+      cic: env.YC_CIC_ENDPOINT?.trim() || DEFAULTS.cicEndpoint,
+      cloudrouter: env.YC_CLOUDROUTER_ENDPOINT?.trim() || DEFAULTS.cloudrouterEndpoint,
+    },
     metadataTokenUrl: httpUrl(env, 'YC_METADATA_TOKEN_URL', DEFAULTS.metadataTokenUrl),
     maxOperations,
     concurrency: integer(env, 'CONCURRENCY', DEFAULTS.concurrency, 1, 256),
@@ -235,15 +249,7 @@ export function loadConfig(env: Env): Config {
     timeMarginMs: integer(env, 'TIME_MARGIN_MS', DEFAULTS.timeMarginMs, 0, 600_000),
     minAgeSeconds: integer(env, 'MIN_AGE_SECONDS', DEFAULTS.minAgeSeconds, 0, 31_536_000),
     waitSeconds: integer(env, 'WAIT_SECONDS', DEFAULTS.waitSeconds, 0, 3600),
-    computeEndpoint: env.YC_COMPUTE_ENDPOINT?.trim() || DEFAULTS.computeEndpoint,
-    vpcEndpoint: env.YC_VPC_ENDPOINT?.trim() || DEFAULTS.vpcEndpoint,
-    k8sEndpoint: env.YC_K8S_ENDPOINT?.trim() || DEFAULTS.k8sEndpoint,
-    mdbEndpoint: env.YC_MDB_ENDPOINT?.trim() || DEFAULTS.mdbEndpoint,
-    cicEndpoint: env.YC_CIC_ENDPOINT?.trim() || DEFAULTS.cicEndpoint,
-    cloudrouterEndpoint: env.YC_CLOUDROUTER_ENDPOINT?.trim() || DEFAULTS.cloudrouterEndpoint,
     maxCancelsPerRun: integer(env, 'MAX_CANCELS_PER_RUN', DEFAULTS.maxCancelsPerRun, 1, 1000),
-    resourceManagerEndpoint:
-      env.YC_RESOURCE_MANAGER_ENDPOINT?.trim() || DEFAULTS.resourceManagerEndpoint,
     functionsInvokeUrl: tokenUrl(env, 'YC_FUNCTIONS_INVOKE_URL', DEFAULTS.functionsInvokeUrl),
     sweepFanoutFolders: integer(
       env,

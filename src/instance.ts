@@ -23,7 +23,7 @@ export function buildInstance(
   const config = loadConfig(env);
   const slots = createSlots(config.maxCallsInFlight);
   const channel = createOperationApi({
-    endpoint: config.operationEndpoint,
+    endpoint: config.endpoints.operation,
     callTimeoutMs: config.callTimeoutMs,
     retryAttempts: config.retryAttempts,
     retryBaseDelayMs: config.retryBaseDelayMs,

@@ -1,18 +1,4 @@
-import { CancellerError } from './errors';
-
-/**
- * A zip that is not the whole of what `npm run build` made: a packaging mistake, which only an
- * upload of dist/function.zip mends, and which must not read as a bug of the function's.
- */
-export class MissingBundleError extends CancellerError {
-  constructor(
-    readonly file: string,
-    options?: ErrorOptions,
-  ) {
-    super(`the deployed zip lacks ${file}: upload dist/function.zip whole`, options);
-    this.name = 'MissingBundleError';
-  }
-}
+import { MissingBundleError } from './errors';
 
 /**
  * Whether a failure is a MissingBundleError, told by its name, as dist/sweep.js tells the one its

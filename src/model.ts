@@ -1,6 +1,9 @@
 // The words every stage shares: what a request asks, what was selected, what happened, and what
 // the invocation reports. Types and constants only, so every module may import it.
 import type { RequestError } from './errors';
+import type { RequestIds } from './request-ids';
+
+export type { RequestIds };
 
 /** What happened to one named operation. Users' log queries and dashboards key on these strings. */
 export const Outcome = {
@@ -225,23 +228,6 @@ export interface Target extends Guards {
   readonly createdAtMs?: number;
   /** The other requests that named it (or sweeps that found it): their lines report it too. */
   readonly alsoFor?: readonly Origin[];
-}
-
-/**
- * What Yandex Cloud support can find a call by. The client's ids are sent on every call, as the
- * official go-sdk does (`pkg/requestid`), so a ticket has an id even when the server sent none;
- * the server's are read from its headers and trailers (nodejs-sdk `ApiError.requestId` and
- * `serverTraceId`).
- */
-export interface RequestIds {
-  /** `x-client-trace-id`, one for the call: every attempt carries it. */
-  readonly clientTraceId: string;
-  /** `x-request-id` as sent, new on each attempt: the last attempt's. */
-  readonly clientRequestId: string;
-  /** `x-request-id` as the server answered it. */
-  readonly apiRequestId?: string;
-  /** `x-server-trace-id`. */
-  readonly serverTraceId?: string;
 }
 
 /** One named operation's result: a reply entry and, with the invocation's fields, a log line. */

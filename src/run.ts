@@ -1,14 +1,16 @@
-import { type Budget, beforeBudgetEnds, createBudget, type TimeContext } from './act/budget';
+import { type Budget, createBudget, type TimeContext } from './act/budget';
 import { cancelOperation, type PipelineDeps } from './act/cancel-operation';
 import { type Deferred, handOn } from './act/hand-on';
 import { cancelPermits } from './act/permits';
 import { outsidePolicy as outsidePolicyOf } from './act/placement';
 import type { Operation } from './cloud/operation-api';
+import { beforeSignal, outOfTimeFor } from './cloud/out-of-time';
 import { invocationToken, type TokenContext } from './cloud/token';
 import type { Instance } from './instance';
 import { errorFields, type Logger, LogLevel } from './log';
 import { mapLimited } from './map-limited';
 import {
+  type CancelPermits,
   type Job,
   type OperationResult,
   Reason,
@@ -22,6 +24,7 @@ import { loadObserve } from './report/observe-load';
 import { summarize } from './report/summary';
 import { isScoped } from './request/scope';
 import { type Accepted, select } from './select/invocation';
+import type { Scope } from './sweep/context';
 import { withOutcomes } from './tallies';
 
 export interface InvocationContext extends TokenContext, TimeContext {
@@ -35,6 +38,22 @@ export interface RunOptions {
   readonly source?: Source;
   /** A cap the event carries (a hand-off's share of a fan-out's); the lower one holds. */
   readonly maxCancels?: number;
+}
+
+/** What run() has of the invocation for the work it does once there are requests. */
+interface Invoked {
+  readonly instance: Instance;
+  readonly context: InvocationContext;
+  readonly log: Logger;
+  readonly budget: Budget;
+  readonly permits: CancelPermits;
+}
+
+/** What the requests came to: each operation's result, the sweeps' summary, what was refused. */
+interface Worked {
+  readonly results: OperationResult[];
+  readonly swept?: SweepSummary;
+  readonly rejections: readonly string[];
 }
 
 /** One invocation in the order of the work: accept, select, act, report. */
@@ -52,79 +71,88 @@ export async function run(
   const budget = createBudget(context, config.timeMarginMs);
   const permits = cancelPermits(Math.min(config.maxCancelsPerInvocation, maxCancels ?? Infinity));
   try {
-    let results: OperationResult[] = [];
-    let swept: SweepSummary | undefined;
-    if (requests.length > 0) {
-      const token = await beforeBudgetEnds(
-        invocationToken(instance.tokens, context, budget),
-        budget,
-        'getting an IAM token',
-      );
-      const invocation = {
-        ...(typeof context.requestId === 'string' && { requestId: context.requestId }),
-        ...(typeof context.functionName === 'string' && { functionId: context.functionName }),
-      };
-      const limits = {
-        signal: budget.signal,
-        remainingMs: () => budget.remainingMs(),
-        slots: instance.slots,
-      };
-      const notHandedOn = await handOn(deferred, {
-        invokeUrl: config.functionsInvokeUrl,
-        ...invocation,
-        token,
-        retry: config,
-        limits,
-        log,
-      });
-      rejections.push(...notHandedOn);
-      const selection = await select(requests, {
-        config,
-        token,
-        limits,
-        log,
-        invocation,
-        permits,
-      });
-      const outsidePolicy = isScoped(config.policy)
-        ? (operation: Operation) =>
-            outsidePolicyOf(operation, {
-              policy: config.policy,
-              endpoints: {
-                compute: config.computeEndpoint,
-                vpc: config.vpcEndpoint,
-                cic: config.cicEndpoint,
-                cloudrouter: config.cloudrouterEndpoint,
-                resourceManager: config.resourceManagerEndpoint,
-              },
-              token,
-              retry: config,
-              limits,
-            })
-        : undefined;
-      results = await act(selection.targets, instance, {
-        token,
-        budget,
-        log,
-        permits,
-        ...(outsidePolicy && { outsidePolicy }),
-      });
-      const { sweep } = selection;
-      swept = sweep?.kinds
-        ? { ...sweep, kinds: withOutcomes(sweep.kinds, selection.targets, results) }
-        : sweep;
-      for (const { origin, alsoFor = [], result } of selection.reported) {
-        for (const each of [origin, ...alsoFor]) logResult(log, each, result);
-        results.push(result);
-      }
-      rejections.push(...selection.rejections);
-    }
-    const done = report(results, rejections, swept, Date.now() - started, log);
-    await observed(done, { instance, context, budget, log, source });
+    const invoked = { instance, context, log, budget, permits };
+    const worked = requests.length > 0 ? await work(invoked, requests, deferred) : undefined;
+    const done = report(
+      { results: [], ...worked, rejections: [...rejections, ...(worked?.rejections ?? [])] },
+      Date.now() - started,
+      log,
+    );
+    await observed(done, invoked, source);
     return done;
   } finally {
     budget.dispose();
   }
+}
+
+/**
+ * What the layers under run() work with, built once: the settings, the calls' context (the
+ * invocation's token, the retry settings, the budget and the instance's slots), the log, the
+ * invocation's ids, and its Cancels left.
+ */
+async function scopeOf({ instance, context, log, budget, permits }: Invoked): Promise<Scope> {
+  const { config } = instance;
+  const token = await beforeSignal(
+    invocationToken(instance.tokens, context, budget),
+    budget.signal,
+    outOfTimeFor('getting an IAM token'),
+  );
+  const { callTimeoutMs, retryAttempts, retryBaseDelayMs } = config;
+  const calls = {
+    token,
+    retry: { callTimeoutMs, retryAttempts, retryBaseDelayMs },
+    limits: {
+      signal: budget.signal,
+      remainingMs: () => budget.remainingMs(),
+      slots: instance.slots,
+    },
+  };
+  const invocation = {
+    ...(typeof context.requestId === 'string' && { requestId: context.requestId }),
+    ...(typeof context.functionName === 'string' && { functionId: context.functionName }),
+  };
+  return { config, calls, log, invocation, permits };
+}
+
+/** The requests' work: the batch's rest handed on, then the operations selected and acted on. */
+async function work(
+  invoked: Invoked,
+  requests: readonly Accepted[],
+  deferred: readonly Deferred[],
+): Promise<Worked> {
+  const scope = await scopeOf(invoked);
+  const { config, calls, log } = scope;
+  const notHandedOn = await handOn(deferred, {
+    ...calls,
+    invokeUrl: config.functionsInvokeUrl,
+    ...scope.invocation,
+    log,
+  });
+  const selection = await select(requests, scope);
+  const outsidePolicy = isScoped(config.policy)
+    ? (operation: Operation) =>
+        outsidePolicyOf(operation, { ...calls, policy: config.policy, endpoints: config.endpoints })
+    : undefined;
+  const results = await act(selection.targets, invoked.instance, {
+    token: calls.token,
+    budget: invoked.budget,
+    log,
+    permits: scope.permits,
+    ...(outsidePolicy && { outsidePolicy }),
+  });
+  const { sweep } = selection;
+  const swept = sweep?.kinds
+    ? { ...sweep, kinds: withOutcomes(sweep.kinds, selection.targets, results) }
+    : sweep;
+  for (const { origin, alsoFor = [], result } of selection.reported) {
+    for (const each of [origin, ...alsoFor]) logResult(log, each, result);
+    results.push(result);
+  }
+  return {
+    results,
+    ...(swept && { swept }),
+    rejections: [...notHandedOn, ...selection.rejections],
+  };
 }
 
 /** Longest the metrics and the message may hold the reply up. */
@@ -133,19 +161,8 @@ const OBSERVE_DEADLINE_MS = 2000;
 /** Writes the metrics and sends the message, when set; nothing of it loads otherwise. */
 async function observed(
   done: Report,
-  {
-    instance,
-    context,
-    budget,
-    log,
-    source,
-  }: {
-    instance: Instance;
-    context: InvocationContext;
-    budget: Budget;
-    log: Logger;
-    source: Source;
-  },
+  { instance, context, budget, log }: Invoked,
+  source: Source,
 ): Promise<void> {
   const { config } = instance;
   if (config.metricsFolderId === undefined && config.notifyWebhookUrl === undefined) return;
@@ -155,10 +172,10 @@ async function observed(
     const token =
       config.metricsFolderId === undefined
         ? undefined
-        : await beforeBudgetEnds(
+        : await beforeSignal(
             invocationToken(instance.tokens, context, budget),
-            budget,
-            'metrics',
+            budget.signal,
+            outOfTimeFor('metrics'),
           )
             .then((t) => t.current())
             .catch(() => undefined);
@@ -202,16 +219,11 @@ function act(
   });
 }
 
-function report(
-  results: readonly OperationResult[],
-  rejections: readonly string[],
-  sweep: SweepSummary | undefined,
-  durationMs: number,
-  log: Logger,
-): Report {
+function report(worked: Worked, durationMs: number, log: Logger): Report {
+  const { results, rejections, swept } = worked;
   const summary = {
     ...summarize(results, rejections.length, durationMs),
-    ...(sweep && { sweep }),
+    ...(swept && { sweep: swept }),
   };
   logSummary(log, summary);
   return { results, summary, ...(rejections.length > 0 && { rejections }) };

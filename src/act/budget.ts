@@ -1,5 +1,3 @@
-import { CancellerError } from '../errors';
-
 /** The part of the invocation context that tells how long the platform will wait. */
 export interface TimeContext {
   readonly getRemainingTimeInMillis?: unknown;
@@ -36,21 +34,4 @@ export function createBudget(context: TimeContext, marginMs: number, now = Date.
     remainingMs: () => (controller.signal.aborted ? 0 : Math.max(0, endsAt - now())),
     dispose: () => clearTimeout(timer),
   };
-}
-
-/** `work`, or a CancellerError once the budget has run out: what is awaited must not outlive it. */
-export function beforeBudgetEnds<T>(work: Promise<T>, budget: Budget, what: string): Promise<T> {
-  if (budget.signal.aborted) {
-    // The work goes unawaited: its failure must not become an unhandled rejection.
-    work.catch(() => {});
-    return Promise.reject(new CancellerError(`no time left for ${what}`));
-  }
-  let onAbort = () => {};
-  const ended = new Promise<never>((_, reject) => {
-    onAbort = () => reject(new CancellerError(`the time budget ran out while ${what}`));
-    budget.signal.addEventListener('abort', onAbort, { once: true });
-  });
-  return Promise.race([work, ended]).finally(() =>
-    budget.signal.removeEventListener('abort', onAbort),
-  );
 }

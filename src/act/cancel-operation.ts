@@ -1,46 +1,29 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Cancellability, cancellabilityOf } from '../cancellable';
 import { described } from '../cloud/described';
 import { Status, statusOf, unreadableAnswer } from '../cloud/grpc-status';
-import {
-  CallError,
-  type CallResult,
-  type Operation,
-  type OperationApi,
-} from '../cloud/operation-api';
-import type { InvocationToken } from '../cloud/token';
-import { REFRESH_CUT_SHORT, type RetryInfo, refreshCut, withFreshToken } from '../cloud/unary';
-import { CancellerError } from '../errors';
-import { type Logger, LogLevel } from '../log';
-import {
-  type CancelPermits,
-  type OperationResult,
-  Outcome,
-  Reason,
-  type RequestIds,
-  type Target,
-} from '../model';
+import type { CallResult, Operation } from '../cloud/operation-api';
+import { REFRESH_CUT_SHORT, refreshCut } from '../cloud/unary';
+import { CallError, MismatchedAnswer } from '../errors';
+import { type CancelPermits, type OperationResult, Outcome, Reason, type Target } from '../model';
 import type { Budget } from './budget';
 import {
-  answerMismatch,
   classifyStatus,
   outcomeAfterCancel,
   outcomeAfterUnusableCancel,
   timeReason,
 } from './classify';
 import { decide } from './decide';
+import {
+  type CallsDeps,
+  type Findings,
+  hasStatus,
+  type OperationCalls,
+  operationCalls,
+} from './operation-calls';
 
-export interface PipelineDeps {
-  readonly api: OperationApi;
-  readonly token: InvocationToken;
-  readonly budget: Budget;
+export interface PipelineDeps extends CallsDeps {
   /** After Cancel, how long to watch a cancelling operation for its end. */
   readonly waitSeconds: number;
-  readonly now?: () => number;
-  /** Before a listed operation's second Get after NOT_FOUND; tests shorten it. */
-  readonly notFoundPauseMs?: number;
-  /** Where a retried Get or Cancel is told of, as a `call retried` WARN line. */
-  readonly log?: Logger;
   /** The invocation's Cancels left: one is taken just before each Cancel is sent. */
   readonly permits: CancelPermits;
   /**
@@ -50,27 +33,12 @@ export interface PipelineDeps {
   readonly outsidePolicy?: (operation: Operation) => Promise<string | undefined>;
 }
 
-type Findings = Omit<OperationResult, 'operationId' | 'attempts' | 'durationMs'>;
+type Named = Omit<Target, 'origin'> & Partial<Pick<Target, 'origin'>>;
 
 const POLL_FIRST_MS = 250;
 const POLL_MAX_MS = 5000;
-const NOT_FOUND_PAUSE_MS = 1000;
 const OVER_INVOCATION_LIMIT =
   'not cancelled: this invocation sent as many Cancels as MAX_CANCELS_PER_INVOCATION (or its share of a fan-out) allows; name it again in another call';
-
-/** An answer about another operation than the one asked about: it tells nothing of ours. */
-class MismatchedAnswer extends CancellerError {
-  constructor(
-    message: string,
-    readonly ids: RequestIds,
-  ) {
-    super(message);
-    this.name = 'MismatchedAnswer';
-  }
-}
-
-const hasStatus = (error: unknown, status: Status): error is CallError =>
-  error instanceof CallError && statusOf(error.cause) === status;
 
 /** A Cancel that failed so that only a Get after it can tell what it did. */
 const unusableCancel = (error: unknown): error is CallError =>
@@ -97,14 +65,30 @@ function failure(error: CallError, budget: Budget): Findings {
   };
 }
 
+/** What a call that failed for good means for the operation; anything else is a bug, rethrown. */
+function failureOf(error: unknown, budget: Budget): Findings {
+  if (error instanceof CallError && refreshCut(error)) {
+    return {
+      outcome: Outcome.Failed,
+      code: 'UNAUTHENTICATED',
+      reason: Reason.Deadline,
+      retryable: true,
+      message: `${error.message}; ${REFRESH_CUT_SHORT}`,
+      ...error.ids,
+    };
+  }
+  if (error instanceof CallError) return failure(error, budget);
+  if (error instanceof MismatchedAnswer) {
+    return { outcome: Outcome.Failed, message: error.message, retryable: false, ...error.ids };
+  }
+  throw error;
+}
+
 /**
  * One operation from name to outcome: Get, decide, Cancel, and, with WAIT_SECONDS, watch it end.
  * API errors become outcomes; only a bug escapes.
  */
-export async function cancelOperation(
-  target: Omit<Target, 'origin'> & Partial<Pick<Target, 'origin'>>,
-  deps: PipelineDeps,
-): Promise<OperationResult> {
+export async function cancelOperation(target: Named, deps: PipelineDeps): Promise<OperationResult> {
   const { named } = target;
   if (!named.valid) {
     return {
@@ -115,170 +99,96 @@ export async function cancelOperation(
       durationMs: 0,
     };
   }
-  const { api, budget, token } = deps;
-  const now = deps.now ?? Date.now;
-  const started = now();
-  const { log } = deps;
-  const onRetry =
-    log &&
-    ((info: RetryInfo) =>
-      log.log(LogLevel.Warn, 'call retried', {
-        ...target.origin,
-        operationId: named.id,
-        ...info,
-      }));
-  const limits = {
-    signal: budget.signal,
-    remainingMs: () => budget.remainingMs(),
-    ...(onRetry && { onRetry }),
-  };
-  let attempts = 0;
-  let details = {};
-  const done = (findings: Findings): OperationResult => ({
-    operationId: named.id,
-    ...findings,
-    ...details,
-    attempts,
-    durationMs: now() - started,
-  });
-
-  /** A call, retried once with a fresh token if the API refused the one it carried. */
-  const send = (method: 'get' | 'cancel'): Promise<CallResult> =>
-    withFreshToken(
-      token,
-      async (bearer) => {
-        try {
-          const result = await api[method](named.id, bearer, limits);
-          attempts += result.attempts;
-          return result;
-        } catch (error) {
-          if (error instanceof CallError) attempts += error.attempts;
-          throw error;
-        }
-      },
-      budget.signal,
-    );
-
-  /** A call whose answer is about the operation asked about, or a MismatchedAnswer. */
-  const call = async (method: 'get' | 'cancel'): Promise<CallResult> => {
-    const result = await send(method);
-    const asked = method === 'get' ? 'Get' : 'Cancel';
-    const mismatch = answerMismatch(asked, named.id, result.operation.id);
-    if (mismatch !== undefined) throw new MismatchedAnswer(mismatch, result.ids);
-    return result;
-  };
-
-  /** Waits a moment inside the budget; false if the budget will not allow it. */
-  const pause = async (ms: number) =>
-    ms < budget.remainingMs() &&
-    (await sleep(ms, true, { signal: budget.signal }).catch(() => false));
-
-  /**
-   * Get; for an operation a sweep has just listed, a NOT_FOUND is tried once more after a pause,
-   * as the go-sdk's poller ignores its first ones: "the returned operation is not on all
-   * replicas yet" (`pkg/operation`, `PollUntilDone`).
-   */
-  const get = async (): Promise<CallResult> => {
-    try {
-      return await call('get');
-    } catch (error) {
-      const listed = target.origin?.resourceId !== undefined;
-      if (!listed || !hasStatus(error, Status.NOT_FOUND)) throw error;
-      if (!(await pause(deps.notFoundPauseMs ?? NOT_FOUND_PAUSE_MS))) throw error;
-      return call('get');
-    }
-  };
-
-  /** What a Cancel refused, or answered unreadably, meant, as a Get after it tells. */
-  const afterUnusableCancel = async (error: CallError): Promise<Findings> => {
-    const after = await call('get').catch((again: unknown) => {
-      if (again instanceof CallError || again instanceof MismatchedAnswer) return undefined;
-      throw again;
-    });
-    const ending = outcomeAfterUnusableCancel(after?.operation, {
-      attempts: error.attempts,
-      answered: unreadableAnswer(error.cause) !== undefined,
-    });
-    const failed = failure(error, budget);
-    if (ending.outcome === Outcome.NotCancellable) return failed;
-    // With no Get to go by, what went wrong with the Cancel is all there is to tell.
-    const unknown = after === undefined && { code: failed.code, message: failed.message };
-    return { ...unknown, ...ending, ...error.ids };
-  };
-
-  if (budget.remainingMs() <= 0) {
-    return done({ outcome: Outcome.Failed, reason: Reason.Deadline, retryable: true });
+  const calls = operationCalls(named.id, target.origin, deps);
+  if (deps.budget.remainingMs() <= 0) {
+    return calls.result({ outcome: Outcome.Failed, reason: Reason.Deadline, retryable: true });
   }
   try {
-    const got = await get();
-    details = described(got.operation);
-    const decision = decide(got.operation, { ...target, now: now() });
-    if (decision.action === 'stop') {
-      const { action: _, ...stopped } = decision;
-      return done({ ...stopped, ...got.ids });
-    }
-    if (cancellabilityOf(got.operation.metadata?.typeUrl) === Cancellability.Unknown) {
-      details = { ...details, cancellability: Cancellability.Unknown };
-    }
-    // A sweep's candidate was listed in a folder the scope reaches; a named id is placed now.
-    const swept = target.origin?.resourceId !== undefined;
-    const outside = swept ? undefined : await deps.outsidePolicy?.(got.operation);
-    if (outside !== undefined) {
-      return done({
-        outcome: Outcome.Skipped,
-        reason: Reason.OutsidePolicy,
-        message: outside,
-        ...got.ids,
-      });
-    }
-    if (!deps.permits.take()) {
-      return done({
-        outcome: Outcome.Skipped,
-        reason: Reason.OverInvocationLimit,
-        message: OVER_INVOCATION_LIMIT,
-        ...got.ids,
-      });
-    }
-    const cancelled = await call('cancel').catch((error: unknown) => {
-      if (unusableCancel(error)) return error;
-      throw error;
-    });
-    if (cancelled instanceof CallError) return done(await afterUnusableCancel(cancelled));
-    const settled = (await watchEnd(cancelled)) ?? cancelled;
-    return done({ ...outcomeAfterCancel(settled.operation), ...cancelled.ids });
+    return calls.result(await script(target, calls, deps));
   } catch (error) {
-    if (error instanceof CallError && refreshCut(error)) {
-      const message = `${error.message}; ${REFRESH_CUT_SHORT}`;
-      return done({
-        outcome: Outcome.Failed,
-        code: 'UNAUTHENTICATED',
-        reason: Reason.Deadline,
-        retryable: true,
-        message,
-        ...error.ids,
-      });
-    }
-    if (error instanceof CallError) return done(failure(error, budget));
-    if (error instanceof MismatchedAnswer) {
-      return done({
-        outcome: Outcome.Failed,
-        message: error.message,
-        retryable: false,
-        ...error.ids,
-      });
-    }
-    throw error;
+    return calls.result(failureOf(error, deps.budget));
   }
+}
 
-  /** Polls Get until the operation ends, the wait runs out, or a poll fails. */
-  async function watchEnd(accepted: CallResult): Promise<CallResult | undefined> {
-    const waitEnds = now() + deps.waitSeconds * 1000;
-    let last: CallResult | undefined;
-    for (let delay = POLL_FIRST_MS; !(last ?? accepted).operation.done; ) {
-      if (delay >= waitEnds - now() || !(await pause(delay))) return last;
-      last = await call('get').catch(() => last);
-      delay = Math.min(delay * 2, POLL_MAX_MS);
-    }
-    return last;
+/** Get, decide, and Cancel what the decision and the limits let through; then watch it end. */
+async function script(target: Named, calls: OperationCalls, deps: PipelineDeps): Promise<Findings> {
+  const got = await calls.getListed();
+  calls.describe(described(got.operation));
+  const decision = decide(got.operation, { ...target, now: calls.now() });
+  if (decision.action === 'stop') {
+    const { action: _, ...stopped } = decision;
+    return { ...stopped, ...got.ids };
   }
+  if (cancellabilityOf(got.operation.metadata?.typeUrl) === Cancellability.Unknown) {
+    calls.describe({ cancellability: Cancellability.Unknown });
+  }
+  const held = await heldBack(target, got, deps);
+  if (held !== undefined) return held;
+  const cancelled = await calls.cancel().catch((error: unknown) => {
+    if (unusableCancel(error)) return error;
+    throw error;
+  });
+  if (cancelled instanceof CallError) return afterUnusableCancel(calls, cancelled, deps.budget);
+  const settled = (await watchEnd(calls, cancelled, deps.waitSeconds)) ?? cancelled;
+  return { ...outcomeAfterCancel(settled.operation), ...cancelled.ids };
+}
+
+/** Why a Cancel the decision allows is not sent: outside the policy, or over the invocation's cap. */
+async function heldBack(
+  target: Named,
+  got: CallResult,
+  deps: PipelineDeps,
+): Promise<Findings | undefined> {
+  // A sweep's candidate was listed in a folder the scope reaches; a named id is placed now.
+  const swept = target.origin?.resourceId !== undefined;
+  const outside = swept ? undefined : await deps.outsidePolicy?.(got.operation);
+  if (outside !== undefined) {
+    return { outcome: Outcome.Skipped, reason: Reason.OutsidePolicy, message: outside, ...got.ids };
+  }
+  if (!deps.permits.take()) {
+    return {
+      outcome: Outcome.Skipped,
+      reason: Reason.OverInvocationLimit,
+      message: OVER_INVOCATION_LIMIT,
+      ...got.ids,
+    };
+  }
+  return undefined;
+}
+
+/** What a Cancel refused, or answered unreadably, meant, as a Get after it tells. */
+async function afterUnusableCancel(
+  calls: OperationCalls,
+  error: CallError,
+  budget: Budget,
+): Promise<Findings> {
+  const after = await calls.get().catch((again: unknown) => {
+    if (again instanceof CallError || again instanceof MismatchedAnswer) return undefined;
+    throw again;
+  });
+  const ending = outcomeAfterUnusableCancel(after?.operation, {
+    attempts: error.attempts,
+    answered: unreadableAnswer(error.cause) !== undefined,
+  });
+  const failed = failure(error, budget);
+  if (ending.outcome === Outcome.NotCancellable) return failed;
+  // With no Get to go by, what went wrong with the Cancel is all there is to tell.
+  const unknown = after === undefined && { code: failed.code, message: failed.message };
+  return { ...unknown, ...ending, ...error.ids };
+}
+
+/** Polls Get until the operation ends, the wait runs out, or a poll fails. */
+async function watchEnd(
+  calls: OperationCalls,
+  accepted: CallResult,
+  waitSeconds: number,
+): Promise<CallResult | undefined> {
+  const waitEnds = calls.now() + waitSeconds * 1000;
+  let last: CallResult | undefined;
+  for (let delay = POLL_FIRST_MS; !(last ?? accepted).operation.done; ) {
+    if (delay >= waitEnds - calls.now() || !(await calls.pause(delay))) return last;
+    last = await calls.get().catch(() => last);
+    delay = Math.min(delay * 2, POLL_MAX_MS);
+  }
+  return last;
 }

@@ -1,21 +1,11 @@
 import { invokeSelf, type SelfInvokeDeps } from '../cloud/invoke-async';
-import { CancellerError } from '../errors';
+import { HandOnError } from '../errors';
 import { type Logger, LogLevel } from '../log';
 import type { Origin } from '../model';
 
 export interface Deferred {
   readonly origin: Origin;
   readonly deferred: unknown;
-}
-
-/** A batch's rest could not be handed on: the platform is to deliver the batch again. */
-export class HandOnError extends CancellerError {
-  constructor(count: number, reason: string) {
-    super(
-      `${count} message(s) past MAX_OPERATIONS could not be handed on (${reason}); failing the invocation before anything is done, so that the batch is delivered again`,
-    );
-    this.name = 'HandOnError';
-  }
 }
 
 /**

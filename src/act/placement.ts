@@ -1,14 +1,8 @@
 import { METHODS, typeName } from '../cancellable';
-import { type CloudCallDeps, cloudOf } from '../cloud/folders';
+import { type CallContext, callAt } from '../cloud/calls';
+import { cloudOf } from '../cloud/folders';
 import type { Operation } from '../cloud/operation-api';
-import {
-  callWithRetries,
-  isCallError,
-  methodAt,
-  type RpcMethod,
-  rpcName,
-  withFreshToken,
-} from '../cloud/unary';
+import { isCallError, type RpcMethod } from '../cloud/unary';
 import { decode, encode } from '../cloud/wire';
 import type { Policy } from '../config';
 import { inScope } from '../request/scope';
@@ -22,7 +16,7 @@ export interface PlacementEndpoints {
   readonly resourceManager: string;
 }
 
-export interface PlacementDeps extends Omit<CloudCallDeps, 'endpoint'> {
+export interface PlacementDeps extends CallContext {
   readonly policy: Policy;
   readonly endpoints: PlacementEndpoints;
 }
@@ -80,16 +74,9 @@ export async function outsidePolicy(
   if (named === undefined) {
     return 'not cancelled: its metadata names no resource whose folder this deployment can check against ALLOWED_FOLDERS and ALLOWED_CLOUDS';
   }
-  const endpoint = deps.endpoints[named.api];
-  const rpc = getFolderOf(named);
-  const call = { method: rpcName(rpc), subject: named.id, endpoint };
+  const site = { endpoint: deps.endpoints[named.api], rpc: getFolderOf(named), subject: named.id };
   try {
-    const { value } = await withFreshToken(
-      deps.token,
-      (bearer) =>
-        callWithRetries(call, methodAt(endpoint, rpc), named.id, bearer, deps.retry, deps.limits),
-      deps.limits.signal,
-    );
+    const { value } = await callAt(deps, site, named.id);
     const folderId = value.folderId;
     const resourceManager = { ...deps, endpoint: deps.endpoints.resourceManager };
     const allowed = await inScope(deps.policy, folderId, (id) => cloudOf(id, resourceManager));

@@ -1,13 +1,5 @@
-import {
-  type BearerToken,
-  type CallLimits,
-  callWithRetries,
-  methodAt,
-  type RetryOptions,
-  type RpcMethod,
-  rpcName,
-  withFreshToken,
-} from './unary';
+import { callAt, type ServiceCalls } from './calls';
+import type { RpcMethod } from './unary';
 import { decode, encode } from './wire';
 
 /** What a folder's Get tells: the cloud it is in. */
@@ -23,25 +15,9 @@ export const GET_FOLDER: RpcMethod<{ readonly folderId: string }, FolderPlace> =
   decode: (bytes) => decode<FolderPlace>(bytes, { 2: { name: 'cloudId', type: 'string' } }),
 };
 
-export interface CloudCallDeps {
-  readonly token: BearerToken;
-  readonly endpoint: string;
-  readonly retry: RetryOptions;
-  readonly limits: CallLimits;
-}
-
 /** The cloud a folder is in, by FolderService.Get (resource-manager.viewer); throws a CallError. */
-export async function cloudOf(folderId: string, deps: CloudCallDeps): Promise<string | undefined> {
-  const get = methodAt(deps.endpoint, GET_FOLDER);
-  const call = {
-    method: rpcName(GET_FOLDER),
-    subject: `folder ${folderId}`,
-    endpoint: deps.endpoint,
-  };
-  const { value } = await withFreshToken(
-    deps.token,
-    (bearer) => callWithRetries(call, get, { folderId }, bearer, deps.retry, deps.limits),
-    deps.limits.signal,
-  );
+export async function cloudOf(folderId: string, deps: ServiceCalls): Promise<string | undefined> {
+  const site = { endpoint: deps.endpoint, rpc: GET_FOLDER, subject: `folder ${folderId}` };
+  const { value } = await callAt(deps, site, { folderId });
   return value.cloudId || undefined;
 }

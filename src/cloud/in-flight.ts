@@ -1,4 +1,4 @@
-import { CancellerError } from '../errors';
+import { SlotWaitError } from '../errors';
 
 /**
  * A bound on the API calls in flight, shared by every invocation a warm instance runs at once:
@@ -11,14 +11,6 @@ export interface Slots {
    * starting it if `signal` aborts first, so a wait never outlasts the invocation's time budget.
    */
   hold<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T>;
-}
-
-/** A caller waiting for a slot stopped at its signal before one came free. */
-export class SlotWaitError extends CancellerError {
-  constructor(max: number, options?: ErrorOptions) {
-    super(`stopped waiting for a free slot, all ${max} (MAX_CALLS_IN_FLIGHT) in use`, options);
-    this.name = 'SlotWaitError';
-  }
 }
 
 export function createSlots(max: number): Slots {

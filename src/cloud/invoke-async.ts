@@ -1,33 +1,18 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { backoffDelay } from './backoff';
-import type { BearerToken, CallLimits, RetryOptions } from './unary';
+import type { CallContext } from './calls';
+import { callPolicy, retryableHttp, retrying, type Tried } from './retry';
 
-export interface SelfInvokeDeps {
+export interface SelfInvokeDeps extends CallContext {
   /** Where functions are invoked by id: `https://functions.yandexcloud.net` on the platform. */
   readonly invokeUrl: string;
   /** This function's id (`context.functionName`): what it hands on are its own invocations. */
   readonly functionId: string;
-  readonly token: BearerToken;
-  readonly retry: RetryOptions;
-  readonly limits: CallLimits;
 }
 
-const MAX_RETRY_DELAY_MS = 5000;
 /** What the platform answers an accepted asynchronous call with (function-invoke-async.md). */
 const ACCEPTED = 202;
-const RETRYABLE = (status: number) => status === 429 || status >= 500;
-
-class SelfInvokeError extends Error {
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-  ) {
-    super(message);
-  }
-}
 
 /** One asynchronous invocation of this function, with the function's own IAM token. */
-async function invokeAsync(body: string, deps: SelfInvokeDeps): Promise<void> {
+async function invokeAsync(body: string, deps: SelfInvokeDeps): Promise<Tried<void, string>> {
   const url = `${deps.invokeUrl.replace(/\/+$/, '')}/${deps.functionId}?integration=async`;
   // One of the instance's calls in flight, as every API call is; the timeout runs from the start.
   const post = async () => {
@@ -56,11 +41,10 @@ async function invokeAsync(body: string, deps: SelfInvokeDeps): Promise<void> {
     status = await (deps.limits.slots ? deps.limits.slots.hold(post, deps.limits.signal) : post());
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new SelfInvokeError(`no answer: ${reason}`, true);
+    return { ok: false, failure: `no answer: ${reason}`, retryable: true };
   }
-  if (status !== ACCEPTED) {
-    throw new SelfInvokeError(`answered ${status}`, RETRYABLE(status));
-  }
+  if (status === ACCEPTED) return { ok: true, value: undefined };
+  return { ok: false, failure: `answered ${status}`, retryable: retryableHttp(status) };
 }
 
 /**
@@ -68,20 +52,14 @@ async function invokeAsync(body: string, deps: SelfInvokeDeps): Promise<void> {
  * policy and inside the time budget; the reason if it failed, undefined once the platform took it.
  */
 export async function invokeSelf(body: string, deps: SelfInvokeDeps): Promise<string | undefined> {
-  const policy = { baseDelayMs: deps.retry.retryBaseDelayMs, maxDelayMs: MAX_RETRY_DELAY_MS };
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await invokeAsync(body, deps);
-      return undefined;
-    } catch (error) {
-      const { message, retryable } = error as SelfInvokeError;
-      const delay = backoffDelay(attempt - 1, policy);
-      const remaining = deps.limits.remainingMs?.() ?? Infinity;
-      if (!retryable || attempt > deps.retry.retryAttempts || delay >= remaining) {
-        return `${message} after ${attempt} attempt(s)`;
-      }
-      const slept = await sleep(delay, true, { signal: deps.limits.signal }).catch(() => false);
-      if (!slept) return `${message}; the time budget ran out`;
-    }
-  }
+  const { signal, remainingMs } = deps.limits;
+  const ended = await retrying(() => invokeAsync(body, deps), {
+    policy: callPolicy(deps.retry),
+    ...(signal && { signal }),
+    ...(remainingMs && { remainingMs }),
+  });
+  if (ended.ok) return undefined;
+  return ended.cut
+    ? `${ended.failure}; the time budget ran out`
+    : `${ended.failure} after ${ended.attempts} attempt(s)`;
 }

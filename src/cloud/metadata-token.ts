@@ -1,6 +1,6 @@
 import { get } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { NoTokenError } from '../errors';
+import { retrying, type Tried } from './retry';
 import { type IssuedToken, TOKEN_PATTERN } from './token';
 
 export interface MetadataRetry {
@@ -22,17 +22,19 @@ export async function fetchMetadataToken(
   url: string,
   { retry = RETRY, signal }: { retry?: MetadataRetry; signal?: AbortSignal } = {},
 ): Promise<IssuedToken> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fetchOnce(url, retry.timeoutMs, signal);
-    } catch (error) {
-      const again = error instanceof NoTokenError && error.transient && !signal?.aborted;
-      if (!again || attempt >= retry.attempts) throw error;
-      await sleep(retry.firstDelayMs * 2 ** (attempt - 1), undefined, { signal }).catch(() => {
-        throw error;
-      });
-    }
-  }
+  const policy = { attempts: retry.attempts, delayMs: (n: number) => retry.firstDelayMs * 2 ** n };
+  const once = (): Promise<Tried<IssuedToken, unknown>> =>
+    fetchOnce(url, retry.timeoutMs, signal).then(
+      (value) => ({ ok: true, value }),
+      (error: unknown) => ({
+        ok: false,
+        failure: error,
+        retryable: error instanceof NoTokenError && error.transient,
+      }),
+    );
+  const ended = await retrying(once, { policy, ...(signal && { signal }) });
+  if (ended.ok) return ended.value;
+  throw ended.failure;
 }
 
 const MAX_ANSWER_BYTES = 64 * 1024;
@@ -61,7 +63,7 @@ function fetchOnce(url: string, timeoutMs: number, signal?: AbortSignal): Promis
           chunks.push(chunk);
         });
         res.on('error', (error) =>
-          reject(new NoTokenError('failed mid-answer', { cause: error }, true)),
+          reject(new NoTokenError('failed mid-answer', { cause: error, transient: true })),
         );
         res.on('end', () => {
           const status = res.statusCode ?? 0;
@@ -74,7 +76,7 @@ function fetchOnce(url: string, timeoutMs: number, signal?: AbortSignal): Promis
             return;
           }
           if (status !== 200) {
-            reject(new NoTokenError(`answered HTTP ${status}`, undefined, status >= 500));
+            reject(new NoTokenError(`answered HTTP ${status}`, { transient: status >= 500 }));
             return;
           }
           const token = parseToken(Buffer.concat(chunks).toString('utf8'));
@@ -87,7 +89,10 @@ function fetchOnce(url: string, timeoutMs: number, signal?: AbortSignal): Promis
     request.on('close', () => clearTimeout(timer));
     request.on('error', (error) =>
       reject(
-        new NoTokenError(`could not be reached (${errorCode(error)})`, { cause: error }, true),
+        new NoTokenError(`could not be reached (${errorCode(error)})`, {
+          cause: error,
+          transient: true,
+        }),
       ),
     );
   });

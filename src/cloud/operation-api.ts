@@ -1,17 +1,17 @@
 import { Client, credentials } from '@grpc/grpc-js';
 import type { RequestIds } from '../model';
+import type { RetryOptions } from './retry';
 import {
   type CallLimits,
   CHANNEL_OPTIONS,
   callWithRetries,
-  type RetryOptions,
   type RpcMethod,
   rpcName,
   unaryMethod,
 } from './unary';
 import { type Descriptor, decode, encode } from './wire';
 
-export { CallError, type CallLimits } from './unary';
+export type { CallLimits } from './unary';
 
 /** yandex.cloud.operation.Operation (operation.proto), as far as the function reads it. */
 export interface Operation {
@@ -91,6 +91,8 @@ export function createOperationApi(
   options: OperationApiOptions,
 ): OperationApi & { connect(): void; close(): void } {
   const client = new Client(options.endpoint, credentials.createSsl(), CHANNEL_OPTIONS);
+  const { callTimeoutMs, retryAttempts, retryBaseDelayMs } = options;
+  const retry = { callTimeoutMs, retryAttempts, retryBaseDelayMs };
   const call = async (
     rpc: RpcMethod<string, Operation>,
     operationId: string,
@@ -102,8 +104,7 @@ export function createOperationApi(
       unaryMethod(client, rpc),
       operationId,
       token,
-      options,
-      limits,
+      { ...retry, ...limits },
     );
     return { operation: value, ...rest };
   };

@@ -1,4 +1,5 @@
-import { CancellerError, NoTokenError } from '../errors';
+import { NoTokenError } from '../errors';
+import { beforeSignal } from './out-of-time';
 import type { BearerToken } from './unary';
 
 /** A token as the metadata service issues it. */
@@ -45,7 +46,11 @@ const MIN_CONTEXT_LIFETIME_SECONDS = 60;
  * past its own timeouts.
  */
 const FETCH_DEADLINE_MS = 4000;
-const OUT_OF_TIME = 'the time budget ran out while getting an IAM token';
+/** A wait for a token says the same whether the budget was spent before it began or during it. */
+const OUT_OF_TIME = {
+  before: 'the time budget ran out while getting an IAM token',
+  during: 'the time budget ran out while getting an IAM token',
+} as const;
 
 /**
  * What a bearer token can hold. Anything else would be refused by grpc-js with an error that
@@ -58,31 +63,6 @@ function contextToken(context: TokenContext): string | undefined {
   if (typeof value !== 'string' || !TOKEN_PATTERN.test(value)) return undefined;
   if (typeof expiresIn === 'number' && expiresIn < MIN_CONTEXT_LIFETIME_SECONDS) return undefined;
   return value;
-}
-
-/** `work`, unless `wait` ends first: the work goes on, for whoever else waits on it. */
-function until<T>(work: Promise<T>, { signal }: TokenWait): Promise<T> {
-  if (signal === undefined) return work;
-  if (signal.aborted) {
-    // Left unawaited, a later failure of the work would be an unhandled rejection, and the end
-    // of the process for every invocation on it.
-    work.catch(() => {});
-    return Promise.reject(new CancellerError(OUT_OF_TIME));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new CancellerError(OUT_OF_TIME));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /**
@@ -113,7 +93,7 @@ export function createTokenProvider({
     let timer: NodeJS.Timeout | undefined;
     const abandoned = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        reject(new NoTokenError(`gave no token within ${fetchDeadlineMs} ms`, undefined, true));
+        reject(new NoTokenError(`gave no token within ${fetchDeadlineMs} ms`, { transient: true }));
         controller.abort();
       }, fetchDeadlineMs);
       timer.unref();
@@ -129,7 +109,7 @@ export function createTokenProvider({
     inFlight ??= refresh().finally(() => {
       inFlight = undefined;
     });
-    return until(inFlight, wait);
+    return beforeSignal(inFlight, wait.signal, OUT_OF_TIME);
   };
 
   return {

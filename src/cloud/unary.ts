@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Client,
   type ClientUnaryCall,
@@ -7,21 +6,14 @@ import {
   Metadata,
   type ServiceError,
 } from '@grpc/grpc-js';
-import { CancellerError } from '../errors';
+import { type CallEnding, CallError, type CallName, SlotWaitError } from '../errors';
 import type { RequestIds } from '../model';
-import { backoffDelay } from './backoff';
 import { describeStatus, Status, statusOf, unreadableAnswer } from './grpc-status';
-import { type Slots, SlotWaitError } from './in-flight';
+import type { Slots } from './in-flight';
+import { callPolicy, type RetryOptions, retrying, type Tried } from './retry';
 
-/** What a call asks, of what, and where: what its errors and retries are told by. */
-export interface CallName {
-  /** The method as its service names it: `OperationService.Get`, `FunctionService.List`. */
-  readonly method: string;
-  /** What it is about: an operation id, `folder b1g…`, `compute.instance fhm…`. */
-  readonly subject?: string;
-  /** Where it goes: `host:port`. */
-  readonly endpoint?: string;
-}
+/** What callWithRetries's callers name their calls and retry them by. */
+export type { CallName, RetryOptions };
 
 /** One failed attempt that is about to be tried again. */
 export interface RetryInfo extends CallName {
@@ -47,73 +39,30 @@ export interface CallLimits {
   readonly slots?: Slots;
 }
 
-export interface RetryOptions {
-  readonly callTimeoutMs: number;
-  readonly retryAttempts: number;
-  readonly retryBaseDelayMs: number;
-}
-
 export interface Answer<T> {
   readonly value: T;
   readonly attempts: number;
   readonly ids: RequestIds;
 }
 
-/** How a call's last attempt ended, beyond its status. */
-export interface CallEnding {
-  readonly cause: unknown;
-  /** How long the last attempt was given. */
-  readonly timeoutMs?: number;
-  /**
-   * The invocation's time budget ended the call: its signal cut the attempt, or the attempt's
-   * deadline was the budget's remainder rather than CALL_TIMEOUT_MS.
-   */
-  readonly budgetBound?: boolean;
-}
-
-/** "OperationService.Get of fd8… at operation.api.cloud.yandex.net:443" */
-export function callLabel({ method, subject, endpoint }: CallName): string {
-  return `${method}${subject ? ` of ${subject}` : ''}${endpoint ? ` at ${endpoint}` : ''}`;
-}
-
 /**
- * A call that failed for good, after the retries; the gRPC error is its `cause`. Its message
- * says what was asked, of what, where, and why it failed, in words a person knows:
- * "OperationService.Get of fd8… at operation.api.cloud.yandex.net:443: could not connect within
- * 5 s (DEADLINE_EXCEEDED), after 3 attempts".
+ * A call that failed for good, its problem worded from its status in words a person knows
+ * ("could not connect within 5 s (DEADLINE_EXCEEDED)").
  */
-export class CallError extends CancellerError {
-  readonly method: string;
-  readonly subject?: string;
-  readonly endpoint?: string;
-  readonly timeoutMs?: number;
-  readonly budgetBound: boolean;
-  /** What went wrong, without the call's name: "permission denied (PERMISSION_DENIED)". */
-  readonly problem: string;
-
-  constructor(
-    call: string | CallName,
-    readonly attempts: number,
-    readonly ids: RequestIds,
-    ending: CallEnding,
-  ) {
-    const name = typeof call === 'string' ? { method: call } : call;
-    const budgetBound = ending.budgetBound ?? false;
-    const problem = describeStatus(ending.cause, {
-      ...(ending.timeoutMs !== undefined && { timeoutMs: ending.timeoutMs }),
-      budgetBound,
-      budgetRanOut: budgetBound,
-    });
-    const tries = attempts > 1 ? `, after ${attempts} attempts` : '';
-    super(`${callLabel(name)}: ${problem}${tries}`, { cause: ending.cause });
-    this.name = 'CallError';
-    this.method = name.method;
-    if (name.subject !== undefined) this.subject = name.subject;
-    if (name.endpoint !== undefined) this.endpoint = name.endpoint;
-    if (ending.timeoutMs !== undefined) this.timeoutMs = ending.timeoutMs;
-    this.budgetBound = budgetBound;
-    this.problem = problem;
-  }
+export function callError(
+  call: string | CallName,
+  attempts: number,
+  ids: RequestIds,
+  ending: CallEnding,
+): CallError {
+  const budgetBound = ending.budgetBound ?? false;
+  const problem = describeStatus(ending.cause, {
+    ...(ending.timeoutMs !== undefined && { timeoutMs: ending.timeoutMs }),
+    budgetBound,
+    budgetRanOut: budgetBound,
+  });
+  const name = typeof call === 'string' ? { method: call } : call;
+  return new CallError(name, attempts, ids, { ...ending, problem });
 }
 
 /**
@@ -224,8 +173,6 @@ export const RETRYABLE_STATUSES: ReadonlySet<Status> = new Set([
   Status.DEADLINE_EXCEEDED,
 ]);
 
-const MAX_RETRY_DELAY_MS = 5000;
-const UNBOUNDED = () => Number.POSITIVE_INFINITY;
 const NO_SLOTS: Slots = { hold: (work) => work() };
 
 /** A grpc-js client's unary method, as unaryMethod() makes one and the SDK's clients have them. */
@@ -244,22 +191,27 @@ const SERVER_ID_HEADERS = {
   serverTraceId: 'x-server-trace-id',
 } as const;
 
+/** What one attempt sends: the request, with the token and ids in its metadata. */
+interface Sent<Req, Res> {
+  readonly method: UnaryMethod<Req, Res>;
+  readonly request: Req;
+  readonly token: string;
+  readonly ids: Pick<RequestIds, 'clientTraceId' | 'clientRequestId'>;
+  readonly deadlineMs: number;
+}
+
 /** One attempt: resolves with the answer, or rejects with the grpc-js ServiceError. */
 function attempt<Req, Res>(
-  method: UnaryMethod<Req, Res>,
-  request: Req,
-  token: string,
-  client: Pick<RequestIds, 'clientTraceId' | 'clientRequestId'>,
-  deadlineMs: number,
+  sent: Sent<Req, Res>,
   { signal, metadata: extra = {} }: CallLimits,
   onServerIds: (ids: ServerIds) => void,
 ): Promise<Res> {
   return new Promise<Res>((resolve, reject) => {
     const metadata = new Metadata();
     for (const [key, value] of Object.entries(extra)) metadata.set(key, value);
-    metadata.set('authorization', `Bearer ${token}`);
-    metadata.set('x-request-id', client.clientRequestId);
-    metadata.set('x-client-trace-id', client.clientTraceId);
+    metadata.set('authorization', `Bearer ${sent.token}`);
+    metadata.set('x-request-id', sent.ids.clientRequestId);
+    metadata.set('x-client-trace-id', sent.ids.clientTraceId);
     const remember = (md: Metadata) => {
       for (const [field, name] of Object.entries(SERVER_ID_HEADERS)) {
         const [value] = md.get(name);
@@ -267,10 +219,10 @@ function attempt<Req, Res>(
       }
     };
     const cancel = () => call.cancel();
-    const call = method(
-      request,
+    const call = sent.method(
+      sent.request,
       metadata,
-      { deadline: Date.now() + deadlineMs },
+      { deadline: Date.now() + sent.deadlineMs },
       (error, response) => {
         signal?.removeEventListener('abort', cancel);
         if (error) reject(error);
@@ -284,6 +236,18 @@ function attempt<Req, Res>(
   });
 }
 
+/** How an attempt failed: what it failed with, the ids it went out and came back with, its time. */
+interface FailedAttempt {
+  readonly error: unknown;
+  readonly ids: RequestIds;
+  /** The attempt's deadline, and the budget's remainder when it was set; 0 for one never sent. */
+  readonly deadlineMs: number;
+  readonly leftMs: number;
+}
+
+/** A call's options: the function's retry settings, and what bounds this call. */
+export type CallOptions = RetryOptions & CallLimits;
+
 /**
  * A unary call with the function's retry policy: transient statuses retried with exponential
  * backoff and full jitter, each attempt with its own deadline, all inside the time budget.
@@ -293,73 +257,69 @@ export async function callWithRetries<Req, Res>(
   method: UnaryMethod<Req, Res>,
   request: Req,
   token: string,
-  options: RetryOptions,
-  limits: CallLimits = {},
+  options: CallOptions,
 ): Promise<Answer<Res>> {
-  const { signal, remainingMs = UNBOUNDED, onRetry, slots = NO_SLOTS } = limits;
+  const { signal, remainingMs = () => Number.POSITIVE_INFINITY, onRetry } = options;
+  const slots = options.slots ?? NO_SLOTS;
   const call = typeof name === 'string' ? { method: name } : name;
-  const policy = { baseDelayMs: options.retryBaseDelayMs, maxDelayMs: MAX_RETRY_DELAY_MS };
   const clientTraceId = randomUUID();
-  // The last attempt that went out, with what its answer said: a wait for a slot after it names it.
+  // The last attempt that went out: a wait for a slot after it names it.
   let lastSent: RequestIds | undefined;
-  for (let attempts = 1; ; attempts++) {
+  const once = async (): Promise<Tried<Omit<Answer<Res>, 'attempts'>, FailedAttempt>> => {
     // Ids the server sent for an earlier attempt do not name this one.
     let ids: RequestIds = { clientTraceId, clientRequestId: randomUUID() };
     const remember = (found: ServerIds) => {
       ids = { ...ids, ...found };
     };
     // Set once a slot is had: the wait for it is not the attempt's time.
-    let left = 0;
+    let leftMs = 0;
     let deadlineMs = 0;
     const send = () => {
-      left = remainingMs();
-      deadlineMs = Math.max(1, Math.min(options.callTimeoutMs, left));
-      return attempt(method, request, token, ids, deadlineMs, limits, remember);
+      leftMs = remainingMs();
+      deadlineMs = Math.max(1, Math.min(options.callTimeoutMs, leftMs));
+      return attempt({ method, request, token, ids, deadlineMs }, options, remember);
     };
     try {
       const value = await slots.hold(send, signal);
-      return { value, attempts, ids };
+      return { ok: true, value: { value, ids } };
     } catch (error) {
       // Only the budget's signal stops the wait, and this attempt was never sent.
       if (error instanceof SlotWaitError) {
-        throw new CallError(call, attempts - 1, lastSent ?? ids, {
-          cause: error,
-          budgetBound: true,
-        });
+        return { ok: false, failure: { error, ids, deadlineMs, leftMs }, retryable: false };
       }
       lastSent = ids;
-      const status = statusOf(error);
-      const fail = () =>
-        new CallError(call, attempts, ids, {
-          cause: error,
-          timeoutMs: deadlineMs,
-          // A timeout of the budget's making is the budget's; CALL_TIMEOUT_MS's is the call's.
-          budgetBound:
-            signal?.aborted === true ||
-            (status === Status.DEADLINE_EXCEEDED && left < options.callTimeoutMs),
-        });
       // An answer the client could not read comes back the same however often it is asked for.
+      const status = statusOf(error);
       const retryable =
         status !== undefined && RETRYABLE_STATUSES.has(status) && !unreadableAnswer(error);
-      if (attempts > options.retryAttempts || !retryable || signal?.aborted) throw fail();
-      const delay = backoffDelay(attempts - 1, policy);
-      if (delay >= remainingMs()) throw fail();
-      try {
-        onRetry?.({
-          ...call,
-          attempt: attempts,
-          code: Status[status],
-          message: describeStatus(error, { timeoutMs: deadlineMs }),
-          delayMs: Math.round(delay),
-        });
-      } catch {
-        // Telling of a retry must not be what fails the call.
-      }
-      await sleep(delay, undefined, { signal }).catch(() => {
-        throw fail();
-      });
+      return { ok: false, failure: { error, ids, deadlineMs, leftMs }, retryable };
     }
+  };
+  const ended = await retrying(once, {
+    policy: callPolicy(options),
+    ...(signal && { signal }),
+    remainingMs,
+    ...(onRetry && {
+      onRetry: ({ attempt: n, failure, delayMs }) =>
+        onRetry({
+          ...call,
+          attempt: n,
+          code: Status[statusOf(failure.error) as Status],
+          message: describeStatus(failure.error, { timeoutMs: failure.deadlineMs }),
+          delayMs: Math.round(delayMs),
+        }),
+    }),
+  });
+  if (ended.ok) return { ...ended.value, attempts: ended.attempts };
+  const { error, ids, deadlineMs, leftMs } = ended.failure;
+  if (error instanceof SlotWaitError) {
+    throw callError(call, ended.attempts - 1, lastSent ?? ids, { cause: error, budgetBound: true });
   }
+  // A timeout of the budget's making is the budget's; CALL_TIMEOUT_MS's is the call's.
+  const budgetBound =
+    signal?.aborted === true ||
+    (statusOf(error) === Status.DEADLINE_EXCEEDED && leftMs < options.callTimeoutMs);
+  throw callError(call, ended.attempts, ids, { cause: error, timeoutMs: deadlineMs, budgetBound });
 }
 
 /**

@@ -1,5 +1,4 @@
-import { RequestError } from '../errors';
-import { MissingBundleError } from '../lazy-bundle';
+import { MissingBundleError, RequestError } from '../errors';
 import { errorFields, type Logger, LogLevel } from '../log';
 import {
   type CancelRequest,
@@ -16,7 +15,7 @@ import {
   type SweepSummary,
   type Target,
 } from '../model';
-import type { SweepContext } from '../sweep/context';
+import type { Scope, SweepContext } from '../sweep/context';
 import type { SweepAnswer } from '../sweep/select';
 import { mergeTallies, withOutcomes } from '../tallies';
 import { loadSweep } from './load-sweep';
@@ -42,9 +41,6 @@ export interface Selected {
   readonly rejections: readonly string[];
   readonly sweep?: SweepSummary;
 }
-
-/** What selection works with: the settings, the token, the budget, the log, the invocation. */
-export type SelectContext = Omit<SweepContext, 'request'>;
 
 type SweepRequest = Accepted & { readonly request: { readonly kind: 'sweep'; sweep: SweepSpec } };
 
@@ -85,11 +81,8 @@ async function answerOf(
  * dist/sweep.js (or dist/re2.js) is a failed listing, so that the named operations beside it
  * still go through.
  */
-async function runSweeps(
-  requests: readonly SweepRequest[],
-  context: SelectContext,
-): Promise<Sweeps> {
-  const { config, log } = context;
+async function runSweeps(requests: readonly SweepRequest[], scope: Scope): Promise<Sweeps> {
+  const { config, log } = scope;
   const sweeps: Sweeps = {
     targets: [],
     reported: new Map(),
@@ -116,7 +109,7 @@ async function runSweeps(
       });
       continue;
     }
-    const found = await answerOf(request.sweep, { request: { origin, ...guards }, ...context });
+    const found = await answerOf(request.sweep, { request: { origin, ...guards }, ...scope });
     if (found instanceof MissingBundleError || found.kind === 'missingBundle') {
       const missing =
         found instanceof MissingBundleError ? found : new MissingBundleError(found.file);
@@ -158,18 +151,15 @@ async function runSweeps(
  * The named operations and what the sweeps find, under one blast-radius check for them all; the
  * operations found that cannot be cancelled are only reported, so the check does not count them.
  */
-export async function select(
-  requests: readonly Accepted[],
-  context: SelectContext,
-): Promise<Selected> {
-  const { config, log } = context;
+export async function select(requests: readonly Accepted[], scope: Scope): Promise<Selected> {
+  const { config, log } = scope;
   const named: Target[] = requests.flatMap(({ origin, request }) => {
     if (request.kind !== 'ids') return [];
     const guards = tightened(config, request);
     return request.operations.map((name) => ({ named: name, origin, ...guards }));
   });
   const sweepRequests = requests.filter((r): r is SweepRequest => r.request.kind === 'sweep');
-  const sweeps = await runSweeps(sweepRequests, context);
+  const sweeps = await runSweeps(sweepRequests, scope);
   // With nothing else to do, the invocation fails as what it is.
   if (sweeps.missingBundle !== undefined && named.length === 0) throw sweeps.missingBundle;
   // An operation a request names goes through Get and Cancel, and its result says the rest.

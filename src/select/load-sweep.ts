@@ -1,4 +1,5 @@
 import * as cancellable from '../cancellable';
+import * as calls from '../cloud/calls';
 import * as described from '../cloud/described';
 import * as folders from '../cloud/folders';
 import * as grpcStatus from '../cloud/grpc-status';
@@ -28,6 +29,7 @@ import LENT_TO_SWEEP from './lent.json';
  */
 export const LENT: Readonly<Record<string, unknown>> = {
   'src/cancellable.ts': cancellable,
+  'src/cloud/calls.ts': calls,
   'src/cloud/described.ts': described,
   'src/cloud/folders.ts': folders,
   'src/cloud/grpc-status.ts': grpcStatus,

@@ -1,4 +1,4 @@
-import type { BearerToken, CallLimits } from '../cloud/unary';
+import type { CallContext } from '../cloud/calls';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { CancelPermits, Guards, Origin } from '../model';
@@ -10,16 +10,20 @@ export interface Invocation {
   readonly functionId?: string;
 }
 
-/** What the host gives a sweep: the request's guards and origin, and the invocation's means. */
-export interface SweepContext {
-  readonly request: Guards & { readonly origin: Origin };
+/**
+ * What run.ts builds once for the layers under it: the settings, the calls' context (the
+ * invocation's token, the retry settings, the budget and the instance's slots), the log, the
+ * invocation, and its Cancels left, of which a fan-out hands each folder its share.
+ */
+export interface Scope {
   readonly config: Config;
-  /** The invocation's token, renewed once for all its calls if the API refuses it. */
-  readonly token: BearerToken;
-  /** The invocation's budget and the instance's slots, which every listing keeps to. */
-  readonly limits: CallLimits;
+  readonly calls: CallContext;
   readonly log: Logger;
   readonly invocation: Invocation;
-  /** The invocation's Cancels left, of which a fan-out hands each folder its share. */
   readonly permits: CancelPermits;
+}
+
+/** What the host gives a sweep: the request's guards and origin, and the invocation's scope. */
+export interface SweepContext extends Scope {
+  readonly request: Guards & { readonly origin: Origin };
 }

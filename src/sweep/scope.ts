@@ -1,13 +1,11 @@
-import { type CloudCallDeps, cloudOf } from '../cloud/folders';
-import { callWithRetries, methodAt, rpcName, withFreshToken } from '../cloud/unary';
+import { callAt, type ServiceCalls } from '../cloud/calls';
+import { cloudOf } from '../cloud/folders';
 import type { Policy } from '../config';
 import type { SweepExclusion, SweepSpec } from '../model';
 import { inScope, isScoped } from '../request/scope';
 import { allPages } from './listing/pages';
 import { LIST_FOLDERS, type Listed } from './listing/wire';
 import type { MalformedIds } from './malformed';
-
-export type ScopeDeps = CloudCallDeps;
 
 /** The folders a sweep may list under the deployment's policy, and those it leaves out. */
 export interface ScopedFolders {
@@ -25,7 +23,7 @@ export async function withinScope(
   folders: readonly string[],
   cloudId: string | undefined,
   policy: Policy,
-  deps: ScopeDeps,
+  deps: ServiceCalls,
 ): Promise<ScopedFolders> {
   if (!isScoped(policy) || (cloudId !== undefined && policy.allowedClouds?.includes(cloudId))) {
     return { kept: folders, outside: [] };
@@ -59,22 +57,11 @@ export function isExcluded(folder: Listed, exclusion?: SweepExclusion) {
 }
 
 /** A cloud's folders, every page (resource manager FolderService.List, folder_service.proto). */
-async function foldersOfCloud(cloudId: string, deps: ScopeDeps): Promise<Listed[]> {
-  const list = methodAt(deps.endpoint, LIST_FOLDERS);
-  const call = {
-    method: rpcName(LIST_FOLDERS),
-    subject: `cloud ${cloudId}`,
-    endpoint: deps.endpoint,
-  };
-  const listed = await allPages(async (pageToken) => {
-    const request = { of: cloudId, pageToken };
-    const { value } = await withFreshToken(
-      deps.token,
-      (bearer) => callWithRetries(call, list, request, bearer, deps.retry, deps.limits),
-      deps.limits.signal,
-    );
-    return value;
-  });
+async function foldersOfCloud(cloudId: string, deps: ServiceCalls): Promise<Listed[]> {
+  const site = { endpoint: deps.endpoint, rpc: LIST_FOLDERS, subject: `cloud ${cloudId}` };
+  const listed = await allPages(
+    async (pageToken) => (await callAt(deps, site, { of: cloudId, pageToken })).value,
+  );
   return listed.items;
 }
 
@@ -85,7 +72,7 @@ async function foldersOfCloud(cloudId: string, deps: ScopeDeps): Promise<Listed[
  */
 export async function foldersOf(
   spec: SweepSpec,
-  deps: ScopeDeps,
+  deps: ServiceCalls,
   malformed: MalformedIds,
 ): Promise<string[]> {
   if (spec.cloudId !== undefined) {

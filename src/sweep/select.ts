@@ -1,3 +1,4 @@
+import type { ServiceCalls } from '../cloud/calls';
 import { isMissingBundle } from '../lazy-bundle';
 import { LogLevel } from '../log';
 import { mapLimited } from '../map-limited';
@@ -16,7 +17,7 @@ import { logListingFailure, rolesMissing } from './failure-lines';
 import { type Check, type Compiled, compileFilters } from './filters';
 import { findCandidates, type Sighting, SWEEP_BOUNDS } from './listing';
 import { ListingEnd } from './listing/ending';
-import { type LogRecordDeps, latestLogRecord } from './listing/log-records';
+import { latestLogRecord } from './listing/log-records';
 import { Cut, MAX_PAGES } from './listing/pages';
 import { stuckResult } from './listing/stuck';
 import { logMalformed } from './malformed';
@@ -88,21 +89,15 @@ export async function sweep(spec: SweepSpec, context: SweepContext): Promise<Swe
 
 /** Sweeps one folder (or named resources), logs what it listed and what failed, and turns what it found into targets. */
 async function sweepFolder(spec: SweepSpec, check: Check, context: SweepContext): Promise<Swept> {
-  const { request, config, token, limits, log } = context;
+  const { request, config, log } = context;
   const now = Date.now();
-  const sweepLimits = withRetryLines(limits, log, request.origin);
+  const calls = {
+    ...context.calls,
+    limits: withRetryLines(context.calls.limits, log, request.origin),
+  };
   const findings = await findCandidates(spec, check, {
-    token,
-    endpoints: {
-      compute: config.computeEndpoint,
-      vpc: config.vpcEndpoint,
-      k8s: config.k8sEndpoint,
-      mdb: config.mdbEndpoint,
-      cic: config.cicEndpoint,
-      cloudrouter: config.cloudrouterEndpoint,
-    },
-    retry: config,
-    limits: sweepLimits,
+    ...calls,
+    endpoints: config.endpoints,
     now,
   });
   const { origin, ...guards } = request;
@@ -145,7 +140,7 @@ async function sweepFolder(spec: SweepSpec, check: Check, context: SweepContext)
     ...(Object.keys(findings.filteredOut).length > 0 && { filteredOut: findings.filteredOut }),
     kinds: findings.tallies,
   });
-  const groupLog = { token, endpoint: config.computeEndpoint, retry: config, limits: sweepLimits };
+  const groupLog = { ...calls, endpoint: config.endpoints.compute };
   return {
     targets: findings.candidates.map((candidate) => ({
       ...guards,
@@ -182,7 +177,7 @@ const LOG_CONCURRENCY = 8;
 async function reportedResults(
   sightings: readonly Sighting[],
   now: number,
-  groupLog: LogRecordDeps,
+  groupLog: ServiceCalls,
 ): Promise<OperationResult[]> {
   const groups = [
     ...new Set(

@@ -36,41 +36,80 @@ export interface WideSweep<T, R> extends SweepContext {
   sweepOne(spec: SweepSpec, origin: Origin): Promise<FolderFindings<T, R>>;
 }
 
+/** What a wide sweep's parts work with: the sweep, its id, and the origin of its lines. */
+type Wide<T, R> = WideSweep<T, R> & { readonly sweepId: string; readonly origin: Origin };
+
+type WideFindings<T, R> = FolderFindings<T, R> & { readonly sweepId: string };
+
 /**
  * A sweep of a cloud or of several folders: its folders listed, then each swept here or, past
  * SWEEP_FANOUT_FOLDERS, each handed on as an invocation of its own, all under one sweep id.
  */
-export async function sweepWide<T, R>(
-  wide: WideSweep<T, R>,
-): Promise<FolderFindings<T, R> & { readonly sweepId: string }> {
-  const { spec, request, config, log, invocation } = wide;
+export async function sweepWide<T, R>(sweep: WideSweep<T, R>): Promise<WideFindings<T, R>> {
+  const { request, config, invocation } = sweep;
   const sweepId = request.origin.sweepId ?? invocation.requestId ?? randomUUID();
-  const origin = { ...request.origin, sweepId };
-  const where =
-    spec.cloudId === undefined ? { folderIds: spec.folderIds } : { cloudId: spec.cloudId };
-  let folders: readonly string[];
+  const wide = { ...sweep, sweepId, origin: { ...request.origin, sweepId } };
+  const scoped = await scopedFolders(wide);
+  if ('failed' in scoped) return scoped.failed;
+  const { folders } = scoped;
+  if (folders.length > config.sweepFanoutFolders && invocation.functionId !== undefined) {
+    return handedOn(wide, folders, invocation.functionId);
+  }
+  if (folders.length > config.sweepFanoutFolders) {
+    sweep.log.log(LogLevel.Warn, 'sweep not handed on', {
+      ...wide.origin,
+      folders: folders.length,
+      reason:
+        'no function id in the invocation context (not on the platform), so every folder is swept here',
+    });
+  }
+  const { spec } = sweep;
+  const parts = [
+    ...folders.map((folderId) => folderSweep(spec, folderId)),
+    ...(spec.resources.length > 0 ? [namedOnly(spec)] : []),
+  ];
+  const found: FolderFindings<T, R>[] = [];
+  // One at a time: each folder's listings are already run side by side.
+  for (const part of parts) found.push(await sweep.sweepOne(part, wide.origin));
+  return {
+    targets: found.flatMap((f) => f.targets),
+    reported: found.flatMap((f) => f.reported),
+    failedListings: found.reduce((sum, f) => sum + f.failedListings, 0),
+    refusedListings: found.reduce((sum, f) => sum + f.refusedListings, 0),
+    missingRoles: [...new Set(found.flatMap((f) => f.missingRoles ?? []))],
+    tallies: mergeTallies(...found.map((f) => f.tallies ?? {})),
+    sweepId,
+  };
+}
+
+/**
+ * The sweep's folders the policy lets it list, each told of; or, when its cloud's folders could
+ * not be listed, what the sweep found: that failure alone.
+ */
+async function scopedFolders<T, R>(
+  wide: Wide<T, R>,
+): Promise<{ readonly folders: readonly string[] } | { readonly failed: WideFindings<T, R> }> {
+  const { spec, config, log, origin, sweepId } = wide;
   const malformed = new MalformedIds();
   const scopeDeps = {
-    token: wide.token,
-    endpoint: config.resourceManagerEndpoint,
-    retry: config,
-    limits: withRetryLines(wide.limits, log, origin),
+    ...wide.calls,
+    endpoint: config.endpoints.resourceManager,
+    limits: withRetryLines(wide.calls.limits, log, origin),
   };
+  let folders: readonly string[];
   try {
     folders = await foldersOf(spec, scopeDeps, malformed);
   } catch (error) {
-    const failure = {
-      listing: `folders of cloud ${spec.cloudId}`,
-      ...failureOf(error),
-    };
+    const failure = { listing: `folders of cloud ${spec.cloudId}`, ...failureOf(error) };
     logListingFailure(log, origin, failure);
-    return {
+    const failed = {
       ...none<T, R>(),
       failedListings: failure.end === ListingEnd.Transient ? 1 : 0,
       refusedListings: failure.end === ListingEnd.Refused ? 1 : 0,
       missingRoles: rolesMissing([failure]),
       sweepId,
     };
+    return { failed };
   }
   logMalformed(log, origin, 'folder', malformed);
   const scoped = await withinScope(folders, spec.cloudId, config.policy, scopeDeps);
@@ -82,67 +121,52 @@ export async function sweepWide<T, R>(
       consequence: 'not listed: ALLOWED_FOLDERS and ALLOWED_CLOUDS do not reach them',
     });
   }
-  folders = scoped.kept;
-  const specs = folders.map((folderId) => folderSweep(spec, folderId));
-  log.log(LogLevel.Info, 'sweep scope', { ...origin, ...where, folders: folders.length });
+  const where =
+    spec.cloudId === undefined ? { folderIds: spec.folderIds } : { cloudId: spec.cloudId };
+  log.log(LogLevel.Info, 'sweep scope', { ...origin, ...where, folders: scoped.kept.length });
+  return { folders: scoped.kept };
+}
 
-  const { origin: _origin, ...guards } = request;
-  if (folders.length > config.sweepFanoutFolders && invocation.functionId !== undefined) {
-    // The folders take their shares of the invocation's Cancels with them; what stays is the
-    // share of the resources the sweep names, swept here.
-    const split = shares(wide.permits.left(), specs.length + (spec.resources.length > 0 ? 1 : 0));
-    const maxCancels = split.slice(0, specs.length);
-    wide.permits.give(maxCancels.reduce((sum, n) => sum + n, 0));
-    const handed = await handOff(specs, guards, sweepId, {
-      maxCancels,
-      invokeUrl: config.functionsInvokeUrl,
-      functionId: invocation.functionId,
-      token: wide.token,
-      retry: config,
-      limits: wide.limits,
-    });
-    for (const { folderId, reason } of handed.failed) {
-      log.log(LogLevel.Error, 'sweep hand-off failed', {
-        ...origin,
-        folderId,
-        reason,
-        consequence: 'the folder is not swept by this run; the next run of the sweep takes it',
-      });
-    }
-    log.log(LogLevel.Info, 'sweep handed on', { ...origin, folders: handed.handedOn.length });
-    const named =
-      spec.resources.length > 0 ? await wide.sweepOne(namedOnly(spec), origin) : none<T, R>();
-    // A folder not handed on is reported, not retried: delivering the invocation again would
-    // hand every folder on again, those already taken too.
-    const failed = handed.failed.map((f) => f.folderId);
-    return {
-      ...named,
-      handedOn: handed.handedOn.length,
-      ...(failed.length > 0 && {
-        notHandedOn: { count: failed.length, folderIds: failed.slice(0, FOLDERS_NAMED) },
-      }),
-      sweepId,
-    };
-  }
-  if (folders.length > config.sweepFanoutFolders) {
-    log.log(LogLevel.Warn, 'sweep not handed on', {
+/** Each folder handed on, with its share of the Cancels; the resources the sweep names, here. */
+async function handedOn<T, R>(
+  wide: Wide<T, R>,
+  folders: readonly string[],
+  functionId: string,
+): Promise<WideFindings<T, R>> {
+  const { spec, config, log, origin, sweepId, permits } = wide;
+  const specs = folders.map((folderId) => folderSweep(spec, folderId));
+  const { origin: _origin, ...guards } = wide.request;
+  // The folders take their shares of the invocation's Cancels with them; what stays is the
+  // share of the resources the sweep names, swept here.
+  const split = shares(permits.left(), specs.length + (spec.resources.length > 0 ? 1 : 0));
+  const maxCancels = split.slice(0, specs.length);
+  permits.give(maxCancels.reduce((sum, n) => sum + n, 0));
+  const handed = await handOff(specs, guards, sweepId, {
+    maxCancels,
+    invokeUrl: config.functionsInvokeUrl,
+    functionId,
+    ...wide.calls,
+  });
+  for (const { folderId, reason } of handed.failed) {
+    log.log(LogLevel.Error, 'sweep hand-off failed', {
       ...origin,
-      folders: folders.length,
-      reason:
-        'no function id in the invocation context (not on the platform), so every folder is swept here',
+      folderId,
+      reason,
+      consequence: 'the folder is not swept by this run; the next run of the sweep takes it',
     });
   }
-  const parts = [...specs, ...(spec.resources.length > 0 ? [namedOnly(spec)] : [])];
-  const found: FolderFindings<T, R>[] = [];
-  // One at a time: each folder's listings are already run side by side.
-  for (const part of parts) found.push(await wide.sweepOne(part, origin));
+  log.log(LogLevel.Info, 'sweep handed on', { ...origin, folders: handed.handedOn.length });
+  const named =
+    spec.resources.length > 0 ? await wide.sweepOne(namedOnly(spec), origin) : none<T, R>();
+  // A folder not handed on is reported, not retried: delivering the invocation again would
+  // hand every folder on again, those already taken too.
+  const failed = handed.failed.map((f) => f.folderId);
   return {
-    targets: found.flatMap((f) => f.targets),
-    reported: found.flatMap((f) => f.reported),
-    failedListings: found.reduce((sum, f) => sum + f.failedListings, 0),
-    refusedListings: found.reduce((sum, f) => sum + f.refusedListings, 0),
-    missingRoles: [...new Set(found.flatMap((f) => f.missingRoles ?? []))],
-    tallies: mergeTallies(...found.map((f) => f.tallies ?? {})),
+    ...named,
+    handedOn: handed.handedOn.length,
+    ...(failed.length > 0 && {
+      notHandedOn: { count: failed.length, folderIds: failed.slice(0, FOLDERS_NAMED) },
+    }),
     sweepId,
   };
 }

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { beforeBudgetEnds, createBudget } from '../../src/act/budget';
+import { createBudget } from '../../src/act/budget';
 import { createSlots } from '../../src/cloud/in-flight';
 import type { OperationApi } from '../../src/cloud/operation-api';
+import { beforeSignal, outOfTimeFor } from '../../src/cloud/out-of-time';
 import type { TokenProvider } from '../../src/cloud/token';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
@@ -53,7 +54,7 @@ describe('the time budget', () => {
 
   it('stops waiting for work when it ends, and says what was waited for', async () => {
     const budget = createBudget(remaining(3000), 1000);
-    const waited = beforeBudgetEnds(never(), budget, 'getting an IAM token');
+    const waited = beforeSignal(never(), budget.signal, outOfTimeFor('getting an IAM token'));
     const settled = vi.fn();
     waited.catch(settled);
     await vi.advanceTimersByTimeAsync(1999);
@@ -64,11 +65,13 @@ describe('the time budget', () => {
 
   it('lets work that ends first through, and refuses to start once it has ended', async () => {
     const budget = createBudget(remaining(3000), 1000);
-    await expect(beforeBudgetEnds(Promise.resolve('done'), budget, 'x')).resolves.toBe('done');
+    await expect(
+      beforeSignal(Promise.resolve('done'), budget.signal, outOfTimeFor('x')),
+    ).resolves.toBe('done');
     await vi.advanceTimersByTimeAsync(2000);
-    await expect(beforeBudgetEnds(Promise.resolve('late'), budget, 'listing')).rejects.toThrow(
-      'no time left for listing',
-    );
+    await expect(
+      beforeSignal(Promise.resolve('late'), budget.signal, outOfTimeFor('listing')),
+    ).rejects.toThrow('no time left for listing');
   });
 });
 

@@ -1,8 +1,9 @@
 import type { ClientUnaryCall, ServiceError } from '@grpc/grpc-js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Status } from '../../src/cloud/grpc-status';
-import { createSlots, type Slots, SlotWaitError } from '../../src/cloud/in-flight';
-import { CallError, callWithRetries, type UnaryMethod } from '../../src/cloud/unary';
+import { createSlots, type Slots } from '../../src/cloud/in-flight';
+import { callWithRetries, type UnaryMethod } from '../../src/cloud/unary';
+import { CallError, SlotWaitError } from '../../src/errors';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -161,8 +162,8 @@ describe('a unary call under the slots', () => {
     const { seen, call } = method(30, (n) => n === 1);
     const order: string[] = [];
     await Promise.all([
-      callWithRetries('A', call, {}, 't', OPTIONS, { slots }).then(() => order.push('A')),
-      callWithRetries('B', call, {}, 't', OPTIONS, { slots }).then(() => order.push('B')),
+      callWithRetries('A', call, {}, 't', { ...OPTIONS, slots }).then(() => order.push('A')),
+      callWithRetries('B', call, {}, 't', { ...OPTIONS, slots }).then(() => order.push('B')),
     ]);
     expect(seen).toMatchObject({ calls: 3, peak: 1 });
     expect(order).toEqual(['B', 'A']);
@@ -178,8 +179,8 @@ describe('a unary call under the slots', () => {
     };
     const limits = { slots, remainingMs: () => 900 };
     await Promise.all([
-      callWithRetries('A', timed, {}, 't', OPTIONS, limits),
-      callWithRetries('B', timed, {}, 't', OPTIONS, limits),
+      callWithRetries('A', timed, {}, 't', { ...OPTIONS, ...limits }),
+      callWithRetries('B', timed, {}, 't', { ...OPTIONS, ...limits }),
     ]);
     expect(deadlines).toHaveLength(2);
     for (const deadline of deadlines) expect(deadline).toBeGreaterThan(850);
@@ -191,7 +192,7 @@ describe('a unary call under the slots', () => {
     const budget = AbortSignal.timeout(100);
     const [held, waited] = await Promise.all(
       [{ method: 'Hold' }, { method: 'OperationService.Get', subject: 'op1' }].map((name) =>
-        callWithRetries(name, call, {}, 't', OPTIONS, { slots, signal: budget }).catch(
+        callWithRetries(name, call, {}, 't', { ...OPTIONS, slots, signal: budget }).catch(
           (error: unknown) => error,
         ),
       ),
@@ -209,7 +210,7 @@ describe('a unary call under the slots', () => {
     expect(seen.calls).toBe(1);
     // Neither call kept its slot.
     await expect(
-      callWithRetries('After', method(10).call, {}, 't', OPTIONS, { slots }),
+      callWithRetries('After', method(10).call, {}, 't', { ...OPTIONS, slots }),
     ).resolves.toMatchObject({ attempts: 1 });
   });
 
@@ -233,7 +234,8 @@ describe('a unary call under the slots', () => {
       sentIds.push(String(md.get('x-request-id')[0]));
       return call(req, md, opts, cb);
     };
-    const error = await callWithRetries('A', recording, {}, 't', OPTIONS, {
+    const error = await callWithRetries('A', recording, {}, 't', {
+      ...OPTIONS,
       slots,
       signal: budget.signal,
       // In the backoff, another caller takes the only slot.

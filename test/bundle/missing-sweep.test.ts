@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
 import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
-import { lacksFile, loadBundle, MissingBundleError } from '../../src/lazy-bundle';
+import { MissingBundleError } from '../../src/errors';
+import { lacksFile, loadBundle } from '../../src/lazy-bundle';
 import { httpEvent, queueEvent, timerEvent } from '../support/events';
 import { testPki } from '../support/test-pki';
 

@@ -4,7 +4,7 @@ import { FunctionServiceClient } from '@yandex-cloud/nodejs-sdk/serverless-funct
 import { describe, expect, it } from 'vitest';
 import { timeReason } from '../../src/act/classify';
 import { describeStatus, formatDuration, Unreadable } from '../../src/cloud/grpc-status';
-import { CallError, methodName } from '../../src/cloud/unary';
+import { callError, methodName } from '../../src/cloud/unary';
 import { Reason } from '../../src/model';
 import { fakeIds } from '../support/pipeline-deps';
 
@@ -134,7 +134,7 @@ describe('a status in words a person knows', () => {
 
 describe("a failed call's message", () => {
   it('says what was asked, of what, where, why, and after how many attempts', () => {
-    const error = new CallError(
+    const error = callError(
       {
         method: 'OperationService.Get',
         subject: 'fd8abc',
@@ -158,7 +158,7 @@ describe("a failed call's message", () => {
   });
 
   it('leaves the attempts out when there was one', () => {
-    const error = new CallError(
+    const error = callError(
       {
         method: 'FunctionService.List',
         subject: 'folder b1gfolder',

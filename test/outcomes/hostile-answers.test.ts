@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { cancelOperation } from '../../src/act/cancel-operation';
 import { Unreadable, unreadableAnswer } from '../../src/cloud/grpc-status';
-import { CallError } from '../../src/cloud/operation-api';
+import { CallError } from '../../src/errors';
 import { clientOnEmulator } from '../support/in-process';
 import { fixedToken, pipelineDeps } from '../support/pipeline-deps';
 

@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { cancelOperation } from '../../src/act/cancel-operation';
 import { classifyStatus } from '../../src/act/classify';
 import { statusOf } from '../../src/cloud/grpc-status';
-import { CallError } from '../../src/cloud/operation-api';
+import { CallError } from '../../src/errors';
 import { EXPECTED_OUTCOMES, SCENARIO_IDS, scenarioOperations } from '../support/fixtures';
 import { clientOnEmulator } from '../support/in-process';
 import { fixedToken, pipelineDeps } from '../support/pipeline-deps';

@@ -2,12 +2,8 @@ import { status as Status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { createBudget } from '../../src/act/budget';
 import { cancelOperation } from '../../src/act/cancel-operation';
-import {
-  CallError,
-  type CallResult,
-  type Operation,
-  type OperationApi,
-} from '../../src/cloud/operation-api';
+import type { CallResult, Operation, OperationApi } from '../../src/cloud/operation-api';
+import { callError } from '../../src/cloud/unary';
 import { fakeIds, pipelineDeps } from '../support/pipeline-deps';
 
 type Step = Partial<Operation> | { fail: unknown; attempts?: number };
@@ -25,7 +21,7 @@ function scripted(get: Step | Step[], cancel?: Step) {
     if (step === undefined) throw new Error(`unexpected ${method}`);
     if ('fail' in step) {
       return Promise.reject(
-        new CallError(
+        callError(
           {
             method: method === 'get' ? 'OperationService.Get' : 'OperationService.Cancel',
             subject: 'op1',

@@ -15,6 +15,7 @@ const STAGES = [
     [
       'model.ts',
       'errors.ts',
+      'request-ids.ts',
       'log.ts',
       'config.ts',
       'printable.ts',

@@ -16,7 +16,7 @@ const SDK_ENDPOINTS: Record<string, string> = JSON.parse(
     'utf8',
   ),
 );
-const DEFAULTS: Record<string, unknown> = { ...loadConfig({}) };
+const DEFAULTS: Record<string, unknown> = { ...loadConfig({}).endpoints };
 
 const now = Date.parse('2026-11-27T12:00:00Z');
 const ids = { clientTraceId: 'ct1', clientRequestId: 'cr1', apiRequestId: 'ar1' };
@@ -44,7 +44,7 @@ describe('the kinds a sweep may name', () => {
     '%s: is listed at the host the SDK names for its service',
     (kind) => {
       const { list, api } = KINDS[kind];
-      expect(SDK_ENDPOINTS[list.service]).toBe(DEFAULTS[`${api}Endpoint`]);
+      expect(SDK_ENDPOINTS[list.service]).toBe(DEFAULTS[api]);
     },
   );
 });

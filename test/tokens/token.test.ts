@@ -118,7 +118,7 @@ describe('a wait on a spent budget', () => {
       // One caller starts the fetch; the other joins it with no time left.
       const started = tokens.token({}).catch((error: unknown) => error);
       await expect(tokens.token({}, { signal: spent })).rejects.toThrow(/time budget ran out/);
-      fail(new NoTokenError('could not be reached (ECONNREFUSED)', undefined, true));
+      fail(new NoTokenError('could not be reached (ECONNREFUSED)', { transient: true }));
       await started;
       await new Promise((resolve) => setImmediate(resolve));
       expect(unhandled).toEqual([]);

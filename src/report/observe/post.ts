@@ -1,3 +1,5 @@
+import { retryableHttp, retrying, type Tried } from '../../cloud/retry';
+
 /** One POST of JSON with a deadline, and at most one retry of a failure a retry may mend. */
 export interface PostOutcome {
   readonly ok: boolean;
@@ -5,8 +7,6 @@ export interface PostOutcome {
   readonly reason?: string;
   readonly status?: number;
 }
-
-const RETRYABLE = (status: number) => status === 429 || status >= 500;
 
 /** Why a 2xx answer still says the request failed, from its body; undefined when it did not. */
 export type AnswerCheck = (answer: unknown) => string | undefined;
@@ -38,13 +38,19 @@ async function answerOf(response: Response): Promise<unknown> {
   }
 }
 
+/** A POST's outcome; a failed one says whether a second may mend it. */
+type Posted = Tried<PostOutcome, PostOutcome>;
+
+const posted = (outcome: PostOutcome, retryable = false): Posted =>
+  outcome.ok ? { ok: true, value: outcome } : { ok: false, failure: outcome, retryable };
+
 async function once(
   url: string,
   body: unknown,
   headers: Record<string, string>,
   deadlineMs: number,
   check: AnswerCheck | undefined,
-): Promise<PostOutcome & { retryable: boolean }> {
+): Promise<Posted> {
   try {
     const signal = AbortSignal.timeout(Math.max(1, deadlineMs));
     const response = await fetch(url, {
@@ -55,23 +61,22 @@ async function once(
     });
     if (response.ok && check !== undefined) {
       const failed = check(await answerOf(response));
-      if (failed === undefined) return { ok: true, status: response.status, retryable: false };
-      return { ok: false, status: response.status, reason: failed, retryable: false };
+      if (failed === undefined) return posted({ ok: true, status: response.status });
+      return posted({ ok: false, status: response.status, reason: failed });
     }
     await response.body?.cancel();
-    if (response.ok) return { ok: true, status: response.status, retryable: false };
-    return {
-      ok: false,
-      status: response.status,
-      reason: `answered ${response.status}`,
-      retryable: RETRYABLE(response.status),
-    };
+    if (response.ok) return posted({ ok: true, status: response.status });
+    const answered = { ok: false, status: response.status, reason: `answered ${response.status}` };
+    return posted(answered, retryableHttp(response.status));
   } catch (error) {
     const timedOut = error instanceof Error && error.name === 'TimeoutError';
     // fetch's own messages can name the URL; only the kind of failure is kept.
-    return { ok: false, reason: timedOut ? 'no answer in time' : 'no connection', retryable: true };
+    return posted({ ok: false, reason: timedOut ? 'no answer in time' : 'no connection' }, true);
   }
 }
+
+/** One retry, at once: a message or a metric late is worth less than the invocation's reply. */
+const ONCE_MORE = { attempts: 2, delayMs: () => 0 } as const;
 
 /**
  * Posts within `deadlineMs` in all, retrying once if there is time left; `check` reads a 2xx
@@ -85,8 +90,12 @@ export async function postJson(
   check?: AnswerCheck,
 ): Promise<PostOutcome> {
   const ends = Date.now() + deadlineMs;
-  const first = await once(url, body, headers, deadlineMs, check);
-  if (first.ok || !first.retryable || ends - Date.now() <= 0) return first;
-  const second = await once(url, body, headers, ends - Date.now(), check);
-  return second.ok ? second : { ...second, reason: `${second.reason}, twice` };
+  const ended = await retrying(
+    (n) => once(url, body, headers, n === 1 ? deadlineMs : ends - Date.now(), check),
+    { policy: ONCE_MORE, remainingMs: () => ends - Date.now() },
+  );
+  if (ended.ok) return ended.value;
+  return ended.attempts > 1
+    ? { ...ended.failure, reason: `${ended.failure.reason}, twice` }
+    : ended.failure;
 }

@@ -1,27 +1,12 @@
 import { Cancellability, cancellabilityOf } from '../../cancellable';
-import { Status, statusOf, unreadableAnswer } from '../../cloud/grpc-status';
+import { type CallContext, callAt } from '../../cloud/calls';
 import type { Operation } from '../../cloud/operation-api';
-import {
-  type BearerToken,
-  type CallLimits,
-  callWithRetries,
-  isCallError,
-  methodAt,
-  REFRESH_CUT_SHORT,
-  type RetryOptions,
-  type RpcMethod,
-  refreshCut,
-  rpcName,
-  withFreshToken,
-} from '../../cloud/unary';
 import { mapLimited } from '../../map-limited';
 import {
   type FilterName,
   type KindTallies,
-  type KindTally,
   REPORTED_KINDS,
   Reason,
-  type RequestIds,
   type ResourceKind,
   type ResourceRef,
   type SweepSpec,
@@ -29,33 +14,20 @@ import {
 import { shortened } from '../../printable';
 import type { Check } from '../filters';
 import { MalformedIds } from '../malformed';
-import { endsKind, ListingEnd, listingEnd } from './ending';
-import { allPages, type Cut, type Pages } from './pages';
+import type { SweepFailure } from './failure';
+import { allPages } from './pages';
+import { type ListingRecord, listingRecord, type SweepCut } from './record';
 import { type Api, KINDS } from './resources';
 import { type Candidate, isStuck, oldestFirst, type Sighting } from './stuck';
-import type { PageRequest } from './wire';
+import { type FolderTally, folderTally } from './tally';
 
+export { failureOf, type SweepFailure } from './failure';
+export type { SweepCut } from './record';
 export type { Candidate, Sighting };
 
-export interface SweepDeps {
-  readonly token: BearerToken;
+export interface SweepDeps extends CallContext {
   readonly endpoints: Readonly<Record<Api, string>>;
-  readonly retry: RetryOptions;
-  readonly limits: CallLimits;
   readonly now: number;
-}
-
-/** A listing that failed after its retries: the sweep went on without it, and says so. */
-export interface SweepFailure extends Partial<RequestIds> {
-  readonly listing: string;
-  /** What was listed: a kind, in a folder or on one resource; absent for a cloud's folders. */
-  readonly kind?: ResourceKind;
-  readonly code: string;
-  readonly message: string;
-  /** Only a transient failure makes the invocation worth delivering again. */
-  readonly end: ListingEnd;
-  /** Attempts sent: 0 when the time budget ended the wait for a slot before any went out. */
-  readonly attempts?: number;
 }
 
 export interface SweepFindings {
@@ -82,44 +54,17 @@ export interface SweepFindings {
   readonly unasked: Partial<Record<ResourceKind, number>>;
 }
 
-export interface SweepCut {
-  readonly listing: string;
-  readonly cut: Cut;
-}
-
 /** A resource to look at, with its labels when it was listed (a named one's are unknown). */
 type Looked = ResourceRef & { readonly labels?: Readonly<Record<string, string>> };
 
-/** A kind's tally as the listings count it up. */
-type Tally = { -readonly [K in keyof KindTally]: KindTally[K] };
-
-const bump = <K extends string>(counts: Partial<Record<K, number>>, key: K) => {
-  counts[key] = (counts[key] ?? 0) + 1;
-};
-
-/** What a failed call failed with: the gRPC error a CallError wraps, or the error itself. */
-const causeOf = (error: unknown) =>
-  error instanceof Error && error.cause !== undefined ? error.cause : error;
-
-/**
- * A failed listing's status, how it ends the listing, and its message: a CallError's says what,
- * of what, where and why, and its attempts and request ids are what support finds the calls by.
- */
-export function failureOf(error: unknown): Omit<SweepFailure, 'listing'> {
-  const cause = causeOf(error);
-  const status = statusOf(cause);
-  const cut = refreshCut(error);
-  const said = isCallError(error)
-    ? error.message
-    : cause instanceof Error
-      ? cause.message
-      : String(cause);
-  return {
-    code: status === undefined ? 'NO_STATUS' : Status[status],
-    message: cut ? `${said}; ${REFRESH_CUT_SHORT}` : said,
-    end: listingEnd(status, { unreadable: unreadableAnswer(cause) !== undefined, refreshCut: cut }),
-    ...(isCallError(error) && { attempts: error.attempts, ...error.ids }),
-  };
+/** One folder's sweep as its listings go: what it asks, and where it counts and records. */
+interface Listing {
+  readonly spec: SweepSpec;
+  readonly check: Check;
+  readonly deps: SweepDeps;
+  readonly tally: FolderTally;
+  readonly record: ListingRecord;
+  readonly malformed: SweepFindings['malformed'];
 }
 
 /** Listings in flight at once: enough to be quick, few enough not to be throttled. */
@@ -165,173 +110,100 @@ function reporting(kind: ResourceKind, operation: Operation) {
     : ({ reported: false } as const);
 }
 
-/** One sweep's listings: the calls, and what they found, failed at and counted on the way. */
-function listings(spec: SweepSpec, check: Check, deps: SweepDeps) {
-  const failures: SweepFailure[] = [];
-  const cuts: SweepCut[] = [];
-  const malformed = { resource: new MalformedIds(), operation: new MalformedIds() };
-  const tallies = new Map<ResourceKind, Tally>();
-  const filteredOut: Partial<Record<FilterName, number>> = {};
-  let operations = 0;
-  let resources = 0;
-  const kept = { candidates: 0, reported: 0, dropped: 0 };
-  /** Kinds a refusal ended in this folder, and the resources of each left unasked. */
-  const ended = new Set<ResourceKind>();
-  const unasked: Partial<Record<ResourceKind, number>> = {};
+/** The call of one page; it is named `InstanceService.List of folder b1g… at compute.api…:443`. */
+const endpointOf = (listing: Listing, kind: ResourceKind) =>
+  listing.deps.endpoints[KINDS[kind].api];
 
-  const tallyOf = (kind: ResourceKind) => {
-    const tally = tallies.get(kind) ?? { operations: 0, matched: 0 };
-    tallies.set(kind, tally);
-    return tally;
+/** The folder's resources of one kind, with their labels. */
+function listResources(kind: ResourceKind, listing: Listing): Promise<Looked[]> {
+  const { spec, deps, tally, malformed } = listing;
+  const of = spec.folderId ?? '';
+  const site = {
+    endpoint: endpointOf(listing, kind),
+    rpc: KINDS[kind].list,
+    subject: `folder ${of}`,
   };
-  const endpointOf = (kind: ResourceKind) => deps.endpoints[KINDS[kind].api];
-  /** One page; the call is named `InstanceService.List of folder b1g… at compute.api…:443`. */
-  const call = <Res>(
-    kind: ResourceKind,
-    rpc: RpcMethod<PageRequest, Res>,
-    subject: string,
-    request: PageRequest,
-  ) => {
-    const endpoint = endpointOf(kind);
-    const name = { method: rpcName(rpc), subject, endpoint };
-    const method = methodAt(endpoint, rpc);
-    return withFreshToken(
-      deps.token,
-      (bearer) => callWithRetries(name, method, request, bearer, deps.retry, deps.limits),
-      deps.limits.signal,
-    );
-  };
-  /**
-   * The work's items; a failure is recorded and gives none, and a cut is recorded. A refusal of
-   * the kind's List, or one that holds for the whole kind (a role, an API), ends the kind here.
-   */
-  const attempt = async <T>(
-    listing: string,
-    kind: ResourceKind,
-    whole: boolean,
-    work: () => Promise<Pages<T>>,
-  ): Promise<T[]> => {
-    try {
-      const { items, cut } = await work();
-      if (cut !== undefined) cuts.push({ listing, cut });
-      return items;
-    } catch (error) {
-      const failure = { listing, kind, ...failureOf(error) };
-      const refused = failure.end === ListingEnd.Refused;
-      // One sent before the kind's refusal came back is told with it, as one left unasked.
-      if (refused && ended.has(kind)) {
-        bump(unasked, kind);
-        return [];
-      }
-      failures.push(failure);
-      if (refused) bump(tallyOf(kind), 'refusedListings');
-      if (refused && (whole || endsKind(statusOf(causeOf(error))))) ended.add(kind);
-      return [];
-    }
-  };
+  const name = `${kind} in folder ${spec.folderId}`;
+  return listing.record.items({ name, kind, whole: true }, () =>
+    allPages(
+      async (pageToken) => {
+        const { value: page } = await callAt(deps, site, { of, pageToken });
+        const items = page.items
+          .filter(({ id }) => malformed.resource.accepts(id))
+          .map(({ id, labels }): Looked => ({ kind, id, labels }));
+        tally.listedResources(items.length);
+        return { items, nextPageToken: page.nextPageToken };
+      },
+      () => tally.resources < SWEEP_BOUNDS.resources,
+    ),
+  );
+}
 
-  /** The folder's resources of one kind, with their labels. */
-  const resourcesOf = (kind: ResourceKind) =>
-    attempt(`${kind} in folder ${spec.folderId}`, kind, true, () => {
-      const of = spec.folderId ?? '';
-      return allPages(
-        async (pageToken) => {
-          const { value: page } = await call(kind, KINDS[kind].list, `folder ${of}`, {
-            of,
-            pageToken,
-          });
-          const items = page.items
-            .filter(({ id }) => malformed.resource.accepts(id))
-            .map(({ id, labels }): Looked => ({ kind, id, labels }));
-          resources += items.length;
-          return { items, nextPageToken: page.nextPageToken };
-        },
-        () => resources < SWEEP_BOUNDS.resources,
-      );
-    });
-
-  /** A resource's stuck operations that pass the filters, page by page; the rest counted. */
-  const stuckOn = (looked: Looked) => {
-    if (ended.has(looked.kind)) {
-      bump(unasked, looked.kind);
-      return Promise.resolve([]);
-    }
-    return attempt(`operations of ${looked.kind} ${looked.id}`, looked.kind, false, () => {
-      const resource: ResourceRef = { kind: looked.kind, id: looked.id };
-      const threshold = {
-        olderThanSeconds: spec.olderThanSeconds[resource.kind],
-        notModifiedForSeconds: spec.notModifiedForSeconds,
-      };
-      const tally = tallyOf(resource.kind);
-      const sighting = (
-        operation: Operation,
-        answer: { attempts: number; ids: Sighting['ids'] },
-      ) => {
-        if (
-          !malformed.operation.accepts(operation.id) ||
-          !isStuck(operation, threshold, deps.now)
-        ) {
-          return undefined;
-        }
-        tally.matched += 1;
-        const filter = check({ ...operation, labels: looked.labels });
-        if (filter !== undefined) {
-          bump(filteredOut, filter);
-          tally.filteredOut = tally.filteredOut ?? {};
-          bump(tally.filteredOut, filter);
-          return undefined;
-        }
-        // Reported, not a candidate: a kind the API cannot cancel, or a method of it it cannot.
-        const report = reporting(resource.kind, operation);
-        const side = report.reported ? 'reported' : 'candidates';
-        if (kept[side] >= SWEEP_BOUNDS.kept) {
-          kept.dropped += 1;
-          return undefined;
-        }
-        kept[side] += 1;
-        const createdAt = operation.createdAt as Date;
-        return {
-          operation: keptOf(operation),
-          ...answer,
-          operationId: operation.id,
-          createdAt,
-          resource,
-          ...report,
-        };
-      };
-      return allPages(
-        async (pageToken) => {
-          const { value: page, ...answer } = await call(
-            resource.kind,
-            KINDS[resource.kind].listOperations,
-            `${resource.kind} ${resource.id}`,
-            { of: resource.id, pageToken },
-          );
-          operations += page.items.length;
-          tally.operations += page.items.length;
-          const items = page.items.flatMap((operation) => sighting(operation, answer) ?? []);
-          return { items, nextPageToken: page.nextPageToken };
-        },
-        () => operations < SWEEP_BOUNDS.operations,
-      );
-    });
+/**
+ * A listed operation as the sweep keeps it: undefined for one that is not stuck, that a filter
+ * leaves out, or that is past the bound of what is kept; each counted on the way.
+ */
+function sighting(
+  operation: Operation,
+  answer: Pick<Sighting, 'attempts' | 'ids'>,
+  looked: Looked,
+  listing: Listing,
+): Sighting | undefined {
+  const { spec, deps, tally } = listing;
+  const resource: ResourceRef = { kind: looked.kind, id: looked.id };
+  const threshold = {
+    olderThanSeconds: spec.olderThanSeconds[resource.kind],
+    notModifiedForSeconds: spec.notModifiedForSeconds,
   };
-
+  if (
+    !listing.malformed.operation.accepts(operation.id) ||
+    !isStuck(operation, threshold, deps.now)
+  ) {
+    return undefined;
+  }
+  tally.matched(resource.kind);
+  const filter = listing.check({ ...operation, labels: looked.labels });
+  if (filter !== undefined) {
+    tally.filteredOut(resource.kind, filter);
+    return undefined;
+  }
+  // Reported, not a candidate: a kind the API cannot cancel, or a method of it it cannot.
+  const report = reporting(resource.kind, operation);
+  if (!tally.kept(report.reported ? 'reported' : 'candidates', SWEEP_BOUNDS.kept)) return undefined;
   return {
-    resourcesOf,
-    stuckOn,
-    tallyOf,
-    done: () => ({
-      operations,
-      filteredOut,
-      tallies: Object.fromEntries(tallies) as KindTallies,
-      failures,
-      cuts,
-      malformed,
-      unkept: kept.dropped,
-      unasked,
-    }),
+    operation: keptOf(operation),
+    ...answer,
+    operationId: operation.id,
+    createdAt: operation.createdAt as Date,
+    resource,
+    ...report,
   };
+}
+
+/** A resource's stuck operations that pass the filters, page by page; the rest counted. */
+function stuckOperations(looked: Looked, listing: Listing): Promise<Sighting[]> {
+  const { kind, id } = looked;
+  if (listing.record.skips(kind)) return Promise.resolve([]);
+  const site = {
+    endpoint: endpointOf(listing, kind),
+    rpc: KINDS[kind].listOperations,
+    subject: `${kind} ${id}`,
+  };
+  const { deps, tally } = listing;
+  return listing.record.items({ name: `operations of ${kind} ${id}`, kind, whole: false }, () => {
+    tally.listing(kind);
+    return allPages(
+      async (pageToken) => {
+        const { value: page, ...answer } = await callAt(deps, site, { of: id, pageToken });
+        tally.listedOperations(kind, page.items.length);
+        const items = page.items.flatMap(
+          (operation) => sighting(operation, answer, looked, listing) ?? [],
+        );
+        return { items, nextPageToken: page.nextPageToken };
+      },
+      () => tally.operations < SWEEP_BOUNDS.operations,
+    );
+  });
 }
 
 /**
@@ -347,18 +219,37 @@ export async function findCandidates(
   check: Check,
   deps: SweepDeps,
 ): Promise<SweepFindings> {
-  const listing = listings(spec, check, deps);
-  const listed = await mapLimited(spec.kinds, LISTING_CONCURRENCY, listing.resourcesOf);
+  const tally = folderTally();
+  const record = listingRecord(tally);
+  const malformed = { resource: new MalformedIds(), operation: new MalformedIds() };
+  const listing: Listing = { spec, check, deps, tally, record, malformed };
+  const listed = await mapLimited(spec.kinds, LISTING_CONCURRENCY, (kind) =>
+    listResources(kind, listing),
+  );
   const resources = new Map<string, Looked>();
   // Listed after named: a named resource that is listed too is checked with its labels.
   for (const ref of [...spec.resources, ...listed.flat()]) {
     resources.set(`${ref.kind}/${ref.id}`, ref);
   }
-  const found = await mapLimited([...resources.values()], LISTING_CONCURRENCY, listing.stuckOn);
+  const found = await mapLimited([...resources.values()], LISTING_CONCURRENCY, (looked) =>
+    stuckOperations(looked, listing),
+  );
   const stuck = found.flat();
   const candidates = oldestFirst<Sighting>(stuck.filter((s) => !s.reported));
   const reported = oldestFirst(stuck.filter((s) => s.reported));
-  for (const c of candidates) bump(listing.tallyOf(c.resource.kind), 'candidates');
-  for (const r of reported) bump(listing.tallyOf(r.resource.kind), 'reported');
-  return { candidates, reported, resources: resources.size, ...listing.done() };
+  for (const c of candidates) tally.found(c.resource.kind, 'candidates');
+  for (const r of reported) tally.found(r.resource.kind, 'reported');
+  return {
+    candidates,
+    reported,
+    resources: resources.size,
+    operations: tally.operations,
+    filteredOut: tally.filtered,
+    tallies: tally.byKind(),
+    failures: record.failures,
+    cuts: record.cuts,
+    malformed,
+    unkept: tally.unkept,
+    unasked: record.unasked,
+  };
 }

@@ -1,13 +1,5 @@
+import { callAt, type ServiceCalls } from '../../cloud/calls';
 import { inTimestampRange } from '../../cloud/described';
-import {
-  type BearerToken,
-  type CallLimits,
-  callWithRetries,
-  methodAt,
-  type RetryOptions,
-  rpcName,
-  withFreshToken,
-} from '../../cloud/unary';
 import { serverText } from '../../printable';
 import { allPages } from './pages';
 import { LIST_LOG_RECORDS, type LogRecord } from './wire';
@@ -32,13 +24,6 @@ export interface LatestLogRecord {
   readonly message: string;
 }
 
-export interface LogRecordDeps {
-  readonly token: BearerToken;
-  readonly endpoint: string;
-  readonly retry: RetryOptions;
-  readonly limits: CallLimits;
-}
-
 /**
  * The latest entry of an instance group's log (`InstanceGroupService.ListLogRecords`), which is
  * where the group says what it is waiting for. The proto does not say in which order records
@@ -47,13 +32,12 @@ export interface LogRecordDeps {
  */
 export async function latestLogRecord(
   instanceGroupId: string,
-  deps: LogRecordDeps,
+  deps: ServiceCalls,
 ): Promise<LatestLogRecord | undefined> {
-  const listLogRecords = methodAt(deps.endpoint, LIST_LOG_RECORDS);
-  const name = {
-    method: rpcName(LIST_LOG_RECORDS),
-    subject: `compute.instanceGroup ${instanceGroupId}`,
+  const site = {
     endpoint: deps.endpoint,
+    rpc: LIST_LOG_RECORDS,
+    subject: `compute.instanceGroup ${instanceGroupId}`,
   };
   let latest: LogRecord | undefined;
   let pages = 0;
@@ -61,19 +45,7 @@ export async function latestLogRecord(
     // The shared pager, for its loop guard; the pages give no items, only the latest kept here.
     await allPages(
       async (pageToken) => {
-        const { value } = await withFreshToken(
-          deps.token,
-          (bearer) =>
-            callWithRetries(
-              name,
-              listLogRecords,
-              { of: instanceGroupId, pageToken },
-              bearer,
-              deps.retry,
-              deps.limits,
-            ),
-          deps.limits.signal,
-        );
+        const { value } = await callAt(deps, site, { of: instanceGroupId, pageToken });
         latest = latestOf(value.items, latest);
         return { items: [], nextPageToken: value.nextPageToken };
       },

@@ -125,7 +125,7 @@ export function openCloudCalls(endpoints: Endpoints, token: string): CloudCalls 
       ...(subject !== undefined && { subject }),
       ...(endpoint !== undefined && { endpoint }),
     };
-    return callWithRetries(named, method.bind(client), request, token, RETRY, { metadata }).then(
+    return callWithRetries(named, method.bind(client), request, token, { ...RETRY, metadata }).then(
       (a) => a.value,
     );
   };
