@@ -2,40 +2,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../support/run-script';
+import { STAGES } from './stages';
 
 const SRC = path.join(ROOT, 'src');
-
-/**
- * The stages of an invocation, in order: a file may import only from its own stage or an
- * earlier one. Longest prefix wins.
- */
-const STAGES = [
-  [
-    'shared',
-    [
-      'model.ts',
-      'errors.ts',
-      'request-ids.ts',
-      'log.ts',
-      'config.ts',
-      'printable.ts',
-      'map-limited.ts',
-      'lazy-bundle.ts',
-      'tallies.ts',
-      'roles.ts',
-      'cancellable.ts',
-      'cloud/',
-      'instance.ts',
-    ],
-  ],
-  ['request', ['request/']],
-  ['select', ['select/', 'sweep/']],
-  ['act', ['act/']],
-  ['report', ['report/']],
-  ['run', ['run.ts']],
-  ['boundary', ['event/', 'handler.ts']],
-  ['entry', ['index.ts']],
-] as const;
 
 type Graph = ReadonlyMap<string, readonly string[]>;
 
