@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../support/run-script';
+import { typeScriptFiles } from './sources';
 
 const SRC = path.join(ROOT, 'src');
 
@@ -16,14 +17,6 @@ interface FunctionShape {
   /** Its lines, first to last: a function's length includes the functions nested in it. */
   readonly lines: number;
   readonly parameters: number;
-}
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(full);
-    return entry.name.endsWith('.ts') ? [full] : [];
-  });
 }
 
 function nameOf(node: ts.SignatureDeclaration, source: ts.SourceFile): string {
@@ -70,7 +63,7 @@ const tooWide = (functions: readonly FunctionShape[]) =>
     .map((f) => `${f.where} ${f.name}: ${f.parameters} parameters`);
 
 describe('the functions of src/', () => {
-  const functions = sourceFiles(SRC).flatMap((file) =>
+  const functions = typeScriptFiles(SRC).flatMap((file) =>
     functionsOf(path.relative(ROOT, file), readFileSync(file, 'utf8')),
   );
 
