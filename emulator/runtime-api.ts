@@ -56,20 +56,39 @@ export interface RuntimeApi {
   close(): Promise<void>;
 }
 
+/** A thrown value as the runtime reports it; a value that is not an Error has no message or type. */
+export interface FunctionError {
+  message?: string;
+  type?: string;
+  /** Rows per the dump's `Errors.stackTrace`. */
+  stackTrace: Array<
+    | { function: string | null; file: string | null; line: number | null; column: number | null }
+    | { line: string }
+  >;
+}
+
+/** The runtime's error JSON, `{errorMessage, errorType, stackTrace}`, read. */
+export function errorOf(body: string): FunctionError {
+  try {
+    const { errorMessage, errorType, stackTrace } = JSON.parse(body) as Record<string, unknown>;
+    return {
+      ...(typeof errorMessage === 'string' && { message: errorMessage }),
+      ...(typeof errorType === 'string' && { type: errorType }),
+      stackTrace: Array.isArray(stackTrace) ? stackTrace : [],
+    };
+  } catch {
+    return { message: body, stackTrace: [] };
+  }
+}
+
 export class InitError extends Error {
   override name = 'InitError';
 
   constructor(readonly body: string) {
-    super(`the function failed to load: ${messageOf(body)}`);
-  }
-}
-
-function messageOf(errorJson: string): string {
-  try {
-    const { errorType, errorMessage } = JSON.parse(errorJson) as Record<string, unknown>;
-    return [errorType, errorMessage].filter((part) => part !== undefined).join(': ');
-  } catch {
-    return errorJson;
+    const { type, message } = errorOf(body);
+    super(
+      `the function failed to load: ${[type, message].filter((p) => p !== undefined).join(': ')}`,
+    );
   }
 }
 

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   CONTEXT_HEADERS,
+  errorOf,
+  type FunctionError,
   type QueuedInvocation,
   type RuntimeAnswer,
   type RuntimeApi,
@@ -45,18 +47,6 @@ export interface InvokeContext {
   token?: { access_token: string; expires_in: number; token_type: string } | null;
   /** Sets the deadline, counted from when the instance takes the invocation. */
   timeoutMs?: number;
-}
-
-/** A row of `stackTrace`, per the dump's `Errors.stackTrace`. */
-export type StackFrame =
-  | { function: string | null; file: string | null; line: number | null; column: number | null }
-  | { line: string };
-
-/** A thrown value as the runtime reports it; a value that is not an Error has no message or type. */
-export interface FunctionError {
-  message?: string;
-  type?: string;
-  stackTrace: StackFrame[];
 }
 
 export interface Invocation {
@@ -131,8 +121,6 @@ export interface StartRuntimeOptions extends OutputHooks {
   memoryMb?: number;
 }
 
-type ProbeMessage = { type: 'stats'; id: number; stats: RuntimeStats };
-
 /** `index.handler` for dist/index.js: the platform's entry point names a module and an export. */
 function handlerSetting(bundlePath: string, entrypoint: string): string {
   const module = path.basename(bundlePath).replace(/\.c?js$/, '');
@@ -187,73 +175,24 @@ function contextHeaders(opts: StartRuntimeOptions): Record<string, string> {
   };
 }
 
-function parseError(body: string): FunctionError {
-  try {
-    const { errorMessage, errorType, stackTrace } = JSON.parse(body) as Record<string, unknown>;
-    return {
-      ...(typeof errorMessage === 'string' && { message: errorMessage }),
-      ...(typeof errorType === 'string' && { type: errorType }),
-      stackTrace: Array.isArray(stackTrace) ? stackTrace : [],
-    };
-  } catch {
-    return { message: body, stackTrace: [] };
-  }
-}
-
 function toInvocation(requestId: string, answer: RuntimeAnswer): Invocation {
   const { kind, body } = answer;
-  if (kind === 'error') return { ok: false, requestId, body, error: parseError(body) };
+  if (kind === 'error') return { ok: false, requestId, body, error: errorOf(body) };
   const invocation: Invocation = { ok: true, requestId, body };
   if (body !== '') invocation.result = JSON.parse(body);
   return invocation;
 }
 
-export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionRuntime> {
-  const bundlePath = path.resolve(opts.bundlePath);
-  const handler = handlerSetting(bundlePath, opts.entrypoint ?? 'handler');
-  const concurrency = checkConcurrency(opts.concurrency ?? RUNTIME_DEFAULTS.concurrency);
-  const headers = contextHeaders(opts);
-  const api: RuntimeApi = await startRuntimeApi();
-  const child: ChildProcess = fork(BOOTSTRAP, [], {
-    execPath: opts.nodePath ?? process.execPath,
-    // The probe alone: the vitest worker's flags (loaders, conditions) must not leak into the
-    // function's process.
-    execArgv: ['--require', PROBE],
-    // The task root is the working directory on the platform.
-    cwd: path.dirname(bundlePath),
-    env: buildEnv(opts, { handler, api: api.address, concurrency }),
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-
-  const output = new RuntimeOutput(opts);
-  const pendingStats = new Map<
-    number,
-    { resolve: (stats: RuntimeStats) => void; reject: (err: Error) => void }
-  >();
-  let nextStatsId = 1;
-  let exitInfo: string | undefined;
-  let closed = false;
-
-  const closedPromise = new Promise<void>((resolve) => {
-    const finish = () => {
-      if (closed) return;
-      closed = true;
-      const reason = `function runtime exited (${exitInfo})`;
-      output.end(reason);
-      const err = new Error(`${reason}; stderr:\n${tail(output.stderr)}`);
-      api.fail(err);
-      for (const pending of pendingStats.values()) pending.reject(err);
-      pendingStats.clear();
-      void api.close().then(resolve, resolve);
-    };
-    // Done once the process is gone and every pipe is drained, so no output is lost. Tracked by
-    // hand because Node never emits 'close' when the parent side disconnects IPC first; 'close'
-    // alone still covers a failed spawn, which emits no 'exit'.
+/** Resolves once the process is gone and every pipe is drained, so no output is lost. */
+function exited(child: ChildProcess): Promise<string> {
+  return new Promise<string>((resolve) => {
+    let exitInfo: string | undefined;
+    // Tracked by hand because Node never emits 'close' when the parent side disconnects IPC
+    // first; 'close' alone still covers a failed spawn, which emits no 'exit'.
     const streams = [child.stdout, child.stderr].filter((s) => s !== null);
     let openStreams = streams.length;
-    let exited = false;
     const maybeFinish = () => {
-      if (exited && openStreams === 0 && !child.connected) finish();
+      if (exitInfo !== undefined && openStreams === 0 && !child.connected) resolve(exitInfo);
     };
     for (const s of streams) {
       s.once('close', () => {
@@ -264,38 +203,93 @@ export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionR
     child.once('disconnect', maybeFinish);
     child.once('exit', (code, signal) => {
       exitInfo = `code ${code}, signal ${signal}`;
-      exited = true;
       maybeFinish();
     });
-    child.once('close', (code, signal) => {
-      exitInfo ??= `code ${code}, signal ${signal}`;
-      finish();
-    });
+    child.once('close', (code, signal) => resolve(exitInfo ?? `code ${code}, signal ${signal}`));
   });
+}
 
+/** The probe's answers (yc-runtime/probe.cjs): the instance's memory, asked over IPC. */
+function statsChannel(child: ChildProcess, notRunning: () => Error) {
+  type Pending = { resolve: (stats: RuntimeStats) => void; reject: (err: Error) => void };
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  child.on('message', (msg: { type?: string; id: number; stats: RuntimeStats }) => {
+    if (msg?.type !== 'stats') return;
+    pending.get(msg.id)?.resolve(msg.stats);
+    pending.delete(msg.id);
+  });
+  return {
+    ask(): Promise<RuntimeStats> {
+      if (!child.connected) return Promise.reject(notRunning());
+      const id = nextId++;
+      return new Promise<RuntimeStats>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        child.send({ type: 'stats', id }, (err) => {
+          if (err && pending.delete(id)) reject(err);
+        });
+      });
+    },
+    fail(err: Error): void {
+      for (const { reject } of pending.values()) reject(err);
+      pending.clear();
+    },
+  };
+}
+
+function forkInstance(
+  opts: StartRuntimeOptions,
+  settings: { handler: string; api: string; concurrency: number },
+): ChildProcess {
+  return fork(BOOTSTRAP, [], {
+    execPath: opts.nodePath ?? process.execPath,
+    // The probe alone: the vitest worker's flags (loaders, conditions) must not leak into the
+    // function's process.
+    execArgv: ['--require', PROBE],
+    // The task root is the working directory on the platform.
+    cwd: path.dirname(path.resolve(opts.bundlePath)),
+    env: buildEnv(opts, settings),
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+}
+
+function piped(child: ChildProcess, output: RuntimeOutput): void {
   child.stdout?.setEncoding('utf8');
   child.stdout?.on('data', (chunk: string) => output.onStdout(chunk));
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => output.onStderr(chunk));
   // Without a permanent listener a late 'error' (e.g. a failed kill) would crash the test run.
-  child.on('error', (err) => {
-    output.onStderr(`[runtime] child process error: ${err.message}\n`);
-  });
-  child.on('message', (msg: ProbeMessage) => {
-    if (msg?.type !== 'stats') return;
-    pendingStats.get(msg.id)?.resolve(msg.stats);
-    pendingStats.delete(msg.id);
-  });
+  child.on('error', (err) => output.onStderr(`[runtime] child process error: ${err.message}\n`));
+}
 
+export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionRuntime> {
+  const handler = handlerSetting(path.resolve(opts.bundlePath), opts.entrypoint ?? 'handler');
+  const concurrency = checkConcurrency(opts.concurrency ?? RUNTIME_DEFAULTS.concurrency);
+  const headers = contextHeaders(opts);
+  const api = await startRuntimeApi();
+  const child = forkInstance(opts, { handler, api: api.address, concurrency });
+  const output = new RuntimeOutput(opts);
+  piped(child, output);
+  let exitInfo: string | undefined;
   const notRunning = () =>
     new Error(`function runtime is not running (${exitInfo ?? 'disconnected'})`);
+  const stats = statsChannel(child, notRunning);
+  const closed = exited(child).then(async (info) => {
+    exitInfo = info;
+    const reason = `function runtime exited (${info})`;
+    output.end(reason);
+    const err = new Error(`${reason}; stderr:\n${tail(output.stderr)}`);
+    api.fail(err);
+    stats.fail(err);
+    await api.close().catch(() => {});
+  });
 
   async function close(): Promise<void> {
-    if (closed) return closedPromise;
+    if (exitInfo !== undefined) return closed;
     child.kill('SIGTERM');
     // A bundle may trap SIGTERM; the platform would not wait on it indefinitely either.
     const timer = setTimeout(() => child.kill('SIGKILL'), CLOSE_GRACE_MS);
-    await closedPromise;
+    await closed;
     clearTimeout(timer);
   }
 
@@ -304,7 +298,7 @@ export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionR
     await Promise.race([
       api.ready,
       new Promise<never>((_, reject) => child.once('error', reject)),
-      closedPromise.then(() => {
+      closed.then(() => {
         throw new Error(
           `function runtime exited before ready (${exitInfo}):\n${tail(output.stderr)}`,
         );
@@ -320,7 +314,7 @@ export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionR
     if (!REQUEST_ID.test(requestId)) {
       return Promise.reject(new Error(`request id "${requestId}" cannot go in a URL path as is`));
     }
-    if (closed) return Promise.reject(notRunning());
+    if (exitInfo !== undefined) return Promise.reject(notRunning());
     const invocation: QueuedInvocation = {
       requestId,
       data,
@@ -343,7 +337,6 @@ export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionR
     linesFor: (requestId) => output.lines.filter((l) => l.request_id === requestId),
     waitForLine: (pred, timeoutMs = LINE_WAIT_MS) => output.waitForLine(pred, timeoutMs),
     close,
-
     invoke(event, ctx = {}) {
       const data = JSON.stringify(event);
       if (data === undefined) {
@@ -353,18 +346,7 @@ export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionR
       }
       return submit(data, ctx);
     },
-
     invokeData: (data, ctx = {}) => submit(data, ctx),
-
-    stats() {
-      if (closed || !child.connected) return Promise.reject(notRunning());
-      const id = nextStatsId++;
-      return new Promise<RuntimeStats>((resolve, reject) => {
-        pendingStats.set(id, { resolve, reject });
-        child.send({ type: 'stats', id }, (err) => {
-          if (err && pendingStats.delete(id)) reject(err);
-        });
-      });
-    },
+    stats: () => (exitInfo !== undefined ? Promise.reject(notRunning()) : stats.ask()),
   };
 }
