@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { MAX_BODY_BYTES } from '../src/model';
 import { buildHttpEvent } from './http-event';
 import {
   functionErrorReply,
@@ -8,7 +9,7 @@ import {
   type Reply,
   rawResultReply,
 } from './http-reply';
-import { listen } from './listen';
+import { closeServer, listen } from './listen';
 import { localAccess, refusalMessage, requestFacts, runSecret } from './local-access';
 import type { FunctionRuntime, Invocation, InvokeContext } from './runtime';
 
@@ -71,12 +72,11 @@ export class PortInUseError extends Error {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-/** The platform refuses request JSON over 3.5 MB before any instance sees it. */
-const MAX_BODY_BYTES = 3.5 * 1024 * 1024;
 
 type Outcome = { kind: 'done'; invocation: Invocation } | { kind: 'timeout' };
+type Invoke = (data: string, requestId: string) => Promise<Outcome>;
 
-/** The body, or undefined once it passes the limit (the rest is read and dropped). */
+/** The body, or undefined once it passes the platform's limit (the rest is read and dropped). */
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   let chunks: Buffer[] = [];
   let size = 0;
@@ -102,16 +102,13 @@ function formatUrl(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-export async function startFunctionHost(opts: FunctionHostOptions): Promise<FunctionHost> {
-  const host = opts.host ?? '127.0.0.1';
-  const secret = runSecret();
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const timers = new Set<NodeJS.Timeout>();
-  const asyncCalls: AsyncCall[] = [];
-  const running = new Set<Promise<void>>();
-
-  /** The data goes to the runtime as it is; the runtime makes the event of it. */
-  function invoke(data: string, requestId: string): Promise<Outcome> {
+/** The data goes to the runtime as it is; the runtime makes the event of it. */
+function invoker(
+  opts: FunctionHostOptions,
+  timeoutMs: number,
+  timers: Set<NodeJS.Timeout>,
+): Invoke {
+  return (data, requestId) => {
     const ctx: InvokeContext = { requestId, token: opts.token ?? null, timeoutMs };
     return new Promise<Outcome>((resolve, reject) => {
       // Past the deadline only the caller stops waiting: the child may run on, as an aborted
@@ -121,33 +118,49 @@ export async function startFunctionHost(opts: FunctionHostOptions): Promise<Func
         resolve({ kind: 'timeout' });
       }, timeoutMs);
       timers.add(timer);
-      const settle = () => {
+      const settled = () => {
         clearTimeout(timer);
         timers.delete(timer);
       };
-      opts.runtime.invokeData(data, ctx).then(
-        (invocation) => {
-          settle();
-          resolve({ kind: 'done', invocation });
-        },
-        (err: unknown) => {
-          settle();
-          reject(err);
-        },
-      );
+      opts.runtime
+        .invokeData(data, ctx)
+        .then(
+          (invocation) => resolve({ kind: 'done', invocation }),
+          (err: unknown) => reject(err),
+        )
+        .finally(settled);
     });
+  };
+}
+
+/**
+ * Asynchronous calls: each answered 202 at once, then run, and a failure (an error, or the
+ * timeout) retried up to the version's `retries_count`, then sent to the failure target
+ * (function-invoke-async.md).
+ */
+class AsyncCalls {
+  readonly taken: AsyncCall[] = [];
+  readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly retries: number,
+    private readonly invoke: Invoke,
+  ) {}
+
+  take(req: IncomingMessage, body: Buffer, requestId: string): Reply {
+    const { authorization } = req.headers;
+    const call: AsyncCall = { requestId, data: body.toString('utf8'), authorization, attempts: 0 };
+    this.taken.push(call);
+    const run = this.run(call).finally(() => this.running.delete(run));
+    this.running.add(run);
+    return { status: 202, headers: [], body: Buffer.alloc(0) };
   }
 
-  /**
-   * An asynchronous call's runs: a failure (an error, or the timeout) is retried up to the
-   * version's `retries_count`, then sent to the failure target (function-invoke-async.md).
-   */
-  async function runAsync(call: AsyncCall): Promise<void> {
-    const retries = opts.async?.retries ?? 0;
+  async run(call: AsyncCall): Promise<void> {
     let error = '';
-    for (let attempt = 0; attempt <= retries; attempt++) {
+    for (let attempt = 0; attempt <= this.retries; attempt++) {
       call.attempts = attempt + 1;
-      const outcome = await invoke(call.data, `${call.requestId}-${attempt}`).catch(
+      const outcome = await this.invoke(call.data, `${call.requestId}-${attempt}`).catch(
         (err: unknown) => ({ kind: 'lost', message: String(err) }) as const,
       );
       if (outcome.kind === 'done' && outcome.invocation.ok) return;
@@ -161,55 +174,63 @@ export async function startFunctionHost(opts: FunctionHostOptions): Promise<Func
     call.deadLettered = { error };
   }
 
-  function takeAsync(req: IncomingMessage, body: Buffer, requestId: string): Reply {
-    if (opts.async === undefined) {
-      return jsonReply(400, {
-        errorMessage: 'asynchronous invocation is not configured for this version',
-        errorType: 'BadRequest',
-      });
-    }
-    const { authorization } = req.headers;
-    const call: AsyncCall = { requestId, data: body.toString('utf8'), authorization, attempts: 0 };
-    asyncCalls.push(call);
-    const run = runAsync(call).finally(() => running.delete(run));
-    running.add(run);
-    return { status: 202, headers: [], body: Buffer.alloc(0) };
+  /** A run may hand on more calls while it runs: waits until none is left. */
+  async done(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running]);
   }
+}
 
-  async function respond(req: IncomingMessage, requestId: string): Promise<Reply> {
-    const body = await readBody(req);
-    if (body === undefined) {
-      return jsonReply(413, {
-        errorMessage: `request body is larger than ${MAX_BODY_BYTES} bytes`,
-        errorType: 'RequestEntityTooLarge',
-      });
-    }
-    const integration = new URL(req.url ?? '/', 'http://host').searchParams.get('integration');
-    // Async: the body is the data, as for raw, and the caller does not wait for the function.
-    if (integration === 'async') return takeAsync(req, body, requestId);
-    const raw = integration === 'raw';
-    // Raw: the body itself is the data, as `yc serverless function invoke -d` sends it.
-    const data = raw ? body.toString('utf8') : JSON.stringify(buildHttpEvent(req, body, requestId));
-    let outcome: Outcome;
-    try {
-      outcome = await invoke(data, requestId);
-    } catch (err) {
-      // The instance died (process.exit, a crash) or was closed under the request.
-      const errorMessage = (err as Error).message;
-      return functionErrorReply(
-        JSON.stringify({ errorMessage, errorType: 'RuntimeError', stackTrace: [] }),
-      );
-    }
-    if (outcome.kind === 'timeout') {
-      return jsonReply(504, {
-        errorMessage: `function timed out after ${timeoutMs} ms`,
-        errorType: 'Timeout',
-      });
-    }
-    const { invocation } = outcome;
-    if (!invocation.ok) return functionErrorReply(invocation.body);
-    return raw ? rawResultReply(invocation.body) : httpResultReply(invocation.result);
+const NO_ASYNC: Reply = jsonReply(400, {
+  errorMessage: 'asynchronous invocation is not configured for this version',
+  errorType: 'BadRequest',
+});
+
+async function respond(
+  req: IncomingMessage,
+  requestId: string,
+  host: { invoke: Invoke; asyncCalls: AsyncCalls | undefined; timeoutMs: number },
+): Promise<Reply> {
+  const body = await readBody(req);
+  if (body === undefined) {
+    return jsonReply(413, {
+      errorMessage: `request body is larger than ${MAX_BODY_BYTES} bytes`,
+      errorType: 'RequestEntityTooLarge',
+    });
   }
+  const integration = new URL(req.url ?? '/', 'http://host').searchParams.get('integration');
+  // Async: the body is the data, as for raw, and the caller does not wait for the function.
+  if (integration === 'async') return host.asyncCalls?.take(req, body, requestId) ?? NO_ASYNC;
+  const raw = integration === 'raw';
+  // Raw: the body itself is the data, as `yc serverless function invoke -d` sends it.
+  const data = raw ? body.toString('utf8') : JSON.stringify(buildHttpEvent(req, body, requestId));
+  let outcome: Outcome;
+  try {
+    outcome = await host.invoke(data, requestId);
+  } catch (err) {
+    // The instance died (process.exit, a crash) or was closed under the request.
+    const errorMessage = (err as Error).message;
+    return functionErrorReply(
+      JSON.stringify({ errorMessage, errorType: 'RuntimeError', stackTrace: [] }),
+    );
+  }
+  if (outcome.kind === 'timeout') {
+    return jsonReply(504, {
+      errorMessage: `function timed out after ${host.timeoutMs} ms`,
+      errorType: 'Timeout',
+    });
+  }
+  const { invocation } = outcome;
+  if (!invocation.ok) return functionErrorReply(invocation.body);
+  return raw ? rawResultReply(invocation.body) : httpResultReply(invocation.result);
+}
+
+export async function startFunctionHost(opts: FunctionHostOptions): Promise<FunctionHost> {
+  const host = opts.host ?? '127.0.0.1';
+  const secret = runSecret();
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timers = new Set<NodeJS.Timeout>();
+  const invoke = invoker(opts, timeoutMs, timers);
+  const asyncCalls = opts.async && new AsyncCalls(opts.async.retries, invoke);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
@@ -220,7 +241,7 @@ export async function startFunctionHost(opts: FunctionHostOptions): Promise<Func
       return;
     }
     try {
-      send(req, res, await respond(req, requestId), requestId);
+      send(req, res, await respond(req, requestId, { invoke, asyncCalls, timeoutMs }), requestId);
     } catch (err) {
       // A client that hangs up mid-body leaves nobody to answer.
       if (req.destroyed || res.headersSent) {
@@ -233,7 +254,6 @@ export async function startFunctionHost(opts: FunctionHostOptions): Promise<Func
   }
 
   const server = http.createServer((req, res) => void handle(req, res));
-
   const port = await listen(server, opts.port, host).catch((err: NodeJS.ErrnoException) => {
     throw err.code === 'EADDRINUSE'
       ? new PortInUseError(opts.port ?? 0, host, { cause: err })
@@ -244,19 +264,13 @@ export async function startFunctionHost(opts: FunctionHostOptions): Promise<Func
   return {
     url: `${formatUrl(host, port)}/${secret}`,
     port,
-    asyncCalls: () => asyncCalls,
-    async asyncDone() {
-      // A run may hand on more calls while it runs: wait until none is left.
-      while (running.size > 0) await Promise.all([...running]);
-    },
+    asyncCalls: () => asyncCalls?.taken ?? [],
+    asyncDone: async () => asyncCalls?.done(),
     close() {
-      closing ??= new Promise<void>((resolve, reject) => {
-        for (const timer of timers) clearTimeout(timer);
-        timers.clear();
-        server.close((err) => (err ? reject(err) : resolve()));
-        // Keep-alive sockets and requests waiting on the function would hold close() open.
-        server.closeAllConnections();
-      });
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      // Keep-alive sockets and requests waiting on the function would hold a plain close() open.
+      closing ??= closeServer(server);
       return closing;
     },
   };
