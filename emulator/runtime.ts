@@ -11,7 +11,6 @@ import {
   type RuntimeApi,
   startRuntimeApi,
 } from './runtime-api';
-import { type OutputHooks, RuntimeOutput, tail } from './runtime-output';
 
 /**
  * One function instance as the platform runs it: the model of its Node.js runtime
@@ -22,7 +21,7 @@ const RUNTIME_DIR = fileURLToPath(new URL('./yc-runtime/', import.meta.url));
 const BOOTSTRAP = path.join(RUNTIME_DIR, 'bootstrap.cjs');
 const PROBE = path.join(RUNTIME_DIR, 'probe.cjs');
 const CLOSE_GRACE_MS = 2_000;
-const LINE_WAIT_MS = 5_000;
+const TAIL_CHARS = 2_000;
 const MIB = 1024 * 1024;
 
 export const RUNTIME_DEFAULTS = {
@@ -75,28 +74,24 @@ export interface FunctionRuntime {
    * the runtime parses JSON and wraps anything else as `{"payload": data}`.
    */
   invokeData(data: string, ctx?: InvokeContext): Promise<Invocation>;
-  /** Every stdout line that parsed as a JSON object, in arrival order. */
-  lines: Array<Record<string, unknown>>;
-  /** The runtime's own `[ERROR] …` lines: one per failed invocation or uncaught error. */
-  runtimeErrorLines(): string[];
-  /** Every other stdout line that is not a JSON object; every line a function writes should be one. */
-  nonJsonLines(): string[];
-  rawStdout(): string;
   stderr(): string;
-  /** The log lines of one invocation, by the `request_id` the function puts on each. */
-  linesFor(requestId: string): Array<Record<string, unknown>>;
-  /**
-   * Stdout and the runtime API are separate channels, so an invocation's result may arrive
-   * before its log lines; wait here instead of reading `lines` right after `invoke` resolves.
-   */
-  waitForLine(
-    pred: (l: Record<string, unknown>) => boolean,
-    timeoutMs?: number,
-  ): Promise<Record<string, unknown>>;
+  /** Settles, with why, once the instance has exited and its output is fully read. */
+  readonly exited: Promise<string>;
   /** Answered by the instance itself, so it can be asked while an invocation is running. */
   stats(): Promise<RuntimeStats>;
   /** Kills the instance and resolves once it has exited and its output is fully read. */
   close(): Promise<void>;
+}
+
+export interface OutputHooks {
+  /**
+   * Called once per complete stdout line (of any kind, without its line break) as it arrives;
+   * the last line is also passed at exit if it lacks a line break. It must not throw: it runs
+   * inside the pipe's 'data' handler.
+   */
+  onStdoutLine?: (line: string) => void;
+  /** Called with each stderr chunk as it arrives, after it is recorded; it must not throw. */
+  onStderr?: (text: string) => void;
 }
 
 export interface StartRuntimeOptions extends OutputHooks {
@@ -181,6 +176,33 @@ function toInvocation(requestId: string, answer: RuntimeAnswer): Invocation {
   const invocation: Invocation = { ok: true, requestId, body };
   if (body !== '') invocation.result = JSON.parse(body);
   return invocation;
+}
+
+const tail = (text: string) => (text.length > TAIL_CHARS ? `…${text.slice(-TAIL_CHARS)}` : text);
+
+/** What an instance writes: stdout passed on a line at a time, stderr kept for error messages. */
+class RuntimeOutput {
+  stderr = '';
+  #partial = '';
+
+  constructor(private readonly hooks: OutputHooks) {}
+
+  onStdout(chunk: string): void {
+    const parts = (this.#partial + chunk).split('\n');
+    this.#partial = parts.pop() ?? '';
+    for (const part of parts) this.hooks.onStdoutLine?.(part.replace(/\r$/, ''));
+  }
+
+  onStderr(chunk: string): void {
+    this.stderr += chunk;
+    this.hooks.onStderr?.(chunk);
+  }
+
+  /** The pipes are closed: a last line without a line break counts too. */
+  end(): void {
+    if (this.#partial !== '') this.hooks.onStdoutLine?.(this.#partial);
+    this.#partial = '';
+  }
 }
 
 /** Resolves once the process is gone and every pipe is drained, so no output is lost. */
@@ -277,15 +299,16 @@ export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionR
   const closed = exited(child).then(async (info) => {
     exitInfo = info;
     const reason = `function runtime exited (${info})`;
-    output.end(reason);
+    output.end();
     const err = new Error(`${reason}; stderr:\n${tail(output.stderr)}`);
     api.fail(err);
     stats.fail(err);
     await api.close().catch(() => {});
+    return reason;
   });
 
   async function close(): Promise<void> {
-    if (exitInfo !== undefined) return closed;
+    if (exitInfo !== undefined) return;
     child.kill('SIGTERM');
     // A bundle may trap SIGTERM; the platform would not wait on it indefinitely either.
     const timer = setTimeout(() => child.kill('SIGKILL'), CLOSE_GRACE_MS);
@@ -329,13 +352,8 @@ export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionR
   }
 
   return {
-    lines: output.lines,
-    runtimeErrorLines: () => [...output.runtimeErrors],
-    nonJsonLines: () => [...output.nonJson],
-    rawStdout: () => output.stdout,
     stderr: () => output.stderr,
-    linesFor: (requestId) => output.lines.filter((l) => l.request_id === requestId),
-    waitForLine: (pred, timeoutMs = LINE_WAIT_MS) => output.waitForLine(pred, timeoutMs),
+    exited: closed,
     close,
     invoke(event, ctx = {}) {
       const data = JSON.stringify(event);

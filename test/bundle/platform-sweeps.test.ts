@@ -5,10 +5,10 @@ import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-a
 import { endpointsAt } from '../../emulator/endpoints';
 import { startFunctionHost } from '../../emulator/function-host';
 import type { TestPkiFiles } from '../../emulator/pki';
-import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
 import { closedAfterEach } from '../support/cleanup';
 import { timerEvent } from '../support/events';
 import { startMetadataServer } from '../support/metadata-server';
+import { type RecordedRuntime, startRuntime } from '../support/runtime';
 import { testPki } from '../support/test-pki';
 
 /**
@@ -198,7 +198,7 @@ describe('an external asynchronous call, on the built function', () => {
         operations: [{ id: 'opflaky', createdAt: HOUR_AGO(), get: { code: 14 } }],
       }),
     );
-    const runtime: FunctionRuntime = track(
+    const runtime: RecordedRuntime = track(
       await startRuntime({
         bundlePath: BUNDLE,
         env: {
