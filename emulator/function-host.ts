@@ -3,9 +3,9 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES } from '../src/model';
 import { buildHttpEvent } from './http-event';
 import {
+  errorReply,
   functionErrorReply,
   httpResultReply,
-  jsonReply,
   type Reply,
   rawResultReply,
 } from './http-reply';
@@ -23,21 +23,18 @@ export interface FunctionHostOptions {
   /** The function's timeout: past it the caller gets 504 (default 10000). */
   timeoutMs?: number;
   /**
-   * The version's async_invocation_config (function.proto `AsyncInvocationConfig`): without it,
-   * `?integration=async` is refused, as the docs say it works only for a version that has one.
+   * Takes a `?integration=async` call, answered 202 at once, to run with `invoke`: the version's
+   * async_invocation_config (function.proto `AsyncInvocationConfig`). Without it such a call is
+   * refused, as the docs say it works only for a version that has one. Only tests give one:
+   * npm start's function names no id, so it hands nothing on to itself.
    */
-  async?: { retries: number };
+  takeAsync?: (call: AsyncRequest, invoke: Invoke) => void;
 }
 
-/** An asynchronous call, as the platform takes it: answered 202 at once, run in the background. */
-export interface AsyncCall {
+export interface AsyncRequest {
   readonly requestId: string;
   readonly data: string;
   readonly authorization: string | undefined;
-  /** How many times it ran: once, plus a retry per failure up to `retries`. */
-  attempts: number;
-  /** Set when every attempt failed: it went to the failure target (the dead-letter queue). */
-  deadLettered?: { readonly error: string };
 }
 
 export interface FunctionHost {
@@ -47,10 +44,6 @@ export interface FunctionHost {
    */
   url: string;
   port: number;
-  /** Every asynchronous call taken, in order. */
-  asyncCalls(): readonly AsyncCall[];
-  /** Settles once every asynchronous call taken so far, retries included, has ended. */
-  asyncDone(): Promise<void>;
   /** Stops listening and drops open connections; the runtime belongs to the caller. */
   close(): Promise<void>;
 }
@@ -73,8 +66,9 @@ export class PortInUseError extends Error {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-type Outcome = { kind: 'done'; invocation: Invocation } | { kind: 'timeout' };
-type Invoke = (data: string, requestId: string) => Promise<Outcome>;
+export type Outcome = { kind: 'done'; invocation: Invocation } | { kind: 'timeout' };
+/** One invocation with the function's timeout: it rejects when the instance is lost. */
+export type Invoke = (data: string, requestId: string) => Promise<Outcome>;
 
 /** The body, or undefined once it passes the platform's limit (the rest is read and dropped). */
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
@@ -133,73 +127,30 @@ function invoker(
   };
 }
 
-/**
- * Asynchronous calls: each answered 202 at once, then run, and a failure (an error, or the
- * timeout) retried up to the version's `retries_count`, then sent to the failure target
- * (function-invoke-async.md).
- */
-class AsyncCalls {
-  readonly taken: AsyncCall[] = [];
-  readonly running = new Set<Promise<void>>();
-
-  constructor(
-    private readonly retries: number,
-    private readonly invoke: Invoke,
-  ) {}
-
-  take(req: IncomingMessage, body: Buffer, requestId: string): Reply {
-    const { authorization } = req.headers;
-    const call: AsyncCall = { requestId, data: body.toString('utf8'), authorization, attempts: 0 };
-    this.taken.push(call);
-    const run = this.run(call).finally(() => this.running.delete(run));
-    this.running.add(run);
-    return { status: 202, headers: [], body: Buffer.alloc(0) };
-  }
-
-  async run(call: AsyncCall): Promise<void> {
-    let error = '';
-    for (let attempt = 0; attempt <= this.retries; attempt++) {
-      call.attempts = attempt + 1;
-      const outcome = await this.invoke(call.data, `${call.requestId}-${attempt}`).catch(
-        (err: unknown) => ({ kind: 'lost', message: String(err) }) as const,
-      );
-      if (outcome.kind === 'done' && outcome.invocation.ok) return;
-      error =
-        outcome.kind === 'done'
-          ? outcome.invocation.body
-          : outcome.kind === 'lost'
-            ? outcome.message
-            : 'timeout';
-    }
-    call.deadLettered = { error };
-  }
-
-  /** A run may hand on more calls while it runs: waits until none is left. */
-  async done(): Promise<void> {
-    while (this.running.size > 0) await Promise.all([...this.running]);
-  }
-}
-
-const NO_ASYNC: Reply = jsonReply(400, {
-  errorMessage: 'asynchronous invocation is not configured for this version',
-  errorType: 'BadRequest',
-});
+const NO_ASYNC = errorReply(
+  400,
+  'BadRequest',
+  'asynchronous invocation is not configured for this version',
+);
 
 async function respond(
   req: IncomingMessage,
   requestId: string,
-  host: { invoke: Invoke; asyncCalls: AsyncCalls | undefined; timeoutMs: number },
+  host: { invoke: Invoke; takeAsync: FunctionHostOptions['takeAsync']; timeoutMs: number },
 ): Promise<Reply> {
   const body = await readBody(req);
   if (body === undefined) {
-    return jsonReply(413, {
-      errorMessage: `request body is larger than ${MAX_BODY_BYTES} bytes`,
-      errorType: 'RequestEntityTooLarge',
-    });
+    const why = `request body is larger than ${MAX_BODY_BYTES} bytes`;
+    return errorReply(413, 'RequestEntityTooLarge', why);
   }
   const integration = new URL(req.url ?? '/', 'http://host').searchParams.get('integration');
   // Async: the body is the data, as for raw, and the caller does not wait for the function.
-  if (integration === 'async') return host.asyncCalls?.take(req, body, requestId) ?? NO_ASYNC;
+  if (integration === 'async') {
+    if (host.takeAsync === undefined) return NO_ASYNC;
+    const { authorization } = req.headers;
+    host.takeAsync({ requestId, data: body.toString('utf8'), authorization }, host.invoke);
+    return { status: 202, headers: [], body: Buffer.alloc(0) };
+  }
   const raw = integration === 'raw';
   // Raw: the body itself is the data, as `yc serverless function invoke -d` sends it.
   const data = raw ? body.toString('utf8') : JSON.stringify(buildHttpEvent(req, body, requestId));
@@ -214,10 +165,7 @@ async function respond(
     );
   }
   if (outcome.kind === 'timeout') {
-    return jsonReply(504, {
-      errorMessage: `function timed out after ${host.timeoutMs} ms`,
-      errorType: 'Timeout',
-    });
+    return errorReply(504, 'Timeout', `function timed out after ${host.timeoutMs} ms`);
   }
   const { invocation } = outcome;
   if (!invocation.ok) return functionErrorReply(invocation.body);
@@ -230,18 +178,18 @@ export async function startFunctionHost(opts: FunctionHostOptions): Promise<Func
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const timers = new Set<NodeJS.Timeout>();
   const invoke = invoker(opts, timeoutMs, timers);
-  const asyncCalls = opts.async && new AsyncCalls(opts.async.retries, invoke);
+  const { takeAsync } = opts;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const access = localAccess(requestFacts(req), secret);
     if (!access.allowed) {
       const errorMessage = refusalMessage(access.refusal, 'use the whole URL npm start printed');
-      send(req, res, jsonReply(403, { errorMessage, errorType: 'Forbidden' }), requestId);
+      send(req, res, errorReply(403, 'Forbidden', errorMessage), requestId);
       return;
     }
     try {
-      send(req, res, await respond(req, requestId, { invoke, asyncCalls, timeoutMs }), requestId);
+      send(req, res, await respond(req, requestId, { invoke, takeAsync, timeoutMs }), requestId);
     } catch (err) {
       // A client that hangs up mid-body leaves nobody to answer.
       if (req.destroyed || res.headersSent) {
@@ -249,7 +197,7 @@ export async function startFunctionHost(opts: FunctionHostOptions): Promise<Func
         return;
       }
       const errorMessage = err instanceof Error ? err.message : String(err);
-      send(req, res, jsonReply(500, { errorMessage, errorType: 'EmulatorError' }), requestId);
+      send(req, res, errorReply(500, 'EmulatorError', errorMessage), requestId);
     }
   }
 
@@ -264,8 +212,6 @@ export async function startFunctionHost(opts: FunctionHostOptions): Promise<Func
   return {
     url: `${formatUrl(host, port)}/${secret}`,
     port,
-    asyncCalls: () => asyncCalls?.taken ?? [],
-    asyncDone: async () => asyncCalls?.done(),
     close() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();

@@ -10,7 +10,7 @@ import {
   startCloudApiServer,
 } from '../../emulator/cloud-api-server';
 import { endpointsAt } from '../../emulator/endpoints';
-import { type FunctionHost, startFunctionHost } from '../../emulator/function-host';
+import { type AsyncHost, startFunctionHost } from '../support/async-host';
 import { closedAfterEach } from '../support/cleanup';
 import { httpEvent, queueEvent, timerEvent, timerMessage } from '../support/events';
 import { type RecordedRuntime, startRuntime } from '../support/runtime';
@@ -269,7 +269,7 @@ describe('a queue batch past MAX_OPERATIONS, on the built function', () => {
   /** The bundle behind the function host, which takes its asynchronous calls as the platform does. */
   async function platform(server: CloudApiServer) {
     let runtime: RecordedRuntime | undefined;
-    const host: FunctionHost = track(
+    const host: AsyncHost = track(
       await startFunctionHost({
         runtime: {
           invokeData: (data, ctx) => (runtime as RecordedRuntime).invokeData(data, ctx),

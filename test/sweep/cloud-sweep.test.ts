@@ -7,7 +7,7 @@ import {
   startCloudApiServer,
 } from '../../emulator/cloud-api-server';
 import { endpointsAt } from '../../emulator/endpoints';
-import { type FunctionHost, startFunctionHost } from '../../emulator/function-host';
+import { type AsyncHost, startFunctionHost } from '../support/async-host';
 import { closedAfterEach } from '../support/cleanup';
 import { timerEvent } from '../support/events';
 import { FAST_ENV } from '../support/fixtures';
@@ -146,7 +146,7 @@ describe('a sweep of a cloud past SWEEP_FANOUT_FOLDERS', () => {
    */
   async function platform(server: CloudApiServer, retries: number | undefined) {
     let runtime: RecordedRuntime | undefined;
-    const host: FunctionHost = track(
+    const host: AsyncHost = track(
       await startFunctionHost({
         // The runtime needs the host's URL, so the host reaches it through this forward.
         runtime: {
@@ -174,7 +174,7 @@ describe('a sweep of a cloud past SWEEP_FANOUT_FOLDERS', () => {
 
   /** The timer run that sweeps the cloud, and every asynchronous call it led to, ended. */
   async function sweepCloud(
-    host: FunctionHost,
+    host: AsyncHost,
     runtime: RecordedRuntime,
     { requestId, kinds }: { requestId?: string; kinds?: readonly string[] | 'all' } = {},
   ) {
