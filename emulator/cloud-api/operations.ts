@@ -7,7 +7,15 @@ import {
   OperationServiceService,
 } from '@yandex-cloud/nodejs-sdk/operation/operation_service';
 import { Cancellability, cancellabilityOf, typeName } from '../../src/cancellable';
-import { budgetFor, type Fault, type FaultBudget, replyWithFault, spend } from './fault';
+import {
+  type Answer,
+  budgetFor,
+  type Fault,
+  type FaultBudget,
+  injected,
+  refusal,
+  send,
+} from './fault';
 import type { Holds } from './latency';
 import type { RecordedCall, Recorder } from './recorder';
 
@@ -227,32 +235,34 @@ export function createOperations(opts: {
     states.set(op.id, stateOf(op));
   };
 
+  const answer = (
+    method: OperationMethod,
+    subject: string,
+    state: OperationState | undefined,
+  ): Answer<Operation> => {
+    const unseen = method === 'Get' && state !== undefined && state.unseenGets > 0;
+    if (unseen) state.unseenGets -= 1;
+    if (state === undefined || unseen) {
+      return refusal(status.NOT_FOUND, `operation ${subject} not found`);
+    }
+    const fault = injected(state.faults[method], method, subject);
+    if (fault !== undefined) return fault;
+    settleSlowCancel(state);
+    const refused = method === 'Cancel' ? cancelRefusal(state) : undefined;
+    if (refused !== undefined) return refusal(status.FAILED_PRECONDITION, refused);
+    return answerOf(state, method);
+  };
+
   const handle =
     (method: OperationMethod) =>
     async (call: Call, callback: sendUnaryData<Operation>): Promise<void> => {
       const subject = call.request.operationId;
       const headers = opts.recorder.record({ method, subject }, call.metadata);
+      // Answered from the state the call arrived at, however long it is held.
       const state = states.get(subject);
-      if (state?.op.delayMs !== undefined && !(await opts.holds.hold(state.op.delayMs, call)))
-        return;
-      const unseen = method === 'Get' && state !== undefined && state.unseenGets > 0;
-      if (unseen) state.unseenGets -= 1;
-      if (state === undefined || unseen) {
-        const details = `operation ${subject} not found`;
-        return callback({ code: status.NOT_FOUND, details, metadata: headers });
-      }
-      const fault = spend(state.faults[method]);
-      if (fault !== undefined) {
-        const details = `injected ${status[fault.code]} on ${method} ${subject}`;
-        return replyWithFault(call, callback, fault, headers, details);
-      }
-      settleSlowCancel(state);
-      const refusal = method === 'Cancel' ? cancelRefusal(state) : undefined;
-      if (refusal !== undefined) {
-        return callback({ code: status.FAILED_PRECONDITION, details: refusal, metadata: headers });
-      }
-      call.sendMetadata(headers);
-      callback(null, answerOf(state, method));
+      const delayMs = state?.op.delayMs;
+      if (delayMs !== undefined && !(await opts.holds.hold(delayMs, call))) return;
+      send(call, callback, headers, answer(method, subject, state));
     };
 
   const shown = (id: string): Operation => {
