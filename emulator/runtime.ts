@@ -149,11 +149,7 @@ function buildEnv(
     X_YCF_MEMORY_SIZE: String((opts.memoryMb ?? RUNTIME_DEFAULTS.memoryMb) * MIB),
     ...opts.env,
   };
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(merged)) {
-    if (value !== undefined) env[key] = value;
-  }
-  return env;
+  return Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
 }
 
 function contextHeaders(opts: StartRuntimeOptions): Record<string, string> {
