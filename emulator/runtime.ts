@@ -280,6 +280,28 @@ function piped(child: ChildProcess, output: RuntimeOutput): void {
   child.on('error', (err) => output.onStderr(`[runtime] child process error: ${err.message}\n`));
 }
 
+/** An invocation as the runtime API hands it out, with the context's headers. */
+function queued(
+  data: string,
+  ctx: InvokeContext,
+  headers: Record<string, string>,
+): QueuedInvocation {
+  const requestId = ctx.requestId ?? randomUUID();
+  if (!REQUEST_ID.test(requestId)) {
+    throw new Error(`request id "${requestId}" cannot go in a URL path as is`);
+  }
+  return {
+    requestId,
+    data,
+    timeoutMs: ctx.timeoutMs ?? RUNTIME_DEFAULTS.timeoutMs,
+    headers: {
+      ...headers,
+      [CONTEXT_HEADERS.requestId]: requestId,
+      ...(ctx.token != null && { [CONTEXT_HEADERS.token]: JSON.stringify(ctx.token) }),
+    },
+  };
+}
+
 export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionRuntime> {
   const handler = handlerSetting(path.resolve(opts.bundlePath), opts.entrypoint ?? 'handler');
   const concurrency = checkConcurrency(opts.concurrency ?? RUNTIME_DEFAULTS.concurrency);
@@ -328,35 +350,20 @@ export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionR
     throw err;
   }
 
-  function submit(data: string, ctx: InvokeContext): Promise<Invocation> {
-    const requestId = ctx.requestId ?? randomUUID();
-    if (!REQUEST_ID.test(requestId)) {
-      return Promise.reject(new Error(`request id "${requestId}" cannot go in a URL path as is`));
-    }
-    if (exitInfo !== undefined) return Promise.reject(notRunning());
-    const invocation: QueuedInvocation = {
-      requestId,
-      data,
-      timeoutMs: ctx.timeoutMs ?? RUNTIME_DEFAULTS.timeoutMs,
-      headers: {
-        ...headers,
-        [CONTEXT_HEADERS.requestId]: requestId,
-        ...(ctx.token != null && { [CONTEXT_HEADERS.token]: JSON.stringify(ctx.token) }),
-      },
-    };
-    return api.submit(invocation).then((answer) => toInvocation(requestId, answer));
+  async function submit(data: string, ctx: InvokeContext): Promise<Invocation> {
+    const invocation = queued(data, ctx, headers);
+    if (exitInfo !== undefined) throw notRunning();
+    return toInvocation(invocation.requestId, await api.submit(invocation));
   }
 
   return {
     stderr: () => output.stderr,
     exited: closed,
     close,
-    invoke(event, ctx = {}) {
+    async invoke(event, ctx = {}) {
       const data = JSON.stringify(event);
       if (data === undefined) {
-        return Promise.reject(
-          new TypeError('invoke() takes a JSON value; invokeData("") sends no data'),
-        );
+        throw new TypeError('invoke() takes a JSON value; invokeData("") sends no data');
       }
       return submit(data, ctx);
     },
