@@ -46,21 +46,10 @@ export interface FakeOperation {
   /** The result once done without error; unset, a Cancel that lets it finish leaves Empty. */
   response?: Any;
   /**
-   * A hostile-server fault, not platform behaviour: fields Cancel's answer carries instead of the
-   * operation's own, such as another operation's `id`, or a `description` past a client's 4 MB
-   * receive limit. The operation itself, and what Get answers, are as they would be.
+   * A hostile-server fault, not platform behaviour: how Get's and Cancel's answers are written
+   * instead of by Operation.encode (test/support/hostile-operations.ts has the tests' ones).
    */
-  cancelAnswer?: Partial<Pick<Operation, 'id' | 'description'>>;
-  /**
-   * A hostile-server fault, not platform behaviour: Get and Cancel answer with `createdAt` written
-   * as this many seconds, which no Date holds (2n ** 62n); listings leave createdAt out instead.
-   */
-  createdAtSeconds?: bigint;
-  /**
-   * A hostile-server fault, not platform behaviour: Get and Cancel answers cut short by their
-   * last byte, which no protobuf parser reads.
-   */
-  cutShort?: boolean;
+  write?: (answer: Operation, method: OperationMethod) => Uint8Array;
 }
 
 export type OperationMethod = 'Get' | 'Cancel';
@@ -86,20 +75,11 @@ interface OperationState {
   faults: Record<OperationMethod, FaultBudget>;
 }
 
-/** Get and Cancel answers written by hand: `createdAtSeconds` and `cutShort`. */
-const hostile = new WeakMap<Operation, Pick<FakeOperation, 'createdAtSeconds' | 'cutShort'>>();
+/** Answers that a hostile `write` writes. */
+const writers = new WeakMap<Operation, (answer: Operation) => Uint8Array>();
 
-/**
- * Operation.encode, then a createdAt (field 3) whose Timestamp seconds (field 1) are raw, or the
- * whole cut short by a byte.
- */
-function encodeOperation(operation: Operation): Buffer {
-  const writer = Operation.encode(operation);
-  const { createdAtSeconds: seconds, cutShort } = hostile.get(operation) ?? {};
-  if (seconds !== undefined) writer.uint32(26).fork().uint32(8).int64(String(seconds)).ldelim();
-  const bytes = Buffer.from(writer.finish());
-  return cutShort ? bytes.subarray(0, bytes.length - 1) : bytes;
-}
+const encodeOperation = (answer: Operation): Buffer =>
+  Buffer.from(writers.get(answer)?.(answer) ?? Operation.encode(answer).finish());
 
 const OPERATION_SERVICE = {
   get: { ...OperationServiceService.get, responseSerialize: encodeOperation },
@@ -128,7 +108,7 @@ function toOperation(state: OperationState): Operation {
   return {
     id: op.id,
     description: op.description ?? '',
-    createdAt: op.createdAtSeconds === undefined ? op.createdAt : undefined,
+    createdAt: op.createdAt,
     createdBy: op.createdBy ?? '',
     modifiedAt: state.modifiedAt ?? op.modifiedAt ?? op.createdAt,
     done: state.done,
@@ -192,12 +172,11 @@ function cancelRefusal(state: OperationState): string | undefined {
   return cancel(state) ? undefined : `operation ${state.op.id} is already done`;
 }
 
-/** The answer a Get or Cancel gets, with the hostile encoding the operation asks for. */
+/** The answer a Get or Cancel gets, written as the operation asks. */
 function answerOf(state: OperationState, method: OperationMethod): Operation {
-  const answer = { ...toOperation(state), ...(method === 'Cancel' && state.op.cancelAnswer) };
-  const { createdAtSeconds, cutShort } = state.op;
-  if (createdAtSeconds !== undefined || cutShort)
-    hostile.set(answer, { createdAtSeconds, cutShort });
+  const answer = toOperation(state);
+  const { write } = state.op;
+  if (write !== undefined) writers.set(answer, (written) => write(written, method));
   return answer;
 }
 
