@@ -8,7 +8,6 @@ import {
   type FunctionError,
   type QueuedInvocation,
   type RuntimeAnswer,
-  type RuntimeApi,
   startRuntimeApi,
 } from './runtime-api';
 
