@@ -27,8 +27,11 @@ export interface CommandLine extends Pick<SessionOptions, 'real' | 'cancel' | 'f
   readonly positionals: readonly string[];
 }
 
-export function parseCommandLine(opts: { allowPositionals: boolean }): CommandLine {
-  const { values, positionals } = parseArgs({ ...opts, options: FLAGS });
+export function parseCommandLine(
+  args: readonly string[],
+  opts: { allowPositionals: boolean },
+): CommandLine {
+  const { values, positionals } = parseArgs({ args: [...args], ...opts, options: FLAGS });
   return {
     help: values.help ?? false,
     real: values.real ?? false,

@@ -1,6 +1,6 @@
 import { Server } from '@grpc/grpc-js';
 import type { Fault } from './cloud-api/fault';
-import { createFolders, type FolderMethod } from './cloud-api/folders';
+import { createFolders, type FolderMethod, type Folders } from './cloud-api/folders';
 import { createHolds } from './cloud-api/latency';
 import {
   createListing,
@@ -22,14 +22,10 @@ export type RecordedCall<Method extends string = CloudMethod> = Recorded<Method>
 
 export interface CloudApiServer
   extends Omit<Recorder<RecordedCall>, 'record'>,
-    Pick<Listing, 'setResources' | 'failList' | 'deny'> {
+    Pick<Listing, 'setResources' | 'failList' | 'deny'>,
+    Pick<Folders, 'placeFolder' | 'failNext'> {
   address: string;
   set(...ops: FakeOperation[]): void;
-  placeFolder(folderId: string, cloudId: string, labels?: Record<string, string>): void;
-  /** Fails the next `fault.times` (default 1) calls of `method` with an RPC error. */
-  failNext(method: FolderMethod, fault: Fault | undefined): void;
-  /** Forgets recorded calls; operations, resources, folders and pending faults stay. */
-  reset(): void;
   close(): Promise<void>;
 }
 

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { MAX_BODY_BYTES } from '../src/model';
 import { buildHttpEvent } from './http-event';
 import {
+  errorReply,
   functionErrorReply,
   httpResultReply,
-  jsonReply,
   type Reply,
   rawResultReply,
 } from './http-reply';
-import { listen } from './listen';
+import { closeServer, listen } from './listen';
 import { localAccess, refusalMessage, requestFacts, runSecret } from './local-access';
 import type { FunctionRuntime, Invocation, InvokeContext } from './runtime';
 
@@ -22,21 +23,18 @@ export interface FunctionHostOptions {
   /** The function's timeout: past it the caller gets 504 (default 10000). */
   timeoutMs?: number;
   /**
-   * The version's async_invocation_config (function.proto `AsyncInvocationConfig`): without it,
-   * `?integration=async` is refused, as the docs say it works only for a version that has one.
+   * Takes a `?integration=async` call, answered 202 at once, to run with `invoke`: the version's
+   * async_invocation_config (function.proto `AsyncInvocationConfig`). Without it such a call is
+   * refused, as the docs say it works only for a version that has one. Only tests give one:
+   * npm start's function names no id, so it hands nothing on to itself.
    */
-  async?: { retries: number };
+  takeAsync?: (call: AsyncRequest, invoke: Invoke) => void;
 }
 
-/** An asynchronous call, as the platform takes it: answered 202 at once, run in the background. */
-export interface AsyncCall {
+export interface AsyncRequest {
   readonly requestId: string;
   readonly data: string;
   readonly authorization: string | undefined;
-  /** How many times it ran: once, plus a retry per failure up to `retries`. */
-  attempts: number;
-  /** Set when every attempt failed: it went to the failure target (the dead-letter queue). */
-  deadLettered?: { readonly error: string };
 }
 
 export interface FunctionHost {
@@ -46,10 +44,6 @@ export interface FunctionHost {
    */
   url: string;
   port: number;
-  /** Every asynchronous call taken, in order. */
-  asyncCalls(): readonly AsyncCall[];
-  /** Settles once every asynchronous call taken so far, retries included, has ended. */
-  asyncDone(): Promise<void>;
   /** Stops listening and drops open connections; the runtime belongs to the caller. */
   close(): Promise<void>;
 }
@@ -71,12 +65,12 @@ export class PortInUseError extends Error {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-/** The platform refuses request JSON over 3.5 MB before any instance sees it. */
-const MAX_BODY_BYTES = 3.5 * 1024 * 1024;
 
-type Outcome = { kind: 'done'; invocation: Invocation } | { kind: 'timeout' };
+export type Outcome = { kind: 'done'; invocation: Invocation } | { kind: 'timeout' };
+/** One invocation with the function's timeout: it rejects when the instance is lost. */
+export type Invoke = (data: string, requestId: string) => Promise<Outcome>;
 
-/** The body, or undefined once it passes the limit (the rest is read and dropped). */
+/** The body, or undefined once it passes the platform's limit (the rest is read and dropped). */
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   let chunks: Buffer[] = [];
   let size = 0;
@@ -102,16 +96,13 @@ function formatUrl(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-export async function startFunctionHost(opts: FunctionHostOptions): Promise<FunctionHost> {
-  const host = opts.host ?? '127.0.0.1';
-  const secret = runSecret();
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const timers = new Set<NodeJS.Timeout>();
-  const asyncCalls: AsyncCall[] = [];
-  const running = new Set<Promise<void>>();
-
-  /** The data goes to the runtime as it is; the runtime makes the event of it. */
-  function invoke(data: string, requestId: string): Promise<Outcome> {
+/** The data goes to the runtime as it is; the runtime makes the event of it. */
+function invoker(
+  opts: FunctionHostOptions,
+  timeoutMs: number,
+  timers: Set<NodeJS.Timeout>,
+): Invoke {
+  return (data, requestId) => {
     const ctx: InvokeContext = { requestId, token: opts.token ?? null, timeoutMs };
     return new Promise<Outcome>((resolve, reject) => {
       // Past the deadline only the caller stops waiting: the child may run on, as an aborted
@@ -121,106 +112,84 @@ export async function startFunctionHost(opts: FunctionHostOptions): Promise<Func
         resolve({ kind: 'timeout' });
       }, timeoutMs);
       timers.add(timer);
-      const settle = () => {
+      const settled = () => {
         clearTimeout(timer);
         timers.delete(timer);
       };
-      opts.runtime.invokeData(data, ctx).then(
-        (invocation) => {
-          settle();
-          resolve({ kind: 'done', invocation });
-        },
-        (err: unknown) => {
-          settle();
-          reject(err);
-        },
-      );
+      opts.runtime
+        .invokeData(data, ctx)
+        .then(
+          (invocation) => resolve({ kind: 'done', invocation }),
+          (err: unknown) => reject(err),
+        )
+        .finally(settled);
     });
-  }
+  };
+}
 
-  /**
-   * An asynchronous call's runs: a failure (an error, or the timeout) is retried up to the
-   * version's `retries_count`, then sent to the failure target (function-invoke-async.md).
-   */
-  async function runAsync(call: AsyncCall): Promise<void> {
-    const retries = opts.async?.retries ?? 0;
-    let error = '';
-    for (let attempt = 0; attempt <= retries; attempt++) {
-      call.attempts = attempt + 1;
-      const outcome = await invoke(call.data, `${call.requestId}-${attempt}`).catch(
-        (err: unknown) => ({ kind: 'lost', message: String(err) }) as const,
-      );
-      if (outcome.kind === 'done' && outcome.invocation.ok) return;
-      error =
-        outcome.kind === 'done'
-          ? outcome.invocation.body
-          : outcome.kind === 'lost'
-            ? outcome.message
-            : 'timeout';
-    }
-    call.deadLettered = { error };
-  }
+const NO_ASYNC = errorReply(
+  400,
+  'BadRequest',
+  'asynchronous invocation is not configured for this version',
+);
 
-  function takeAsync(req: IncomingMessage, body: Buffer, requestId: string): Reply {
-    if (opts.async === undefined) {
-      return jsonReply(400, {
-        errorMessage: 'asynchronous invocation is not configured for this version',
-        errorType: 'BadRequest',
-      });
-    }
+async function respond(
+  req: IncomingMessage,
+  requestId: string,
+  host: { invoke: Invoke; takeAsync: FunctionHostOptions['takeAsync']; timeoutMs: number },
+): Promise<Reply> {
+  const body = await readBody(req);
+  if (body === undefined) {
+    const why = `request body is larger than ${MAX_BODY_BYTES} bytes`;
+    return errorReply(413, 'RequestEntityTooLarge', why);
+  }
+  const integration = new URL(req.url ?? '/', 'http://host').searchParams.get('integration');
+  // Async: the body is the data, as for raw, and the caller does not wait for the function.
+  if (integration === 'async') {
+    if (host.takeAsync === undefined) return NO_ASYNC;
     const { authorization } = req.headers;
-    const call: AsyncCall = { requestId, data: body.toString('utf8'), authorization, attempts: 0 };
-    asyncCalls.push(call);
-    const run = runAsync(call).finally(() => running.delete(run));
-    running.add(run);
+    host.takeAsync({ requestId, data: body.toString('utf8'), authorization }, host.invoke);
     return { status: 202, headers: [], body: Buffer.alloc(0) };
   }
-
-  async function respond(req: IncomingMessage, requestId: string): Promise<Reply> {
-    const body = await readBody(req);
-    if (body === undefined) {
-      return jsonReply(413, {
-        errorMessage: `request body is larger than ${MAX_BODY_BYTES} bytes`,
-        errorType: 'RequestEntityTooLarge',
-      });
-    }
-    const integration = new URL(req.url ?? '/', 'http://host').searchParams.get('integration');
-    // Async: the body is the data, as for raw, and the caller does not wait for the function.
-    if (integration === 'async') return takeAsync(req, body, requestId);
-    const raw = integration === 'raw';
-    // Raw: the body itself is the data, as `yc serverless function invoke -d` sends it.
-    const data = raw ? body.toString('utf8') : JSON.stringify(buildHttpEvent(req, body, requestId));
-    let outcome: Outcome;
-    try {
-      outcome = await invoke(data, requestId);
-    } catch (err) {
-      // The instance died (process.exit, a crash) or was closed under the request.
-      const errorMessage = (err as Error).message;
-      return functionErrorReply(
-        JSON.stringify({ errorMessage, errorType: 'RuntimeError', stackTrace: [] }),
-      );
-    }
-    if (outcome.kind === 'timeout') {
-      return jsonReply(504, {
-        errorMessage: `function timed out after ${timeoutMs} ms`,
-        errorType: 'Timeout',
-      });
-    }
-    const { invocation } = outcome;
-    if (!invocation.ok) return functionErrorReply(invocation.body);
-    return raw ? rawResultReply(invocation.body) : httpResultReply(invocation.result);
+  const raw = integration === 'raw';
+  // Raw: the body itself is the data, as `yc serverless function invoke -d` sends it.
+  const data = raw ? body.toString('utf8') : JSON.stringify(buildHttpEvent(req, body, requestId));
+  let outcome: Outcome;
+  try {
+    outcome = await host.invoke(data, requestId);
+  } catch (err) {
+    // The instance died (process.exit, a crash) or was closed under the request.
+    const errorMessage = (err as Error).message;
+    return functionErrorReply(
+      JSON.stringify({ errorMessage, errorType: 'RuntimeError', stackTrace: [] }),
+    );
   }
+  if (outcome.kind === 'timeout') {
+    return errorReply(504, 'Timeout', `function timed out after ${host.timeoutMs} ms`);
+  }
+  const { invocation } = outcome;
+  if (!invocation.ok) return functionErrorReply(invocation.body);
+  return raw ? rawResultReply(invocation.body) : httpResultReply(invocation.result);
+}
+
+export async function startFunctionHost(opts: FunctionHostOptions): Promise<FunctionHost> {
+  const host = opts.host ?? '127.0.0.1';
+  const secret = runSecret();
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timers = new Set<NodeJS.Timeout>();
+  const invoke = invoker(opts, timeoutMs, timers);
+  const { takeAsync } = opts;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const access = localAccess(requestFacts(req), secret);
     if (!access.allowed) {
       const errorMessage = refusalMessage(access.refusal, 'use the whole URL npm start printed');
-      send(req, res, jsonReply(403, { errorMessage, errorType: 'Forbidden' }), requestId);
+      send(req, res, errorReply(403, 'Forbidden', errorMessage), requestId);
       return;
     }
     try {
-      send(req, res, await respond(req, requestId), requestId);
+      send(req, res, await respond(req, requestId, { invoke, takeAsync, timeoutMs }), requestId);
     } catch (err) {
       // A client that hangs up mid-body leaves nobody to answer.
       if (req.destroyed || res.headersSent) {
@@ -228,12 +197,11 @@ export async function startFunctionHost(opts: FunctionHostOptions): Promise<Func
         return;
       }
       const errorMessage = err instanceof Error ? err.message : String(err);
-      send(req, res, jsonReply(500, { errorMessage, errorType: 'EmulatorError' }), requestId);
+      send(req, res, errorReply(500, 'EmulatorError', errorMessage), requestId);
     }
   }
 
   const server = http.createServer((req, res) => void handle(req, res));
-
   const port = await listen(server, opts.port, host).catch((err: NodeJS.ErrnoException) => {
     throw err.code === 'EADDRINUSE'
       ? new PortInUseError(opts.port ?? 0, host, { cause: err })
@@ -244,19 +212,11 @@ export async function startFunctionHost(opts: FunctionHostOptions): Promise<Func
   return {
     url: `${formatUrl(host, port)}/${secret}`,
     port,
-    asyncCalls: () => asyncCalls,
-    async asyncDone() {
-      // A run may hand on more calls while it runs: wait until none is left.
-      while (running.size > 0) await Promise.all([...running]);
-    },
     close() {
-      closing ??= new Promise<void>((resolve, reject) => {
-        for (const timer of timers) clearTimeout(timer);
-        timers.clear();
-        server.close((err) => (err ? reject(err) : resolve()));
-        // Keep-alive sockets and requests waiting on the function would hold close() open.
-        server.closeAllConnections();
-      });
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      // Keep-alive sockets and requests waiting on the function would hold a plain close() open.
+      closing ??= closeServer(server);
       return closing;
     },
   };

@@ -42,23 +42,17 @@ const DROPPED_HEADERS = new Set([
   'cookie',
   'host',
 ]);
-const MONTHS = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** `content-type` → `Content-Type`, `x-api-key` → `X-Api-Key`, as Go's net/textproto does. */
-export function canonicalHeaderName(name: string): string {
-  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => {
-    return dash + c.toUpperCase();
-  });
-}
+export const canonicalHeaderName = (name: string): string =>
+  name.toLowerCase().replace(/(^|-)[a-z]/g, (start) => start.toUpperCase());
 
 /** `26/Dec/2019:14:22:07 +0000`, always in UTC. */
 export function formatRequestTime(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const day = pad(date.getUTCDate());
-  const month = MONTHS[date.getUTCMonth()];
-  const time = [date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()].map(pad).join(':');
-  return `${day}/${month}/${date.getUTCFullYear()}:${time} +0000`;
+  // toUTCString: `Thu, 26 Dec 2019 14:22:07 GMT`.
+  const [, day, month, year, time] = date.toUTCString().split(' ');
+  return `${day}/${month}/${year}:${time} +0000`;
 }
 
 function isTextual(contentType: string | undefined, body: Buffer): boolean {

@@ -31,16 +31,12 @@ class MalformedResult extends Error {
   override name = 'MalformedResult';
 }
 
-export function jsonReply(
-  status: number,
-  value: unknown,
-  extra: Array<[string, string]> = [],
-): Reply {
-  return {
-    status,
-    headers: [['Content-Type', 'application/json'], ...extra],
-    body: Buffer.from(JSON.stringify(value ?? null)),
-  };
+const JSON_TYPE: [string, string] = ['Content-Type', 'application/json'];
+
+/** The platform's own answer when it, not the function, refuses or fails a request. */
+export function errorReply(status: number, errorType: string, errorMessage: string): Reply {
+  const body = Buffer.from(JSON.stringify({ errorMessage, errorType }));
+  return { status, headers: [JSON_TYPE], body };
 }
 
 /**
@@ -50,10 +46,7 @@ export function jsonReply(
 export function functionErrorReply(errorJson: string): Reply {
   return {
     status: 502,
-    headers: [
-      ['Content-Type', 'application/json'],
-      ['X-Function-Error', 'true'],
-    ],
+    headers: [JSON_TYPE, ['X-Function-Error', 'true']],
     body: Buffer.from(errorJson),
   };
 }
@@ -140,11 +133,11 @@ export function httpResultReply(result: unknown): Reply {
     if (!(err instanceof MalformedResult)) throw err;
     // The platform answers every unusable shape with the same message; which rule failed is
     // left out so the emulator's reply matches the real one byte for byte.
-    return jsonReply(502, { errorMessage: MALFORMED, errorType: 'ProxyIntegrationError' });
+    return errorReply(502, 'ProxyIntegrationError', MALFORMED);
   }
 }
 
 /** `?integration=raw`: the runtime's response body (the result's JSON) as it is, always with 200. */
 export function rawResultReply(body: string): Reply {
-  return { status: 200, headers: [['Content-Type', 'application/json']], body: Buffer.from(body) };
+  return { status: 200, headers: [JSON_TYPE], body: Buffer.from(body) };
 }

@@ -18,7 +18,7 @@ exit: 0 done; 1 the function threw, refused the request, or an operation ended f
 environment: FUNCTION_TIMEOUT_SECONDS (default 60), and the function's own settings`;
 
 async function main(): Promise<number> {
-  const line = parseCommandLine({ allowPositionals: true });
+  const line = parseCommandLine(process.argv.slice(2), { allowPositionals: true });
   const [source] = line.positionals;
   if (line.help || source === undefined || line.positionals.length > 1) {
     console.error(USAGE);

@@ -84,14 +84,15 @@ export function requestFacts(req: IncomingMessage): RequestFacts {
   };
 }
 
+const REFUSED_BECAUSE: Record<Refusal, string> = {
+  host: 'the Host header is not 127.0.0.1, [::1] or localhost (any port); this server serves its own machine only, not a name pointed at it',
+  browser:
+    'the request comes from a web page (it has an Origin header, or a Sec-Fetch-Site other than "none"); this server takes requests from programs such as curl only',
+  secret: "the path does not start with this run's secret",
+};
+
 /** The refused caller is told why; `whereTheSecretIs` names where its user finds the secret. */
 export function refusalMessage(refusal: Refusal, whereTheSecretIs: string): string {
-  switch (refusal) {
-    case REFUSAL.host:
-      return 'refused: the Host header is not 127.0.0.1, [::1] or localhost (any port); this server serves its own machine only, not a name pointed at it';
-    case REFUSAL.browser:
-      return 'refused: the request comes from a web page (it has an Origin header, or a Sec-Fetch-Site other than "none"); this server takes requests from programs such as curl only';
-    case REFUSAL.secret:
-      return `refused: the path does not start with this run's secret; ${whereTheSecretIs}`;
-  }
+  const where = refusal === REFUSAL.secret ? `; ${whereTheSecretIs}` : '';
+  return `refused: ${REFUSED_BECAUSE[refusal]}${where}`;
 }

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { listen } from './listen';
+import { closeServer, listen } from './listen';
 
 /**
  * What the function would have sent Monitoring and a webhook, shown instead of sent: a loopback
@@ -61,10 +61,6 @@ export async function startObserveSink(print: (line: string) => void): Promise<O
       NOTIFY_WEBHOOK_URL: `${url}${HOOK_PATH}`,
       NOTIFY_FORMAT: 'slack',
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server).catch(() => {}),
   };
 }

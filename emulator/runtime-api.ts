@@ -1,5 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { listen } from './listen';
+import { closeServer, listen, readText } from './listen';
 import { localAccess, refusalMessage, requestFacts, runSecret } from './local-access';
 
 /**
@@ -56,20 +56,39 @@ export interface RuntimeApi {
   close(): Promise<void>;
 }
 
+/** A thrown value as the runtime reports it; a value that is not an Error has no message or type. */
+export interface FunctionError {
+  message?: string;
+  type?: string;
+  /** Rows per the dump's `Errors.stackTrace`. */
+  stackTrace: Array<
+    | { function: string | null; file: string | null; line: number | null; column: number | null }
+    | { line: string }
+  >;
+}
+
+/** The runtime's error JSON, `{errorMessage, errorType, stackTrace}`, read. */
+export function errorOf(body: string): FunctionError {
+  try {
+    const { errorMessage, errorType, stackTrace } = JSON.parse(body) as Record<string, unknown>;
+    return {
+      ...(typeof errorMessage === 'string' && { message: errorMessage }),
+      ...(typeof errorType === 'string' && { type: errorType }),
+      stackTrace: Array.isArray(stackTrace) ? stackTrace : [],
+    };
+  } catch {
+    return { message: body, stackTrace: [] };
+  }
+}
+
 export class InitError extends Error {
   override name = 'InitError';
 
   constructor(readonly body: string) {
-    super(`the function failed to load: ${messageOf(body)}`);
-  }
-}
-
-function messageOf(errorJson: string): string {
-  try {
-    const { errorType, errorMessage } = JSON.parse(errorJson) as Record<string, unknown>;
-    return [errorType, errorMessage].filter((part) => part !== undefined).join(': ');
-  } catch {
-    return errorJson;
+    const { type, message } = errorOf(body);
+    super(
+      `the function failed to load: ${[type, message].filter((p) => p !== undefined).join(': ')}`,
+    );
   }
 }
 
@@ -79,38 +98,34 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
-async function readText(req: IncomingMessage): Promise<string> {
-  let text = '';
-  req.setEncoding('utf8');
-  for await (const chunk of req as AsyncIterable<string>) text += chunk;
-  return text;
-}
-
-export async function startRuntimeApi(): Promise<RuntimeApi> {
-  const secret = runSecret();
-  const queue: Pending[] = [];
-  const inFlight = new Map<string, Pending>();
+/** The invocations submitted, handed out to the instance's polls and answered. */
+class Invocations {
+  readonly queue: Pending[] = [];
+  readonly inFlight = new Map<string, Pending>();
   // Ids handed out and answered: a later answer for one of them is dropped.
-  const answered = new Set<string>();
-  const polls: ServerResponse[] = [];
-  let failure: Error | undefined;
-  let markReady: () => void = () => {};
-  let markFailed: (err: Error) => void = () => {};
-  const ready = new Promise<void>((resolve, reject) => {
-    markReady = resolve;
-    markFailed = reject;
+  readonly answered = new Set<string>();
+  readonly polls: ServerResponse[] = [];
+  failure: Error | undefined;
+  markReady: () => void = () => {};
+  markFailed: (err: Error) => void = () => {};
+  readonly ready = new Promise<void>((resolve, reject) => {
+    this.markReady = resolve;
+    this.markFailed = reject;
   });
-  // Nobody may be waiting on it when the instance dies after it is ready.
-  ready.catch(() => {});
 
-  function handOut(): void {
-    while (queue.length > 0 && polls.length > 0) {
-      const res = polls.shift() as ServerResponse;
+  constructor() {
+    // Nobody may be waiting on it when the instance dies after it is ready.
+    this.ready.catch(() => {});
+  }
+
+  handOut(): void {
+    while (this.queue.length > 0 && this.polls.length > 0) {
+      const res = this.polls.shift() as ServerResponse;
       // A poll whose socket is gone but whose 'close' is not yet handled would lose the data.
       if (res.destroyed) continue;
-      const pending = queue.shift() as Pending;
+      const pending = this.queue.shift() as Pending;
       const { invocation } = pending;
-      inFlight.set(invocation.requestId, pending);
+      this.inFlight.set(invocation.requestId, pending);
       res.writeHead(200, {
         ...invocation.headers,
         [CONTEXT_HEADERS.deadline]: String(Date.now() + invocation.timeoutMs),
@@ -119,100 +134,97 @@ export async function startRuntimeApi(): Promise<RuntimeApi> {
     }
   }
 
-  function park(res: ServerResponse): void {
-    markReady();
-    polls.push(res);
+  park(res: ServerResponse): void {
+    this.markReady();
+    this.polls.push(res);
     res.once('close', () => {
-      const at = polls.indexOf(res);
-      if (at >= 0) polls.splice(at, 1);
+      const at = this.polls.indexOf(res);
+      if (at >= 0) this.polls.splice(at, 1);
     });
-    handOut();
+    this.handOut();
   }
 
-  function answer(requestId: string, kind: RuntimeAnswer['kind'], body: string): number {
-    const pending = inFlight.get(requestId);
+  answer(requestId: string, kind: RuntimeAnswer['kind'], body: string): number {
+    const pending = this.inFlight.get(requestId);
     if (pending === undefined) {
       // The first answer wins. Refusing a second one would end the instance: the runtime exits
       // when a post of its own fails (runtime.js `Runtime.loop`). The platform's own handling
       // of a late answer is not public.
-      return answered.has(requestId) ? 202 : 404;
+      return this.answered.has(requestId) ? 202 : 404;
     }
-    inFlight.delete(requestId);
-    answered.add(requestId);
+    this.inFlight.delete(requestId);
+    this.answered.add(requestId);
     pending.resolve({ kind, body });
     return 202;
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // Refused before any route: a poll without the secret must take nothing off the queue.
-    const access = localAccess(requestFacts(req), secret);
-    if (!access.allowed) {
-      const why = refusalMessage(access.refusal, 'the instance finds it in AWS_LAMBDA_RUNTIME_API');
-      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${why}\n`);
-      return;
+  submit(invocation: QueuedInvocation): Promise<RuntimeAnswer> {
+    if (this.failure) return Promise.reject(this.failure);
+    const { requestId } = invocation;
+    if (
+      this.inFlight.has(requestId) ||
+      this.queue.some((p) => p.invocation.requestId === requestId)
+    ) {
+      return Promise.reject(new Error(`request id ${requestId} is already in flight`));
     }
-    const route = access.rest;
-    if (req.method === 'GET' && route === NEXT) {
-      park(res);
-      return;
-    }
-    const match = ANSWER.exec(route);
-    if (req.method === 'POST' && match) {
-      const status = answer(
-        match[1] as string,
-        match[2] as RuntimeAnswer['kind'],
-        await readText(req),
-      );
-      res.writeHead(status).end();
-      return;
-    }
-    if (req.method === 'POST' && route === INIT_ERROR) {
-      markFailed(new InitError(await readText(req)));
-      res.writeHead(202).end();
-      return;
-    }
-    res.writeHead(404).end();
+    return new Promise<RuntimeAnswer>((resolve, reject) => {
+      this.queue.push({ invocation, resolve, reject });
+      this.handOut();
+    });
   }
 
+  fail(err: Error): void {
+    this.failure ??= err;
+    this.markFailed(err);
+    for (const pending of [...this.queue.splice(0), ...this.inFlight.values()]) pending.reject(err);
+    this.inFlight.clear();
+  }
+}
+
+async function route(
+  req: IncomingMessage,
+  res: ServerResponse,
+  secret: string,
+  invocations: Invocations,
+): Promise<void> {
+  // Refused before any route: a poll without the secret must take nothing off the queue.
+  const access = localAccess(requestFacts(req), secret);
+  if (!access.allowed) {
+    const why = refusalMessage(access.refusal, 'the instance finds it in AWS_LAMBDA_RUNTIME_API');
+    res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${why}\n`);
+    return;
+  }
+  const route = access.rest;
+  const match = ANSWER.exec(route);
+  if (req.method === 'GET' && route === NEXT) {
+    invocations.park(res);
+  } else if (req.method === 'POST' && match) {
+    const kind = match[2] as RuntimeAnswer['kind'];
+    const status = invocations.answer(match[1] as string, kind, await readText(req));
+    res.writeHead(status).end();
+  } else if (req.method === 'POST' && route === INIT_ERROR) {
+    invocations.markFailed(new InitError(await readText(req)));
+    res.writeHead(202).end();
+  } else {
+    res.writeHead(404).end();
+  }
+}
+
+export async function startRuntimeApi(): Promise<RuntimeApi> {
+  const secret = runSecret();
+  const invocations = new Invocations();
   const server = http.createServer((req, res) => {
-    handle(req, res).catch(() => res.destroy());
+    route(req, res, secret, invocations).catch(() => res.destroy());
   });
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   const port = await listen(server);
-
   let closing: Promise<void> | undefined;
   return {
     address: `127.0.0.1:${port}/${secret}`,
-    ready,
-
-    submit(invocation) {
-      if (failure) return Promise.reject(failure);
-      if (
-        inFlight.has(invocation.requestId) ||
-        queue.some((p) => p.invocation.requestId === invocation.requestId)
-      ) {
-        return Promise.reject(new Error(`request id ${invocation.requestId} is already in flight`));
-      }
-      return new Promise<RuntimeAnswer>((resolve, reject) => {
-        queue.push({ invocation, resolve, reject });
-        handOut();
-      });
-    },
-
-    fail(err) {
-      failure ??= err;
-      markFailed(err);
-      for (const pending of [...queue.splice(0), ...inFlight.values()]) pending.reject(err);
-      inFlight.clear();
-    },
-
-    close() {
-      closing ??= new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        // Held polls and the runtime's keep-alive sockets would hold close() open.
-        server.closeAllConnections();
-      });
-      return closing;
-    },
+    ready: invocations.ready,
+    submit: (invocation) => invocations.submit(invocation),
+    fail: (err) => invocations.fail(err),
+    // Held polls and the runtime's keep-alive sockets would hold a plain close() open.
+    close: () => (closing ??= closeServer(server)),
   };
 }

@@ -4,12 +4,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   CONTEXT_HEADERS,
+  errorOf,
+  type FunctionError,
   type QueuedInvocation,
   type RuntimeAnswer,
-  type RuntimeApi,
   startRuntimeApi,
 } from './runtime-api';
-import { type OutputHooks, RuntimeOutput, tail } from './runtime-output';
 
 /**
  * One function instance as the platform runs it: the model of its Node.js runtime
@@ -20,7 +20,7 @@ const RUNTIME_DIR = fileURLToPath(new URL('./yc-runtime/', import.meta.url));
 const BOOTSTRAP = path.join(RUNTIME_DIR, 'bootstrap.cjs');
 const PROBE = path.join(RUNTIME_DIR, 'probe.cjs');
 const CLOSE_GRACE_MS = 2_000;
-const LINE_WAIT_MS = 5_000;
+const TAIL_CHARS = 2_000;
 const MIB = 1024 * 1024;
 
 export const RUNTIME_DEFAULTS = {
@@ -45,18 +45,6 @@ export interface InvokeContext {
   token?: { access_token: string; expires_in: number; token_type: string } | null;
   /** Sets the deadline, counted from when the instance takes the invocation. */
   timeoutMs?: number;
-}
-
-/** A row of `stackTrace`, per the dump's `Errors.stackTrace`. */
-export type StackFrame =
-  | { function: string | null; file: string | null; line: number | null; column: number | null }
-  | { line: string };
-
-/** A thrown value as the runtime reports it; a value that is not an Error has no message or type. */
-export interface FunctionError {
-  message?: string;
-  type?: string;
-  stackTrace: StackFrame[];
 }
 
 export interface Invocation {
@@ -85,28 +73,24 @@ export interface FunctionRuntime {
    * the runtime parses JSON and wraps anything else as `{"payload": data}`.
    */
   invokeData(data: string, ctx?: InvokeContext): Promise<Invocation>;
-  /** Every stdout line that parsed as a JSON object, in arrival order. */
-  lines: Array<Record<string, unknown>>;
-  /** The runtime's own `[ERROR] …` lines: one per failed invocation or uncaught error. */
-  runtimeErrorLines(): string[];
-  /** Every other stdout line that is not a JSON object; every line a function writes should be one. */
-  nonJsonLines(): string[];
-  rawStdout(): string;
   stderr(): string;
-  /** The log lines of one invocation, by the `request_id` the function puts on each. */
-  linesFor(requestId: string): Array<Record<string, unknown>>;
-  /**
-   * Stdout and the runtime API are separate channels, so an invocation's result may arrive
-   * before its log lines; wait here instead of reading `lines` right after `invoke` resolves.
-   */
-  waitForLine(
-    pred: (l: Record<string, unknown>) => boolean,
-    timeoutMs?: number,
-  ): Promise<Record<string, unknown>>;
+  /** Settles, with why, once the instance has exited and its output is fully read. */
+  readonly exited: Promise<string>;
   /** Answered by the instance itself, so it can be asked while an invocation is running. */
   stats(): Promise<RuntimeStats>;
   /** Kills the instance and resolves once it has exited and its output is fully read. */
   close(): Promise<void>;
+}
+
+export interface OutputHooks {
+  /**
+   * Called once per complete stdout line (of any kind, without its line break) as it arrives;
+   * the last line is also passed at exit if it lacks a line break. It must not throw: it runs
+   * inside the pipe's 'data' handler.
+   */
+  onStdoutLine?: (line: string) => void;
+  /** Called with each stderr chunk as it arrives, after it is recorded; it must not throw. */
+  onStderr?: (text: string) => void;
 }
 
 export interface StartRuntimeOptions extends OutputHooks {
@@ -130,8 +114,6 @@ export interface StartRuntimeOptions extends OutputHooks {
   functionVersion?: string;
   memoryMb?: number;
 }
-
-type ProbeMessage = { type: 'stats'; id: number; stats: RuntimeStats };
 
 /** `index.handler` for dist/index.js: the platform's entry point names a module and an export. */
 function handlerSetting(bundlePath: string, entrypoint: string): string {
@@ -166,11 +148,7 @@ function buildEnv(
     X_YCF_MEMORY_SIZE: String((opts.memoryMb ?? RUNTIME_DEFAULTS.memoryMb) * MIB),
     ...opts.env,
   };
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(merged)) {
-    if (value !== undefined) env[key] = value;
-  }
-  return env;
+  return Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
 }
 
 function contextHeaders(opts: StartRuntimeOptions): Record<string, string> {
@@ -187,73 +165,51 @@ function contextHeaders(opts: StartRuntimeOptions): Record<string, string> {
   };
 }
 
-function parseError(body: string): FunctionError {
-  try {
-    const { errorMessage, errorType, stackTrace } = JSON.parse(body) as Record<string, unknown>;
-    return {
-      ...(typeof errorMessage === 'string' && { message: errorMessage }),
-      ...(typeof errorType === 'string' && { type: errorType }),
-      stackTrace: Array.isArray(stackTrace) ? stackTrace : [],
-    };
-  } catch {
-    return { message: body, stackTrace: [] };
-  }
-}
-
 function toInvocation(requestId: string, answer: RuntimeAnswer): Invocation {
   const { kind, body } = answer;
-  if (kind === 'error') return { ok: false, requestId, body, error: parseError(body) };
+  if (kind === 'error') return { ok: false, requestId, body, error: errorOf(body) };
   const invocation: Invocation = { ok: true, requestId, body };
   if (body !== '') invocation.result = JSON.parse(body);
   return invocation;
 }
 
-export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionRuntime> {
-  const bundlePath = path.resolve(opts.bundlePath);
-  const handler = handlerSetting(bundlePath, opts.entrypoint ?? 'handler');
-  const concurrency = checkConcurrency(opts.concurrency ?? RUNTIME_DEFAULTS.concurrency);
-  const headers = contextHeaders(opts);
-  const api: RuntimeApi = await startRuntimeApi();
-  const child: ChildProcess = fork(BOOTSTRAP, [], {
-    execPath: opts.nodePath ?? process.execPath,
-    // The probe alone: the vitest worker's flags (loaders, conditions) must not leak into the
-    // function's process.
-    execArgv: ['--require', PROBE],
-    // The task root is the working directory on the platform.
-    cwd: path.dirname(bundlePath),
-    env: buildEnv(opts, { handler, api: api.address, concurrency }),
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+const tail = (text: string) => (text.length > TAIL_CHARS ? `…${text.slice(-TAIL_CHARS)}` : text);
 
-  const output = new RuntimeOutput(opts);
-  const pendingStats = new Map<
-    number,
-    { resolve: (stats: RuntimeStats) => void; reject: (err: Error) => void }
-  >();
-  let nextStatsId = 1;
-  let exitInfo: string | undefined;
-  let closed = false;
+/** What an instance writes: stdout passed on a line at a time, stderr kept for error messages. */
+class RuntimeOutput {
+  stderr = '';
+  #partial = '';
 
-  const closedPromise = new Promise<void>((resolve) => {
-    const finish = () => {
-      if (closed) return;
-      closed = true;
-      const reason = `function runtime exited (${exitInfo})`;
-      output.end(reason);
-      const err = new Error(`${reason}; stderr:\n${tail(output.stderr)}`);
-      api.fail(err);
-      for (const pending of pendingStats.values()) pending.reject(err);
-      pendingStats.clear();
-      void api.close().then(resolve, resolve);
-    };
-    // Done once the process is gone and every pipe is drained, so no output is lost. Tracked by
-    // hand because Node never emits 'close' when the parent side disconnects IPC first; 'close'
-    // alone still covers a failed spawn, which emits no 'exit'.
+  constructor(private readonly hooks: OutputHooks) {}
+
+  onStdout(chunk: string): void {
+    const parts = (this.#partial + chunk).split('\n');
+    this.#partial = parts.pop() ?? '';
+    for (const part of parts) this.hooks.onStdoutLine?.(part.replace(/\r$/, ''));
+  }
+
+  onStderr(chunk: string): void {
+    this.stderr += chunk;
+    this.hooks.onStderr?.(chunk);
+  }
+
+  /** The pipes are closed: a last line without a line break counts too. */
+  end(): void {
+    if (this.#partial !== '') this.hooks.onStdoutLine?.(this.#partial);
+    this.#partial = '';
+  }
+}
+
+/** Resolves once the process is gone and every pipe is drained, so no output is lost. */
+function exited(child: ChildProcess): Promise<string> {
+  return new Promise<string>((resolve) => {
+    let exitInfo: string | undefined;
+    // Tracked by hand because Node never emits 'close' when the parent side disconnects IPC
+    // first; 'close' alone still covers a failed spawn, which emits no 'exit'.
     const streams = [child.stdout, child.stderr].filter((s) => s !== null);
     let openStreams = streams.length;
-    let exited = false;
     const maybeFinish = () => {
-      if (exited && openStreams === 0 && !child.connected) finish();
+      if (exitInfo !== undefined && openStreams === 0 && !child.connected) resolve(exitInfo);
     };
     for (const s of streams) {
       s.once('close', () => {
@@ -264,38 +220,116 @@ export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionR
     child.once('disconnect', maybeFinish);
     child.once('exit', (code, signal) => {
       exitInfo = `code ${code}, signal ${signal}`;
-      exited = true;
       maybeFinish();
     });
-    child.once('close', (code, signal) => {
-      exitInfo ??= `code ${code}, signal ${signal}`;
-      finish();
-    });
+    child.once('close', (code, signal) => resolve(exitInfo ?? `code ${code}, signal ${signal}`));
   });
+}
 
+/** The probe's answers (yc-runtime/probe.cjs): the instance's memory, asked over IPC. */
+function statsChannel(child: ChildProcess, notRunning: () => Error) {
+  type Pending = { resolve: (stats: RuntimeStats) => void; reject: (err: Error) => void };
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  child.on('message', (msg: { type?: string; id: number; stats: RuntimeStats }) => {
+    if (msg?.type !== 'stats') return;
+    pending.get(msg.id)?.resolve(msg.stats);
+    pending.delete(msg.id);
+  });
+  return {
+    ask(): Promise<RuntimeStats> {
+      if (!child.connected) return Promise.reject(notRunning());
+      const id = nextId++;
+      return new Promise<RuntimeStats>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        child.send({ type: 'stats', id }, (err) => {
+          if (err && pending.delete(id)) reject(err);
+        });
+      });
+    },
+    fail(err: Error): void {
+      for (const { reject } of pending.values()) reject(err);
+      pending.clear();
+    },
+  };
+}
+
+function forkInstance(
+  opts: StartRuntimeOptions,
+  settings: { handler: string; api: string; concurrency: number },
+): ChildProcess {
+  return fork(BOOTSTRAP, [], {
+    execPath: opts.nodePath ?? process.execPath,
+    // The probe alone: the vitest worker's flags (loaders, conditions) must not leak into the
+    // function's process.
+    execArgv: ['--require', PROBE],
+    // The task root is the working directory on the platform.
+    cwd: path.dirname(path.resolve(opts.bundlePath)),
+    env: buildEnv(opts, settings),
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+}
+
+function piped(child: ChildProcess, output: RuntimeOutput): void {
   child.stdout?.setEncoding('utf8');
   child.stdout?.on('data', (chunk: string) => output.onStdout(chunk));
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => output.onStderr(chunk));
   // Without a permanent listener a late 'error' (e.g. a failed kill) would crash the test run.
-  child.on('error', (err) => {
-    output.onStderr(`[runtime] child process error: ${err.message}\n`);
-  });
-  child.on('message', (msg: ProbeMessage) => {
-    if (msg?.type !== 'stats') return;
-    pendingStats.get(msg.id)?.resolve(msg.stats);
-    pendingStats.delete(msg.id);
-  });
+  child.on('error', (err) => output.onStderr(`[runtime] child process error: ${err.message}\n`));
+}
 
+/** An invocation as the runtime API hands it out, with the context's headers. */
+function queued(
+  data: string,
+  ctx: InvokeContext,
+  headers: Record<string, string>,
+): QueuedInvocation {
+  const requestId = ctx.requestId ?? randomUUID();
+  if (!REQUEST_ID.test(requestId)) {
+    throw new Error(`request id "${requestId}" cannot go in a URL path as is`);
+  }
+  return {
+    requestId,
+    data,
+    timeoutMs: ctx.timeoutMs ?? RUNTIME_DEFAULTS.timeoutMs,
+    headers: {
+      ...headers,
+      [CONTEXT_HEADERS.requestId]: requestId,
+      ...(ctx.token != null && { [CONTEXT_HEADERS.token]: JSON.stringify(ctx.token) }),
+    },
+  };
+}
+
+export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionRuntime> {
+  const handler = handlerSetting(path.resolve(opts.bundlePath), opts.entrypoint ?? 'handler');
+  const concurrency = checkConcurrency(opts.concurrency ?? RUNTIME_DEFAULTS.concurrency);
+  const headers = contextHeaders(opts);
+  const api = await startRuntimeApi();
+  const child = forkInstance(opts, { handler, api: api.address, concurrency });
+  const output = new RuntimeOutput(opts);
+  piped(child, output);
+  let exitInfo: string | undefined;
   const notRunning = () =>
     new Error(`function runtime is not running (${exitInfo ?? 'disconnected'})`);
+  const stats = statsChannel(child, notRunning);
+  const closed = exited(child).then(async (info) => {
+    exitInfo = info;
+    const reason = `function runtime exited (${info})`;
+    output.end();
+    const err = new Error(`${reason}; stderr:\n${tail(output.stderr)}`);
+    api.fail(err);
+    stats.fail(err);
+    await api.close().catch(() => {});
+    return reason;
+  });
 
   async function close(): Promise<void> {
-    if (closed) return closedPromise;
+    if (exitInfo !== undefined) return;
     child.kill('SIGTERM');
     // A bundle may trap SIGTERM; the platform would not wait on it indefinitely either.
     const timer = setTimeout(() => child.kill('SIGKILL'), CLOSE_GRACE_MS);
-    await closedPromise;
+    await closed;
     clearTimeout(timer);
   }
 
@@ -304,7 +338,7 @@ export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionR
     await Promise.race([
       api.ready,
       new Promise<never>((_, reject) => child.once('error', reject)),
-      closedPromise.then(() => {
+      closed.then(() => {
         throw new Error(
           `function runtime exited before ready (${exitInfo}):\n${tail(output.stderr)}`,
         );
@@ -315,56 +349,24 @@ export async function startRuntime(opts: StartRuntimeOptions): Promise<FunctionR
     throw err;
   }
 
-  function submit(data: string, ctx: InvokeContext): Promise<Invocation> {
-    const requestId = ctx.requestId ?? randomUUID();
-    if (!REQUEST_ID.test(requestId)) {
-      return Promise.reject(new Error(`request id "${requestId}" cannot go in a URL path as is`));
-    }
-    if (closed) return Promise.reject(notRunning());
-    const invocation: QueuedInvocation = {
-      requestId,
-      data,
-      timeoutMs: ctx.timeoutMs ?? RUNTIME_DEFAULTS.timeoutMs,
-      headers: {
-        ...headers,
-        [CONTEXT_HEADERS.requestId]: requestId,
-        ...(ctx.token != null && { [CONTEXT_HEADERS.token]: JSON.stringify(ctx.token) }),
-      },
-    };
-    return api.submit(invocation).then((answer) => toInvocation(requestId, answer));
+  async function submit(data: string, ctx: InvokeContext): Promise<Invocation> {
+    const invocation = queued(data, ctx, headers);
+    if (exitInfo !== undefined) throw notRunning();
+    return toInvocation(invocation.requestId, await api.submit(invocation));
   }
 
   return {
-    lines: output.lines,
-    runtimeErrorLines: () => [...output.runtimeErrors],
-    nonJsonLines: () => [...output.nonJson],
-    rawStdout: () => output.stdout,
     stderr: () => output.stderr,
-    linesFor: (requestId) => output.lines.filter((l) => l.request_id === requestId),
-    waitForLine: (pred, timeoutMs = LINE_WAIT_MS) => output.waitForLine(pred, timeoutMs),
+    exited: closed,
     close,
-
-    invoke(event, ctx = {}) {
+    async invoke(event, ctx = {}) {
       const data = JSON.stringify(event);
       if (data === undefined) {
-        return Promise.reject(
-          new TypeError('invoke() takes a JSON value; invokeData("") sends no data'),
-        );
+        throw new TypeError('invoke() takes a JSON value; invokeData("") sends no data');
       }
       return submit(data, ctx);
     },
-
     invokeData: (data, ctx = {}) => submit(data, ctx),
-
-    stats() {
-      if (closed || !child.connected) return Promise.reject(notRunning());
-      const id = nextStatsId++;
-      return new Promise<RuntimeStats>((resolve, reject) => {
-        pendingStats.set(id, { resolve, reject });
-        child.send({ type: 'stats', id }, (err) => {
-          if (err && pendingStats.delete(id)) reject(err);
-        });
-      });
-    },
+    stats: () => (exitInfo !== undefined ? Promise.reject(notRunning()) : stats.ask()),
   };
 }

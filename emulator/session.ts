@@ -5,7 +5,7 @@ import { type CloudApiServer, type ResourceKind, startCloudApiServer } from './c
 import { ENDPOINT_SETTINGS, endpointsAt } from './endpoints';
 import { startObserveSink } from './observe-sink';
 import { readTestPki } from './pki';
-import { type FunctionRuntime, startRuntime } from './runtime';
+import { type FunctionRuntime, type InvokeContext, startRuntime } from './runtime';
 import {
   SEEDED_CLOUD,
   SEEDED_FOLDER,
@@ -41,7 +41,7 @@ export interface SessionOptions {
 
 export interface Session {
   readonly runtime: FunctionRuntime;
-  readonly token: { access_token: string; expires_in: number; token_type: string };
+  readonly token: NonNullable<InvokeContext['token']>;
   /** One line for the banner: which API is called, and whether anything is really cancelled. */
   readonly mode: string;
   readonly seeded: readonly SeededOperation[];
@@ -74,21 +74,18 @@ const asContextToken = (access_token: string) => ({
 });
 
 async function emulated(options: SessionOptions): Promise<Session> {
-  const cleanups: Array<() => Promise<void> | void> = [];
+  const cleanups: Array<() => Promise<void>> = [];
   const close = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
   try {
     const pki = readTestPki();
     const seeded = seededOperations();
-    const server = await startCloudApiServer({
-      pki,
-      operations: seeded.map((s) => s.operation),
-      resources: [...SEEDED_RESOURCES],
-    });
+    const operations = seeded.map((s) => s.operation);
+    const server = await startCloudApiServer({ pki, operations, resources: [...SEEDED_RESOURCES] });
+    cleanups.push(() => server.close());
     server.placeFolder(SEEDED_FOLDER, SEEDED_CLOUD);
     server.deny(options.deny ?? []);
-    cleanups.push(() => server.close());
     const sink = await startObserveSink((line) => options.onEmulatorLine?.(`[emulator] ${line}`));
     cleanups.push(() => sink.close());
     const settings = localSettings(options.env);
@@ -98,10 +95,8 @@ async function emulated(options: SessionOptions): Promise<Session> {
       // on to functions.yandexcloud.net.
       functionId: null,
       env: {
-        // What the function would send Monitoring and a webhook, shown by the emulator.
         ...sink.env,
         ...settings.env,
-        // Every API the function calls, sweeps included, is the emulator's.
         ...endpointsAt(server.address),
         // grpc-js trusts NODE_EXTRA_CA_CERTS only while GRPC_DEFAULT_SSL_ROOTS_FILE_PATH is unset.
         NODE_EXTRA_CA_CERTS: pki.caFile,
@@ -144,50 +139,30 @@ export function realInstance(
     ...handOff,
     ...(!options.cancel && { DRY_RUN: 'true' }),
   };
-  if (fanOut === undefined) {
-    return {
-      functionId: null,
-      env,
-      notes: [
-        ...settings.notes,
-        'fan-out: off, a sweep of many folders sweeps each one here (--fan-out FUNCTION_ID hands them on to that deployed function, with your token)',
-      ],
-    };
-  }
   // Read as the function reads it, so a URL it would refuse stops the run before it starts.
-  const { functionsInvokeUrl } = loadConfig(handOff);
-  return {
-    functionId: fanOut,
-    env,
-    notes: [
-      ...settings.notes,
-      `fan-out: a sweep of more than SWEEP_FANOUT_FOLDERS folders hands each on to function ${fanOut} at ${functionsInvokeUrl}, with your token`,
-    ],
-  };
+  const fanOutNote =
+    fanOut === undefined
+      ? 'fan-out: off, a sweep of many folders sweeps each one here (--fan-out FUNCTION_ID hands them on to that deployed function, with your token)'
+      : `fan-out: a sweep of more than SWEEP_FANOUT_FOLDERS folders hands each on to function ${fanOut} at ${loadConfig(handOff).functionsInvokeUrl}, with your token`;
+  return { functionId: fanOut ?? null, env, notes: [...settings.notes, fanOutNote] };
 }
 
 async function real(options: SessionOptions): Promise<Session> {
   const instance = realInstance(options);
-  const token = realToken(options.env);
+  const token = asContextToken(realToken(options.env));
+  const { functionId, env, notes } = instance;
   const runtime = await startRuntime({
     bundlePath: BUNDLE,
-    functionId: instance.functionId,
-    env: instance.env,
+    functionId,
+    env,
     onStdoutLine: options.onLogLine,
   });
   const endpoint = options.env.YC_OPERATION_ENDPOINT || 'operation.api.cloud.yandex.net:443';
   const mode = options.cancel
     ? `REAL CLOUD at ${endpoint}, CANCELLING FOR REAL`
     : `REAL CLOUD at ${endpoint}, DRY RUN: operations are looked up, nothing is cancelled (pass --cancel to cancel for real)`;
-  return {
-    runtime,
-    token: asContextToken(token),
-    mode,
-    seeded: [],
-    server: undefined,
-    notes: instance.notes,
-    close: () => runtime.close(),
-  };
+  const close = () => runtime.close();
+  return { runtime, token, mode, seeded: [], server: undefined, notes, close };
 }
 
 /** The built function, loaded as the runtime loads it, wired to the emulator or the real cloud. */

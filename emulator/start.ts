@@ -30,7 +30,7 @@ function curlCommand(url: string, session: Session, withApiKey: boolean): string
 }
 
 async function main(): Promise<undefined> {
-  const line = parseCommandLine({ allowPositionals: false });
+  const line = parseCommandLine(process.argv.slice(2), { allowPositionals: false });
   if (line.help) {
     console.log(USAGE);
     return;

@@ -1,4 +1,4 @@
-import type { Metadata, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
+import { type Metadata, type ServerUnaryCall, type sendUnaryData, status } from '@grpc/grpc-js';
 
 /** An error the emulator answers with instead of the normal reply, for the first `times` calls. */
 export interface Fault {
@@ -51,5 +51,41 @@ export function replyWithFault<T>(
   } else {
     // Sent before any header, grpc-js makes this a trailers-only response.
     callback({ code: fault.code, details, metadata: headers });
+  }
+}
+
+/** What a handler makes of a call: its answer, or the error it refuses the call with. */
+export type Answer<T> = T | Refusal;
+export type Refusal = { readonly refused: Fault };
+
+export const refusal = (code: status, message: string): Refusal => ({ refused: { code, message } });
+
+/** The budget's next fault as a refusal; without a message of its own, it names the call. */
+export function injected(
+  budget: FaultBudget | undefined,
+  method: string,
+  subject: string,
+): Refusal | undefined {
+  const fault = spend(budget);
+  if (fault === undefined) return undefined;
+  const message = fault.message ?? `injected ${status[fault.code]} on ${method} ${subject}`;
+  return { refused: { ...fault, message } };
+}
+
+const isRefusal = (answer: unknown): answer is Refusal =>
+  typeof answer === 'object' && answer !== null && 'refused' in answer;
+
+/** Sends the answer after the call's headers, or the refusal with them. */
+export function send<T>(
+  call: ServerUnaryCall<unknown, T>,
+  callback: sendUnaryData<T>,
+  headers: Metadata,
+  answer: Answer<T>,
+): void {
+  if (isRefusal(answer)) {
+    replyWithFault(call, callback, answer.refused, headers, '');
+  } else {
+    call.sendMetadata(headers);
+    callback(null, answer);
   }
 }

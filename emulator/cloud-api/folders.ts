@@ -4,13 +4,19 @@ import {
   type FolderServiceServer,
   FolderServiceService,
 } from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder_service';
-import { budgetForNext, type Fault, type FaultBudget, replyWithFault, spend } from './fault';
+import {
+  type Answer,
+  budgetForNext,
+  type Fault,
+  type FaultBudget,
+  injected,
+  refusal,
+  send,
+} from './fault';
 import { paginate } from './paging';
 import type { RecordedCall, Recorder } from './recorder';
 
 export type FolderMethod = 'FolderService/Get' | 'FolderService/List';
-
-type Answer<T> = T | { refused: { code: status; details: string } };
 
 export interface Folders {
   /**
@@ -44,41 +50,29 @@ export function createFolders(opts: {
     (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) => {
       const subject = subjectOf(call.request);
       const headers = opts.recorder.record({ method, subject }, call.metadata);
-      const fault = spend(faults.get(method));
-      if (fault !== undefined) {
-        const details = `injected ${status[fault.code]} on ${method} ${subject}`;
-        return replyWithFault(call, callback, fault, headers, details);
-      }
-      const outcome = run(call.request);
-      if (typeof outcome === 'object' && outcome !== null && 'refused' in outcome) {
-        const { code, details } = outcome.refused;
-        return replyWithFault(call, callback, { code, message: details }, headers, details);
-      }
-      call.sendMetadata(headers);
-      callback(null, outcome);
+      const outcome = injected(faults.get(method), method, subject) ?? run(call.request);
+      send(call, callback, headers, outcome);
     };
-
-  const refuse = (code: status, details: string) => ({ refused: { code, details } });
 
   const folders: Pick<FolderServiceServer, 'get' | 'list'> = {
     get: answer(
       'FolderService/Get',
       (r) => r.folderId,
       ({ folderId }) =>
-        placed.get(folderId) ?? refuse(status.NOT_FOUND, `folder ${folderId} not found`),
+        placed.get(folderId) ?? refusal(status.NOT_FOUND, `folder ${folderId} not found`),
     ),
     // folder_service.proto ListFoldersRequest: cloud_id required, page_size 0-1000.
     list: answer(
       'FolderService/List',
       (r) => r.cloudId,
       ({ cloudId, filter, ...page }) => {
-        if (cloudId === '') return refuse(status.INVALID_ARGUMENT, 'cloud_id is required');
+        if (cloudId === '') return refusal(status.INVALID_ARGUMENT, 'cloud_id is required');
         if (filter !== '') {
-          return refuse(status.INVALID_ARGUMENT, 'the emulator supports no filter on List');
+          return refusal(status.INVALID_ARGUMENT, 'the emulator supports no filter on List');
         }
         const inCloud = [...placed.values()].filter((f) => f.cloudId === cloudId);
         const listed = paginate(inCloud, page, opts.maxPageSize);
-        if ('invalid' in listed) return refuse(status.INVALID_ARGUMENT, listed.invalid);
+        if ('invalid' in listed) return refusal(status.INVALID_ARGUMENT, listed.invalid);
         return { folders: listed.items, nextPageToken: listed.nextPageToken };
       },
     ),

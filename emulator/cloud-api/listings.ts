@@ -7,7 +7,16 @@ import {
 } from '@grpc/grpc-js';
 import type { ListInstanceGroupLogRecordsRequest } from '@yandex-cloud/nodejs-sdk/compute-v1/instancegroup/instance_group_service';
 import type { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
-import { budgetFor, type Fault, type FaultBudget, replyWithFault, spend } from './fault';
+import {
+  type Answer,
+  budgetFor,
+  type Fault,
+  type FaultBudget,
+  injected,
+  type Refusal,
+  refusal,
+  send,
+} from './fault';
 import { MAX_PAGE_SIZE, paginate } from './paging';
 import { RESOURCE_SERVICES, type ResourceKind } from './resource-services';
 
@@ -68,7 +77,7 @@ interface ListRequest extends PageRequest {
   orderBy?: string;
 }
 
-type OperationsRequest = PageRequest & Record<string, unknown>;
+type ResourceRequest = Partial<PageRequest> & Record<string, unknown>;
 
 interface ResourceState {
   resource: FakeResource;
@@ -81,208 +90,173 @@ type Handler<Request> = (
   callback: sendUnaryData<object>,
 ) => void;
 
-export function createListing(opts: {
+interface ListingOptions {
   resources?: FakeResource[] | undefined;
   maxPageSize?: number | undefined;
   /** Records the call and returns the headers to answer it with. */
   record(request: ListingRequest, metadata: Metadata): Metadata;
   /** The operations of a resource as Get would show them now, in the order they were first set. */
   operationsOf(resourceId: string): Operation[];
-}): Listing {
-  const maxPageSize = opts.maxPageSize ?? MAX_PAGE_SIZE;
-  // Maps keep the order resources were first set in, which is the order List returns them in.
+}
+
+/** What the handlers share: resources by kind, in the order first set, and faults and denials. */
+class ListingState {
+  readonly resources = new Map<ResourceKind, Map<string, ResourceState>>();
   // Fault budgets are spent per setResources() of a resource or failList() of a kind.
-  const resources = new Map<ResourceKind, Map<string, ResourceState>>();
-  const listFaults = new Map<ResourceKind, FaultBudget>();
-  let denied: ReadonlySet<ResourceKind> = new Set();
-  // The API's words for a caller without the permission (its errors-handling guide).
-  const denial = (kind: ResourceKind, method: string, subject: string) =>
-    `Permission denied: ${method} of ${subject} needs a role that lists ${kind}`;
-  const ofKind = (kind: ResourceKind) => {
-    const byId = resources.get(kind) ?? new Map<string, ResourceState>();
-    resources.set(kind, byId);
+  readonly listFaults = new Map<ResourceKind, FaultBudget>();
+  denied: ReadonlySet<ResourceKind> = new Set();
+
+  constructor(readonly opts: ListingOptions & { maxPageSize: number }) {}
+
+  ofKind(kind: ResourceKind): Map<string, ResourceState> {
+    const byId = this.resources.get(kind) ?? new Map<string, ResourceState>();
+    this.resources.set(kind, byId);
     return byId;
-  };
+  }
 
-  const setResources = (...added: FakeResource[]) => {
-    for (const resource of added) {
-      ofKind(resource.kind).set(resource.id, {
-        // Copied, so a test changing its own objects later does not change what is served.
-        resource: {
-          ...resource,
-          labels: resource.labels && { ...resource.labels },
-          logRecords: resource.logRecords?.map((record) => ({ ...record })),
-        },
-        listOperationsFault: budgetFor(resource.list),
-        listLogRecordsFault: budgetFor(resource.listLogRecords),
-      });
-    }
-  };
-  setResources(...(opts.resources ?? []));
+  set(resource: FakeResource): void {
+    this.ofKind(resource.kind).set(resource.id, {
+      // Copied, so a test changing its own objects later does not change what is served.
+      resource: {
+        ...resource,
+        labels: resource.labels && { ...resource.labels },
+        logRecords: resource.logRecords?.map((record) => ({ ...record })),
+      },
+      listOperationsFault: budgetFor(resource.list),
+      listLogRecordsFault: budgetFor(resource.listLogRecords),
+    });
+  }
 
-  const reject = <Request>(
-    call: ServerUnaryCall<Request, object>,
-    callback: sendUnaryData<object>,
-    headers: Metadata,
-    code: status,
-    details: string,
-  ) => replyWithFault(call, callback, { code, message: details }, headers, details);
+  /** The API's words for a caller without the permission (its errors-handling guide). */
+  denial(kind: ResourceKind, method: string, subject: string): Refusal | undefined {
+    if (!this.denied.has(kind)) return undefined;
+    const message = `Permission denied: ${method} of ${subject} needs a role that lists ${kind}`;
+    return refusal(status.PERMISSION_DENIED, message);
+  }
 
-  const list =
-    (kind: ResourceKind): Handler<ListRequest> =>
-    (call, callback) => {
-      const { folderId, pageSize, pageToken, filter, orderBy } = call.request;
-      const method: ListingMethod = `${kind}/List`;
-      const page = { size: pageSize, token: pageToken };
-      const headers = opts.record({ method, subject: folderId, page }, call.metadata);
-      if (denied.has(kind)) {
-        const details = denial(kind, method, folderId);
-        return reject(call, callback, headers, status.PERMISSION_DENIED, details);
-      }
-      const fault = spend(listFaults.get(kind));
-      if (fault !== undefined) {
-        const details = `injected ${status[fault.code]} on ${method} ${folderId}`;
-        return replyWithFault(call, callback, fault, headers, details);
-      }
-      if (folderId === '') {
-        return reject(call, callback, headers, status.INVALID_ARGUMENT, 'folder_id is required');
-      }
-      // Ignoring them would hand a sweep that relies on them more than it asked for, unnoticed.
-      if (filter || orderBy) {
-        const details = 'the emulator supports neither filter nor order_by';
-        return reject(call, callback, headers, status.INVALID_ARGUMENT, details);
-      }
-      const inFolder = [...ofKind(kind).values()]
-        .map((state) => state.resource)
-        .filter((resource) => resource.folderId === folderId);
-      const result = paginate(inFolder, call.request, maxPageSize);
-      if ('invalid' in result) {
-        return reject(call, callback, headers, status.INVALID_ARGUMENT, result.invalid);
-      }
-      const { itemsField, toMessage } = RESOURCE_SERVICES[kind];
-      const items = result.items.map(({ id, name, labels }) =>
-        toMessage({ id, folderId, name: name ?? '', labels: labels ?? {} }),
-      );
-      call.sendMetadata(headers);
-      callback(null, { [itemsField]: items, nextPageToken: result.nextPageToken });
-    };
+  found(kind: ResourceKind, id: string): Answer<ResourceState> {
+    return this.ofKind(kind).get(id) ?? refusal(status.NOT_FOUND, `${kind} ${id} not found`);
+  }
 
-  /**
-   * A call about one resource, named in the field its kind's ListOperations and Get share:
-   * recorded, then refused as the API refuses it (a role the kind's listings are denied, a
-   * resource there is none of), or its state with the headers to answer with.
-   */
-  const resourceAsked = (
-    kind: ResourceKind,
-    method: ListingMethod,
-    call: Parameters<Handler<OperationsRequest>>[0],
-    callback: Parameters<Handler<OperationsRequest>>[1],
-  ) => {
+  page<T>(items: readonly T[], request: PageRequest, itemsField: string): Answer<object> {
+    const result = paginate(items, request, this.opts.maxPageSize);
+    if ('invalid' in result) return refusal(status.INVALID_ARGUMENT, result.invalid);
+    return { [itemsField]: result.items, nextPageToken: result.nextPageToken };
+  }
+}
+
+const message = (kind: ResourceKind, resource: FakeResource) => {
+  const { id, folderId, name, labels } = resource;
+  return RESOURCE_SERVICES[kind].toMessage({
+    id,
+    folderId,
+    name: name ?? '',
+    labels: labels ?? {},
+  });
+};
+
+/** A call about one resource, named in the field its kind's ListOperations and Get share. */
+function aboutResource(
+  state: ListingState,
+  kind: ResourceKind,
+  verb: 'Get' | 'ListOperations',
+  answer: (resourceId: string, found: ResourceState, request: ResourceRequest) => Answer<object>,
+): Handler<ResourceRequest> {
+  const method: ListingMethod = `${kind}/${verb}`;
+  return (call, callback) => {
     const resourceId = String(call.request[RESOURCE_SERVICES[kind].idField] ?? '');
     const page = { size: call.request.pageSize ?? 0, token: call.request.pageToken ?? '' };
-    const headers = opts.record({ method, subject: resourceId, page }, call.metadata);
-    if (denied.has(kind)) {
-      reject(call, callback, headers, status.PERMISSION_DENIED, denial(kind, method, resourceId));
-      return undefined;
-    }
-    const state = ofKind(kind).get(resourceId);
-    if (state === undefined) {
-      reject(call, callback, headers, status.NOT_FOUND, `${kind} ${resourceId} not found`);
-      return undefined;
-    }
-    return { resourceId, headers, state };
+    const headers = state.opts.record({ method, subject: resourceId, page }, call.metadata);
+    const found = state.denial(kind, method, resourceId) ?? state.found(kind, resourceId);
+    const outcome = 'refused' in found ? found : answer(resourceId, found, call.request);
+    send(call, callback, headers, outcome);
   };
+}
 
-  const listOperations =
-    (kind: ResourceKind): Handler<OperationsRequest> =>
-    (call, callback) => {
-      const method: ListingMethod = `${kind}/ListOperations`;
-      const asked = resourceAsked(kind, method, call, callback);
-      if (asked === undefined) return;
-      const { resourceId, headers, state } = asked;
-      const fault = spend(state.listOperationsFault);
-      if (fault !== undefined) {
-        const details = `injected ${status[fault.code]} on ${method} ${resourceId}`;
-        return replyWithFault(call, callback, fault, headers, details);
-      }
-      const result = paginate(opts.operationsOf(resourceId), call.request, maxPageSize);
-      if ('invalid' in result) {
-        return reject(call, callback, headers, status.INVALID_ARGUMENT, result.invalid);
-      }
-      call.sendMetadata(headers);
-      callback(null, { operations: result.items, nextPageToken: result.nextPageToken });
-    };
-
-  /**
-   * A resource by its id, as each service's Get answers it (the request names it in the field
-   * ListOperations does): with its folder, which a scoped deployment checks before a Cancel.
-   * Denied with the kind's listings, as the viewer role that lists a kind also reads it.
-   */
-  const get =
-    (kind: ResourceKind): Handler<OperationsRequest> =>
-    (call, callback) => {
-      const asked = resourceAsked(kind, `${kind}/Get`, call, callback);
-      if (asked === undefined) return;
-      const { headers, state } = asked;
-      const { id, folderId, name, labels } = state.resource;
-      call.sendMetadata(headers);
-      callback(
-        null,
-        RESOURCE_SERVICES[kind].toMessage({
-          id,
-          folderId,
-          name: name ?? '',
-          labels: labels ?? {},
-        }) as object,
-      );
-    };
-
-  const listLogRecords: Handler<ListInstanceGroupLogRecordsRequest> = (call, callback) => {
-    const { instanceGroupId, pageSize, pageToken, filter } = call.request;
-    const method: ListingMethod = `${LOGGED_KIND}/ListLogRecords`;
+function list(state: ListingState, kind: ResourceKind): Handler<ListRequest> {
+  const method: ListingMethod = `${kind}/List`;
+  const listed = ({ folderId, filter, orderBy, ...page }: ListRequest): Answer<object> => {
+    if (folderId === '') return refusal(status.INVALID_ARGUMENT, 'folder_id is required');
+    // Ignoring them would hand a sweep that relies on them more than it asked for, unnoticed.
+    if (filter || orderBy) {
+      return refusal(status.INVALID_ARGUMENT, 'the emulator supports neither filter nor order_by');
+    }
+    const inFolder = [...state.ofKind(kind).values()]
+      .filter(({ resource }) => resource.folderId === folderId)
+      .map(({ resource }) => message(kind, resource));
+    return state.page(inFolder, page, RESOURCE_SERVICES[kind].itemsField);
+  };
+  return (call, callback) => {
+    const { folderId, pageSize, pageToken } = call.request;
     const page = { size: pageSize, token: pageToken };
-    const headers = opts.record({ method, subject: instanceGroupId, page }, call.metadata);
-    const state = ofKind(LOGGED_KIND).get(instanceGroupId);
-    if (state === undefined) {
-      const details = `${LOGGED_KIND} ${instanceGroupId} not found`;
-      return reject(call, callback, headers, status.NOT_FOUND, details);
-    }
-    const fault = spend(state.listLogRecordsFault);
-    if (fault !== undefined) {
-      const details = `injected ${status[fault.code]} on ${method} ${instanceGroupId}`;
-      return replyWithFault(call, callback, fault, headers, details);
-    }
-    // As List does: ignoring it would hand a caller that relies on it more than it asked for.
-    if (filter) {
-      const details = 'the emulator does not support filter';
-      return reject(call, callback, headers, status.INVALID_ARGUMENT, details);
-    }
-    // The proto does not say in which order records come; these come in the order they were set.
-    const result = paginate(state.resource.logRecords ?? [], call.request, maxPageSize);
-    if ('invalid' in result) {
-      return reject(call, callback, headers, status.INVALID_ARGUMENT, result.invalid);
-    }
-    call.sendMetadata(headers);
-    callback(null, { logRecords: result.items, nextPageToken: result.nextPageToken });
+    const headers = state.opts.record({ method, subject: folderId, page }, call.metadata);
+    const outcome =
+      state.denial(kind, method, folderId) ??
+      injected(state.listFaults.get(kind), method, folderId) ??
+      listed(call.request);
+    send(call, callback, headers, outcome);
   };
+}
 
+const listOperations = (state: ListingState, kind: ResourceKind) =>
+  aboutResource(state, kind, 'ListOperations', (resourceId, found, request) => {
+    const method = `${kind}/ListOperations`;
+    const operations = state.opts.operationsOf(resourceId);
+    return (
+      injected(found.listOperationsFault, method, resourceId) ??
+      state.page(operations, request as PageRequest, 'operations')
+    );
+  });
+
+/**
+ * A resource by its id, with its folder, which a scoped deployment checks before a Cancel.
+ * Denied with the kind's listings, as the viewer role that lists a kind also reads it.
+ */
+const get = (state: ListingState, kind: ResourceKind) =>
+  aboutResource(state, kind, 'Get', (_, found) => message(kind, found.resource));
+
+function listLogRecords(state: ListingState): Handler<ListInstanceGroupLogRecordsRequest> {
+  const method: ListingMethod = `${LOGGED_KIND}/ListLogRecords`;
+  const records = (request: ListInstanceGroupLogRecordsRequest): Answer<object> => {
+    const { instanceGroupId, filter } = request;
+    const found = state.found(LOGGED_KIND, instanceGroupId);
+    if ('refused' in found) return found;
+    const fault = injected(found.listLogRecordsFault, method, instanceGroupId);
+    if (fault !== undefined) return fault;
+    // As List does: ignoring it would hand a caller that relies on it more than it asked for.
+    if (filter) return refusal(status.INVALID_ARGUMENT, 'the emulator does not support filter');
+    // The proto does not say in which order records come; these come in the order they were set.
+    return state.page(found.resource.logRecords ?? [], request, 'logRecords');
+  };
+  return (call, callback) => {
+    const { instanceGroupId, pageSize, pageToken } = call.request;
+    const page = { size: pageSize, token: pageToken };
+    const headers = state.opts.record({ method, subject: instanceGroupId, page }, call.metadata);
+    send(call, callback, headers, records(call.request));
+  };
+}
+
+export function createListing(opts: ListingOptions): Listing {
+  const state = new ListingState({ ...opts, maxPageSize: opts.maxPageSize ?? MAX_PAGE_SIZE });
+  for (const resource of opts.resources ?? []) state.set(resource);
   return {
-    setResources,
+    setResources: (...added) => {
+      for (const resource of added) state.set(resource);
+    },
     failList: (kind, fault) => {
-      listFaults.set(kind, budgetFor(fault));
+      state.listFaults.set(kind, budgetFor(fault));
     },
     deny: (kinds) => {
-      denied = new Set(kinds);
+      state.denied = new Set(kinds);
     },
     addTo: (server) => {
-      for (const [kind, { service }] of Object.entries(RESOURCE_SERVICES)) {
-        const resourceKind = kind as ResourceKind;
+      for (const kind of Object.keys(RESOURCE_SERVICES) as ResourceKind[]) {
         // Methods left out get grpc-js's default handler, which answers UNIMPLEMENTED.
-        server.addService(service, {
-          get: get(resourceKind),
-          list: list(resourceKind),
-          listOperations: listOperations(resourceKind),
-          ...(resourceKind === LOGGED_KIND && { listLogRecords }),
+        server.addService(RESOURCE_SERVICES[kind].service, {
+          get: get(state, kind),
+          list: list(state, kind),
+          listOperations: listOperations(state, kind),
+          ...(kind === LOGGED_KIND && { listLogRecords: listLogRecords(state) }),
         });
       }
     },

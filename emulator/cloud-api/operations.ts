@@ -7,7 +7,15 @@ import {
   OperationServiceService,
 } from '@yandex-cloud/nodejs-sdk/operation/operation_service';
 import { Cancellability, cancellabilityOf, typeName } from '../../src/cancellable';
-import { budgetFor, type Fault, type FaultBudget, replyWithFault, spend } from './fault';
+import {
+  type Answer,
+  budgetFor,
+  type Fault,
+  type FaultBudget,
+  injected,
+  refusal,
+  send,
+} from './fault';
 import type { Holds } from './latency';
 import type { RecordedCall, Recorder } from './recorder';
 
@@ -38,21 +46,10 @@ export interface FakeOperation {
   /** The result once done without error; unset, a Cancel that lets it finish leaves Empty. */
   response?: Any;
   /**
-   * A hostile-server fault, not platform behaviour: fields Cancel's answer carries instead of the
-   * operation's own, such as another operation's `id`, or a `description` past a client's 4 MB
-   * receive limit. The operation itself, and what Get answers, are as they would be.
+   * A hostile-server fault, not platform behaviour: how Get's and Cancel's answers are written
+   * instead of by Operation.encode (test/support/hostile-operations.ts has the tests' ones).
    */
-  cancelAnswer?: Partial<Pick<Operation, 'id' | 'description'>>;
-  /**
-   * A hostile-server fault, not platform behaviour: Get and Cancel answer with `createdAt` written
-   * as this many seconds, which no Date holds (2n ** 62n); listings leave createdAt out instead.
-   */
-  createdAtSeconds?: bigint;
-  /**
-   * A hostile-server fault, not platform behaviour: Get and Cancel answers cut short by their
-   * last byte, which no protobuf parser reads.
-   */
-  cutShort?: boolean;
+  write?: (answer: Operation, method: OperationMethod) => Uint8Array;
 }
 
 export type OperationMethod = 'Get' | 'Cancel';
@@ -78,20 +75,11 @@ interface OperationState {
   faults: Record<OperationMethod, FaultBudget>;
 }
 
-/** Get and Cancel answers written by hand: `createdAtSeconds` and `cutShort`. */
-const hostile = new WeakMap<Operation, Pick<FakeOperation, 'createdAtSeconds' | 'cutShort'>>();
+/** Answers that a hostile `write` writes. */
+const writers = new WeakMap<Operation, (answer: Operation) => Uint8Array>();
 
-/**
- * Operation.encode, then a createdAt (field 3) whose Timestamp seconds (field 1) are raw, or the
- * whole cut short by a byte.
- */
-function encodeOperation(operation: Operation): Buffer {
-  const writer = Operation.encode(operation);
-  const { createdAtSeconds: seconds, cutShort } = hostile.get(operation) ?? {};
-  if (seconds !== undefined) writer.uint32(26).fork().uint32(8).int64(String(seconds)).ldelim();
-  const bytes = Buffer.from(writer.finish());
-  return cutShort ? bytes.subarray(0, bytes.length - 1) : bytes;
-}
+const encodeOperation = (answer: Operation): Buffer =>
+  Buffer.from(writers.get(answer)?.(answer) ?? Operation.encode(answer).finish());
 
 const OPERATION_SERVICE = {
   get: { ...OperationServiceService.get, responseSerialize: encodeOperation },
@@ -120,7 +108,7 @@ function toOperation(state: OperationState): Operation {
   return {
     id: op.id,
     description: op.description ?? '',
-    createdAt: op.createdAtSeconds === undefined ? op.createdAt : undefined,
+    createdAt: op.createdAt,
     createdBy: op.createdBy ?? '',
     modifiedAt: state.modifiedAt ?? op.modifiedAt ?? op.createdAt,
     done: state.done,
@@ -184,12 +172,11 @@ function cancelRefusal(state: OperationState): string | undefined {
   return cancel(state) ? undefined : `operation ${state.op.id} is already done`;
 }
 
-/** The answer a Get or Cancel gets, with the hostile encoding the operation asks for. */
+/** The answer a Get or Cancel gets, written as the operation asks. */
 function answerOf(state: OperationState, method: OperationMethod): Operation {
-  const answer = { ...toOperation(state), ...(method === 'Cancel' && state.op.cancelAnswer) };
-  const { createdAtSeconds, cutShort } = state.op;
-  if (createdAtSeconds !== undefined || cutShort)
-    hostile.set(answer, { createdAtSeconds, cutShort });
+  const answer = toOperation(state);
+  const { write } = state.op;
+  if (write !== undefined) writers.set(answer, (written) => write(written, method));
   return answer;
 }
 
@@ -227,32 +214,34 @@ export function createOperations(opts: {
     states.set(op.id, stateOf(op));
   };
 
+  const answer = (
+    method: OperationMethod,
+    subject: string,
+    state: OperationState | undefined,
+  ): Answer<Operation> => {
+    const unseen = method === 'Get' && state !== undefined && state.unseenGets > 0;
+    if (unseen) state.unseenGets -= 1;
+    if (state === undefined || unseen) {
+      return refusal(status.NOT_FOUND, `operation ${subject} not found`);
+    }
+    const fault = injected(state.faults[method], method, subject);
+    if (fault !== undefined) return fault;
+    settleSlowCancel(state);
+    const refused = method === 'Cancel' ? cancelRefusal(state) : undefined;
+    if (refused !== undefined) return refusal(status.FAILED_PRECONDITION, refused);
+    return answerOf(state, method);
+  };
+
   const handle =
     (method: OperationMethod) =>
     async (call: Call, callback: sendUnaryData<Operation>): Promise<void> => {
       const subject = call.request.operationId;
       const headers = opts.recorder.record({ method, subject }, call.metadata);
+      // Answered from the state the call arrived at, however long it is held.
       const state = states.get(subject);
-      if (state?.op.delayMs !== undefined && !(await opts.holds.hold(state.op.delayMs, call)))
-        return;
-      const unseen = method === 'Get' && state !== undefined && state.unseenGets > 0;
-      if (unseen) state.unseenGets -= 1;
-      if (state === undefined || unseen) {
-        const details = `operation ${subject} not found`;
-        return callback({ code: status.NOT_FOUND, details, metadata: headers });
-      }
-      const fault = spend(state.faults[method]);
-      if (fault !== undefined) {
-        const details = `injected ${status[fault.code]} on ${method} ${subject}`;
-        return replyWithFault(call, callback, fault, headers, details);
-      }
-      settleSlowCancel(state);
-      const refusal = method === 'Cancel' ? cancelRefusal(state) : undefined;
-      if (refusal !== undefined) {
-        return callback({ code: status.FAILED_PRECONDITION, details: refusal, metadata: headers });
-      }
-      call.sendMetadata(headers);
-      callback(null, answerOf(state, method));
+      const delayMs = state?.op.delayMs;
+      if (delayMs !== undefined && !(await opts.holds.hold(delayMs, call))) return;
+      send(call, callback, headers, answer(method, subject, state));
     };
 
   const shown = (id: string): Operation => {

@@ -37,6 +37,7 @@ export interface Recorder<Call extends RecordedCall> {
    */
   record(call: CallFacts<Call>, metadata: Metadata): Metadata;
   callsFor(subject: string): Call[];
+  /** Forgets recorded calls; what the server serves, and pending faults, stay. */
   reset(): void;
 }
 

@@ -17,7 +17,8 @@ try {
   errors.log(err);
   // The dump's bootstrap starts its loops even after a failed load, but exits as soon as the
   // failure is posted; here no loop starts, so no poll can pass for readiness.
-  ycRuntime.reportInitError(apiHost, errors, err).then(
+  // Per the dump, `Runtime.handleInitError`: the load failure, posted once.
+  ycRuntime.postToApi(apiHost, '/init/error', errors.json(err)).then(
     () => process.exit(1),
     (failure) => {
       errors.log(failure);

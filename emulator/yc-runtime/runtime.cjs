@@ -306,9 +306,4 @@ function createRuntime({ apiHost, handler, errors }) {
   return { loop };
 }
 
-/** Per the dump, `Runtime.handleInitError`: the load failure, posted once. */
-function reportInitError(apiHost, errors, err) {
-  return postToApi(apiHost, '/init/error', errors.json(err));
-}
-
-module.exports = { createErrors, createRuntime, loadHandler, reportInitError, setupErrorHandling };
+module.exports = { createErrors, createRuntime, loadHandler, postToApi, setupErrorHandling };

@@ -6,10 +6,11 @@ import {
   type FakeOperation,
   startCloudApiServer,
 } from '../../emulator/cloud-api-server';
-import { type FunctionRuntime, type Invocation, startRuntime } from '../../emulator/runtime';
+import type { Invocation } from '../../emulator/runtime';
 import { httpEvent, QUEUE_ID, queueEvent, TRIGGER_ID, timerEvent } from '../support/events';
 import { EXPECTED_OUTCOMES, FAST_ENV, SCENARIO_IDS, scenarioOperations } from '../support/fixtures';
 import { type MetadataServer, startMetadataServer } from '../support/metadata-server';
+import { type RecordedRuntime, startRuntime } from '../support/runtime';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { testPki } from '../support/test-pki';
 
@@ -78,9 +79,9 @@ interface Stack {
   readonly server: CloudApiServer;
   readonly proxy: TcpProxy;
   readonly metadata: MetadataServer;
-  readonly runtime: FunctionRuntime;
+  readonly runtime: RecordedRuntime;
   /** Another cold instance against the same servers, closed with the stack. */
-  startInstance(env?: Env): Promise<FunctionRuntime>;
+  startInstance(env?: Env): Promise<RecordedRuntime>;
 }
 
 beforeAll(() => {
@@ -183,7 +184,7 @@ function countOutcomes(outcomes: Record<string, string>): Record<string, number>
  * so the reply may arrive before the lines do.
  */
 async function linesOf(
-  runtime: FunctionRuntime,
+  runtime: RecordedRuntime,
   requestId: string,
   lastMsg = 'invocation summary',
 ): Promise<Line[]> {
@@ -207,7 +208,7 @@ function operationLines(lines: Line[]): Line[] {
  * would pass the 3.5 MB cap): the outcomes are in the log lines.
  */
 async function triggerOutcomes(
-  runtime: FunctionRuntime,
+  runtime: RecordedRuntime,
   invocation: Invocation,
 ): Promise<{ summary: Report['summary']; outcomes: Record<string, string> }> {
   const reply = reportOf(invocation);
@@ -221,7 +222,7 @@ function cancelsOf(server: CloudApiServer): string[] {
   return server.calls.filter((c) => c.method === 'Cancel').map((c) => c.subject);
 }
 
-function expectWellFormedStdout(runtime: FunctionRuntime): void {
+function expectWellFormedStdout(runtime: RecordedRuntime): void {
   expect(runtime.nonJsonLines()).toEqual([]);
   for (const line of runtime.lines) {
     expect(['INFO', 'WARN', 'ERROR']).toContain(line.level);
@@ -421,7 +422,7 @@ describe('HTTP invocations', () => {
 
   describe('with HTTP_API_KEY set', () => {
     const API_KEY = 'k3y-for-the-canceller';
-    let keyed: FunctionRuntime;
+    let keyed: RecordedRuntime;
 
     beforeAll(async () => {
       keyed = await stack().startInstance({ HTTP_API_KEY: API_KEY });
@@ -710,7 +711,7 @@ describe('authentication', () => {
   });
 
   describe('when the metadata service has no token', () => {
-    let tokenless: FunctionRuntime;
+    let tokenless: RecordedRuntime;
 
     beforeAll(async () => {
       stack().metadata.respond({ status: 404 });

@@ -9,9 +9,9 @@ import {
   startCloudApiServer,
 } from '../../emulator/cloud-api-server';
 import { endpointsAt } from '../../emulator/endpoints';
-import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
 import { closedAfterEach } from '../support/cleanup';
 import { httpEvent, queueEvent, timerEvent } from '../support/events';
+import { type RecordedRuntime, startRuntime } from '../support/runtime';
 import { testPki } from '../support/test-pki';
 
 /**
@@ -37,7 +37,7 @@ const track = closedAfterEach();
 
 interface Started {
   server: CloudApiServer;
-  fn: FunctionRuntime;
+  fn: RecordedRuntime;
 }
 
 async function start(

@@ -6,8 +6,9 @@ import {
   type FakeOperation,
   startCloudApiServer,
 } from '../../emulator/cloud-api-server';
-import { type FunctionRuntime, type RuntimeStats, startRuntime } from '../../emulator/runtime';
+import type { RuntimeStats } from '../../emulator/runtime';
 import { httpEvent, QUEUE_ID, queueEvent } from '../support/events';
+import { type RecordedRuntime, startRuntime } from '../support/runtime';
 import { testPki } from '../support/test-pki';
 
 // What ships, in its own process: the bundle's memory is measured apart from vitest's.
@@ -48,7 +49,7 @@ interface Measured {
 }
 
 let server: CloudApiServer | undefined;
-const runtimes: FunctionRuntime[] = [];
+const runtimes: RecordedRuntime[] = [];
 const measured: Measured[] = [];
 
 beforeAll(async () => {
@@ -85,7 +86,7 @@ function fakeServer(): CloudApiServer {
 }
 
 /** A cold instance per test, so each peak belongs to one load alone. */
-async function startInstance(): Promise<FunctionRuntime> {
+async function startInstance(): Promise<RecordedRuntime> {
   const runtime = await startRuntime({
     bundlePath: BUNDLE,
     env: {
@@ -103,7 +104,7 @@ async function startInstance(): Promise<FunctionRuntime> {
 }
 
 /** Invokes once and records the duration and memory around it, for the summary printed at the end. */
-async function measure(name: string, runtime: FunctionRuntime, event: unknown) {
+async function measure(name: string, runtime: RecordedRuntime, event: unknown) {
   const baseline = await runtime.stats();
   const started = performance.now();
   const invocation = await runtime.invoke(event, WITH_TOKEN);
@@ -130,7 +131,7 @@ function countOutcomes(outcomes: Record<string, string>): Record<string, number>
   return counts;
 }
 
-async function operationLinesOf(runtime: FunctionRuntime, requestId: string): Promise<Line[]> {
+async function operationLinesOf(runtime: RecordedRuntime, requestId: string): Promise<Line[]> {
   // Stdout and the reply travel on separate pipes, so the reply may come before the last line.
   await runtime.waitForLine((l) => l.request_id === requestId && l.msg === 'invocation summary');
   return runtime

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
-import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
 import { MissingBundleError } from '../../src/errors';
 import { lacksFile, loadBundle } from '../../src/lazy-bundle';
 import { httpEvent, queueEvent, timerEvent } from '../support/events';
+import { type RecordedRuntime, startRuntime } from '../support/runtime';
 import { testPki } from '../support/test-pki';
 
 // A zip of dist/index.js alone, as an upload of the one file would make it: the cancel path works,
@@ -22,7 +22,7 @@ const SWEEP = JSON.stringify({
 
 let dir: string;
 let server: CloudApiServer;
-let runtime: FunctionRuntime;
+let runtime: RecordedRuntime;
 
 beforeAll(async () => {
   if (!existsSync(BUILT)) throw new Error(`${BUILT} does not exist: run npm run build first`);

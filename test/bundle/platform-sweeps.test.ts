@@ -3,12 +3,12 @@ import { status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
 import { endpointsAt } from '../../emulator/endpoints';
-import { startFunctionHost } from '../../emulator/function-host';
 import type { TestPkiFiles } from '../../emulator/pki';
-import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
+import { startFunctionHost } from '../support/async-host';
 import { closedAfterEach } from '../support/cleanup';
 import { timerEvent } from '../support/events';
 import { startMetadataServer } from '../support/metadata-server';
+import { type RecordedRuntime, startRuntime } from '../support/runtime';
 import { testPki } from '../support/test-pki';
 
 /**
@@ -198,7 +198,7 @@ describe('an external asynchronous call, on the built function', () => {
         operations: [{ id: 'opflaky', createdAt: HOUR_AGO(), get: { code: 14 } }],
       }),
     );
-    const runtime: FunctionRuntime = track(
+    const runtime: RecordedRuntime = track(
       await startRuntime({
         bundlePath: BUNDLE,
         env: {

@@ -10,10 +10,10 @@ import {
   startCloudApiServer,
 } from '../../emulator/cloud-api-server';
 import { endpointsAt } from '../../emulator/endpoints';
-import { type FunctionHost, startFunctionHost } from '../../emulator/function-host';
-import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
+import { type AsyncHost, startFunctionHost } from '../support/async-host';
 import { closedAfterEach } from '../support/cleanup';
 import { httpEvent, queueEvent, timerEvent, timerMessage } from '../support/events';
+import { type RecordedRuntime, startRuntime } from '../support/runtime';
 import { testPki } from '../support/test-pki';
 
 /**
@@ -268,12 +268,12 @@ describe('a forged timer event of 160 payloads naming 160,000 ids, on the built 
 describe('a queue batch past MAX_OPERATIONS, on the built function', () => {
   /** The bundle behind the function host, which takes its asynchronous calls as the platform does. */
   async function platform(server: CloudApiServer) {
-    let runtime: FunctionRuntime | undefined;
-    const host: FunctionHost = track(
+    let runtime: RecordedRuntime | undefined;
+    const host: AsyncHost = track(
       await startFunctionHost({
         runtime: {
-          invokeData: (data, ctx) => (runtime as FunctionRuntime).invokeData(data, ctx),
-        } as FunctionRuntime,
+          invokeData: (data, ctx) => (runtime as RecordedRuntime).invokeData(data, ctx),
+        } as RecordedRuntime,
         token: CONTEXT_TOKEN,
         timeoutMs: 60_000,
         async: { retries: 2 },

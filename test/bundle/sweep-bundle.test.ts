@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startCloudApiServer } from '../../emulator/cloud-api-server';
-import { startRuntime } from '../../emulator/runtime';
 import { closedAfterEach } from '../support/cleanup';
 import { timerEvent } from '../support/events';
+import { startRuntime } from '../support/runtime';
 import { testPki } from '../support/test-pki';
 
 const BUNDLE = path.resolve(import.meta.dirname, '../../dist/index.js');

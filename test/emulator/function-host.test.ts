@@ -12,8 +12,8 @@ import {
 } from '../../emulator/function-host';
 import type { HttpEvent } from '../../emulator/http-event';
 import { formatRequestTime } from '../../emulator/http-event';
-import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
 import { closable, closedAfterEach } from '../support/cleanup';
+import { type RecordedRuntime, startRuntime } from '../support/runtime';
 
 // Plain CommonJS like the esbuild output; `?mode=` picks a behaviour for HTTP events, and any
 // other event is a raw invocation.
@@ -78,7 +78,7 @@ interface Echo {
 }
 
 let dir: string;
-let runtime: FunctionRuntime;
+let runtime: RecordedRuntime;
 const track = closedAfterEach();
 
 beforeAll(async () => {

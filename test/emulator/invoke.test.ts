@@ -57,14 +57,6 @@ describe('npm run invoke', () => {
     expect(JSON.parse(stdout)).toMatchObject({ summary: { sweep: { refusedListings: 2 } } });
   });
 
-  it('refuses --deny of a kind there is none of', async () => {
-    const { code, stderr } = await finished(
-      spawnCommand('invoke', [example('sweep'), '--deny', 'compute.vm']),
-    );
-    expect(code).toBe(1);
-    expect(stderr).toContain('--deny names no kind compute.vm; the kinds are compute.instance');
-  });
-
   it('invokes a timer event', async () => {
     const { code, stdout, stderr } = await finished(spawnCommand('invoke', [example('timer')]));
     expect(code, stderr).toBe(0);
@@ -256,15 +248,6 @@ describe('npm run invoke --real, against an API that is not the emulator', () =>
     expect(stderr).toContain('CANCELLING FOR REAL');
     expect(outcomesOf(JSON.parse(stdout))).toEqual({ realcancel1: 'cancelled' });
     expect(server.callsFor('realcancel1').map((c) => c.method)).toEqual(['Get', 'Cancel']);
-  });
-
-  it('asks for a token when it has none', async () => {
-    const { code, stderr } = await finished(
-      spawnCommand('invoke', ['-', '--real'], { ...env, YC_IAM_TOKEN: '', PATH: '/nonexistent' }),
-      '[]',
-    );
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/set YC_IAM_TOKEN/);
   });
 });
 

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FunctionHost, startFunctionHost } from '../../emulator/function-host';
 import { localAccess, type RequestFacts, runSecret } from '../../emulator/local-access';
-import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
 import { CONTEXT_HEADERS, type RuntimeApi, startRuntimeApi } from '../../emulator/runtime-api';
+import { type RecordedRuntime, startRuntime } from '../support/runtime';
 
 interface Answer {
   status: number;
@@ -182,7 +182,7 @@ let runs = 0;
 exports.handler = async () => ({ runs: ++runs });
 `;
   let dir: string;
-  let runtime: FunctionRuntime;
+  let runtime: RecordedRuntime;
   let host: FunctionHost;
 
   beforeAll(async () => {

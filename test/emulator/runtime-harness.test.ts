@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime } from '../../emulator/runtime';
 import { closedAfterEach } from '../support/cleanup';
+import { startRuntime } from '../support/runtime';
 
 // Plain CommonJS like the esbuild output, so the harness is tested without depending on src/.
 // What the runtime itself does with data, context, results and errors: yc-runtime.test.ts.

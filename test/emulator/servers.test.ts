@@ -20,7 +20,7 @@ import {
   Metadata,
   Status,
 } from 'nice-grpc';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CloudApiServer,
   type FakeOperation,
@@ -30,6 +30,7 @@ import {
 } from '../../emulator/cloud-api-server';
 import type { TestPkiFiles } from '../../emulator/pki';
 import { RESOURCE_KINDS } from '../../src/model';
+import { closedAfterEach } from '../support/cleanup';
 import {
   allPages,
   bearer,
@@ -41,6 +42,7 @@ import { type MetadataServer, startMetadataServer } from '../support/metadata-se
 import { testPki } from '../support/test-pki';
 
 const auth = { metadata: Metadata({ authorization: 'Bearer x' }) };
+const track = closedAfterEach();
 
 describe('test PKI from global setup', () => {
   it('is shared with workers through the environment', () => {
@@ -64,15 +66,10 @@ describe('operation server', () => {
   });
 
   const start = async (...operations: Parameters<CloudApiServer['set']>) => {
-    server = await startCloudApiServer({ pki, operations });
+    server = track(await startCloudApiServer({ pki, operations }));
     // No explicit roots: the test CA must be trusted via GRPC_DEFAULT_SSL_ROOTS_FILE_PATH.
-    channel = createChannel(server.address, ChannelCredentials.createSsl());
+    channel = track(createChannel(server.address, ChannelCredentials.createSsl()));
   };
-
-  afterEach(async () => {
-    channel?.close();
-    await server?.close();
-  });
 
   it('serves a running operation over TLS and records the call', async () => {
     await start({ id: 'op1', description: 'resize disk', createdBy: 'sa1' });
@@ -230,8 +227,8 @@ describe('operation server', () => {
     channel.close();
     await server.close();
 
-    server = await startCloudApiServer({ pki, operations: [{ id: 'op2' }], port });
-    channel = createChannel(server.address, ChannelCredentials.createSsl());
+    server = track(await startCloudApiServer({ pki, operations: [{ id: 'op2' }], port }));
+    channel = track(createChannel(server.address, ChannelCredentials.createSsl()));
     expect(server.address).toBe(address);
     expect(await niceClient().get({ operationId: 'op2' }, auth)).toMatchObject({ id: 'op2' });
   });
@@ -239,21 +236,16 @@ describe('operation server', () => {
 
 describe('listing services on the operation server', () => {
   let server: CloudApiServer;
-  let channel: Channel | undefined;
-  const clients: { close(): void }[] = [];
 
   const start = async (options: {
     resources?: FakeResource[];
     operations?: FakeOperation[];
     maxPageSize?: number;
   }) => {
-    server = await startCloudApiServer({ pki: testPki(), ...options });
+    server = track(await startCloudApiServer({ pki: testPki(), ...options }));
   };
-  const open = (kind: ResourceKind): ListingClient => {
-    const client = openListingClient(kind, server.address);
-    clients.push(client);
-    return client;
-  };
+  const open = (kind: ResourceKind): ListingClient =>
+    track(openListingClient(kind, server.address));
   const ids = (items: { id: string }[]) => items.map((item) => item.id);
   const instances = (folderId: string, count: number, from = 1): FakeResource[] =>
     Array.from({ length: count }, (_, i) => ({
@@ -262,13 +254,6 @@ describe('listing services on the operation server', () => {
       folderId,
       name: `vm-${from + i}`,
     }));
-
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    channel?.close();
-    channel = undefined;
-    await server?.close();
-  });
 
   it('serves List (with labels) and ListOperations of every kind on the operation port', async () => {
     const labels = { owner: 'team-a' };
@@ -410,8 +395,7 @@ describe('listing services on the operation server', () => {
 
   it('answers Get with the resource and its folder, and UNIMPLEMENTED for methods it does not serve', async () => {
     await start({ resources: [{ kind: 'compute.instance', id: 'i1', folderId: 'f1' }] });
-    const client = new InstanceServiceClient(server.address, credentials.createSsl());
-    clients.push(client);
+    const client = track(new InstanceServiceClient(server.address, credentials.createSsl()));
     const get = client.get.bind(client);
     await expect(
       unary(get, GetInstanceRequest.fromPartial({ instanceId: 'i1' }), bearer()),
@@ -432,7 +416,7 @@ describe('listing services on the operation server', () => {
     });
     const client = open('vpc.subnet');
     expect((await client.listOperations('s1')).items[0]).toMatchObject({ done: false });
-    channel = createChannel(server.address, ChannelCredentials.createSsl());
+    const channel = track(createChannel(server.address, ChannelCredentials.createSsl()));
     await createClientFactory()
       .create(OperationServiceService, channel)
       .cancel({ operationId: 'op1' }, auth);
@@ -449,8 +433,7 @@ describe('listing services on the operation server', () => {
     const first = await client.list('f1', { pageSize: 5 });
     expect(first.nextPageToken).not.toBe('');
     await client.list('f1', { pageSize: 5, pageToken: first.nextPageToken });
-    const other = openListingClient('compute.instance', server.address, () => bearer('t2'));
-    clients.push(other);
+    const other = track(openListingClient('compute.instance', server.address, () => bearer('t2')));
     await other.listOperations('f1-i1');
     const recorded = (method: string, subject: string, token: string, size = 5) => ({
       method,
@@ -477,8 +460,7 @@ describe('listing services on the operation server', () => {
   it('rejects page tokens it did not issue, filters and a missing folder', async () => {
     await start({ resources: instances('f1', 1) });
     const client = open('compute.instance');
-    const raw = new InstanceServiceClient(server.address, credentials.createSsl());
-    clients.push(raw);
+    const raw = track(new InstanceServiceClient(server.address, credentials.createSsl()));
     const filtered = ListInstancesRequest.fromPartial({ folderId: 'f1', filter: 'name="vm-1"' });
     for (const listing of [
       unary(raw.list.bind(raw), filtered, bearer()),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { realInstance } from '../../emulator/session';
+import { openSession, realInstance } from '../../emulator/session';
 
 const TOKEN = 't1.operator-own';
 const INVOKE_URL = 'http://127.0.0.1:9/functions';
@@ -47,5 +47,14 @@ describe('the instance --real starts', () => {
     expect(() => realInstance({ cancel: false, fanOut: 'd4edeployed0001', env })).toThrow(
       /^YC_FUNCTIONS_INVOKE_URL must be /,
     );
+  });
+});
+
+describe('a --real session', () => {
+  it('asks for a token when it has none, before the function starts', async () => {
+    // No YC_IAM_TOKEN, and no yc CLI on the PATH to make one.
+    const env = { YC_IAM_TOKEN: '', PATH: '/nonexistent' };
+    const opened = openSession({ real: true, cancel: false, env, onLogLine: () => {} });
+    await expect(opened).rejects.toThrow(/set YC_IAM_TOKEN/);
   });
 });

@@ -71,7 +71,7 @@ describe('npm start', () => {
     await expect.poll(() => started.output()).toContain('"msg":"invocation summary"');
   });
 
-  it("refuses whoever lacks the run's secret, and a web page that has it", async () => {
+  it("refuses whoever lacks the run's secret, and a web page that has it; stops on Ctrl-C", async () => {
     const started = start();
     const url = /serving at (\S+)$/m.exec(await bannerOf(started))?.[1] as string;
     const post = (to: string, headers: Record<string, string> = {}) =>
@@ -84,6 +84,9 @@ describe('npm start', () => {
       expect(await refused.json()).toMatchObject({ errorType: 'Forbidden' });
     }
     expect((await post(url)).status).toBe(200);
+    const exit = finished(started);
+    started.kill('SIGINT');
+    expect((await exit).code).toBe(0);
   });
 
   it('names $HTTP_API_KEY in the banner, never its value; the curl it prints then works', async () => {
@@ -101,15 +104,7 @@ describe('npm start', () => {
     expect(without.stdout.trimEnd()).toMatch(/HTTP 401$/);
   });
 
-  it('stops cleanly on Ctrl-C', async () => {
-    const started = start();
-    await bannerOf(started);
-    const exit = finished(started);
-    started.kill('SIGINT');
-    const { code } = await exit;
-    expect(code).toBe(0);
-  });
-
+  // The one refusal run end to end; test/emulator/cli.test.ts checks the flags in-process.
   it('says so clearly when the port is taken', async () => {
     const blocker = createServer();
     track(closable(blocker));
@@ -117,24 +112,5 @@ describe('npm start', () => {
     const { code, stderr } = await finished(spawnCommand('start', [], { PORT: String(port) }));
     expect(code).toBe(1);
     expect(stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
-  });
-
-  it.each([
-    [['--fan-out', 'd4edeployed0001'], /--fan-out only applies with --real/],
-    [['--real', '--fan-out', 'https://functions.yandexcloud.net/d4e'], /--fan-out takes the id/],
-    [['--real', '--fan-out', 'D4E'], /--fan-out takes the id/],
-    [['--real', '--fan-out', ''], /--fan-out takes the id/],
-  ])('refuses %j', async (args, why) => {
-    const { code, stderr } = await finished(
-      spawnCommand('start', args, { PORT: '0', YC_IAM_TOKEN: 't1.unused' }),
-    );
-    expect(code).toBe(1);
-    expect(stderr).toMatch(why);
-  });
-
-  it('refuses --cancel without --real', async () => {
-    const { code, stderr } = await finished(spawnCommand('start', ['--cancel'], { PORT: '0' }));
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/--cancel only applies with --real/);
   });
 });

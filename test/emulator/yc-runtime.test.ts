@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type FunctionRuntime,
   type Invocation,
   RUNTIME_DEFAULTS,
   type StartRuntimeOptions,
-  startRuntime,
 } from '../../emulator/runtime';
 import { closedAfterEach } from '../support/cleanup';
+import { type RecordedRuntime, startRuntime } from '../support/runtime';
 
 // What the emulated runtime does, each behaviour pinned to its source: the public dump of the
 // Node.js runtime (vitalets/yandex-cloud-fn-internals, `function/runtime/runtime.js` and
@@ -92,10 +91,10 @@ const TOKEN = { access_token: 't1.runtime-test', expires_in: 43_200, token_type:
 
 let dir: string;
 let bundle: string;
-let shared: FunctionRuntime;
+let shared: RecordedRuntime;
 const track = closedAfterEach();
 
-async function start(opts: Partial<StartRuntimeOptions> = {}): Promise<FunctionRuntime> {
+async function start(opts: Partial<StartRuntimeOptions> = {}): Promise<RecordedRuntime> {
   return track(await startRuntime({ bundlePath: bundle, ...opts }));
 }
 
@@ -153,7 +152,7 @@ describe('the context is made from the /next headers (runtime.js `Request`)', ()
     tokenIsUndefined: boolean;
     remaining: number;
   }
-  const contextOf = async (rt: FunctionRuntime, ctx = {}, now = 0) =>
+  const contextOf = async (rt: RecordedRuntime, ctx = {}, now = 0) =>
     resultOf<ContextResult>(await rt.invoke({ do: 'context', now }, ctx));
 
   // Also yandex-cloud/docs `en/functions/lang/nodejs/context.md`: functionName is the function's
@@ -292,7 +291,7 @@ describe('the result (runtime.js `Runtime.handleRequest`)', () => {
 });
 
 describe('errors (runtime.js `Errors`, `Runtime.work`, `setupErrorHandling`)', () => {
-  const gated = (rt: FunctionRuntime, event: Record<string, unknown>) => rt.invoke(event);
+  const gated = (rt: RecordedRuntime, event: Record<string, unknown>) => rt.invoke(event);
 
   // Also yandex-cloud/docs `function-invoke.md`, "Handling errors": errorMessage, errorType,
   // stackTrace.
@@ -361,7 +360,7 @@ describe('concurrency', () => {
     started: number;
     ended: number;
   }
-  const both = async (rt: FunctionRuntime, waitMs: number) => {
+  const both = async (rt: RecordedRuntime, waitMs: number) => {
     const first = rt.invoke({ do: 'overlap', waitMs });
     const second = rt.invoke({ do: 'overlap', waitMs });
     return (await Promise.all([first, second])).map((inv) => resultOf<Overlap>(inv));

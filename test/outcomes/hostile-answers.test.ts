@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { cancelOperation } from '../../src/act/cancel-operation';
 import { Unreadable, unreadableAnswer } from '../../src/cloud/grpc-status';
 import { CallError } from '../../src/errors';
+import { cancelAnswering, createdAtSeconds, cutShort } from '../support/hostile-operations';
 import { clientOnEmulator } from '../support/in-process';
 import { fixedToken, pipelineDeps } from '../support/pipeline-deps';
 
@@ -18,7 +19,7 @@ const SECONDS_2_62 = 2n ** 62n;
 const emulator = clientOnEmulator({ callTimeoutMs: 2000, retryAttempts: 2 });
 beforeEach(() => {
   emulator.server.set(
-    { id: 'opotherid', createdAt, cancelAnswer: { id: 'opsomeoneelse' } },
+    { id: 'opotherid', createdAt, ...cancelAnswering({ id: 'opsomeoneelse' }) },
     {
       id: 'opfailedinternal',
       createdAt,
@@ -26,9 +27,9 @@ beforeEach(() => {
       error: { code: status.INTERNAL, message: 'the instance\nhost failed' },
     },
     { id: 'ophugeget', createdAt, description: FIVE_MB },
-    { id: 'ophugecancel', createdAt, cancelAnswer: { description: FIVE_MB } },
-    { id: 'opbadtime', createdAtSeconds: SECONDS_2_62 },
-    { id: 'opcutshort', createdAt, description: 'Create instance', cutShort: true },
+    { id: 'ophugecancel', createdAt, ...cancelAnswering({ description: FIVE_MB }) },
+    { id: 'opbadtime', ...createdAtSeconds(SECONDS_2_62) },
+    { id: 'opcutshort', createdAt, description: 'Create instance', ...cutShort },
   );
   emulator.server.reset();
 });

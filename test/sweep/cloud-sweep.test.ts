@@ -7,12 +7,12 @@ import {
   startCloudApiServer,
 } from '../../emulator/cloud-api-server';
 import { endpointsAt } from '../../emulator/endpoints';
-import { type FunctionHost, startFunctionHost } from '../../emulator/function-host';
-import { type FunctionRuntime, startRuntime } from '../../emulator/runtime';
+import { type AsyncHost, startFunctionHost } from '../support/async-host';
 import { closedAfterEach } from '../support/cleanup';
 import { timerEvent } from '../support/events';
 import { FAST_ENV } from '../support/fixtures';
 import { inProcessFunction, invocationContext, loggedResultsById } from '../support/in-process';
+import { type RecordedRuntime, startRuntime } from '../support/runtime';
 import { testPki } from '../support/test-pki';
 
 const CLOUD = 'b1gcloud';
@@ -145,13 +145,13 @@ describe('a sweep of a cloud past SWEEP_FANOUT_FOLDERS', () => {
    * calls as the platform does; the function hands its folders on to that host.
    */
   async function platform(server: CloudApiServer, retries: number | undefined) {
-    let runtime: FunctionRuntime | undefined;
-    const host: FunctionHost = track(
+    let runtime: RecordedRuntime | undefined;
+    const host: AsyncHost = track(
       await startFunctionHost({
         // The runtime needs the host's URL, so the host reaches it through this forward.
         runtime: {
-          invokeData: (data, ctx) => (runtime as FunctionRuntime).invokeData(data, ctx),
-        } as FunctionRuntime,
+          invokeData: (data, ctx) => (runtime as RecordedRuntime).invokeData(data, ctx),
+        } as RecordedRuntime,
         token: CONTEXT_TOKEN,
         ...(retries !== undefined && { async: { retries } }),
       }),
@@ -174,8 +174,8 @@ describe('a sweep of a cloud past SWEEP_FANOUT_FOLDERS', () => {
 
   /** The timer run that sweeps the cloud, and every asynchronous call it led to, ended. */
   async function sweepCloud(
-    host: FunctionHost,
-    runtime: FunctionRuntime,
+    host: AsyncHost,
+    runtime: RecordedRuntime,
     { requestId, kinds }: { requestId?: string; kinds?: readonly string[] | 'all' } = {},
   ) {
     const coordinator = await runtime.invoke(sweepTimer({ cloudId: CLOUD }, kinds), {
