@@ -11,8 +11,6 @@ import {
 } from './unary';
 import { type Descriptor, decode, encode } from './wire';
 
-export type { CallLimits } from './unary';
-
 /** yandex.cloud.operation.Operation (operation.proto), as far as the function reads it. */
 export interface Operation {
   readonly id: string;

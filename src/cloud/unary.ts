@@ -12,9 +12,6 @@ import { describeStatus, Status, statusOf, unreadableAnswer } from './grpc-statu
 import type { Slots } from './in-flight';
 import { callPolicy, type RetryOptions, retrying, type Tried } from './retry';
 
-/** What callWithRetries's callers name their calls and retry them by. */
-export type { CallName, RetryOptions };
-
 /** One failed attempt that is about to be tried again. */
 export interface RetryInfo extends CallName {
   /** The attempt that failed, from 1. */

@@ -110,7 +110,7 @@ function reporting(kind: ResourceKind, operation: Operation) {
     : ({ reported: false } as const);
 }
 
-/** The call of one page; it is named `InstanceService.List of folder b1g… at compute.api…:443`. */
+/** The endpoint of a kind's API, as the configuration groups them. */
 const endpointOf = (listing: Listing, kind: ResourceKind) =>
   listing.deps.endpoints[KINDS[kind].api];
 
