@@ -1,4 +1,4 @@
-import { credentials, type Metadata } from '@grpc/grpc-js';
+import { credentials, type Metadata, Server } from '@grpc/grpc-js';
 import {
   InstanceGroupServiceClient,
   ListInstanceGroupLogRecordsRequest,
@@ -9,6 +9,7 @@ import {
   type ListFoldersResponse,
 } from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder_service';
 import { describe, expect, it } from 'vitest';
+import { createHolds } from '../../emulator/cloud-api/latency';
 import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
 import { closedAfterEach } from '../support/cleanup';
 import { bearer, type ListingClient, openListingClient, unary } from '../support/listing-clients';
@@ -84,6 +85,12 @@ describe('listingLatencyMs', () => {
     const { value, ms } = await timed(logs);
     expect(value.logRecords).toEqual([]);
     expect(ms).toBeGreaterThanOrEqual(LATENCY_MS - 5);
+  });
+
+  it('wraps no server when there is no latency, so nothing can be held', () => {
+    const server = new Server();
+    expect(createHolds().slowed(server, 0, () => ['list'])).toBe(server);
+    expect(createHolds().slowed(server, 1, () => ['list'])).not.toBe(server);
   });
 
   it('holds no answer by default', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readTestPki } from '../../emulator/pki';
 import { openSession, realInstance } from '../../emulator/session';
 
 const TOKEN = 't1.operator-own';
@@ -11,6 +12,16 @@ const SHELL = {
 } as const;
 
 describe('the instance --real starts', () => {
+  it("trusts the operator's own CA settings, never the emulator's checked-in test CA", () => {
+    const own = { NODE_EXTRA_CA_CERTS: '/etc/ssl/corp-ca.pem' };
+    expect(realInstance({ cancel: false, env: SHELL }).env).not.toHaveProperty(
+      'NODE_EXTRA_CA_CERTS',
+    );
+    const instance = realInstance({ cancel: false, env: { ...SHELL, ...own } });
+    expect(instance.env).toMatchObject(own);
+    expect(Object.values(instance.env)).not.toContain(readTestPki().caFile);
+  });
+
   it('without --fan-out names no function and gets no invoke URL, so it hands nothing on', () => {
     const instance = realInstance({ cancel: false, env: SHELL });
     expect(instance.functionId).toBeNull();
