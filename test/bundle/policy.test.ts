@@ -10,10 +10,10 @@ import {
   startCloudApiServer,
 } from '../../emulator/cloud-api-server';
 import { endpointsAt } from '../../emulator/endpoints';
-import { type AsyncHost, startFunctionHost } from '../support/async-host';
+import { hostedFunction } from '../support/async-host';
 import { closedAfterEach } from '../support/cleanup';
 import { httpEvent, queueEvent, timerEvent, timerMessage } from '../support/events';
-import { type RecordedRuntime, startRuntime } from '../support/runtime';
+import { startRuntime } from '../support/runtime';
 import { testPki } from '../support/test-pki';
 
 /**
@@ -268,19 +268,11 @@ describe('a forged timer event of 160 payloads naming 160,000 ids, on the built 
 describe('a queue batch past MAX_OPERATIONS, on the built function', () => {
   /** The bundle behind the function host, which takes its asynchronous calls as the platform does. */
   async function platform(server: CloudApiServer) {
-    let runtime: RecordedRuntime | undefined;
-    const host: AsyncHost = track(
-      await startFunctionHost({
-        runtime: {
-          invokeData: (data, ctx) => (runtime as RecordedRuntime).invokeData(data, ctx),
-        } as RecordedRuntime,
-        token: CONTEXT_TOKEN,
-        timeoutMs: 60_000,
-        async: { retries: 2 },
-      }),
+    const hosted = await hostedFunction(
+      { token: CONTEXT_TOKEN, timeoutMs: 60_000, async: { retries: 2 } },
+      (hostUrl) => builtFunction(server, { YC_FUNCTIONS_INVOKE_URL: hostUrl }),
     );
-    runtime = await builtFunction(server, { YC_FUNCTIONS_INVOKE_URL: host.url });
-    return { host, runtime };
+    return { host: track(hosted.host), runtime: hosted.runtime };
   }
 
   it('hands the messages past it on: all 10,000 ids of 10 × 1000 are cancelled', async () => {

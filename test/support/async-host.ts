@@ -5,6 +5,7 @@ import {
   type Invoke,
   startFunctionHost as startHost,
 } from '../../emulator/function-host';
+import type { RecordedRuntime } from './runtime';
 
 /** An asynchronous call, as the platform takes it: answered 202 at once, run in the background. */
 export interface AsyncCall extends AsyncRequest {
@@ -66,4 +67,28 @@ export async function startFunctionHost(
       while (running.size > 0) await Promise.all([...running]);
     },
   });
+}
+
+/**
+ * The built function behind the host, which takes its asynchronous calls as the platform does:
+ * the function is started knowing the host's URL, and the host reaches the function through a
+ * forward, since each needs the other.
+ */
+export async function hostedFunction(
+  host: Omit<FunctionHostOptions, 'runtime'> & { async?: { retries: number } },
+  start: (hostUrl: string) => Promise<RecordedRuntime>,
+): Promise<{ host: AsyncHost; runtime: RecordedRuntime }> {
+  let runtime: RecordedRuntime | undefined;
+  const forward = {
+    invokeData: (...args: Parameters<RecordedRuntime['invokeData']>) =>
+      (runtime as RecordedRuntime).invokeData(...args),
+  } as RecordedRuntime;
+  const started = await startFunctionHost({ ...host, runtime: forward });
+  try {
+    runtime = await start(started.url);
+  } catch (error) {
+    await started.close();
+    throw error;
+  }
+  return { host: started, runtime };
 }

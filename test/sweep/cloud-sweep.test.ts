@@ -7,7 +7,7 @@ import {
   startCloudApiServer,
 } from '../../emulator/cloud-api-server';
 import { endpointsAt } from '../../emulator/endpoints';
-import { type AsyncHost, startFunctionHost } from '../support/async-host';
+import { type AsyncHost, hostedFunction } from '../support/async-host';
 import { closedAfterEach } from '../support/cleanup';
 import { timerEvent } from '../support/events';
 import { FAST_ENV } from '../support/fixtures';
@@ -145,31 +145,23 @@ describe('a sweep of a cloud past SWEEP_FANOUT_FOLDERS', () => {
    * calls as the platform does; the function hands its folders on to that host.
    */
   async function platform(server: CloudApiServer, retries: number | undefined) {
-    let runtime: RecordedRuntime | undefined;
-    const host: AsyncHost = track(
-      await startFunctionHost({
-        // The runtime needs the host's URL, so the host reaches it through this forward.
-        runtime: {
-          invokeData: (data, ctx) => (runtime as RecordedRuntime).invokeData(data, ctx),
-        } as RecordedRuntime,
-        token: CONTEXT_TOKEN,
-        ...(retries !== undefined && { async: { retries } }),
-      }),
+    const hosted = await hostedFunction(
+      { token: CONTEXT_TOKEN, ...(retries !== undefined && { async: { retries } }) },
+      (hostUrl) =>
+        startRuntime({
+          bundlePath: BUNDLE,
+          env: {
+            ...FAST_ENV,
+            ...endpoints(server),
+            SWEEP_FANOUT_FOLDERS: '2',
+            YC_FUNCTIONS_INVOKE_URL: hostUrl,
+            YC_METADATA_TOKEN_URL: 'http://127.0.0.1:9/token',
+            NODE_EXTRA_CA_CERTS: testPki().caFile,
+            GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
+          },
+        }),
     );
-    runtime = await startRuntime({
-      bundlePath: BUNDLE,
-      env: {
-        ...FAST_ENV,
-        ...endpoints(server),
-        SWEEP_FANOUT_FOLDERS: '2',
-        YC_FUNCTIONS_INVOKE_URL: host.url,
-        YC_METADATA_TOKEN_URL: 'http://127.0.0.1:9/token',
-        NODE_EXTRA_CA_CERTS: testPki().caFile,
-        GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
-      },
-    });
-    track(runtime);
-    return { host, runtime };
+    return { host: track(hosted.host), runtime: track(hosted.runtime) };
   }
 
   /** The timer run that sweeps the cloud, and every asynchronous call it led to, ended. */
