@@ -153,6 +153,16 @@ function namedRoles(account: string, source: string): NeededRole[] {
  * read its secrets; and the other accounts' to invoke the function and use its queues.
  */
 export function neededRoles(manifest: Manifest): NeededRole[] {
+  return joinedByGrant([
+    ...ownRoles(manifest),
+    ...invokerRoles(manifest),
+    ...queueRoles(manifest),
+    ...asyncRoles(manifest),
+  ]);
+}
+
+/** The function's service account's: to list and cancel, to write metrics, to read secrets. */
+function ownRoles(manifest: Manifest): NeededRole[] {
   const account = manifest.serviceAccountId;
   const dryRun = dryRunOf(manifest.environment);
   const fnRoles: NeededRole[] = manifest.triggers.flatMap((trigger) => {
@@ -162,13 +172,40 @@ export function neededRoles(manifest: Manifest): NeededRole[] {
       : sweepRoles(account, trigger.payload, manifest, dryRun);
   });
   const metrics = manifest.environment.METRICS_FOLDER_ID;
-  const invokers = manifest.triggers.map((trigger) => ({
+  return [
+    ...fnRoles,
+    ...(metrics
+      ? [
+          {
+            account,
+            role: ROLE.metrics,
+            on: { kind: 'folder', id: metrics } as const,
+            why: 'to write metrics',
+          },
+        ]
+      : []),
+    ...manifest.secrets.map((secret) => ({
+      account,
+      role: ROLE.secrets,
+      on: { kind: 'elsewhere', text: `secret ${secret.id}` } as const,
+      why: `to read ${secret.environmentVariable}`,
+    })),
+  ];
+}
+
+/** Each trigger's account's, to invoke the function. */
+function invokerRoles(manifest: Manifest): NeededRole[] {
+  return manifest.triggers.map((trigger) => ({
     account: trigger.serviceAccountId,
     role: ROLE.invoker,
     on: { kind: 'function' } as const,
     why: `to invoke the function for trigger ${trigger.name}`,
   }));
-  const queues = manifest.triggers.flatMap((trigger): NeededRole[] => [
+}
+
+/** The triggers' queue accounts': to read a queue's messages, and to write a timer's dead letters. */
+function queueRoles(manifest: Manifest): NeededRole[] {
+  return manifest.triggers.flatMap((trigger): NeededRole[] => [
     ...(trigger.type === 'message-queue'
       ? [
           {
@@ -193,52 +230,36 @@ export function neededRoles(manifest: Manifest): NeededRole[] {
         ]
       : []),
   ]);
+}
+
+/** Asynchronous invocation's accounts': to run the calls, and to write their results. */
+function asyncRoles(manifest: Manifest): NeededRole[] {
   const async = manifest.asyncInvocation;
-  const asyncRoles: NeededRole[] = async
-    ? [
-        {
-          account: async.serviceAccountId,
-          role: ROLE.invoker,
-          on: { kind: 'function' },
-          why: 'to run the asynchronous calls of the function',
-        },
-        ...[async.successTarget, async.failureTarget].flatMap((target) =>
-          target
-            ? [
-                {
-                  account: target.serviceAccountId,
-                  role: ROLE.queueWriter,
-                  on: { kind: 'elsewhere', text: MESSAGE_QUEUE(target.queueId) } as const,
-                  why: 'to write the results of asynchronous calls',
-                },
-              ]
-            : [],
-        ),
-      ]
-    : [];
-  const all: NeededRole[] = [
-    ...fnRoles,
-    ...(metrics
-      ? [
-          {
-            account,
-            role: ROLE.metrics,
-            on: { kind: 'folder', id: metrics } as const,
-            why: 'to write metrics',
-          },
-        ]
-      : []),
-    ...manifest.secrets.map((secret) => ({
-      account,
-      role: ROLE.secrets,
-      on: { kind: 'elsewhere', text: `secret ${secret.id}` } as const,
-      why: `to read ${secret.environmentVariable}`,
-    })),
-    ...invokers,
-    ...queues,
-    ...asyncRoles,
+  if (!async) return [];
+  return [
+    {
+      account: async.serviceAccountId,
+      role: ROLE.invoker,
+      on: { kind: 'function' },
+      why: 'to run the asynchronous calls of the function',
+    },
+    ...[async.successTarget, async.failureTarget].flatMap((target) =>
+      target
+        ? [
+            {
+              account: target.serviceAccountId,
+              role: ROLE.queueWriter,
+              on: { kind: 'elsewhere', text: MESSAGE_QUEUE(target.queueId) } as const,
+              why: 'to write the results of asynchronous calls',
+            },
+          ]
+        : [],
+    ),
   ];
-  // One line per account, role and place: the reasons of the same grant are joined.
+}
+
+/** One line per account, role and place: the reasons of the same grant are joined. */
+function joinedByGrant(all: readonly NeededRole[]): NeededRole[] {
   const byGrant = new Map<string, NeededRole>();
   for (const role of all) {
     const key = JSON.stringify([role.account, role.role, role.on]);
