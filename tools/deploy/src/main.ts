@@ -4,11 +4,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildIfNeeded, ROOT } from '../../../deploy-api';
 import { deployToken } from './auth';
-import { connect, DEFAULT_ENDPOINTS, DeployError } from './cloud';
-import { codeOf } from './code';
-import { loadManifest, ManifestError, manifestWarnings } from './manifest';
+import { connect, DEFAULT_ENDPOINTS, DeployError, type Endpoints } from './cloud';
+import { type Code, codeOf } from './code';
+import { loadManifest, type Manifest, ManifestError, manifestWarnings } from './manifest';
 import { formatPlan, type Plan, planDeployment } from './plan';
 import {
+  type Now,
   PLAN_FORMAT,
   plannedState,
   readSavedPlan,
@@ -39,115 +40,163 @@ function flagConflict(values: { 'dry-run'?: boolean; out?: string; plan?: string
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
+const FLAGS = {
+  'dry-run': { type: 'boolean' },
+  out: { type: 'string' },
+  plan: { type: 'string' },
+  json: { type: 'boolean' },
+  manifest: { type: 'string', default: path.join(ROOT, 'function.yaml') },
+  help: { type: 'boolean' },
+} as const;
+
+type Flags = ReturnType<typeof parseArgs<{ options: typeof FLAGS }>>['values'];
+
+/** What a deploy works from, read before it asks for credentials. */
+interface Deployment {
+  readonly flags: Flags;
+  readonly manifestFile: string;
+  readonly manifest: Manifest;
+  /** The plan --plan applies, if any. */
+  readonly saved?: SavedPlan;
+  readonly zip: Buffer;
+  readonly code: Code;
+}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      'dry-run': { type: 'boolean' },
-      out: { type: 'string' },
-      plan: { type: 'string' },
-      json: { type: 'boolean' },
-      manifest: { type: 'string', default: path.join(ROOT, 'function.yaml') },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help) {
+  const flags = parseArgs({ options: FLAGS }).values;
+  if (flags.help) {
     console.log(USAGE);
     return 0;
   }
-  const conflict = flagConflict(values);
+  const conflict = flagConflict(flags);
   if (conflict) {
     console.error(`npm run deploy: ${conflict}\n${USAGE}`);
     return 2;
   }
-  const manifestFile = path.resolve(values.manifest);
-  const manifest = loadManifest(manifestFile);
-  // On stderr, so that --json keeps stdout for the plan alone.
-  for (const warning of manifestWarnings(manifest)) console.error(`WARNING: ${warning}`);
-  const saved = values.plan === undefined ? undefined : readSavedPlan(path.resolve(values.plan));
-  // A saved plan is held to the zip it was made with: a rebuild could only make another.
-  if (!saved) buildIfNeeded();
-  const zip = readFileSync(path.resolve(ROOT, manifest.source));
-  const code = codeOf(zip);
+  const deployment = readDeployment(flags);
   const token = await deployToken(process.env);
-  /** What a report goes to: with --json, stdout is the plan alone, for a machine to read. */
-  const report = values.json ? console.error : console.log;
-
-  /** The plan, as text or JSON; a plan with refusals is never carried out. */
-  const show = (heading: string, plan: Plan, state: 'unknown' | 'new' | 'existing') => {
-    if (values.json) console.log(JSON.stringify({ state, ...plan }, null, 2));
-    else console.log(`${heading}\n${formatPlan(plan, manifest)}`);
-    return plan.refusals.length === 0;
-  };
-
-  if (!token) {
-    if (!values['dry-run'] || values.out !== undefined) {
-      console.error(
-        `npm run deploy: no credentials: set YC_IAM_TOKEN or YC_SERVICE_ACCOUNT_KEY_FILE${values.out === undefined ? ', or use --dry-run to see the plan' : ': a saved plan holds the state of the cloud it was made against, which takes them to read'}`,
-      );
-      return 1;
-    }
-    show(
-      `${values.manifest} is valid. The current state could not be read (no credentials: set YC_IAM_TOKEN or YC_SERVICE_ACCOUNT_KEY_FILE), so this plan assumes nothing of it exists yet:`,
-      planDeployment(manifest, code.unpackedBytes),
-      'unknown',
-    );
-    return 0;
-  }
-  const env = process.env;
-  const cloud = connect(
-    {
-      functions: env.YC_FUNCTIONS_ENDPOINT || DEFAULT_ENDPOINTS.functions,
-      triggers: env.YC_TRIGGERS_ENDPOINT || DEFAULT_ENDPOINTS.triggers,
-      operations: env.YC_OPERATION_ENDPOINT || DEFAULT_ENDPOINTS.operations,
-      resourceManager: env.YC_RESOURCE_MANAGER_ENDPOINT || DEFAULT_ENDPOINTS.resourceManager,
-    },
-    token,
-  );
+  if (!token) return planWithoutCredentials(deployment);
+  const cloud = connect(endpointsOf(process.env), token);
   try {
-    const current = await cloud.readState(manifest);
-    const inherited = await cloud.readInheritedAccess(manifest);
-    const plan = planDeployment(manifest, code.unpackedBytes, current, inherited);
-    const state = plannedState(current, inherited);
-    const manifestSha256 = sha256(readFileSync(manifestFile));
-    if (saved) {
-      const reasons = staleReasons(saved, { manifestFile, manifestSha256, code, state, plan });
-      if (reasons.length > 0) {
-        console.error(
-          `npm run deploy: refused to apply ${values.plan}; nothing was changed. Make a new plan with --dry-run --out:\n${reasons.map((r) => `  - ${r}`).join('\n')}`,
-        );
-        return 1;
-      }
-    }
-    const heading = saved
-      ? `applying the plan saved in ${values.plan}, for ${manifest.name}:`
-      : current
-        ? `plan for ${manifest.name}:`
-        : `${manifest.name} does not exist yet; plan:`;
-    if (!show(heading, plan, current ? 'existing' : 'new')) {
-      console.error('npm run deploy: refused; nothing was changed');
-      return 1;
-    }
-    if (values.out !== undefined) {
-      const file = path.resolve(values.out);
-      const toSave: SavedPlan = {
-        format: PLAN_FORMAT,
-        manifest: { file: manifestFile, sha256: manifestSha256 },
-        code: { source: manifest.source, ...code },
-        state,
-        plan,
-      };
-      writeFileSync(file, `${JSON.stringify(toSave, null, 2)}\n`);
-      report(`saved the plan to ${file}; apply it with npm run deploy -- --plan ${values.out}`);
-      return 0;
-    }
-    if (values['dry-run'] || plan.steps.length === 0) return 0;
-    // With a saved plan, this plan is that one to the letter (staleReasons).
-    const done = await cloud.apply(manifest, plan, zip, current);
-    report(`deployed ${manifest.name}:\n${done.map((line) => `  ${line}`).join('\n')}`);
-    return 0;
+    return await deployTo(cloud, deployment);
   } finally {
     cloud.close();
   }
+}
+
+function readDeployment(flags: Flags): Deployment {
+  const manifestFile = path.resolve(flags.manifest);
+  const manifest = loadManifest(manifestFile);
+  // On stderr, so that --json keeps stdout for the plan alone.
+  for (const warning of manifestWarnings(manifest)) console.error(`WARNING: ${warning}`);
+  const saved = flags.plan === undefined ? undefined : readSavedPlan(path.resolve(flags.plan));
+  // A saved plan is held to the zip it was made with: a rebuild could only make another.
+  if (!saved) buildIfNeeded();
+  const zip = readFileSync(path.resolve(ROOT, manifest.source));
+  return { flags, manifestFile, manifest, saved, zip, code: codeOf(zip) };
+}
+
+/** The endpoints the environment names, the public ones where it names none. */
+function endpointsOf(env: NodeJS.ProcessEnv): Endpoints {
+  return {
+    functions: env.YC_FUNCTIONS_ENDPOINT || DEFAULT_ENDPOINTS.functions,
+    triggers: env.YC_TRIGGERS_ENDPOINT || DEFAULT_ENDPOINTS.triggers,
+    operations: env.YC_OPERATION_ENDPOINT || DEFAULT_ENDPOINTS.operations,
+    resourceManager: env.YC_RESOURCE_MANAGER_ENDPOINT || DEFAULT_ENDPOINTS.resourceManager,
+  };
+}
+
+/** What a report goes to: with --json, stdout is the plan alone, for a machine to read. */
+const reportTo = (flags: Flags) => (flags.json ? console.error : console.log);
+
+/** The plan, as text or JSON; a plan with refusals is never carried out. */
+function show(
+  { flags, manifest }: Deployment,
+  heading: string,
+  plan: Plan,
+  state: 'unknown' | 'new' | 'existing',
+): boolean {
+  if (flags.json) console.log(JSON.stringify({ state, ...plan }, null, 2));
+  else console.log(`${heading}\n${formatPlan(plan, manifest)}`);
+  return plan.refusals.length === 0;
+}
+
+/** Without credentials only a dry run that saves nothing can go on, assuming an empty cloud. */
+function planWithoutCredentials(deployment: Deployment): number {
+  const { flags, manifest, code } = deployment;
+  if (!flags['dry-run'] || flags.out !== undefined) {
+    console.error(
+      `npm run deploy: no credentials: set YC_IAM_TOKEN or YC_SERVICE_ACCOUNT_KEY_FILE${flags.out === undefined ? ', or use --dry-run to see the plan' : ': a saved plan holds the state of the cloud it was made against, which takes them to read'}`,
+    );
+    return 1;
+  }
+  show(
+    deployment,
+    `${flags.manifest} is valid. The current state could not be read (no credentials: set YC_IAM_TOKEN or YC_SERVICE_ACCOUNT_KEY_FILE), so this plan assumes nothing of it exists yet:`,
+    planDeployment(manifest, code.unpackedBytes),
+    'unknown',
+  );
+  return 0;
+}
+
+/** Plans against the cloud as it is, then shows, saves or carries out the plan. */
+async function deployTo(
+  cloud: ReturnType<typeof connect>,
+  deployment: Deployment,
+): Promise<number> {
+  const { flags, manifestFile, manifest, saved, zip, code } = deployment;
+  const current = await cloud.readState(manifest);
+  const inherited = await cloud.readInheritedAccess(manifest);
+  const plan = planDeployment(manifest, code.unpackedBytes, current, inherited);
+  const state = plannedState(current, inherited);
+  const now: Now = {
+    manifestFile,
+    manifestSha256: sha256(readFileSync(manifestFile)),
+    code,
+    state,
+    plan,
+  };
+  if (saved && isStale(saved, now, flags)) return 1;
+  const heading = saved
+    ? `applying the plan saved in ${flags.plan}, for ${manifest.name}:`
+    : current
+      ? `plan for ${manifest.name}:`
+      : `${manifest.name} does not exist yet; plan:`;
+  if (!show(deployment, heading, plan, current ? 'existing' : 'new')) {
+    console.error('npm run deploy: refused; nothing was changed');
+    return 1;
+  }
+  if (flags.out !== undefined) return savePlan(deployment, flags.out, now);
+  if (flags['dry-run'] || plan.steps.length === 0) return 0;
+  // With a saved plan, this plan is that one to the letter (staleReasons).
+  const done = await cloud.apply(manifest, plan, zip, current);
+  reportTo(flags)(`deployed ${manifest.name}:\n${done.map((line) => `  ${line}`).join('\n')}`);
+  return 0;
+}
+
+/** Whether a saved plan is refused, as no longer what deploy would make now; says why if so. */
+function isStale(saved: SavedPlan, now: Now, flags: Flags): boolean {
+  const reasons = staleReasons(saved, now);
+  if (reasons.length === 0) return false;
+  console.error(
+    `npm run deploy: refused to apply ${flags.plan}; nothing was changed. Make a new plan with --dry-run --out:\n${reasons.map((r) => `  - ${r}`).join('\n')}`,
+  );
+  return true;
+}
+
+/** Saves the plan with what it was made from, for --plan to hold it to. */
+function savePlan({ flags, manifest }: Deployment, out: string, now: Now): number {
+  const file = path.resolve(out);
+  const toSave: SavedPlan = {
+    format: PLAN_FORMAT,
+    manifest: { file: now.manifestFile, sha256: now.manifestSha256 },
+    code: { source: manifest.source, ...now.code },
+    state: now.state,
+    plan: now.plan,
+  };
+  writeFileSync(file, `${JSON.stringify(toSave, null, 2)}\n`);
+  reportTo(flags)(`saved the plan to ${file}; apply it with npm run deploy -- --plan ${out}`);
+  return 0;
 }
 
 main().then(
