@@ -22,6 +22,7 @@ import {
   type Recorder,
   type TestPki,
 } from '../../../emulator/index';
+import { createDashboards, type DashboardControls } from './dashboard-service';
 import { addFunctionService } from './function-service';
 import { createIamTokens, type TrustedKey } from './iam-token-service';
 import { createResourceBindings, type ResourceBindingsControls } from './resource-bindings';
@@ -30,6 +31,7 @@ import { createRpcKit, idempotencyKeyOf, type RpcFaults } from './serverless-rpc
 import { createServerlessStore, type FakeVersion, type ServerlessSeed } from './serverless-store';
 import { addTriggerService } from './trigger-service';
 
+export { type DashboardSeed, STALE_ETAG } from './dashboard-service';
 export { PERMISSION_DENIED } from './resource-bindings';
 export { IDEMPOTENCY_KEY } from './serverless-rpc';
 
@@ -46,6 +48,7 @@ export type RecordedCall = Recorded<DeployMethod> & {
 export interface DeployApiServer
   extends Omit<Recorder<RecordedCall>, 'record'>,
     ResourceBindingsControls,
+    DashboardControls,
     Omit<RpcFaults, 'failNext'> {
   address: string;
   set(...ops: FakeOperation[]): void;
@@ -79,7 +82,8 @@ const isFolderMethod = (method: ServerlessMethod | FolderMethod): method is Fold
 
 /**
  * One TLS gRPC server, the emulator's OperationService and folders, with the serverless functions
- * and triggers services, the access bindings of folders and clouds, and IAM's token exchange.
+ * and triggers services, the access bindings of folders and clouds, IAM's token exchange, and
+ * Monitoring's dashboards.
  */
 export async function startDeployApiServer(opts: {
   pki: TestPki;
@@ -114,6 +118,7 @@ export async function startDeployApiServer(opts: {
   });
   const bindings = createResourceBindings(maxPageSize);
   const iamTokens = createIamTokens();
+  const dashboards = createDashboards({ kit, maxPageSize });
 
   const server = new Server();
   operations.addTo(server);
@@ -134,6 +139,7 @@ export async function startDeployApiServer(opts: {
   addFunctionService(server, store, kit, maxPageSize);
   addTriggerService(server, store, kit, maxPageSize);
   iamTokens.addTo(server);
+  dashboards.addTo(server);
   const tls = await listenTls(server, opts.pki, opts.port);
 
   const { record: _, ...calls } = recorder;
@@ -162,6 +168,9 @@ export async function startDeployApiServer(opts: {
       ),
     trustServiceAccountKey: iamTokens.trust,
     iamTokenFor: iamTokens.tokenFor,
+    dashboards: dashboards.dashboards,
+    seedDashboards: dashboards.seedDashboards,
+    denyDashboards: dashboards.denyDashboards,
     notFoundAfterCreate: (times) => {
       unseenGetsAfterCreate = times;
     },

@@ -1,4 +1,11 @@
 import type {
+  CreateDashboardRequest,
+  DeleteDashboardRequest,
+  GetDashboardRequest,
+  ListDashboardsRequest,
+  UpdateDashboardRequest,
+} from '@yandex-cloud/nodejs-sdk/monitoring-v3/dashboard_service';
+import type {
   ListAccessBindingsRequest,
   SetAccessBindingsRequest,
   UpdateAccessBindingsRequest,
@@ -30,11 +37,15 @@ export interface ServerlessMutations {
   'TriggerService/Create': CreateTriggerRequest;
   'TriggerService/Update': UpdateTriggerRequest;
   'TriggerService/Delete': DeleteTriggerRequest;
+  'DashboardService/Create': CreateDashboardRequest;
+  'DashboardService/Update': UpdateDashboardRequest;
+  'DashboardService/Delete': DeleteDashboardRequest;
 }
 
 /**
  * Each serverless method the fake answers, by its recorded name, and its request. The resource
- * manager's ListAccessBindings are here too: a deployer reads them beside its function's.
+ * manager's ListAccessBindings are here too: a deployer reads them beside its function's; and so
+ * is Monitoring's DashboardService, whose dashboard a deployer makes beside its function.
  */
 export interface ServerlessRequests extends ServerlessMutations {
   'FunctionService/Get': GetFunctionRequest;
@@ -46,6 +57,8 @@ export interface ServerlessRequests extends ServerlessMutations {
   'TriggerService/List': ListTriggersRequest;
   'FolderService/ListAccessBindings': ListAccessBindingsRequest;
   'CloudService/ListAccessBindings': ListAccessBindingsRequest;
+  'DashboardService/Get': GetDashboardRequest;
+  'DashboardService/List': ListDashboardsRequest;
 }
 
 export type ServerlessMethod = keyof ServerlessRequests;

@@ -25,12 +25,23 @@ export const isRejection = (outcome: unknown): outcome is Rejection =>
   typeof outcome === 'object' && outcome !== null && 'rejected' in outcome;
 
 /** A change a mutating call asked for and that passed validation, not yet made. */
-export interface Mutation {
+export type Mutation = {
   description: string;
-  metadata: Any;
-  /** Makes the change and returns the resulting resource; skipped when the operation fails. */
-  apply(): Any;
-}
+  /** Unset where the API's documented answers carry none (Monitoring's dashboards). */
+  metadata?: Any;
+} & (
+  | {
+      /** Makes the change and returns the resulting resource; skipped when the operation fails. */
+      apply(): Any;
+    }
+  | {
+      /**
+       * What the operation ends in instead of a change: a refusal an API reports inside a
+       * finished operation rather than as the call's status (Monitoring's stale etag).
+       */
+      error: OperationError;
+    }
+);
 
 /** Packs a message as the API packs Operation.metadata and Operation.response. */
 export const packAny = <T>(
@@ -99,7 +110,7 @@ export function createRpcKit(opts: {
     description: string;
     createdAt: Date;
     done: true;
-    metadata: Any;
+    metadata?: Any;
     response?: Any;
     error?: OperationError;
   }): Operation;
@@ -129,20 +140,27 @@ export function createRpcKit(opts: {
     callback(null, outcome);
   };
 
-  const publish = (method: MutatingMethod, planned: Mutation): Operation => {
-    const error = spend(operationFaults.get(method));
-    return opts.publish({
+  const ending = (
+    method: MutatingMethod,
+    planned: Mutation,
+  ): { response: Any } | { error: OperationError } => {
+    if ('error' in planned) return { error: planned.error };
+    const fault = spend(operationFaults.get(method));
+    // Not the whole fault: its `times` is the emulator's, no part of an operation's error.
+    return fault === undefined
+      ? { response: planned.apply() }
+      : { error: { code: fault.code, message: fault.message } };
+  };
+
+  const publish = (method: MutatingMethod, planned: Mutation): Operation =>
+    opts.publish({
       id: opts.newId(),
       description: planned.description,
       createdAt: new Date(),
       done: true,
-      metadata: planned.metadata,
-      // Not the whole fault: its `times` is the emulator's, no part of an operation's error.
-      ...(error === undefined
-        ? { response: planned.apply() }
-        : { error: { code: error.code, message: error.message } }),
+      ...(planned.metadata !== undefined && { metadata: planned.metadata }),
+      ...ending(method, planned),
     });
-  };
 
   const mutation: RpcKit['mutation'] = (method, subjectOf, plan) => (call, callback) => {
     const key = idempotencyKeyOf(call.metadata);
