@@ -12,6 +12,7 @@ export { callWithRetries, methodName, type UnaryMethod } from './src/cloud/unary
 export { type Config, loadConfig } from './src/config';
 export { type CallName, ConfigError, RequestError } from './src/errors';
 export { CANCELLABLE_KINDS, type ResourceKind, type SweepSpec } from './src/model';
+export { METRIC } from './src/report/observe/metrics';
 export { parseRequest, type RequestLimits } from './src/request/parse';
 export { scopeText } from './src/request/scope';
 export { CANCEL_ROLE, FOLDERS_ROLE, LISTING_ROLE } from './src/roles';

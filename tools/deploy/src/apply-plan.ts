@@ -1,4 +1,8 @@
 import {
+  CreateDashboardRequest,
+  UpdateDashboardRequest,
+} from '@yandex-cloud/nodejs-sdk/monitoring-v3/dashboard_service';
+import {
   CreateFunctionMetadata,
   CreateFunctionRequest,
   CreateFunctionVersionRequest,
@@ -9,14 +13,18 @@ import {
   DeleteTriggerRequest,
   UpdateTriggerRequest,
 } from '@yandex-cloud/nodejs-sdk/serverless-triggers-v1/trigger_service';
+import { Status } from '../../../deploy-api';
 import { makePrivate, makePublic } from './access';
 import type { CloudCalls } from './cloud-calls';
+import { wantedDashboard } from './dashboard';
+import { DeployError, OperationFailed } from './deploy-error';
 import type { Manifest } from './manifest';
 import type { CurrentState, Plan, Step } from './plan';
 import { isChanged } from './settings';
 import { triggerRule, versionRequest } from './translate';
 
 type TriggerStep = Extract<Step, { kind: 'update-trigger' | 'replace-trigger' | 'create-trigger' }>;
+type DashboardStep = Extract<Step, { kind: 'create-dashboard' | 'update-dashboard' }>;
 
 /** Carries out the plan in order, waiting for each operation; returns a line per step done. */
 export async function applyPlan(
@@ -92,6 +100,9 @@ async function applyStep(
     case 'make-private':
       await makePrivate(calls, functionId);
       return 'made the function private';
+    case 'create-dashboard':
+    case 'update-dashboard':
+      return applyDashboardStep(calls, manifest, step);
     default:
       return applyTriggerStep(calls, manifest, step, functionId);
   }
@@ -121,4 +132,46 @@ async function applyTriggerStep(
   const what = `creating trigger ${trigger.name}`;
   await calls.mutate(triggers, 'create', CreateTriggerRequest.fromPartial(request), what);
   return `${step.kind === 'create-trigger' ? 'created' : 'replaced'} ${trigger.type} trigger ${trigger.name}`;
+}
+
+/**
+ * Makes the dashboard, or updates it with the etag read when planning. The API ends an update
+ * whose etag is out of date in ALREADY_EXISTS: someone changed the dashboard since the plan, and
+ * their change is not overwritten. Dashboard steps come last, so nothing else follows it.
+ */
+async function applyDashboardStep(
+  calls: CloudCalls,
+  manifest: Manifest,
+  step: DashboardStep,
+): Promise<string> {
+  const want = wantedDashboard(manifest);
+  if (!want)
+    throw new DeployError(`the plan has a dashboard, but ${manifest.name} writes no metrics`);
+  const { folderId, widgets, ...fields } = want;
+  const { dashboards } = calls.clients;
+  if (step.kind === 'create-dashboard') {
+    const request = CreateDashboardRequest.fromPartial({
+      folderId,
+      ...fields,
+      widgets: [...widgets],
+    });
+    await calls.mutate(dashboards, 'create', request, `creating dashboard ${want.name}`);
+    return `created dashboard ${want.name} in folder ${folderId}`;
+  }
+  const { id: dashboardId, etag } = step;
+  const request = UpdateDashboardRequest.fromPartial({
+    dashboardId,
+    etag,
+    ...fields,
+    widgets: [...widgets],
+  });
+  await calls
+    .mutate(dashboards, 'update', request, `updating dashboard ${want.name}`)
+    .catch((error: unknown) => {
+      if (!(error instanceof OperationFailed) || error.code !== Status.ALREADY_EXISTS) throw error;
+      throw new DeployError(
+        `dashboard ${want.name} changed since the plan was made (its etag ${etag} is out of date), so it was left as it is: re-plan, and look at what changed first. ${error.message}`,
+      );
+    });
+  return `updated dashboard ${want.name} (${step.changed.join(', ')})`;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Client, credentials } from '@grpc/grpc-js';
+import { DashboardServiceClient } from '@yandex-cloud/nodejs-sdk/monitoring-v3/dashboard_service';
 import type { Operation } from '@yandex-cloud/nodejs-sdk/operation/operation';
 import { OperationServiceClient } from '@yandex-cloud/nodejs-sdk/operation/operation_service';
 import { CloudServiceClient } from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/cloud_service';
@@ -15,13 +16,14 @@ import {
   statusOf,
   type UnaryMethod,
 } from '../../../deploy-api';
-import { DeployError } from './deploy-error';
+import { DeployError, OperationFailed } from './deploy-error';
 
 export interface Endpoints {
   readonly functions: string;
   readonly triggers: string;
   readonly operations: string;
   readonly resourceManager: string;
+  readonly monitoring: string;
 }
 
 export const DEFAULT_ENDPOINTS: Endpoints = {
@@ -29,6 +31,7 @@ export const DEFAULT_ENDPOINTS: Endpoints = {
   triggers: 'serverless-triggers.api.cloud.yandex.net:443',
   operations: 'operation.api.cloud.yandex.net:443',
   resourceManager: 'resource-manager.api.cloud.yandex.net:443',
+  monitoring: 'monitoring.api.cloud.yandex.net:443',
 };
 
 const RETRY = { callTimeoutMs: 30_000, retryAttempts: 3, retryBaseDelayMs: 500 };
@@ -41,6 +44,7 @@ const SUBJECT_FIELDS = [
   ['operationId', 'operation'],
   ['functionId', 'function'],
   ['triggerId', 'trigger'],
+  ['dashboardId', 'dashboard'],
   ['resourceId', 'resource'],
   ['folderId', 'folder'],
   ['cloudId', 'cloud'],
@@ -73,6 +77,7 @@ export interface Clients {
   readonly operations: OperationServiceClient;
   readonly folders: FolderServiceClient;
   readonly clouds: CloudServiceClient;
+  readonly dashboards: DashboardServiceClient;
 }
 
 /** Deploy's calls: each with the function's retry policy, a change waited for to its end. */
@@ -101,6 +106,7 @@ export function openCloudCalls(endpoints: Endpoints, token: string): CloudCalls 
     operations: new OperationServiceClient(endpoints.operations, creds),
     folders: new FolderServiceClient(endpoints.resourceManager, creds),
     clouds: new CloudServiceClient(endpoints.resourceManager, creds),
+    dashboards: new DashboardServiceClient(endpoints.monitoring, creds),
   };
   const endpointOf = new Map<Client, string>([
     [clients.functions, endpoints.functions],
@@ -108,6 +114,7 @@ export function openCloudCalls(endpoints: Endpoints, token: string): CloudCalls 
     [clients.operations, endpoints.operations],
     [clients.folders, endpoints.resourceManager],
     [clients.clouds, endpoints.resourceManager],
+    [clients.dashboards, endpoints.monitoring],
   ]);
   const call: CloudCalls['call'] = <Req, Res>(
     client: Client,
@@ -164,8 +171,9 @@ async function settle(
     }
   }
   if (operation.error) {
-    throw new DeployError(
+    throw new OperationFailed(
       `${what} failed: ${operation.error.message} (code ${operation.error.code}, operation ${operation.id})`,
+      operation.error.code,
     );
   }
   return operation;

@@ -1,3 +1,8 @@
+import type { Dashboard } from '@yandex-cloud/nodejs-sdk/monitoring-v3/dashboard';
+import {
+  ListDashboardsRequest,
+  type ListDashboardsResponse,
+} from '@yandex-cloud/nodejs-sdk/monitoring-v3/dashboard_service';
 import type { Version } from '@yandex-cloud/nodejs-sdk/serverless-functions-v1/function';
 import {
   GetFunctionVersionByTagRequest,
@@ -11,6 +16,7 @@ import {
 import { Status } from '../../../deploy-api';
 import { allBindings, bindingOf, isPublicBinding } from './access';
 import { allPages, type CloudCalls, statusOfCall } from './cloud-calls';
+import { wantedDashboard } from './dashboard';
 import type { Manifest } from './manifest';
 import type { CurrentState } from './plan';
 import { triggerFromCloud, versionFromCloud } from './translate';
@@ -65,4 +71,26 @@ export async function readState(
       return spec ? [{ id: t.id, spec }] : [];
     }),
   };
+}
+
+/**
+ * The dashboard of the function's name in its metrics folder, found by a name selector; undefined
+ * when there is none, or when the function writes no metrics (then no call is made).
+ */
+export async function readDashboard(
+  calls: CloudCalls,
+  manifest: Manifest,
+): Promise<Dashboard | undefined> {
+  const want = wantedDashboard(manifest);
+  if (!want) return undefined;
+  const { dashboards } = await calls.call<ListDashboardsRequest, ListDashboardsResponse>(
+    calls.clients.dashboards,
+    'list',
+    ListDashboardsRequest.fromPartial({
+      folderId: want.folderId,
+      selectors: `name = "${want.name}"`,
+    }),
+  );
+  // Names are unique in a folder; the selector may take GLOBs, so the name is checked again.
+  return dashboards.find((d) => d.name === want.name);
 }

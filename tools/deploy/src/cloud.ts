@@ -1,7 +1,7 @@
 import { readInheritedAccess } from './access';
 import { applyPlan } from './apply-plan';
 import { type Endpoints, openCloudCalls } from './cloud-calls';
-import { readState } from './cloud-state';
+import { readDashboard, readState } from './cloud-state';
 import type { Manifest } from './manifest';
 import type { CurrentState, InheritedAccess, Plan } from './plan';
 
@@ -18,6 +18,8 @@ export function connect(endpoints: Endpoints, token: string) {
     /** The deployment as the cloud has it, or undefined when there is no such function yet. */
     readState: (manifest: Manifest): Promise<CurrentState | undefined> =>
       readState(calls, manifest),
+    /** The function's dashboard in its metrics folder, if it writes metrics and there is one. */
+    readDashboard: (manifest: Manifest) => readDashboard(calls, manifest),
     /** Carries out the plan in order, waiting for each operation; returns a line per step done. */
     apply: (manifest: Manifest, plan: Plan, code: Buffer, current?: CurrentState) =>
       applyPlan(calls, manifest, plan, code, current),

@@ -5,3 +5,14 @@ export class DeployError extends Error {
     this.name = 'DeployError';
   }
 }
+
+/** An operation that ended in an error: its code tells what a caller may make of it. */
+export class OperationFailed extends DeployError {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
+    super(message);
+    this.name = 'OperationFailed';
+  }
+}

@@ -6,6 +6,7 @@ import { buildIfNeeded, ROOT } from '../../../deploy-api';
 import { deployToken } from './auth';
 import { connect, DEFAULT_ENDPOINTS, DeployError, type Endpoints } from './cloud';
 import { type Code, codeOf } from './code';
+import { withDashboard } from './dashboard-plan';
 import { loadManifest, type Manifest, ManifestError, manifestWarnings } from './manifest';
 import { formatPlan, type Plan, planDeployment } from './plan';
 import {
@@ -20,14 +21,14 @@ import {
 const USAGE = `usage: npm run deploy -- [--dry-run [--out plan.json]] [--plan plan.json] [--json]
                          [--manifest function.yaml]
   makes the cloud match function.yaml: the function, a new version when the code or its settings
-  changed, its access, and its triggers. --dry-run prints the plan and stops; with --out it saves
+  changed, its access, its triggers, and its dashboard when it writes metrics. --dry-run prints the plan and stops; with --out it saves
   it too, with the state of the cloud it was made against. --plan applies a saved plan exactly,
   or refuses, changing nothing, when function.yaml, the code or the cloud changed since. --json
   prints the plan as JSON.
 credentials: YC_IAM_TOKEN (for example YC_IAM_TOKEN=$(yc iam create-token)), or
   YC_SERVICE_ACCOUNT_KEY_FILE (yc iam key create --output key.json), or YC_METADATA_TOKEN_URL on a VM
 endpoints: YC_FUNCTIONS_ENDPOINT, YC_TRIGGERS_ENDPOINT, YC_OPERATION_ENDPOINT,
-  YC_RESOURCE_MANAGER_ENDPOINT (the public ones by default)`;
+  YC_RESOURCE_MANAGER_ENDPOINT, YC_MONITORING_ENDPOINT (the public ones by default)`;
 
 /** Flags that contradict each other: a saved plan is applied as it is, or not at all. */
 function flagConflict(values: { 'dry-run'?: boolean; out?: string; plan?: string }) {
@@ -103,6 +104,7 @@ function endpointsOf(env: NodeJS.ProcessEnv): Endpoints {
     triggers: env.YC_TRIGGERS_ENDPOINT || DEFAULT_ENDPOINTS.triggers,
     operations: env.YC_OPERATION_ENDPOINT || DEFAULT_ENDPOINTS.operations,
     resourceManager: env.YC_RESOURCE_MANAGER_ENDPOINT || DEFAULT_ENDPOINTS.resourceManager,
+    monitoring: env.YC_MONITORING_ENDPOINT || DEFAULT_ENDPOINTS.monitoring,
   };
 }
 
@@ -133,7 +135,7 @@ function planWithoutCredentials(deployment: Deployment): number {
   show(
     deployment,
     `${flags.manifest} is valid. The current state could not be read (no credentials: set YC_IAM_TOKEN or YC_SERVICE_ACCOUNT_KEY_FILE), so this plan assumes nothing of it exists yet:`,
-    planDeployment(manifest, code.unpackedBytes),
+    withDashboard(planDeployment(manifest, code.unpackedBytes), manifest),
     'unknown',
   );
   return 0;
@@ -147,7 +149,9 @@ async function deployTo(
   const { flags, manifestFile, manifest, saved, zip, code } = deployment;
   const current = await cloud.readState(manifest);
   const inherited = await cloud.readInheritedAccess(manifest);
-  const plan = planDeployment(manifest, code.unpackedBytes, current, inherited);
+  const dashboard = await cloud.readDashboard(manifest);
+  const planned = planDeployment(manifest, code.unpackedBytes, current, inherited);
+  const plan = withDashboard(planned, manifest, dashboard);
   const state = plannedState(current, inherited);
   const now: Now = {
     manifestFile,

@@ -78,6 +78,16 @@ export type Step =
       readonly id: string;
       readonly trigger: TriggerSpec;
       readonly changes: readonly Change[];
+    }
+  | { readonly kind: 'create-dashboard'; readonly name: string; readonly folderId: string }
+  | {
+      /** With the etag read when planning: a dashboard changed since is not overwritten. */
+      readonly kind: 'update-dashboard';
+      readonly id: string;
+      readonly etag: string;
+      readonly name: string;
+      /** The fields deploy sets that differ: title, description, widgets. */
+      readonly changed: readonly string[];
     };
 
 export interface Plan {
@@ -208,6 +218,10 @@ function headline(step: Step, manifest: Manifest): string {
       return `update ${step.trigger.type} trigger ${step.trigger.name} in place`;
     case 'replace-trigger':
       return `replace trigger ${step.trigger.name}: its type changes, which an update cannot do, so it is deleted and made again (it misses what happens in between)`;
+    case 'create-dashboard':
+      return `create dashboard ${step.name} in folder ${step.folderId}`;
+    case 'update-dashboard':
+      return `update dashboard ${step.name} (${step.changed.join(', ')} changed), with the etag ${step.etag} read now`;
   }
 }
 

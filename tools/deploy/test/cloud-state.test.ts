@@ -51,6 +51,7 @@ describe('reading the deployment from the cloud', () => {
         triggers: server.address,
         operations: server.address,
         resourceManager: server.address,
+        monitoring: server.address,
       },
       't1.deployer-token',
     );

@@ -84,6 +84,7 @@ function deployWith(credentials: Record<string, string>, data: object, ...args: 
     YC_TRIGGERS_ENDPOINT: server.address,
     YC_OPERATION_ENDPOINT: server.address,
     YC_RESOURCE_MANAGER_ENDPOINT: server.address,
+    YC_MONITORING_ENDPOINT: server.address,
     NODE_EXTRA_CA_CERTS: testPki().caFile,
     // grpc-js trusts NODE_EXTRA_CA_CERTS only while this is unset.
     GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
@@ -426,6 +427,113 @@ describe('npm run deploy against the API', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/uploading a version failed: quota exceeded \(code 8, operation \w+\)/);
     expect(server.triggers().filter((t) => t.name.startsWith('unlucky-'))).toEqual([]);
+  });
+});
+
+describe("npm run deploy and the function's dashboard", () => {
+  const OWNER = 'yc-operation-canceller';
+  /** A function writing metrics to a folder of its own, so no test sees another's dashboard. */
+  const withMetrics = (name: string) =>
+    manifest(name, { environment: { DRY_RUN: 'false', METRICS_FOLDER_ID: `b1gmetrics${name}` } });
+  const dashboardsOf = (name: string) =>
+    server.dashboards().filter((d) => d.folderId === `b1gmetrics${name}`);
+  const dashboardCalls = () => server.calls.filter((c) => c.method.startsWith('DashboardService/'));
+  const dashboardChanges = () => dashboardCalls().filter((c) => !/\/(List|Get)$/.test(c.method));
+
+  it('makes it on the first deploy, shown first by a dry run, and leaves it be on the next', async () => {
+    const dry = await deploy(withMetrics('dashfresh'), '--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('+ create dashboard dashfresh in folder b1gmetricsdashfresh');
+    expect(dashboardChanges()).toEqual([]);
+    expect(dashboardsOf('dashfresh')).toEqual([]);
+
+    const first = await deploy(withMetrics('dashfresh'));
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('created dashboard dashfresh in folder b1gmetricsdashfresh');
+    const [made] = dashboardsOf('dashfresh');
+    expect(made).toMatchObject({ name: 'dashfresh', managedBy: OWNER, managedLink: '' });
+    const queries = made?.widgets.flatMap((w) => w.chart?.queries?.targets ?? []);
+    expect(queries?.map((q) => q.query.split('{')[0])).toEqual([
+      '"canceller.operations"',
+      '"canceller.operations"',
+      '"canceller.sweep.refused"',
+      '"canceller.sweep.refused_listings"',
+      '"canceller.sweep.failed_listings"',
+      '"canceller.invocation.duration_ms"',
+      '"canceller.invocation.duration_ms"',
+    ]);
+
+    server.reset();
+    const second = await deploy(withMetrics('dashfresh'));
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain('= dashboard dashfresh');
+    expect(dashboardCalls().map((c) => c.method)).toEqual(['DashboardService/List']);
+    expect(dashboardsOf('dashfresh')).toEqual([made]);
+  });
+
+  it('puts back an edit by hand, updating with the etag it read', async () => {
+    await deploy(withMetrics('dashedited'));
+    const [made] = dashboardsOf('dashedited');
+    if (!made) throw new Error('no dashboard made');
+    server.seedDashboards({ ...made, folderId: made.folderId ?? '', title: 'Mine', etag: '7' });
+
+    const dry = await deploy(withMetrics('dashedited'), '--dry-run');
+    expect(dry.stdout).toContain(
+      '+ update dashboard dashedited (title changed), with the etag 7 read now',
+    );
+    server.reset();
+    const { code, stdout, stderr } = await deploy(withMetrics('dashedited'));
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('updated dashboard dashedited (title)');
+    expect(
+      server.requestsOf('DashboardService/Update').map((r) => [r.dashboardId, r.etag]),
+    ).toEqual([[made.id, '7']]);
+    expect(dashboardsOf('dashedited')).toEqual([
+      expect.objectContaining({ title: made.title, etag: '8', managedBy: OWNER }),
+    ]);
+  });
+
+  it('says re-plan when the dashboard changed between the plan and the update', async () => {
+    await deploy(withMetrics('dashraced'));
+    const [made] = dashboardsOf('dashraced');
+    if (!made) throw new Error('no dashboard made');
+    server.seedDashboards({ ...made, folderId: made.folderId ?? '', title: 'Mine' });
+    // What the API ends an update in when the etag sent is no longer the dashboard's.
+    const message = `ALREADY_EXISTS: dashboard '${made.id}' with etag '0' is out of date`;
+    server.failOperation('DashboardService/Update', { code: 6, message });
+
+    const { code, stderr } = await deploy(withMetrics('dashraced'));
+    expect(code).toBe(2);
+    expect(stderr).toContain('dashboard dashraced changed since the plan was made');
+    expect(stderr).toContain('re-plan');
+    expect(dashboardsOf('dashraced')).toEqual([expect.objectContaining({ title: 'Mine' })]);
+  });
+
+  it('refuses, changing nothing, when someone else manages a dashboard of its name', async () => {
+    server.seedDashboards({
+      id: 'fbeterraform00000001',
+      folderId: 'b1gmetricsdashtaken',
+      name: 'dashtaken',
+      managedBy: 'terraform',
+    });
+    const { code, stdout, stderr } = await deploy(withMetrics('dashtaken'));
+    expect(code).toBe(1);
+    expect(stdout).toContain(
+      'REFUSED: dashboard dashtaken in folder b1gmetricsdashtaken is managed by "terraform", not by yc-operation-canceller',
+    );
+    expect(stderr).toContain('refused; nothing was changed');
+    expect(mutations()).toEqual([]);
+    expect(fn('dashtaken')).toBeUndefined();
+    expect(dashboardsOf('dashtaken')).toEqual([
+      expect.objectContaining({ managedBy: 'terraform', etag: '0' }),
+    ]);
+  });
+
+  it('makes none, and calls Monitoring not at all, without METRICS_FOLDER_ID', async () => {
+    const { code, stdout, stderr } = await deploy(manifest('dashnone'));
+    expect(code, stderr).toBe(0);
+    expect(stdout).not.toContain('dashboard');
+    expect(dashboardCalls()).toEqual([]);
   });
 });
 

@@ -1,0 +1,106 @@
+import type { Dashboard } from '@yandex-cloud/nodejs-sdk/monitoring-v3/dashboard';
+import { Widget } from '@yandex-cloud/nodejs-sdk/monitoring-v3/widget';
+import { METRIC } from '../../../deploy-api';
+import type { Manifest } from './manifest';
+
+/**
+ * The `managed_by` of the dashboard deploy makes: the mark by which it knows its own, and leaves
+ * alone one that someone else (the console, Terraform) manages.
+ */
+export const DASHBOARD = {
+  managedBy: 'yc-operation-canceller',
+  docs: 'docs/observability.md',
+} as const;
+
+/** dashboard_service.proto: CreateDashboardRequest.name. */
+const NAME_LIMIT = 63;
+
+/** The dashboard deploy makes for the function: the fields it sets, all of them. */
+export interface WantedDashboard {
+  readonly folderId: string;
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly managedBy: string;
+  readonly widgets: readonly Widget[];
+}
+
+/**
+ * The charts, each a title and the labels of one metric the function writes (src/report/observe/
+ * metrics.ts). There is no metric of a timer's last run: the timer's invocation durations stand
+ * in for it, one point per run, so a gap in them is a run that did not happen.
+ */
+const CHARTS = [
+  ['operations', 'Operations by outcome', METRIC.operations, 'outcome="*"'],
+  ['stuck', 'Stuck operations', METRIC.operations, 'outcome="stuck"'],
+  ['refused', 'Sweeps refused by the blast-radius guard', METRIC.refused, ''],
+  ['unlistable', 'Listings refused, by kind', METRIC.refusedListings, 'kind="*"'],
+  ['failed-listings', 'Listings failed for now', METRIC.failedListings, ''],
+  ['duration', 'Invocation duration, ms', METRIC.duration, 'source="*"'],
+  ['timer-runs', 'Timer runs (a gap is a missed run)', METRIC.duration, 'source="timer"'],
+] as const;
+
+/** Charts two to a row, under the text; Monitoring's grid is 36 columns wide. */
+const SIZE = { w: 18, h: 8, textH: 3 } as const;
+
+/**
+ * A dashboard name from the function's name, valid per `[a-z]([-a-z0-9]{0,61}[a-z0-9])?`:
+ * lower case, anything else a dash, cut to 63 characters, starting with a letter.
+ */
+export function dashboardName(functionName: string): string {
+  const dashed = functionName.toLowerCase().replace(/[^-a-z0-9]+/g, '-');
+  const lettered = /^[a-z]/.test(dashed) ? dashed : `d-${dashed}`;
+  return lettered.slice(0, NAME_LIMIT).replace(/-+$/, '');
+}
+
+function chart(index: number, folderId: string, row: (typeof CHARTS)[number]): Widget {
+  const [id, title, metric, labels] = row;
+  const selector = [`folderId="${folderId}"`, 'service="custom"', ...(labels ? [labels] : [])];
+  return Widget.fromPartial({
+    position: {
+      x: (index % 2) * SIZE.w,
+      y: SIZE.textH + Math.floor(index / 2) * SIZE.h,
+      w: SIZE.w,
+      h: SIZE.h,
+    },
+    chart: {
+      id,
+      title,
+      displayLegend: true,
+      queries: { targets: [{ query: `"${metric}"{${selector.join(', ')}}`, textMode: true }] },
+    },
+  });
+}
+
+/** The dashboard for the function when it writes metrics (METRICS_FOLDER_ID), else undefined. */
+export function wantedDashboard(manifest: Manifest): WantedDashboard | undefined {
+  const folderId = manifest.environment.METRICS_FOLDER_ID;
+  if (!folderId) return undefined;
+  const text = Widget.fromPartial({
+    position: { x: 0, y: 0, w: 2 * SIZE.w, h: SIZE.textH },
+    text: {
+      text: `Function ${manifest.name}: what each metric means, and the alerts to make, are in ${DASHBOARD.docs}. Made by npm run deploy; edits here are overwritten by the next deploy.`,
+    },
+  });
+  return {
+    folderId,
+    name: dashboardName(manifest.name),
+    title: `Operation canceller: ${manifest.name}`,
+    description: `The metrics function ${manifest.name} writes (${DASHBOARD.docs})`,
+    managedBy: DASHBOARD.managedBy,
+    widgets: [text, ...CHARTS.map((row, i) => chart(i, folderId, row))],
+  };
+}
+
+const widgetsJson = (widgets: readonly Widget[]) =>
+  JSON.stringify(widgets.map((w) => Widget.toJSON(w)));
+
+/** The fields deploy sets that the dashboard found has otherwise; none when it matches. */
+export function dashboardChanges(want: WantedDashboard, found: Dashboard): string[] {
+  const changed: string[] = [];
+  for (const field of ['title', 'description'] as const) {
+    if (want[field] !== found[field]) changed.push(field);
+  }
+  if (widgetsJson(want.widgets) !== widgetsJson(found.widgets)) changed.push('widgets');
+  return changed;
+}
