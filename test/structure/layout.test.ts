@@ -35,8 +35,10 @@ describe('docs/layout.md', () => {
   });
 
   it('names no folder or file that is not there', () => {
+    // dist/ is the build's, and not there before it runs.
     const paths = spans.filter(
-      (span) => /^[\w.-]+(\/[\w.-]+)*\/?$/.test(span) && /[/.]/.test(span),
+      (span) =>
+        /^[\w.-]+(\/[\w.-]+)*\/?$/.test(span) && /[/.]/.test(span) && !span.startsWith('dist/'),
     );
     const files = new Set(
       ['.', ...ROOMS.flatMap((room) => [room, ...foldersUnder(room)])].flatMap((dir) =>
