@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildIfNeeded, ROOT } from '../../../deploy-api';
+import { formatAlerts, wantedAlerts } from './alerts';
 import { deployToken } from './auth';
 import { connect, DEFAULT_ENDPOINTS, DeployError, type Endpoints } from './cloud';
 import { type Code, codeOf } from './code';
@@ -111,6 +112,12 @@ function endpointsOf(env: NodeJS.ProcessEnv): Endpoints {
 /** What a report goes to: with --json, stdout is the plan alone, for a machine to read. */
 const reportTo = (flags: Flags) => (flags.json ? console.error : console.log);
 
+/** The alerts to make by hand, when the function writes metrics: with the plan, never in it. */
+function alertsText(manifest: Manifest): string {
+  const alerts = wantedAlerts(manifest);
+  return alerts ? `\n${formatAlerts(alerts)}` : '';
+}
+
 /** The plan, as text or JSON; a plan with refusals is never carried out. */
 function show(
   { flags, manifest }: Deployment,
@@ -119,7 +126,7 @@ function show(
   state: 'unknown' | 'new' | 'existing',
 ): boolean {
   if (flags.json) console.log(JSON.stringify({ state, ...plan }, null, 2));
-  else console.log(`${heading}\n${formatPlan(plan, manifest)}`);
+  else console.log(`${heading}\n${formatPlan(plan, manifest)}${alertsText(manifest)}`);
   return plan.refusals.length === 0;
 }
 

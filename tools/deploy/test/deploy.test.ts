@@ -20,7 +20,9 @@ import {
   zip,
 } from '../../../test/support/index';
 import { type DeployApiServer, startDeployApiServer } from '../fake/server';
+import { formatAlerts, wantedAlerts } from '../src/alerts';
 import { codeOf } from '../src/code';
+import { validateManifest } from '../src/manifest';
 
 const TOKEN = 't1.deployer-token';
 const FOLDER = 'b1gdeployfolder';
@@ -534,6 +536,41 @@ describe("npm run deploy and the function's dashboard", () => {
     expect(code, stderr).toBe(0);
     expect(stdout).not.toContain('dashboard');
     expect(dashboardCalls()).toEqual([]);
+  });
+});
+
+describe('npm run deploy and the alerts to make by hand', () => {
+  const HEADING =
+    'alerts to make in the console (no API exists: terraform-provider-yandex #166, #427):';
+  const withMetrics = (name: string) =>
+    manifest(name, { environment: { DRY_RUN: 'false', METRICS_FOLDER_ID: `b1gmetrics${name}` } });
+
+  it('prints them after the plan of a dry run, as deploy would for the manifest', async () => {
+    const data = withMetrics('alertsdry');
+    const { code, stdout, stderr } = await deploy(data, '--dry-run');
+    expect(code, stderr).toBe(0);
+    const alerts = wantedAlerts(validateManifest(data));
+    if (!alerts) throw new Error('no alerts');
+    expect(stdout).toContain(`\n${formatAlerts(alerts)}`);
+    expect(stdout.indexOf(HEADING)).toBeGreaterThan(stdout.indexOf('+ create dashboard alertsdry'));
+    expect(stdout).toContain(
+      '  Query A:                        "canceller.invocation.duration_ms"{folderId="b1gmetricsalertsdry", service="custom", source="timer"}\n  Test query:                     A\n  Aggregation function:           Count',
+    );
+    expect(mutations()).toEqual([]);
+  });
+
+  it('prints them with the plan of a real run too, and none without METRICS_FOLDER_ID', async () => {
+    const real = await deploy(withMetrics('alertsreal'));
+    expect(real.code, real.stderr).toBe(0);
+    expect(real.stdout).toContain(HEADING);
+    expect(real.stdout).toContain(
+      '  Name:                           alertsreal: operations failed',
+    );
+
+    const none = await deploy(manifest('alertsnone'), '--dry-run');
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout).not.toContain('alerts to make');
+    expect(none.stdout).not.toContain('Evaluation window');
   });
 });
 
