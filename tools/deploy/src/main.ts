@@ -26,7 +26,7 @@ const USAGE = `usage: npm run deploy -- [--dry-run [--out plan.json]] [--plan pl
   it too, with the state of the cloud it was made against. --plan applies a saved plan exactly,
   or refuses, changing nothing, when function.yaml, the code or the cloud changed since. --json
   prints the plan as JSON. --terraform writes DIR/main.tf and DIR/variables.tf, the same
-  deployment for Terraform, and changes nothing in the cloud.
+  deployment (dashboard too) for Terraform, and changes nothing in the cloud.
 credentials: YC_IAM_TOKEN (for example YC_IAM_TOKEN=$(yc iam create-token)), or
   YC_SERVICE_ACCOUNT_KEY_FILE (yc iam key create --output key.json), or YC_METADATA_TOKEN_URL on a VM
 endpoints: YC_FUNCTIONS_ENDPOINT, YC_TRIGGERS_ENDPOINT, YC_OPERATION_ENDPOINT,

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { Duration } from '@yandex-cloud/nodejs-sdk/dist/generated/google/protobuf/duration';
 import { LogLevel_Level } from '@yandex-cloud/nodejs-sdk/dist/generated/yandex/cloud/logging/v1/log_entry';
+import type { Widget } from '@yandex-cloud/nodejs-sdk/monitoring-v3/widget';
 import { PUBLIC_BINDING } from './access';
+import { wantedDashboard } from './dashboard';
 import {
   type Attribute,
   type Block,
@@ -79,6 +81,8 @@ export function renderTerraform(
     ...manifest.triggers.map((trigger) => triggerBlock(trigger, manifest, vars)),
   ];
   if (manifest.public) blocks.push(publicBlock());
+  const dashboard = dashboardBlock(manifest);
+  if (dashboard) blocks.push(dashboard);
   return {
     'main.tf': `${HEADER}\n${blocks.map((block) => blockText(block)).join('\n')}`,
     'variables.tf': `${HEADER}\n${vars.text()}`,
@@ -340,6 +344,65 @@ function publicBlock(): Block {
       ['function_id', expression(`${FUNCTION}.id`)],
       ['role', PUBLIC_BINDING.roleId],
       ['member', `${subject?.type}:${subject?.id}`],
+    ],
+  };
+}
+
+/**
+ * The dashboard deploy makes when the function writes metrics, chart for chart. Its folder is
+ * METRICS_FOLDER_ID's value, as the charts' queries name it: a variable could part them.
+ */
+function dashboardBlock(manifest: Manifest): Block | undefined {
+  const want = wantedDashboard(manifest, 'terraform');
+  if (want === undefined) return undefined;
+  return {
+    type: 'resource',
+    labels: ['yandex_monitoring_dashboard', 'dashboard'],
+    body: [
+      ['name', want.name],
+      ['folder_id', want.folderId],
+      ['title', want.title],
+      ['description', want.description],
+      ...want.widgets.map(widgetBlock),
+    ],
+  };
+}
+
+function widgetBlock(widget: Widget): Block {
+  const { position, text, chart } = widget;
+  return {
+    type: 'widgets',
+    body: [
+      position && {
+        type: 'position',
+        body: [
+          ['x', Number(position.x)],
+          ['y', Number(position.y)],
+          ['w', Number(position.w)],
+          ['h', Number(position.h)],
+        ],
+      },
+      text && { type: 'text', body: [['text', text.text]] },
+      chart && {
+        type: 'chart',
+        body: [
+          ['chart_id', chart.id],
+          ['title', chart.title],
+          ['display_legend', expression(String(chart.displayLegend))],
+          {
+            type: 'queries',
+            body: (chart.queries?.targets ?? []).map(
+              (t): Block => ({
+                type: 'target',
+                body: [
+                  ['query', t.query],
+                  ['text_mode', expression(String(t.textMode))],
+                ],
+              }),
+            ),
+          },
+        ],
+      },
     ],
   };
 }

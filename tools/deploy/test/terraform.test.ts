@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT, runScript, WITHOUT_CREDENTIALS } from '../../../test/support/index';
+import { KEPT_BY, wantedDashboard } from '../src/dashboard';
 import { hclString } from '../src/hcl';
 import { loadManifest, type Manifest, validateManifest } from '../src/manifest';
 import { renderTerraform } from '../src/terraform';
@@ -30,7 +31,8 @@ const TARGET: Shape = { optional: ['arn', 'service_account_id'] };
  * Transcribed from yandex-cloud/terraform-provider-yandex: docs/resources/function.md at
  * 06504f7a6f509acf676c258d7bca249212f68710, function_trigger.md at
  * 10279e9a0360a650b0927edf90a68a54ba11100b, function_iam_member.md at
- * 5286b2328f69e9203bf44fb9179dce8a5e5a999c. Only the blocks deploy writes are listed: any other
+ * 5286b2328f69e9203bf44fb9179dce8a5e5a999c, monitoring_dashboard.md at
+ * 10279e9a0360a650b0927edf90a68a54ba11100b. Only the blocks deploy writes are listed: any other
  * is a mistake here.
  */
 const SCHEMA: Readonly<Record<string, Shape>> = {
@@ -64,6 +66,26 @@ const SCHEMA: Readonly<Record<string, Shape>> = {
         optional: ['retry_attempts', 'retry_interval', 'service_account_id', 'tag'],
       },
       dlq: { required: ['queue_id', 'service_account_id'] },
+    },
+  },
+  yandex_monitoring_dashboard: {
+    required: ['name'],
+    optional: ['description', 'folder_id', 'labels', 'title'],
+    blocks: {
+      widgets: {
+        blocks: {
+          position: { optional: ['h', 'w', 'x', 'y'] },
+          text: { optional: ['text'] },
+          chart: {
+            optional: ['chart_id', 'description', 'display_legend', 'freeze', 'title'],
+            blocks: {
+              queries: {
+                blocks: { target: { required: ['query'], optional: ['hidden', 'text_mode'] } },
+              },
+            },
+          },
+        },
+      },
     },
   },
   yandex_function_iam_member: {
@@ -136,7 +158,7 @@ const WIDE_INPUT = {
   timeout: '1500ms',
   concurrency: 4,
   serviceAccountId: 'ajefunction000000001',
-  environment: { DRY_RUN: 'true' },
+  environment: { DRY_RUN: 'true', METRICS_FOLDER_ID: 'b1gmetrics0000000001' },
   secrets: [
     {
       environmentVariable: 'HTTP_API_KEY',
@@ -268,6 +290,32 @@ describe('--terraform: the deployment for terraform-provider-yandex', () => {
       role: 'functions.functionInvoker',
       member: 'system:allUsers',
     });
+  });
+
+  it('writes the dashboard deploy makes when the function writes metrics, chart for chart', async () => {
+    const { main } = await rendered(WIDE);
+    expect(schemaProblems(main)).toEqual([]);
+    const want = wantedDashboard(WIDE);
+    const dashboard = only(main.resource.yandex_monitoring_dashboard?.dashboard);
+    expect(dashboard).toMatchObject({
+      name: want?.name,
+      folder_id: 'b1gmetrics0000000001',
+      title: want?.title,
+    });
+    const widgets = dashboard.widgets as Body[];
+    expect(widgets).toHaveLength(want?.widgets.length ?? -1);
+    const queries = widgets.flatMap((w) =>
+      ((w.chart as Body[] | undefined) ?? []).flatMap((c) =>
+        (c.queries as Body[]).flatMap((q) => (q.target as Body[]).map((t) => t.query)),
+      ),
+    );
+    expect(queries).toEqual(
+      want?.widgets.flatMap((w) => w.chart?.queries?.targets.map((t) => t.query) ?? []),
+    );
+    expect(queries[0]).toContain('folderId="b1gmetrics0000000001"');
+    const text = only(only(widgets.filter((w) => w.text)).text as Body[]).text;
+    expect(text).toContain(KEPT_BY.terraform);
+    expect(only(widgets.at(-1)?.position as Body[])).toEqual({ x: 0, y: 27, w: 18, h: 8 });
   });
 
   it('writes no public access for a private function', async () => {
