@@ -13,7 +13,7 @@ import { allPages, type CloudCalls, statusOfCall } from './cloud-calls';
 import type { InheritedAccess } from './plan';
 
 /** Anyone may invoke a public function: this binding is what makes it so. */
-const PUBLIC_BINDING: AccessBinding = {
+export const PUBLIC_BINDING: AccessBinding = {
   roleId: 'functions.functionInvoker',
   subject: { id: 'allUsers', type: 'system' },
 };

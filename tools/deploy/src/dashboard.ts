@@ -72,14 +72,23 @@ function chart(index: number, folderId: string, row: (typeof CHARTS)[number]): W
   });
 }
 
+/** Who keeps the dashboard, as its text tells whoever would edit it. */
+export const KEPT_BY = {
+  deploy: 'Made by npm run deploy; edits here are overwritten by the next deploy.',
+  terraform: 'Made by Terraform from function.yaml; edits here are overwritten by the next apply.',
+} as const;
+
 /** The dashboard for the function when it writes metrics (METRICS_FOLDER_ID), else undefined. */
-export function wantedDashboard(manifest: Manifest): WantedDashboard | undefined {
+export function wantedDashboard(
+  manifest: Manifest,
+  keptBy: keyof typeof KEPT_BY = 'deploy',
+): WantedDashboard | undefined {
   const folderId = manifest.environment.METRICS_FOLDER_ID;
   if (!folderId) return undefined;
   const text = Widget.fromPartial({
     position: { x: 0, y: 0, w: 2 * SIZE.w, h: SIZE.textH },
     text: {
-      text: `Function ${manifest.name}: what each metric means, and the alerts to make, are in ${DASHBOARD.docs}. Made by npm run deploy; edits here are overwritten by the next deploy.`,
+      text: `Function ${manifest.name}: what each metric means, and the alerts to make, are in ${DASHBOARD.docs}. ${KEPT_BY[keptBy]}`,
     },
   });
   return {

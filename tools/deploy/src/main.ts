@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildIfNeeded, ROOT } from '../../../deploy-api';
@@ -18,21 +18,33 @@ import {
   type SavedPlan,
   staleReasons,
 } from './saved-plan';
+import { renderTerraform } from './terraform';
 
 const USAGE = `usage: npm run deploy -- [--dry-run [--out plan.json]] [--plan plan.json] [--json]
-                         [--manifest function.yaml]
+                         [--manifest function.yaml] [--terraform DIR]
   makes the cloud match function.yaml: the function, a new version when the code or its settings
   changed, its access, its triggers, and its dashboard when it writes metrics. --dry-run prints the plan and stops; with --out it saves
   it too, with the state of the cloud it was made against. --plan applies a saved plan exactly,
   or refuses, changing nothing, when function.yaml, the code or the cloud changed since. --json
-  prints the plan as JSON.
+  prints the plan as JSON. --terraform writes DIR/main.tf and DIR/variables.tf, the same
+  deployment (dashboard too) for Terraform, and changes nothing in the cloud.
 credentials: YC_IAM_TOKEN (for example YC_IAM_TOKEN=$(yc iam create-token)), or
   YC_SERVICE_ACCOUNT_KEY_FILE (yc iam key create --output key.json), or YC_METADATA_TOKEN_URL on a VM
 endpoints: YC_FUNCTIONS_ENDPOINT, YC_TRIGGERS_ENDPOINT, YC_OPERATION_ENDPOINT,
   YC_RESOURCE_MANAGER_ENDPOINT, YC_MONITORING_ENDPOINT (the public ones by default)`;
 
 /** Flags that contradict each other: a saved plan is applied as it is, or not at all. */
-function flagConflict(values: { 'dry-run'?: boolean; out?: string; plan?: string }) {
+function flagConflict(values: {
+  'dry-run'?: boolean;
+  out?: string;
+  plan?: string;
+  terraform?: string;
+}) {
+  if (
+    values.terraform !== undefined &&
+    (values['dry-run'] || values.out !== undefined || values.plan !== undefined)
+  )
+    return '--terraform only writes Terraform: it takes neither --dry-run, --out nor --plan';
   if (values.out !== undefined && !values['dry-run'])
     return '--out saves the plan of a dry run: use it with --dry-run';
   if (values.plan !== undefined && (values['dry-run'] || values.out !== undefined))
@@ -47,6 +59,7 @@ const FLAGS = {
   out: { type: 'string' },
   plan: { type: 'string' },
   json: { type: 'boolean' },
+  terraform: { type: 'string' },
   manifest: { type: 'string', default: path.join(ROOT, 'function.yaml') },
   help: { type: 'boolean' },
 } as const;
@@ -76,6 +89,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const deployment = readDeployment(flags);
+  if (flags.terraform !== undefined) return writeTerraform(deployment, flags.terraform);
   const token = await deployToken(process.env);
   if (!token) return planWithoutCredentials(deployment);
   const cloud = connect(endpointsOf(process.env), token);
@@ -96,6 +110,21 @@ function readDeployment(flags: Flags): Deployment {
   if (!saved) buildIfNeeded();
   const zip = readFileSync(path.resolve(ROOT, manifest.source));
   return { flags, manifestFile, manifest, saved, zip, code: codeOf(zip) };
+}
+
+/** The deployment as Terraform, which takes no credentials: it reads nothing of the cloud. */
+function writeTerraform({ manifest, zip }: Deployment, dir: string): number {
+  const out = path.resolve(dir);
+  const zipPath = path.relative(out, path.resolve(ROOT, manifest.source));
+  const files = renderTerraform(manifest, { zipPath, sha256: sha256(zip) });
+  mkdirSync(out, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(out, name), text);
+  console.log(
+    `wrote ${Object.keys(files)
+      .map((name) => path.join(out, name))
+      .join(' and ')}`,
+  );
+  return 0;
 }
 
 /** The endpoints the environment names, the public ones where it names none. */
