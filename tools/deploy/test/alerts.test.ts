@@ -5,6 +5,7 @@ import { ROOT } from '../../../test/support/index';
 import { formatAlerts, wantedAlerts } from '../src/alerts';
 import { longestGapMinutes } from '../src/cron-period';
 import { loadManifest, type Manifest, validateManifest } from '../src/manifest';
+import { MINIMAL_MANIFEST } from './manifests';
 
 const METRICS = 'b1gmetricsfolder';
 const timer = (cron: string, name = 'tick') => ({
@@ -15,13 +16,7 @@ const timer = (cron: string, name = 'tick') => ({
 });
 const manifest = (environment: Record<string, string>, triggers: object[] = []): Manifest =>
   validateManifest({
-    name: 'operation-canceller',
-    folderId: 'b1gfolder',
-    runtime: 'nodejs22',
-    entrypoint: 'index.handler',
-    memory: '128m',
-    timeout: '60s',
-    serviceAccountId: 'ajesa',
+    ...MINIMAL_MANIFEST,
     environment: { DRY_RUN: 'false', ...environment },
     triggers,
   });

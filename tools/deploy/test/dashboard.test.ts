@@ -4,17 +4,13 @@ import { DASHBOARD, dashboardName, wantedDashboard } from '../src/dashboard';
 import { withDashboard } from '../src/dashboard-plan';
 import { type Manifest, validateManifest } from '../src/manifest';
 import { formatPlan, planDeployment } from '../src/plan';
+import { MINIMAL_MANIFEST } from './manifests';
 
 const METRICS = 'b1gmetricsfolder';
 const manifest = (environment: Record<string, string>, name = 'operation-canceller'): Manifest =>
   validateManifest({
+    ...MINIMAL_MANIFEST,
     name,
-    folderId: 'b1gfolder',
-    runtime: 'nodejs22',
-    entrypoint: 'index.handler',
-    memory: '128m',
-    timeout: '60s',
-    serviceAccountId: 'ajesa',
     environment: { DRY_RUN: 'false', ...environment },
     triggers: [],
   });

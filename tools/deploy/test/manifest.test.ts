@@ -2,18 +2,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cronProblems } from '../src/cron';
 import { loadManifest, ManifestError, manifestWarnings, validateManifest } from '../src/manifest';
+import { MINIMAL_MANIFEST } from './manifests';
 
 const REPO_MANIFEST = path.resolve(import.meta.dirname, '../../../function.yaml');
 
-const valid = {
-  name: 'operation-canceller',
-  folderId: 'b1gfolder',
-  runtime: 'nodejs22',
-  entrypoint: 'index.handler',
-  memory: '128m',
-  timeout: '60s',
-  serviceAccountId: 'ajesa',
-};
+const valid = MINIMAL_MANIFEST;
 
 const problems = (data: unknown): readonly string[] => {
   try {

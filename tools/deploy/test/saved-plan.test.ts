@@ -13,18 +13,11 @@ import {
   type SavedPlan,
   staleReasons,
 } from '../src/saved-plan';
+import { MINIMAL_MANIFEST } from './manifests';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
-const manifest = validateManifest({
-  name: 'operation-canceller',
-  folderId: 'b1gfolder',
-  runtime: 'nodejs22',
-  entrypoint: 'index.handler',
-  memory: '128m',
-  timeout: '60s',
-  serviceAccountId: 'ajesa',
-});
+const manifest = validateManifest(MINIMAL_MANIFEST);
 const plan = planDeployment(manifest, 1000);
 const state = {
   functionId: 'd4efn',
