@@ -1,30 +1,16 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { invokeSelf, type SelfInvokeDeps } from '../../src/cloud/invoke-async';
 import { type RetryPolicy, retrying, type Tried } from '../../src/cloud/retry';
 import { postJson } from '../../src/report/observe/post';
-import { closable, closedAfterEach } from '../support/cleanup';
+import { answeringServer } from '../support/answering-server';
+import { closedAfterEach } from '../support/cleanup';
 
 const track = closedAfterEach();
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** An HTTP server that answers the statuses given, one per request, and the last one after them. */
-async function answering(...statuses: number[]) {
-  const seen: Array<{ url: string; authorization: string | undefined }> = [];
-  const server = createServer((request, response) => {
-    seen.push({ url: request.url ?? '', authorization: request.headers.authorization });
-    request.resume();
-    response.statusCode = statuses[Math.min(seen.length, statuses.length) - 1] ?? 500;
-    response.end('{}');
-  });
-  track(closable(server));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, seen };
-}
+const answering = (...statuses: number[]) => answeringServer(track, ...statuses);
 
 const selfDeps = (invokeUrl: string, overrides: Partial<SelfInvokeDeps> = {}): SelfInvokeDeps => ({
   invokeUrl,

@@ -9,6 +9,7 @@ import {
   startCloudApiServer,
 } from '../../emulator/cloud-api-server';
 import { endpointsAt } from '../../emulator/endpoints';
+import { answeringServer } from '../support/answering-server';
 import { closedAfterEach } from '../support/cleanup';
 import { httpEvent, queueEvent, timerEvent } from '../support/events';
 import { type RecordedRuntime, startRuntime } from '../support/runtime';
@@ -228,5 +229,32 @@ describe('a zip without re2.js', () => {
     expect(JSON.parse(reply.body)).toEqual({
       error: { message: 'the deployed zip lacks re2.js: upload dist/function.zip whole' },
     });
+  });
+});
+
+describe('what dist/index.js hands dist/observe.js, on the built files', () => {
+  it('retries a Monitoring write and a message once, with the loop observe.js carries', async () => {
+    const monitoring = await answeringServer(track, 500, 200);
+    const webhook = await answeringServer(track, 503);
+    const { fn } = await start({
+      operations: [{ id: 'fd8observed', createdAt: HOUR_AGO(), cancel: 'cancels' }],
+      env: {
+        METRICS_FOLDER_ID: FOLDER,
+        YC_MONITORING_URL: monitoring.url,
+        NOTIFY_WEBHOOK_URL: `${webhook.url}/hook`,
+      },
+    });
+
+    const invocation = await fn.invoke(httpEvent(ids(['fd8observed'])), TOKEN);
+
+    expect(invocation.ok, invocation.body).toBe(true);
+    const failed = await fn.waitForLine(
+      (l) => l.request_id === invocation.requestId && l.msg === 'notification not sent',
+    );
+    expect(failed.reason).toBe('answered 503, twice');
+    expect(monitoring.seen).toHaveLength(2);
+    expect(webhook.seen.map((s) => s.url)).toEqual(['/hook', '/hook']);
+    const lines = fn.linesFor(invocation.requestId);
+    expect(lines.filter((l) => l.msg === 'metrics not written')).toEqual([]);
   });
 });
