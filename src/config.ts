@@ -12,6 +12,20 @@ export interface Endpoints {
   readonly cloudrouter: string;
 }
 
+/** The setting that says where each API is served: the function's, the emulator's and deploy's. */
+export const ENDPOINT_SETTINGS = {
+  operation: 'YC_OPERATION_ENDPOINT',
+  resourceManager: 'YC_RESOURCE_MANAGER_ENDPOINT',
+  compute: 'YC_COMPUTE_ENDPOINT',
+  vpc: 'YC_VPC_ENDPOINT',
+  k8s: 'YC_K8S_ENDPOINT',
+  mdb: 'YC_MDB_ENDPOINT',
+  cic: 'YC_CIC_ENDPOINT',
+  cloudrouter: 'YC_CLOUDROUTER_ENDPOINT',
+} as const satisfies Record<keyof Endpoints, string>;
+
+export type EndpointSetting = (typeof ENDPOINT_SETTINGS)[keyof Endpoints];
+
 export interface Config {
   readonly endpoints: Endpoints;
   readonly metadataTokenUrl: string;
@@ -223,20 +237,26 @@ function policy(env: Env): Policy {
   };
 }
 
+function endpointsOf(env: Env): Endpoints {
+  const at = (api: keyof Endpoints) =>
+    env[ENDPOINT_SETTINGS[api]]?.trim() || DEFAULTS[`${api}Endpoint`];
+  return {
+    operation: at('operation'),
+    resourceManager: at('resourceManager'),
+    compute: at('compute'),
+    vpc: at('vpc'),
+    k8s: at('k8s'),
+    mdb: at('mdb'),
+    cic: at('cic'),
+    cloudrouter: at('cloudrouter'),
+  };
+}
+
 /** Reads and checks the environment; called once per instance, so a typo fails the first call loudly. */
 export function loadConfig(env: Env): Config {
   const maxOperations = integer(env, 'MAX_OPERATIONS', DEFAULTS.maxOperations, 1, 100_000);
   const config: Config = {
-    endpoints: {
-      operation: env.YC_OPERATION_ENDPOINT?.trim() || DEFAULTS.operationEndpoint,
-      resourceManager: env.YC_RESOURCE_MANAGER_ENDPOINT?.trim() || DEFAULTS.resourceManagerEndpoint,
-      compute: env.YC_COMPUTE_ENDPOINT?.trim() || DEFAULTS.computeEndpoint,
-      vpc: env.YC_VPC_ENDPOINT?.trim() || DEFAULTS.vpcEndpoint,
-      k8s: env.YC_K8S_ENDPOINT?.trim() || DEFAULTS.k8sEndpoint,
-      mdb: env.YC_MDB_ENDPOINT?.trim() || DEFAULTS.mdbEndpoint,
-      cic: env.YC_CIC_ENDPOINT?.trim() || DEFAULTS.cicEndpoint,
-      cloudrouter: env.YC_CLOUDROUTER_ENDPOINT?.trim() || DEFAULTS.cloudrouterEndpoint,
-    },
+    endpoints: endpointsOf(env),
     metadataTokenUrl: httpUrl(env, 'YC_METADATA_TOKEN_URL', DEFAULTS.metadataTokenUrl),
     maxOperations,
     concurrency: integer(env, 'CONCURRENCY', DEFAULTS.concurrency, 1, 256),

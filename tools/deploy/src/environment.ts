@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
+import { ENDPOINT_SETTINGS } from '../../../deploy-api';
 
 /**
  * The function's settings (README, Configuration) whose values are numbers, switches, ids or
  * endpoints: the plan shows these in full, since a reviewer has to
  * see where the token goes and how far a sweep reaches. Written out rather than taken from the
  * emulator's list of settings, so that a secret setting added there is never shown here by
- * accident. The URL settings are left out: a URL can carry a password.
+ * accident; only the endpoints come from the function's own table, which names nothing else. The URL settings are left out: a URL can carry a password.
  */
 export const PLAIN_SETTINGS = [
   'MAX_OPERATIONS',
@@ -28,14 +29,7 @@ export const PLAIN_SETTINGS = [
   'METRICS_FOLDER_ID',
   'NOTIFY_FORMAT',
   'NOTIFY_TELEGRAM_CHAT_ID',
-  'YC_OPERATION_ENDPOINT',
-  'YC_COMPUTE_ENDPOINT',
-  'YC_VPC_ENDPOINT',
-  'YC_K8S_ENDPOINT',
-  'YC_MDB_ENDPOINT',
-  'YC_CIC_ENDPOINT',
-  'YC_CLOUDROUTER_ENDPOINT',
-  'YC_RESOURCE_MANAGER_ENDPOINT',
+  ...Object.values(ENDPOINT_SETTINGS),
 ] as const;
 const PLAIN: ReadonlySet<string> = new Set(PLAIN_SETTINGS);
 
