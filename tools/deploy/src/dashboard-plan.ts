@@ -1,5 +1,11 @@
 import type { Dashboard } from '@yandex-cloud/nodejs-sdk/monitoring-v3/dashboard';
-import { DASHBOARD, dashboardChanges, type WantedDashboard, wantedDashboard } from './dashboard';
+import {
+  DASHBOARD,
+  dashboardChangeList,
+  dashboardChanges,
+  type WantedDashboard,
+  wantedDashboard,
+} from './dashboard';
 import type { Manifest } from './manifest';
 import type { Plan } from './plan';
 
@@ -15,7 +21,13 @@ export function withDashboard(plan: Plan, manifest: Manifest, found?: Dashboard)
   const want = wantedDashboard(manifest);
   if (!want) return plan;
   if (!found) {
-    const step = { kind: 'create-dashboard', name: want.name, folderId: want.folderId } as const;
+    const { name, folderId } = want;
+    const step = {
+      kind: 'create-dashboard',
+      name,
+      folderId,
+      changes: dashboardChangeList(want),
+    } as const;
     return { ...plan, steps: [...plan.steps, step] };
   }
   if (found.managedBy !== DASHBOARD.managedBy) {
@@ -26,6 +38,7 @@ export function withDashboard(plan: Plan, manifest: Manifest, found?: Dashboard)
     return { ...plan, unchanged: [...plan.unchanged, `dashboard ${want.name}`] };
   }
   const { id, etag } = found;
-  const step = { kind: 'update-dashboard', id, etag, name: want.name, changed } as const;
+  const changes = dashboardChangeList(want, found);
+  const step = { kind: 'update-dashboard', id, etag, name: want.name, changed, changes } as const;
   return { ...plan, steps: [...plan.steps, step] };
 }

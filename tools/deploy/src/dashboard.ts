@@ -2,6 +2,7 @@ import type { Dashboard } from '@yandex-cloud/nodejs-sdk/monitoring-v3/dashboard
 import { Widget } from '@yandex-cloud/nodejs-sdk/monitoring-v3/widget';
 import { METRIC } from '../../../deploy-api';
 import type { Manifest } from './manifest';
+import { type Change, changesOf, type Setting } from './settings';
 
 /**
  * The `managed_by` of the dashboard deploy makes: the mark by which it knows its own, and leaves
@@ -113,3 +114,24 @@ export function dashboardChanges(want: WantedDashboard, found: Dashboard): strin
   if (widgetsJson(want.widgets) !== widgetsJson(found.widgets)) changed.push('widgets');
   return changed;
 }
+
+type Shown = Pick<Dashboard, 'title' | 'description'> & { readonly widgets: readonly Widget[] };
+
+/** A dashboard as the plan shows it: its title, description, text, and each chart by its id. */
+function dashboardSettings({ title, description, widgets }: Shown): Setting[] {
+  return [
+    { name: 'title', value: title },
+    { name: 'description', value: description },
+    ...widgets.flatMap(({ text, chart, position }): Setting[] => {
+      if (text) return [{ name: 'text', value: text.text }];
+      if (!chart) return [];
+      const at = position ? `, at ${position.x},${position.y}` : '';
+      const query = chart.queries?.targets.map((t) => t.query).join('; ') ?? '';
+      return [{ name: `chart ${chart.id}`, value: `${chart.title}${at}: ${query}` }];
+    }),
+  ];
+}
+
+/** What a create or an update does to each part of the dashboard, for the printed plan. */
+export const dashboardChangeList = (want: WantedDashboard, found?: Dashboard): Change[] =>
+  changesOf(dashboardSettings(want), found && dashboardSettings(found));

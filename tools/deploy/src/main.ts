@@ -154,8 +154,11 @@ function show(
   plan: Plan,
   state: 'unknown' | 'new' | 'existing',
 ): boolean {
-  if (flags.json) console.log(JSON.stringify({ state, ...plan }, null, 2));
-  else console.log(`${heading}\n${formatPlan(plan, manifest)}${alertsText(manifest)}`);
+  if (flags.json) {
+    // The alerts beside the plan, as the text has them after it: they are made by hand.
+    const { alerts = [], notes: alertNotes = [] } = wantedAlerts(manifest) ?? {};
+    console.log(JSON.stringify({ state, ...plan, alerts, alertNotes }, null, 2));
+  } else console.log(`${heading}\n${formatPlan(plan, manifest)}${alertsText(manifest)}`);
   return plan.refusals.length === 0;
 }
 
@@ -188,7 +191,7 @@ async function deployTo(
   const dashboard = await cloud.readDashboard(manifest);
   const planned = planDeployment(manifest, code.unpackedBytes, current, inherited);
   const plan = withDashboard(planned, manifest, dashboard);
-  const state = plannedState(current, inherited);
+  const state = plannedState(current, inherited, dashboard);
   const now: Now = {
     manifestFile,
     manifestSha256: sha256(readFileSync(manifestFile)),

@@ -79,7 +79,12 @@ export type Step =
       readonly trigger: TriggerSpec;
       readonly changes: readonly Change[];
     }
-  | { readonly kind: 'create-dashboard'; readonly name: string; readonly folderId: string }
+  | {
+      readonly kind: 'create-dashboard';
+      readonly name: string;
+      readonly folderId: string;
+      readonly changes: readonly Change[];
+    }
   | {
       /** With the etag read when planning: a dashboard changed since is not overwritten. */
       readonly kind: 'update-dashboard';
@@ -88,6 +93,7 @@ export type Step =
       readonly name: string;
       /** The fields deploy sets that differ: title, description, widgets. */
       readonly changed: readonly string[];
+      readonly changes: readonly Change[];
     };
 
 export interface Plan {

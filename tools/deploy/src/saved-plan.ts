@@ -18,6 +18,17 @@ export interface PlannedState {
    * its triggers, and the folder's and cloud's bindings, on which the plan's refusals rest.
    */
   readonly fingerprint: string;
+  /**
+   * The function's dashboard as the plan found it, or null for none; absent in a plan saved
+   * before deploy made dashboards, which is then not checked for it.
+   */
+  readonly dashboard?: DashboardSeen | null;
+}
+
+/** A dashboard by what an update is checked against: its id and the etag read. */
+interface DashboardSeen {
+  readonly id: string;
+  readonly etag: string;
 }
 
 /** What `--dry-run --out FILE` saves and `--plan FILE` applies. */
@@ -44,6 +55,7 @@ const savedShape = z.object({
     latestVersionId: z.string().nullable(),
     triggerIds: z.array(z.string()),
     fingerprint: sha256Hex,
+    dashboard: z.object({ id: z.string(), etag: z.string() }).nullable().optional(),
   }),
   // Not read for itself: it is applied only when it is, to the letter, the plan made anew.
   plan: z.unknown(),
@@ -52,14 +64,19 @@ const savedShape = z.object({
 export function plannedState(
   current: CurrentState | undefined,
   inherited: InheritedAccess,
+  dashboard?: DashboardSeen,
 ): PlannedState {
   return {
     functionId: current?.functionId ?? null,
     latestVersionId: current?.latestVersionId ?? null,
     triggerIds: current?.triggers.map((t) => t.id) ?? [],
     fingerprint: fingerprint({ current: current ?? null, inherited }),
+    dashboard: dashboard ? { id: dashboard.id, etag: dashboard.etag } : null,
   };
 }
+
+const dashboardText = (seen: DashboardSeen | null | undefined) =>
+  seen ? `${seen.id} with etag ${seen.etag}` : 'none';
 
 /** Reads a saved plan; one that is not is a DeployError naming the file. */
 export function readSavedPlan(file: string): SavedPlan {
@@ -125,6 +142,11 @@ export function staleReasons(saved: SavedPlan, now: Now): string[] {
   } else if (was.fingerprint !== is.fingerprint) {
     reasons.push(
       `the cloud changed since the plan was made (state fingerprint ${short(is.fingerprint)}, the plan's ${short(was.fingerprint)}): the function's description or access, a trigger's settings, or the folder's or cloud's bindings`,
+    );
+  }
+  if (was.dashboard !== undefined && canonicalJson(was.dashboard) !== canonicalJson(is.dashboard)) {
+    reasons.push(
+      `the function's dashboard is now ${dashboardText(is.dashboard)}; the plan was made against ${dashboardText(was.dashboard)} (someone changed it since)`,
     );
   }
   if (reasons.length === 0 && canonicalJson(saved.plan) !== canonicalJson(now.plan)) {

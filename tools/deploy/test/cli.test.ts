@@ -59,8 +59,24 @@ describe('npm run deploy without credentials', () => {
       'create-version',
       'create-trigger',
       'create-trigger',
+      'create-dashboard',
     ]);
     expect(plan.steps[1].changes).toContainEqual({ name: 'memory', to: '128 MB' });
+    expect(plan.steps[4].changes).toContainEqual({
+      name: 'chart stuck',
+      to: 'Stuck operations, at 18,3: "canceller.operations"{folderId="b1gexamplefolder0001", service="custom", outcome="stuck"}',
+    });
+    // The alerts to make by hand come with the plan, each as the console asks for it.
+    expect(plan.alerts.map((a: { name: string }) => a.name)).toContain(
+      'operation-canceller: no timer run',
+    );
+    expect(plan.alerts.find((a: { name: string }) => a.name.endsWith('stuck'))).toMatchObject({
+      query:
+        '"canceller.operations"{folderId="b1gexamplefolder0001", service="custom", outcome="stuck"}',
+      aggregation: 'Sum',
+      window: '1h',
+    });
+    expect(plan.alertNotes).toEqual([]);
   });
 
   it('refuses to deploy for real', async () => {

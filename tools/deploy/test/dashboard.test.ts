@@ -97,14 +97,45 @@ describe("the plan's dashboard", () => {
   });
 
   it('updates with the etag read', () => {
-    const [step] = plan(WITH_METRICS, found({ description: 'x' })).steps.slice(-1);
-    expect(step).toEqual({
+    const made = plan(WITH_METRICS, found({ description: 'x' }));
+    const [step] = made.steps.slice(-1);
+    expect(step).toMatchObject({
       kind: 'update-dashboard',
       id: 'fbedashboard',
       etag: '4',
       name: 'operation-canceller',
       changed: ['description'],
     });
+    // The plan says how: the description from what was found to what deploy sets, the rest kept.
+    const changes = step && 'changes' in step ? step.changes : [];
+    expect(changes.filter((c) => c.from !== c.to)).toEqual([
+      { name: 'description', from: 'x', to: wantedDashboard(WITH_METRICS)?.description },
+    ]);
+    expect(changes.map((c) => c.name)).toContain('chart timer-runs');
+    expect(formatPlan(made, WITH_METRICS)).toContain(
+      `    ~ description: x → ${wantedDashboard(WITH_METRICS)?.description}`,
+    );
+  });
+
+  it('shows each chart a new dashboard gets, with its query', () => {
+    const [step] = plan(WITH_METRICS).steps.slice(-1);
+    const changes = step && 'changes' in step ? step.changes : [];
+    expect(changes.map((c) => c.name)).toEqual([
+      'title',
+      'description',
+      'text',
+      'chart operations',
+      'chart stuck',
+      'chart refused',
+      'chart unlistable',
+      'chart failed-listings',
+      'chart duration',
+      'chart timer-runs',
+    ]);
+    expect(changes.every((c) => c.from === undefined)).toBe(true);
+    expect(formatPlan(plan(WITH_METRICS), WITH_METRICS)).toContain(
+      `    + chart failed-listings: Listings failed for now, at 0,19: "canceller.sweep.failed_listings"{folderId="${METRICS}", service="custom"}`,
+    );
   });
 
   it.each([

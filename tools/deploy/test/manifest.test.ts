@@ -581,6 +581,7 @@ describe('the manifest', () => {
         "folderId is the example's id; replace it with your own",
         "serviceAccountId is the example's id; replace it with your own",
         'environment.ALLOWED_FOLDERS names the example\'s id "b1gexamplefolder0001"; replace it with your own',
+        'environment.METRICS_FOLDER_ID names the example\'s id "b1gexamplefolder0001"; replace it with your own',
         "secrets[0].id is the example's id; replace it with your own",
         "secrets[0].versionId is the example's id; replace it with your own",
         'triggers[0].payload names the example\'s id "b1gexamplefolder0001"; replace it with your own',

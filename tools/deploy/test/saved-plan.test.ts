@@ -24,6 +24,7 @@ const state = {
   latestVersionId: 'd4ev1',
   triggerIds: ['a1s1'],
   fingerprint: A,
+  dashboard: { id: 'fbedash', etag: '3' },
 };
 const saved: SavedPlan = {
   format: PLAN_FORMAT,
@@ -85,6 +86,20 @@ describe('a saved plan', () => {
       ],
     ],
     [
+      'the dashboard edited since',
+      { state: { ...state, dashboard: { id: 'fbedash', etag: '4' } } },
+      [
+        "the function's dashboard is now fbedash with etag 4; the plan was made against fbedash with etag 3 (someone changed it since)",
+      ],
+    ],
+    [
+      'the dashboard deleted since',
+      { state: { ...state, dashboard: null } },
+      [
+        "the function's dashboard is now none; the plan was made against fbedash with etag 3 (someone changed it since)",
+      ],
+    ],
+    [
       'another plan made of the same',
       { plan: { ...plan, steps: [] } },
       [
@@ -93,6 +108,11 @@ describe('a saved plan', () => {
     ],
   ])('with %s is refused for %j', (_name, change, reasons) => {
     expect(staleReasons(saved, { ...now, ...change })).toEqual(reasons);
+  });
+
+  it('made before deploy made dashboards is not checked for one', () => {
+    const { dashboard: _, ...older } = state;
+    expect(staleReasons({ ...saved, state: older }, now)).toEqual([]);
   });
 
   it('is refused for every input that differs, at once', () => {

@@ -207,6 +207,7 @@ describe('--terraform: the deployment for terraform-provider-yandex', () => {
     expect(Object.keys(main.resource).sort()).toEqual([
       'yandex_function',
       'yandex_function_trigger',
+      'yandex_monitoring_dashboard',
     ]);
     const fn = only(main.resource.yandex_function?.function);
     expect(fn).toMatchObject({
