@@ -432,11 +432,12 @@ describe('npm run deploy against the API', () => {
   });
 });
 
+/** A function writing metrics to a folder of its own, so no test sees another's dashboard. */
+const withMetrics = (name: string) =>
+  manifest(name, { environment: { DRY_RUN: 'false', METRICS_FOLDER_ID: `b1gmetrics${name}` } });
+
 describe("npm run deploy and the function's dashboard", () => {
   const OWNER = 'yc-operation-canceller';
-  /** A function writing metrics to a folder of its own, so no test sees another's dashboard. */
-  const withMetrics = (name: string) =>
-    manifest(name, { environment: { DRY_RUN: 'false', METRICS_FOLDER_ID: `b1gmetrics${name}` } });
   const dashboardsOf = (name: string) =>
     server.dashboards().filter((d) => d.folderId === `b1gmetrics${name}`);
   const dashboardCalls = () => server.calls.filter((c) => c.method.startsWith('DashboardService/'));
@@ -483,6 +484,8 @@ describe("npm run deploy and the function's dashboard", () => {
     expect(dry.stdout).toContain(
       '+ update dashboard dashedited (title changed), with the etag 7 read now',
     );
+    expect(dry.stdout).toContain(`    ~ title: Mine → ${made.title}`);
+    expect(dry.stdout).toContain('    = chart stuck: Stuck operations');
     server.reset();
     const { code, stdout, stderr } = await deploy(withMetrics('dashedited'));
     expect(code, stderr).toBe(0);
@@ -542,8 +545,6 @@ describe("npm run deploy and the function's dashboard", () => {
 describe('npm run deploy and the alerts to make by hand', () => {
   const HEADING =
     'alerts to make in the console (no API exists: terraform-provider-yandex #166, #427):';
-  const withMetrics = (name: string) =>
-    manifest(name, { environment: { DRY_RUN: 'false', METRICS_FOLDER_ID: `b1gmetrics${name}` } });
 
   it('prints them after the plan of a dry run, as deploy would for the manifest', async () => {
     const data = withMetrics('alertsdry');
@@ -673,6 +674,25 @@ describe('npm run deploy with a saved plan', () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/\.yaml is not the manifest the plan was made from \(.*\.yaml\)/);
     expect(stderr).toContain(`${source} is not the code the plan was made with`);
+    expect(mutations()).toEqual([]);
+  });
+
+  it('refuses a saved plan after its dashboard was edited by hand, naming the etags', async () => {
+    await deploy(withMetrics('dashsaved'));
+    const file = path.join(dir, 'dashsaved-plan.json');
+    const saving = await deploy(withMetrics('dashsaved'), '--dry-run', '--out', file);
+    expect(saving.code, saving.stderr).toBe(0);
+    const [made] = server.dashboards().filter((d) => d.name === 'dashsaved');
+    if (!made) throw new Error('no dashboard made');
+    server.seedDashboards({ ...made, folderId: made.folderId ?? '', title: 'Mine', etag: '9' });
+    server.reset();
+
+    const { code, stderr } = await deploy(withMetrics('dashsaved'), '--plan', file);
+
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      `the function's dashboard is now ${made.id} with etag 9; the plan was made against ${made.id} with etag ${made.etag}`,
+    );
     expect(mutations()).toEqual([]);
   });
 
