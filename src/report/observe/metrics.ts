@@ -18,8 +18,14 @@ export const METRIC = {
   refusedListings: 'canceller.sweep.refused_listings',
   handedOn: 'canceller.sweep.handed_on',
   notHandedOn: 'canceller.sweep.not_handed_on',
+  /** Under `learn`, by kind and description: the usual duration, and the threshold made of it. */
+  learntMedian: 'canceller.sweep.learnt_median_seconds',
+  learntThreshold: 'canceller.sweep.learnt_threshold_seconds',
   duration: 'canceller.invocation.duration_ms',
 } as const;
+
+/** What a label value of a description is cut to: Monitoring's names stay short. */
+const LABEL_CHARS = 64;
 
 const count = (results: readonly OperationResult[], outcome: Outcome) =>
   results.filter((r) => r.outcome === outcome).length;
@@ -52,6 +58,16 @@ export function metricsOf(report: Report, source: Source): MetricPoint[] {
             tally?.refusedListings
               ? [point(METRIC.refusedListings, tally.refusedListings, { kind })]
               : [],
+          ),
+          ...(summary.sweep.learnt ?? []).flatMap(
+            ({ kind, description, medianSeconds, thresholdSeconds }) => {
+              // The server's text as a label value: made printable, and cut.
+              const pair = { kind, description: serverText(description, LABEL_CHARS) };
+              return [
+                point(METRIC.learntMedian, medianSeconds, pair),
+                point(METRIC.learntThreshold, thresholdSeconds, pair),
+              ];
+            },
           ),
           point(METRIC.handedOn, summary.sweep.handedOn ?? 0),
           point(METRIC.notHandedOn, summary.sweep.notHandedOn?.count ?? 0),

@@ -1,5 +1,11 @@
 import { NotifyFormat } from '../../config';
-import { type FoldersNotHandedOn, type OperationResult, Outcome, type Report } from '../../model';
+import {
+  type FoldersNotHandedOn,
+  type LearntDuration,
+  type OperationResult,
+  Outcome,
+  type Report,
+} from '../../model';
 import { shortened } from '../../printable';
 
 /** The outcomes a team hears about; anything else is a quiet run. */
@@ -11,6 +17,8 @@ export const MAX_LISTED = 20;
  * be any length, and Telegram refuses a message over 4096 characters, so 20 lines must fit in it.
  */
 const SHOWN_CHARS = { id: 64, description: 80 } as const;
+/** Learnt durations a message names, of the most samples: the summary has the rest. */
+const LEARNT_SHOWN = 5;
 
 export interface Noteworthy {
   readonly dryRun: boolean;
@@ -25,6 +33,8 @@ export interface Noteworthy {
    * run, until it is granted.
    */
   readonly missingRoles: readonly string[];
+  /** Under `learn`: what the sweeps took as the usual duration, and the threshold made of it. */
+  readonly learnt?: readonly LearntDuration[];
   readonly operations: ReadonlyArray<{
     readonly id: string;
     readonly outcome: string;
@@ -76,6 +86,12 @@ export function noteworthy(
     refused,
     refusedListings,
     missingRoles: report.summary.sweep?.missingRoles ?? [],
+    ...(report.summary.sweep?.learnt && {
+      learnt: report.summary.sweep.learnt.slice(0, LEARNT_SHOWN).map((l) => ({
+        ...l,
+        description: shortened(l.description, SHOWN_CHARS.description),
+      })),
+    }),
     ...(notHandedOn && { notHandedOn }),
     operations: listed.slice(0, MAX_LISTED).map((r) => {
       const age = ageOf(r, now);
@@ -92,6 +108,9 @@ export function noteworthy(
 
 const minutes = (s: number | undefined) =>
   s === undefined ? 'age unknown' : `${Math.round(s / 60)} min old`;
+
+/** A duration as a person reads it: seconds under two minutes, minutes above. */
+const span = (s: number) => (s < 120 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`);
 
 /** `; 12 folders not handed on (b1ga, b1gb, …)`, or nothing. */
 function handOffs(notHandedOn: FoldersNotHandedOn | undefined): string {
@@ -118,6 +137,10 @@ export function messageText(note: Noteworthy): string {
         `- ${op.id} ${op.outcome}: ${op.description ?? 'no description'}, ${minutes(op.ageSeconds)}`,
     ),
     ...(note.omitted > 0 ? [`and ${note.omitted} more`] : []),
+    ...(note.learnt ?? []).map(
+      (l) =>
+        `learnt: ${l.kind} "${l.description}" usually takes ${span(l.medianSeconds)} (${l.samples} done), stuck after ${span(l.thresholdSeconds)}`,
+    ),
   ].join('\n');
 }
 
