@@ -1,5 +1,5 @@
 import { type OperationResult, Outcome, type Report, type Source } from '../../model';
-import { serverText } from '../../printable';
+import { redacted, serverText, shortened } from '../../printable';
 
 /** A point as the Monitoring data write API takes it (monitoring/api-ref/MetricsData/write.md). */
 export interface MetricPoint {
@@ -26,6 +26,17 @@ export const METRIC = {
 
 /** What a label value of a description is cut to: Monitoring's names stay short. */
 const LABEL_CHARS = 64;
+/**
+ * What Monium takes in a label value as well as Monitoring (docs/monium.md): printable ASCII but
+ * for these. A description is the server's text, in any language, so the rest becomes `_`.
+ */
+const NOT_IN_LABEL = /[^ !#-&(-)+->@-[\]-_a-{}~]/g;
+
+/** A description as a label value: 1 to LABEL_CHARS characters both take, any secret redacted. */
+function labelValue(description: string): string {
+  const value = shortened(redacted(description), LABEL_CHARS).replace(NOT_IN_LABEL, '_');
+  return value === '' ? '(none)' : value;
+}
 
 const count = (results: readonly OperationResult[], outcome: Outcome) =>
   results.filter((r) => r.outcome === outcome).length;
@@ -61,8 +72,7 @@ export function metricsOf(report: Report, source: Source): MetricPoint[] {
           ),
           ...(summary.sweep.learnt ?? []).flatMap(
             ({ kind, description, medianSeconds, thresholdSeconds }) => {
-              // The server's text as a label value: made printable, and cut.
-              const pair = { kind, description: serverText(description, LABEL_CHARS) };
+              const pair = { kind, description: labelValue(description) };
               return [
                 point(METRIC.learntMedian, medianSeconds, pair),
                 point(METRIC.learntThreshold, thresholdSeconds, pair),
