@@ -289,3 +289,50 @@ describe('a canceller-older-than label', () => {
     expect(results.quickten).toBeUndefined();
   });
 });
+
+describe('what a sweep that learns keeps', () => {
+  it('learns each folder from its own operations, in a sweep of several folders', async () => {
+    const other = 'b1gotherfolder';
+    const setup = {
+      resources: [
+        ...FOLDER_WITH_HISTORY.resources,
+        { ...instance('vmelsewhere'), folderId: other },
+      ],
+      operations: [
+        ...FOLDER_WITH_HISTORY.operations,
+        running('createelsewhere', 'vmelsewhere', 'Create instance', 8),
+      ],
+    };
+    const { server, body } = await swept(setup, {
+      sweep: { folderIds: [FOLDER, other], olderThan: '1h', learn: LEARN },
+    });
+
+    // The other folder has no Create that ended: its 8 minutes are held to the hour.
+    expect(cancels(server).sort()).toEqual(['createeight', 'stopninety']);
+    expect(body.summary.sweep.learnt).toEqual([expect.objectContaining({ samples: 20 })]);
+  });
+
+  it('keeps at most its bound of operations waiting for what it learns, and counts the rest', async () => {
+    // Old enough to wait (past the 5 minute floor), and not stuck by the 30 minutes learnt.
+    const many = Array.from({ length: 5003 }, (_, i) =>
+      running(`waiting${i}`, 'vmbusy', 'Create instance', 8),
+    );
+    const setup = {
+      resources: [instance('vmbusy'), instance('vmhistory')],
+      operations: [...history('vmhistory', 'Create instance', 600, 5), ...many],
+    };
+    const { server, body, fn } = await swept(setup, {
+      sweep: { folderId: FOLDER, olderThan: '1h', learn: LEARN },
+    });
+
+    expect(cancels(server)).toEqual([]);
+    expect(body.summary.sweep.candidates).toBe(0);
+    expect(body.summary.sweep.learnt).toEqual([
+      expect.objectContaining({ samples: 5, thresholdSeconds: 1800 }),
+    ]);
+    expect(fn.lines.find((l) => l.msg === 'sweep kept the first found')).toMatchObject({
+      level: 'WARN',
+      unkept: 3,
+    });
+  });
+});
