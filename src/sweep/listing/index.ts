@@ -307,7 +307,12 @@ export async function findCandidates(
   const malformed = { resource: new MalformedIds(), operation: new MalformedIds() };
   const learnt = spec.learn && learning(spec.learn, deps.floorSeconds);
   const listing: Listing = {
-    ...{ spec, check, deps, tally, record, malformed },
+    spec,
+    check,
+    deps,
+    tally,
+    record,
+    malformed,
     malformedLabels: new MalformedLabels(),
     ...(learnt && { learning: learnt }),
     pending: [],
