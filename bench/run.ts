@@ -26,6 +26,7 @@ import {
   fanOutEstimate,
   QUICK_SWEEP,
   type SweepResults,
+  type SweepSample,
   type SweepScale,
   sweepRuns,
 } from './sweep';
@@ -197,7 +198,7 @@ function observeRows(plain: WarmSample[], observed: WarmSample[], ops: number): 
 }
 
 function sweepRows(sweep: SweepResults): Row[] {
-  const { project, naive } = sweep.samples;
+  const { project, naive, learn } = sweep.samples;
   const of = (pick: (s: (typeof project)[number]) => number, scale = 1) => ({
     project: median(project.map(pick)) / scale,
     baseline: median(naive.map(pick)) / scale,
@@ -215,6 +216,30 @@ function sweepRows(sweep: SweepResults): Row[] {
     { metric: '  emulator CPU meanwhile', unit: 'ms', ...of((s) => s.emulatorCpuMs) },
     {
       metric: 'sweep peak RSS',
+      unit: 'MB',
+      ...of((s) => s.maxRssBytes, MB),
+      budget: { kind: 'absolute', max: 128 },
+    },
+    ...learnRows(project, learn),
+  ];
+}
+
+/** Issue 28: what learning the thresholds costs, against the same sweep without it. */
+function learnRows(fixed: readonly SweepSample[], learnt: readonly SweepSample[]): Row[] {
+  if (learnt.length === 0) return [];
+  const of = (pick: (s: SweepSample) => number, scale = 1) => ({
+    project: median(learnt.map(pick)) / scale,
+    baseline: median(fixed.map(pick)) / scale,
+  });
+  return [
+    {
+      metric: 'the same sweep with learn (baseline: without)',
+      unit: 'ms',
+      ...of((s) => s.durationMs),
+    },
+    { metric: '  its calls (vs without)', unit: 'calls', ...of((s) => s.calls) },
+    {
+      metric: '  its peak RSS (vs without)',
       unit: 'MB',
       ...of((s) => s.maxRssBytes, MB),
       budget: { kind: 'absolute', max: 128 },
@@ -283,8 +308,9 @@ async function main(): Promise<void> {
     const sweep = await sweepRuns({
       pki,
       bundles: { project: path.join(ROOT, 'dist', 'index.js'), naive: naiveSweep },
-      // The naive sweep is the long one, so it runs once, between the project's runs.
-      pattern: ['project', 'naive', 'project', 'project'],
+      // The naive sweep is the long one, so it runs once, between the project's runs; the
+      // sweep with learn alternates with the one without, so that both see the same machine.
+      pattern: ['project', 'learn', 'naive', 'project', 'learn', 'project', 'learn'],
       scale,
       latencyMs: LATENCY_MS,
     });
@@ -320,7 +346,8 @@ async function main(): Promise<void> {
     );
     console.log(`baseline: bench/baseline/handler.ts (docs-style SDK v3: Session, one await)`);
     console.log(
-      `  for the sweep rows: bench/naive/handler.ts (generated clients, one call at a time)\n`,
+      `  for the sweep rows: bench/naive/handler.ts (generated clients, one call at a time);\n` +
+        `  for the learn rows: the same sweep without learn\n`,
     );
     console.log(`${describeMeasure(memory.measure)}\n`);
     console.log(formatTable(rows));
@@ -339,6 +366,7 @@ async function main(): Promise<void> {
         sweep: {
           project: sweep.samples.project.map(({ result: _r, ...rest }) => rest),
           naive: sweep.samples.naive.map(({ result: _r, ...rest }) => rest),
+          learn: sweep.samples.learn.map(({ result: _r, ...rest }) => rest),
         },
         coldSweeps: cold.sweeps.map(({ result: _r, ...rest }) => rest),
       },

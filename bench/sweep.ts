@@ -35,7 +35,12 @@ const ZONE_CONCURRENCY = 10;
 const HAND_OFF_CONCURRENCY = 8;
 const LISTING = /\/List(Operations)?$/;
 
-export type SweepContender = 'project' | 'naive';
+/** `learn`: the project's sweep with `learn` on, against the same sweep without it. */
+export type SweepContender = 'project' | 'naive' | 'learn';
+/** Issue 28's example: what learning costs is measured at the settings it gives. */
+const LEARN = { factor: 3, floor: '5m', minSamples: 5 } as const;
+/** The methods the done operations are dealt among, so that learning keeps several pairs. */
+const METHODS = ['Create instance', 'Start instance', 'Stop instance', 'Update instance'];
 
 export interface SweepSample extends WarmSample {
   /** Every call the emulator saw during the measured invocation. */
@@ -56,7 +61,8 @@ const progress = (text: string) => process.stderr.write(`${text}\n`);
 
 /**
  * A cloud of `folders` folders with `resources` instances dealt out among them and `operations`
- * dealt out among the instances, all created two hours ago; all done but STUCK, spread evenly.
+ * dealt out among the instances, all created two hours ago; all done but STUCK, spread evenly,
+ * each done one after 0 to 99 seconds, of one of METHODS: what a sweep that learns learns from.
  * Ids are lowercase letters and digits, as the function's request checks demand.
  */
 function cloudOf(scale: SweepScale) {
@@ -72,7 +78,9 @@ function cloudOf(scale: SweepScale) {
   const operations: FakeOperation[] = Array.from({ length: scale.operations }, (_, n) => ({
     id: `benchop${n}`,
     resourceId: `benchvm${n % scale.resources}`,
+    description: METHODS[n % METHODS.length] as string,
     createdAt,
+    modifiedAt: new Date(createdAt.getTime() + (n % 100) * 1000),
     done: !stuck.has(n),
   }));
   return {
@@ -94,8 +102,9 @@ function foundIds(name: SweepContender, result: unknown): string[] {
   return results.map((r) => String(r.operationId)).sort();
 }
 
-function sweepEvent(cloudId: string) {
-  return { sweep: { cloudId, olderThan: OLDER_THAN, kinds: KINDS }, dryRun: true };
+function sweepEvent(cloudId: string, learn = false) {
+  const sweep = { cloudId, olderThan: OLDER_THAN, kinds: KINDS, ...(learn && { learn: LEARN }) };
+  return { sweep, dryRun: true };
 }
 
 /**
@@ -105,7 +114,7 @@ function sweepEvent(cloudId: string) {
  */
 export async function sweepRuns(opts: {
   pki: TestPkiFiles;
-  bundles: Record<SweepContender, string>;
+  bundles: Record<Exclude<SweepContender, 'learn'>, string>;
   pattern: readonly SweepContender[];
   scale: SweepScale;
   latencyMs: number;
@@ -130,7 +139,7 @@ export async function sweepRuns(opts: {
     // The whole sweep in the one invocation: nothing handed on.
     SWEEP_FANOUT_FOLDERS: '10000',
   };
-  const samples: Record<SweepContender, SweepSample[]> = { project: [], naive: [] };
+  const samples: Record<SweepContender, SweepSample[]> = { project: [], naive: [], learn: [] };
   try {
     for (const name of opts.pattern) {
       progress(
@@ -138,11 +147,12 @@ export async function sweepRuns(opts: {
           `${scale.operations} operations at ${opts.latencyMs} ms per listing...`,
       );
       let cpuAtStart = process.cpuUsage();
+      const learn = name === 'learn';
       const sample = await warmThroughput({
-        bundlePath: opts.bundles[name],
+        bundlePath: opts.bundles[learn ? 'project' : name],
         env,
-        warmEvent: sweepEvent(WARM_CLOUD),
-        event: sweepEvent(CLOUD),
+        warmEvent: sweepEvent(WARM_CLOUD, learn),
+        event: sweepEvent(CLOUD, learn),
         beforeMeasured: () => {
           server.reset();
           cpuAtStart = process.cpuUsage();

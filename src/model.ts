@@ -184,6 +184,52 @@ export const OnExcess = {
 } as const;
 export type OnExcess = (typeof OnExcess)[keyof typeof OnExcess];
 
+/**
+ * `learn`: a running operation is stuck once it has run `factor` times the median duration of
+ * the done operations of its kind and description the same sweep listed, never under
+ * `floorSeconds`; with fewer than `minSamples` of them, its kind's `olderThan` applies.
+ */
+export interface LearnSpec {
+  readonly factor: number;
+  readonly floorSeconds: number;
+  readonly minSamples: number;
+}
+
+/** The label by which a resource sets the threshold of its own operations: a duration, or `never`. */
+export const OVERRIDE_LABEL = 'canceller-older-than';
+
+/**
+ * What a sweep compared a running operation's age with, and where that number came from: its
+ * kind's `olderThan` (with, under `learn`, the samples that were too few), the durations it
+ * learnt, or its resource's label (raised to MIN_OLDER_THAN when below it).
+ */
+export type ThresholdUsed =
+  | { readonly source: 'fixed'; readonly seconds: number; readonly samples?: number }
+  | {
+      readonly source: 'learnt';
+      readonly seconds: number;
+      readonly samples: number;
+      readonly medianSeconds: number;
+    }
+  | {
+      readonly source: 'label';
+      readonly seconds: number;
+      readonly value: string;
+      readonly raisedBy?: 'MIN_OLDER_THAN';
+    };
+
+/** What a sweep learnt of one kind and description: the usual duration, and the threshold it made. */
+export interface LearntDuration {
+  readonly kind: ResourceKind;
+  readonly description: string;
+  readonly samples: number;
+  readonly medianSeconds: number;
+  readonly thresholdSeconds: number;
+}
+
+/** Learnt durations a summary, a line or a message names, those of the most samples first. */
+export const LEARNT_NAMED = 20;
+
 /** Where to look for stuck operations, how old they must be, and which ones may be touched. */
 export interface SweepSpec {
   /** Every folder of this cloud, or these folders, each swept as `folderId` is... */
@@ -199,6 +245,8 @@ export interface SweepSpec {
   readonly olderThanSeconds: Readonly<Record<ResourceKind, number>>;
   /** Also require that the operation has not changed for this long. */
   readonly notModifiedForSeconds?: number;
+  /** Thresholds learnt from the done operations listed; without it, `olderThanSeconds` alone. */
+  readonly learn?: LearnSpec;
   readonly filters: SweepFilters;
   readonly onExcess: OnExcess;
 }
@@ -226,6 +274,8 @@ export interface Target extends Guards {
   readonly origin: Origin;
   /** When a sweep's listing says the operation was created: what `onExcess: "oldest"` goes by. */
   readonly createdAtMs?: number;
+  /** What a sweep found it stuck by: its result and line say so. */
+  readonly threshold?: ThresholdUsed;
   /** The other requests that named it (or sweeps that found it): their lines report it too. */
   readonly alsoFor?: readonly Origin[];
 }
@@ -252,6 +302,8 @@ export interface OperationResult extends Partial<RequestIds> {
   readonly cancellability?: 'unknown';
   /** How long a `stuck` operation had run when the sweep listed it. */
   readonly ageSeconds?: number;
+  /** What a sweep compared its age with, for an operation a sweep found. */
+  readonly threshold?: ThresholdUsed;
   /** Where a sweep found a `stuck` operation: the reply carries it, as the log line does. */
   readonly resourceKind?: ResourceKind;
   readonly resourceId?: string;
@@ -279,6 +331,10 @@ export interface KindTally {
   readonly overLimit?: number;
   /** Listings of the kind the API refused for good, such as for a role not granted. */
   readonly refusedListings?: number;
+  /** Resources whose `canceller-older-than` label is neither a duration nor `never`: ignored. */
+  readonly malformedLabels?: number;
+  /** Running operations a `canceller-older-than=never` label kept from being looked at. */
+  readonly protectedByLabel?: number;
 }
 export type KindTallies = Partial<Record<ResourceKind, KindTally>>;
 
@@ -322,6 +378,8 @@ export interface SweepSummary {
   readonly notHandedOn?: FoldersNotHandedOn;
   /** By kind: what was listed, matched, filtered out, and cancelled or would be. */
   readonly kinds?: KindTallies;
+  /** Under `learn`: the thresholds learnt, by kind and description (LEARNT_NAMED at most). */
+  readonly learnt?: readonly LearntDuration[];
 }
 
 export interface Summary {

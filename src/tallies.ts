@@ -1,6 +1,8 @@
 import {
   type KindTallies,
   type KindTally,
+  LEARNT_NAMED,
+  type LearntDuration,
   type OperationResult,
   Outcome,
   Reason,
@@ -31,6 +33,16 @@ export function mergeTallies(...all: readonly KindTallies[]): KindTallies {
   const merged: Counts = {};
   for (const tallies of all) add(merged, tallies as Counts);
   return merged as KindTallies;
+}
+
+/** The learnt durations of several sweeps (or folders) as one list: those of most samples first. */
+export function mergeLearnt(
+  ...all: ReadonlyArray<readonly LearntDuration[] | undefined>
+): LearntDuration[] {
+  return all
+    .flatMap((learnt) => learnt ?? [])
+    .sort((a, b) => b.samples - a.samples)
+    .slice(0, LEARNT_NAMED);
 }
 
 /** Which count a swept target's result adds to, if any. */

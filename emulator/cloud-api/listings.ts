@@ -27,7 +27,11 @@ export interface FakeResource {
   id: string;
   folderId: string;
   name?: string;
-  /** Returned by List with the resource, so a sweep can select on them. */
+  /**
+   * Returned by List with the resource, as the real List does (`Instance.labels`, "Resource
+   * labels as `key:value` pairs", yandex-cloud/docs en/compute/api-ref/grpc/Instance/list.md),
+   * so a sweep can select on them and read a `canceller-older-than` override from them.
+   */
   labels?: Record<string, string>;
   /** Fault injected on this resource's ListOperations. */
   list?: Fault;
@@ -198,6 +202,13 @@ function list(state: ListingState, kind: ResourceKind): Handler<ListRequest> {
   };
 }
 
+/**
+ * A resource's operations, done ones among them, each with `created_at`, `modified_at` and
+ * `done`, as the real ListOperations answers (yandex-cloud/docs
+ * en/compute/api-ref/grpc/Instance/listOperations.md, the `operations` of
+ * ListInstanceOperationsResponse): a done one's `modified_at − created_at` is how long it ran,
+ * which a sweep under `learn` learns from. Operations come in the order they were set.
+ */
 const listOperations = (state: ListingState, kind: ResourceKind) =>
   aboutResource(state, kind, 'ListOperations', (resourceId, found, request) => {
     const method = `${kind}/ListOperations`;

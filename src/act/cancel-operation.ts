@@ -100,6 +100,8 @@ export async function cancelOperation(target: Named, deps: PipelineDeps): Promis
     };
   }
   const calls = operationCalls(named.id, target.origin, deps);
+  // What a sweep found it stuck by goes on its line, whatever comes of it.
+  if (target.threshold !== undefined) calls.describe({ threshold: target.threshold });
   if (deps.budget.remainingMs() <= 0) {
     return calls.result({ outcome: Outcome.Failed, reason: Reason.Deadline, retryable: true });
   }

@@ -39,7 +39,7 @@ function checkScope(sweep: SweepSpec, policy: Policy): void {
 
 /**
  * The request as the deployment's policy lets it run, or a refusal that names the setting it
- * breaks; before any call. A sweep's thresholds are raised to MIN_OLDER_THAN, `oldest` needs
+ * breaks; before any call. A sweep's thresholds (and its `learn` floor) are raised to MIN_OLDER_THAN, `oldest` needs
  * ALLOW_ONEXCESS_OLDEST, and a scoped deployment sweeps only its folders. A named id shows no
  * folder until the API is asked, so it is checked before its Cancel (act/placement.ts).
  */
@@ -58,5 +58,9 @@ export function withinPolicy(request: CancelRequest, policy: Policy): CancelRequ
   const olderThanSeconds = Object.fromEntries(
     RESOURCE_KINDS.map((kind) => [kind, Math.max(sweep.olderThanSeconds[kind], floor)]),
   ) as SweepSpec['olderThanSeconds'];
-  return { ...request, sweep: { ...sweep, olderThanSeconds } };
+  const learn = sweep.learn && {
+    ...sweep.learn,
+    floorSeconds: Math.max(sweep.learn.floorSeconds, floor),
+  };
+  return { ...request, sweep: { ...sweep, olderThanSeconds, ...(learn && { learn }) } };
 }

@@ -4,6 +4,7 @@ import {
   type CancelRequest,
   FOLDERS_NAMED,
   type KindTallies,
+  type LearntDuration,
   OnExcess,
   type OperationResult,
   type Origin,
@@ -17,7 +18,7 @@ import {
 } from '../model';
 import type { Scope, SweepContext } from '../sweep/context';
 import type { SweepAnswer } from '../sweep/select';
-import { mergeTallies, withOutcomes } from '../tallies';
+import { mergeLearnt, mergeTallies, withOutcomes } from '../tallies';
 import { loadSweep } from './load-sweep';
 import { type Selection, selectTargets, tightened } from './targets';
 
@@ -51,6 +52,7 @@ interface Sweeps {
   readonly reported: Map<string, Reported>;
   readonly modes: OnExcess[];
   readonly tallies: KindTallies[];
+  readonly learnt: Array<readonly LearntDuration[] | undefined>;
   readonly rejections: string[];
   failedListings: number;
   refusedListings: number;
@@ -88,6 +90,7 @@ async function runSweeps(requests: readonly SweepRequest[], scope: Scope): Promi
     reported: new Map(),
     modes: [],
     tallies: [],
+    learnt: [],
     rejections: [],
     failedListings: 0,
     refusedListings: 0,
@@ -128,6 +131,7 @@ async function runSweeps(requests: readonly SweepRequest[], scope: Scope): Promi
     run.set(key, origin);
     sweeps.modes.push(request.sweep.onExcess);
     sweeps.tallies.push(found.tallies ?? {});
+    sweeps.learnt.push(found.learnt);
     sweeps.failedListings += found.failedListings;
     sweeps.refusedListings += found.refusedListings;
     for (const role of found.missingRoles ?? []) sweeps.missingRoles.add(role);
@@ -185,6 +189,7 @@ export async function select(requests: readonly Accepted[], scope: Scope): Promi
     skipped.map((s) => s.result),
   );
   const swept = sweeps.modes.length > 0 || sweeps.missingBundle !== undefined;
+  const learnt = mergeLearnt(...sweeps.learnt);
   return {
     targets: selection.targets,
     reported: [...skipped, ...sweeps.reported.values()],
@@ -205,6 +210,7 @@ export async function select(requests: readonly Accepted[], scope: Scope): Promi
           },
         }),
         ...(Object.keys(kinds).length > 0 && { kinds }),
+        ...(learnt.length > 0 && { learnt }),
       },
     }),
   };

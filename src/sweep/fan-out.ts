@@ -2,7 +2,7 @@ import { invokeSelf, type SelfInvokeDeps } from '../cloud/invoke-async';
 import { mapLimited } from '../map-limited';
 import type { Guards, SweepSpec } from '../model';
 import { filtersRequest } from '../request/sweep/filters';
-import { olderThanRequest } from '../request/sweep/thresholds';
+import { learnRequest, olderThanRequest } from '../request/sweep/thresholds';
 
 /** Hand-offs in flight at once: each is one quick HTTP call. */
 const HAND_OFF_CONCURRENCY = 8;
@@ -41,6 +41,8 @@ export function handOffEvent(
       ...(spec.notModifiedForSeconds !== undefined && {
         notModifiedFor: `${spec.notModifiedForSeconds}s`,
       }),
+      // Each folder learns from its own done operations, as a folder swept here does.
+      ...(spec.learn !== undefined && { learn: learnRequest(spec.learn) }),
       ...(filters !== undefined && { filters }),
       onExcess: spec.onExcess,
     },

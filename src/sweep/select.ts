@@ -5,6 +5,7 @@ import { mapLimited } from '../map-limited';
 import type {
   FoldersNotHandedOn,
   KindTallies,
+  LearntDuration,
   OperationResult,
   Origin,
   ResourceKind,
@@ -20,7 +21,7 @@ import { ListingEnd } from './listing/ending';
 import { latestLogRecord } from './listing/log-records';
 import { Cut, MAX_PAGES } from './listing/pages';
 import { stuckResult } from './listing/stuck';
-import { logMalformed } from './malformed';
+import { logMalformed, logMalformedLabels } from './malformed';
 import { withRetryLines } from './retry-lines';
 import { sweepWide } from './wide';
 
@@ -49,6 +50,8 @@ export interface Swept {
   readonly sweepId?: string;
   /** By kind: what was listed, matched, filtered out, and found. */
   readonly tallies?: KindTallies;
+  /** Under `learn`: the thresholds learnt, by kind and description. */
+  readonly learnt?: readonly LearntDuration[];
 }
 
 /**
@@ -99,6 +102,7 @@ async function sweepFolder(spec: SweepSpec, check: Check, context: SweepContext)
     ...calls,
     endpoints: config.endpoints,
     now,
+    floorSeconds: config.policy.minOlderThanSeconds,
   });
   const { origin, ...guards } = request;
   const told = new Set<ResourceKind>();
@@ -125,11 +129,12 @@ async function sweepFolder(spec: SweepSpec, check: Check, context: SweepContext)
     log.log(LogLevel.Warn, 'sweep kept the first found', {
       ...origin,
       unkept: findings.unkept,
-      reason: `past ${SWEEP_BOUNDS.kept} candidates (or stuck operations of report-only kinds), the rest are counted, not kept`,
+      reason: `past ${SWEEP_BOUNDS.kept} candidates (or stuck operations of report-only kinds, or operations waiting for the learnt thresholds), the rest are counted, not kept`,
     });
   }
   logMalformed(log, origin, 'resource', findings.malformed.resource);
   logMalformed(log, origin, 'operation', findings.malformed.operation);
+  logMalformedLabels(log, origin, findings.malformedLabels);
   log.log(LogLevel.Info, 'sweep listed', {
     ...origin,
     ...(spec.folderId && { folderId: spec.folderId }),
@@ -139,6 +144,7 @@ async function sweepFolder(spec: SweepSpec, check: Check, context: SweepContext)
     reported: findings.reported.length,
     ...(Object.keys(findings.filteredOut).length > 0 && { filteredOut: findings.filteredOut }),
     kinds: findings.tallies,
+    ...(findings.learnt.length > 0 && { learnt: findings.learnt }),
   });
   const groupLog = { ...calls, endpoint: config.endpoints.compute };
   return {
@@ -151,12 +157,14 @@ async function sweepFolder(spec: SweepSpec, check: Check, context: SweepContext)
       },
       named: { valid: true as const, id: candidate.operationId },
       createdAtMs: candidate.createdAt.getTime(),
+      ...(candidate.threshold !== undefined && { threshold: candidate.threshold }),
     })),
     reported: await reportedResults(findings.reported, now, groupLog),
     failedListings: findings.failures.filter((f) => f.end === ListingEnd.Transient).length,
     refusedListings: findings.failures.filter((f) => f.end === ListingEnd.Refused).length,
     missingRoles: rolesMissing(findings.failures),
     tallies: findings.tallies,
+    ...(findings.learnt.length > 0 && { learnt: findings.learnt }),
   };
 }
 

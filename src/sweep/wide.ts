@@ -4,10 +4,11 @@ import {
   FOLDERS_NAMED,
   type FoldersNotHandedOn,
   type KindTallies,
+  type LearntDuration,
   type Origin,
   type SweepSpec,
 } from '../model';
-import { mergeTallies } from '../tallies';
+import { mergeLearnt, mergeTallies } from '../tallies';
 import type { SweepContext } from './context';
 import { logListingFailure, rolesMissing } from './failure-lines';
 import { handOff, shares } from './fan-out';
@@ -28,6 +29,7 @@ export interface FolderFindings<T, R> {
   /** Folders whose hand-off failed for good. */
   readonly notHandedOn?: FoldersNotHandedOn;
   readonly tallies?: KindTallies;
+  readonly learnt?: readonly LearntDuration[];
 }
 
 export interface WideSweep<T, R> extends SweepContext {
@@ -78,6 +80,9 @@ export async function sweepWide<T, R>(sweep: WideSweep<T, R>): Promise<WideFindi
     refusedListings: found.reduce((sum, f) => sum + f.refusedListings, 0),
     missingRoles: [...new Set(found.flatMap((f) => f.missingRoles ?? []))],
     tallies: mergeTallies(...found.map((f) => f.tallies ?? {})),
+    ...(found.some((f) => f.learnt?.length) && {
+      learnt: mergeLearnt(...found.map((f) => f.learnt)),
+    }),
     sweepId,
   };
 }

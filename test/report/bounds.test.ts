@@ -261,10 +261,19 @@ describe('a message', () => {
       (outcome) => result({ outcome: outcome as OperationResult['outcome'] }),
     );
     const report = reportOf([...listed, ...others]);
-    const sweep = { candidates: 1, refused: true, failedListings: 0 };
+    // With the learnt durations too, of the longest descriptions.
+    const learnt = Array.from({ length: 20 }, () => ({
+      kind: 'compute.reservedInstancePool' as const,
+      description: long,
+      samples: 1000,
+      medianSeconds: 10 ** 15,
+      thresholdSeconds: 10 ** 15,
+    }));
+    const sweep = { candidates: 1, refused: true, failedListings: 0, learnt };
     const note = noteworthy({ ...report, summary: { ...report.summary, sweep } }, true);
     if (note === undefined) throw new Error('expected a message');
     expect(note.operations).toHaveLength(20);
+    expect(messageText(note)).toContain('learnt: compute.reservedInstancePool');
     expect(messageText(note).length).toBeLessThanOrEqual(MAX_TELEGRAM_CHARS);
   });
 });

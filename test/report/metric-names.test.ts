@@ -35,6 +35,16 @@ const everything: Report = {
       kinds: Object.fromEntries(
         RESOURCE_KINDS.map((kind) => [kind, { operations: 1, matched: 0, refusedListings: 1 }]),
       ),
+      // Descriptions are the server's text: any language, quotes, and length.
+      learnt: ['Create instance', 'Создание "вм" | * ? \\ `x`', '', 'x'.repeat(300)].map(
+        (description) => ({
+          kind: 'compute.instance' as const,
+          description,
+          samples: 5,
+          medianSeconds: 60,
+          thresholdSeconds: 300,
+        }),
+      ),
     },
   },
 };

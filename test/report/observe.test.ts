@@ -34,6 +34,8 @@ const METRIC = {
   refusedListings: 'canceller.sweep.refused_listings',
   handedOn: 'canceller.sweep.handed_on',
   notHandedOn: 'canceller.sweep.not_handed_on',
+  learntMedian: 'canceller.sweep.learnt_median_seconds',
+  learntThreshold: 'canceller.sweep.learnt_threshold_seconds',
   duration: 'canceller.invocation.duration_ms',
 } as const;
 
@@ -48,10 +50,26 @@ describe('metrics (Monitoring data write API, monitoring/api-ref/MetricsData/wri
         handedOn: 1,
         notHandedOn: { count: 1, folderIds: ['b1gother'] },
         kinds: { 'k8s.cluster': { operations: 0, matched: 0, refusedListings: 1 } },
+        learnt: [
+          {
+            kind: 'compute.instance',
+            description: 'Create instance',
+            samples: 20,
+            medianSeconds: 60,
+            thresholdSeconds: 300,
+          },
+        ],
       }),
       Source.Timer,
     );
     expect([...new Set(points.map((p) => p.name))].sort()).toEqual(Object.values(METRIC).sort());
+    const labels = { source: 'timer', kind: 'compute.instance', description: 'Create instance' };
+    expect(points).toContainEqual(
+      expect.objectContaining({ name: METRIC.learntMedian, labels, value: 60 }),
+    );
+    expect(points).toContainEqual(
+      expect.objectContaining({ name: METRIC.learntThreshold, labels, value: 300 }),
+    );
   });
 
   it('has a point per outcome, zeros included, what the sweep found, and the duration', () => {

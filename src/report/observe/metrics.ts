@@ -1,5 +1,5 @@
 import { type OperationResult, Outcome, type Report, type Source } from '../../model';
-import { serverText } from '../../printable';
+import { redacted, serverText, shortened } from '../../printable';
 
 /** A point as the Monitoring data write API takes it (monitoring/api-ref/MetricsData/write.md). */
 export interface MetricPoint {
@@ -18,8 +18,25 @@ export const METRIC = {
   refusedListings: 'canceller.sweep.refused_listings',
   handedOn: 'canceller.sweep.handed_on',
   notHandedOn: 'canceller.sweep.not_handed_on',
+  /** Under `learn`, by kind and description: the usual duration, and the threshold made of it. */
+  learntMedian: 'canceller.sweep.learnt_median_seconds',
+  learntThreshold: 'canceller.sweep.learnt_threshold_seconds',
   duration: 'canceller.invocation.duration_ms',
 } as const;
+
+/** What a label value of a description is cut to: Monitoring's names stay short. */
+const LABEL_CHARS = 64;
+/**
+ * What Monium takes in a label value as well as Monitoring (docs/monium.md): printable ASCII but
+ * for these. A description is the server's text, in any language, so the rest becomes `_`.
+ */
+const NOT_IN_LABEL = /[^ !#-&(-)+->@-[\]-_a-{}~]/g;
+
+/** A description as a label value: 1 to LABEL_CHARS characters both take, any secret redacted. */
+function labelValue(description: string): string {
+  const value = shortened(redacted(description), LABEL_CHARS).replace(NOT_IN_LABEL, '_');
+  return value === '' ? '(none)' : value;
+}
 
 const count = (results: readonly OperationResult[], outcome: Outcome) =>
   results.filter((r) => r.outcome === outcome).length;
@@ -52,6 +69,15 @@ export function metricsOf(report: Report, source: Source): MetricPoint[] {
             tally?.refusedListings
               ? [point(METRIC.refusedListings, tally.refusedListings, { kind })]
               : [],
+          ),
+          ...(summary.sweep.learnt ?? []).flatMap(
+            ({ kind, description, medianSeconds, thresholdSeconds }) => {
+              const pair = { kind, description: labelValue(description) };
+              return [
+                point(METRIC.learntMedian, medianSeconds, pair),
+                point(METRIC.learntThreshold, thresholdSeconds, pair),
+              ];
+            },
           ),
           point(METRIC.handedOn, summary.sweep.handedOn ?? 0),
           point(METRIC.notHandedOn, summary.sweep.notHandedOn?.count ?? 0),

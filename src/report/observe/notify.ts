@@ -1,5 +1,11 @@
 import { NotifyFormat } from '../../config';
-import { type FoldersNotHandedOn, type OperationResult, Outcome, type Report } from '../../model';
+import {
+  type FoldersNotHandedOn,
+  type LearntDuration,
+  type OperationResult,
+  Outcome,
+  type Report,
+} from '../../model';
 import { shortened } from '../../printable';
 
 /** The outcomes a team hears about; anything else is a quiet run. */
@@ -11,6 +17,11 @@ export const MAX_LISTED = 20;
  * be any length, and Telegram refuses a message over 4096 characters, so 20 lines must fit in it.
  */
 const SHOWN_CHARS = { id: 64, description: 80 } as const;
+/**
+ * Learnt durations a message names, of the most samples, and how much of each description: on
+ * one line, within Telegram's 4096 beside 20 operations; the summary and the metrics have all.
+ */
+const LEARNT_SHOWN = { pairs: 2, description: 32 } as const;
 
 export interface Noteworthy {
   readonly dryRun: boolean;
@@ -25,6 +36,10 @@ export interface Noteworthy {
    * run, until it is granted.
    */
   readonly missingRoles: readonly string[];
+  /** Under `learn`: what the sweeps took as the usual duration, and the threshold made of it. */
+  readonly learnt?: readonly LearntDuration[];
+  /** Learnt durations the summary has beyond those. */
+  readonly learntOmitted?: number;
   readonly operations: ReadonlyArray<{
     readonly id: string;
     readonly outcome: string;
@@ -52,6 +67,18 @@ function refusalsOf(report: Report): Noteworthy['refusedListings'] {
   return folders > 0 ? [...byKind, { what: 'folders', count: folders }] : byKind;
 }
 
+/** The learnt durations a message names, and how many more the summary has. */
+function learntOf(report: Report): Pick<Noteworthy, 'learnt' | 'learntOmitted'> {
+  const all = report.summary.sweep?.learnt ?? [];
+  if (all.length === 0) return {};
+  const learnt = all.slice(0, LEARNT_SHOWN.pairs).map((l) => ({
+    ...l,
+    description: shortened(l.description, LEARNT_SHOWN.description),
+  }));
+  const omitted = all.length - learnt.length;
+  return { learnt, ...(omitted > 0 && { learntOmitted: omitted }) };
+}
+
 /** What a message says, or undefined for a run nobody needs to hear about. */
 export function noteworthy(
   report: Report,
@@ -76,6 +103,7 @@ export function noteworthy(
     refused,
     refusedListings,
     missingRoles: report.summary.sweep?.missingRoles ?? [],
+    ...learntOf(report),
     ...(notHandedOn && { notHandedOn }),
     operations: listed.slice(0, MAX_LISTED).map((r) => {
       const age = ageOf(r, now);
@@ -92,6 +120,13 @@ export function noteworthy(
 
 const minutes = (s: number | undefined) =>
   s === undefined ? 'age unknown' : `${Math.round(s / 60)} min old`;
+
+/** A month: longer than any threshold a request may give (olderThan's 30d). */
+const MONTH_SECONDS = 30 * 86_400;
+
+/** A duration as a person reads it: seconds under two minutes, minutes up to a month. */
+const span = (s: number) =>
+  s < 120 ? `${Math.round(s)} s` : s <= MONTH_SECONDS ? `${Math.round(s / 60)} min` : 'over 30 d';
 
 /** `; 12 folders not handed on (b1ga, b1gb, …)`, or nothing. */
 function handOffs(notHandedOn: FoldersNotHandedOn | undefined): string {
@@ -118,7 +153,19 @@ export function messageText(note: Noteworthy): string {
         `- ${op.id} ${op.outcome}: ${op.description ?? 'no description'}, ${minutes(op.ageSeconds)}`,
     ),
     ...(note.omitted > 0 ? [`and ${note.omitted} more`] : []),
+    ...learntLine(note),
   ].join('\n');
+}
+
+/** `learnt: compute.instance "Create instance" usually 1 min (20 done), stuck after 5 min`. */
+function learntLine(note: Noteworthy): string[] {
+  if (note.learnt === undefined) return [];
+  const pairs = note.learnt.map(
+    (l) =>
+      `${l.kind} "${l.description}" usually ${span(l.medianSeconds)} (${l.samples} done), stuck after ${span(l.thresholdSeconds)}`,
+  );
+  const more = note.learntOmitted ? `; ${note.learntOmitted} more in the summary` : '';
+  return [`learnt: ${pairs.join('; ')}${more}`];
 }
 
 /** The request body for each format: ours, Slack's incoming webhook, Telegram's sendMessage. */

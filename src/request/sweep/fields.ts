@@ -42,11 +42,17 @@ export function kind(value: unknown, where: string): ResourceKind {
   );
 }
 
-/** "90s", "30m", "2h", "1d": at least a minute, so a sweep can never reach a fresh operation. */
-export function duration(value: unknown, where: string): number {
+/** A duration's seconds, or undefined for anything else: what `duration` and a label read. */
+export function durationSeconds(value: unknown): number | undefined {
   const match = typeof value === 'string' ? /^(\d{1,7})([smhd])$/.exec(value) : null;
   const seconds = match ? Number(match[1]) * UNITS[match[2] as keyof typeof UNITS] : Number.NaN;
-  if (!(seconds >= MIN_AGE_SECONDS && seconds <= MAX_AGE_SECONDS)) {
+  return seconds >= MIN_AGE_SECONDS && seconds <= MAX_AGE_SECONDS ? seconds : undefined;
+}
+
+/** "90s", "30m", "2h", "1d": at least a minute, so a sweep can never reach a fresh operation. */
+export function duration(value: unknown, where: string): number {
+  const seconds = durationSeconds(value);
+  if (seconds === undefined) {
     throw new RequestError(
       `${where} is ${shown(value)}; expected a duration such as "30m" or "2h", from 1m to 30d`,
     );

@@ -3,7 +3,7 @@ import { RESOURCE_KINDS, type ResourceRef, type SweepExclusion, type SweepSpec }
 import { describeType } from '../../printable';
 import { duration, id, isRecord, kind, label, list, record } from './fields';
 import { parseFilters, parseOnExcess } from './filters';
-import { parseOlderThan } from './thresholds';
+import { parseLearn, parseOlderThan } from './thresholds';
 
 const FIELDS = [
   'cloudId',
@@ -14,6 +14,7 @@ const FIELDS = [
   'resources',
   'olderThan',
   'notModifiedFor',
+  'learn',
   'filters',
   'onExcess',
 ] as const;
@@ -91,6 +92,7 @@ export function parseSweep(given: unknown): SweepSpec {
     ...(value.notModifiedFor !== undefined && {
       notModifiedForSeconds: duration(value.notModifiedFor, 'sweep.notModifiedFor'),
     }),
+    ...(value.learn !== undefined && { learn: parseLearn(value.learn) }),
     filters: parseFilters(value.filters),
     onExcess: parseOnExcess(value.onExcess),
   };

@@ -1,6 +1,9 @@
 import { RequestError } from '../../errors';
-import { RESOURCE_KINDS, type ResourceKind } from '../../model';
-import { duration, isRecord, shown, strictKeys } from './fields';
+import { type LearnSpec, RESOURCE_KINDS, type ResourceKind } from '../../model';
+import { duration, durationSeconds, isRecord, record, shown, strictKeys } from './fields';
+
+// A label's value is read as `olderThan` is: the sweep bundle borrows the reading from here.
+export { durationSeconds };
 
 const MINUTES = 60;
 
@@ -72,4 +75,54 @@ export function olderThanRequest(
   kinds: readonly ResourceKind[],
 ): Record<string, string> {
   return Object.fromEntries(kinds.map((k) => [k, `${thresholds[k]}s`]));
+}
+
+/**
+ * What `learn` may ask. A factor past 100 would never find anything stuck; a sweep keeps at most
+ * `maxSamples` durations of each kind and description, so more could never be reached.
+ */
+export const LEARN_BOUNDS = { maxFactor: 100, maxSamples: 1000 } as const;
+/** Jenkins build-timeout's "elastic" strategy takes 3 times the usual; 10 minutes, 5 builds. */
+const LEARN_DEFAULTS = { factor: 3, floor: '10m', minSamples: 5 } as const;
+const LEARN_FIELDS = ['factor', 'floor', 'minSamples'] as const;
+
+function factor(value: unknown): number {
+  if (typeof value !== 'number' || !(value > 1 && value <= LEARN_BOUNDS.maxFactor)) {
+    throw new RequestError(
+      `sweep.learn.factor is ${shown(value)}; expected a number over 1 and at most ${LEARN_BOUNDS.maxFactor}, such as 3`,
+    );
+  }
+  return value;
+}
+
+function minSamples(value: unknown): number {
+  if (
+    !Number.isInteger(value) ||
+    !((value as number) >= 1) ||
+    (value as number) > LEARN_BOUNDS.maxSamples
+  ) {
+    throw new RequestError(
+      `sweep.learn.minSamples is ${shown(value)}; expected a whole number from 1 to ${LEARN_BOUNDS.maxSamples}, such as 5`,
+    );
+  }
+  return value as number;
+}
+
+/**
+ * `learn`: `{"factor": 3, "floor": "10m", "minSamples": 5}`, each field optional (those are the
+ * defaults); nothing, for the fixed thresholds alone.
+ */
+export function parseLearn(value: unknown): LearnSpec | undefined {
+  if (value === undefined) return undefined;
+  const given = record(value, LEARN_FIELDS, 'sweep.learn');
+  return {
+    factor: factor(given.factor ?? LEARN_DEFAULTS.factor),
+    floorSeconds: duration(given.floor ?? LEARN_DEFAULTS.floor, 'sweep.learn.floor'),
+    minSamples: minSamples(given.minSamples ?? LEARN_DEFAULTS.minSamples),
+  };
+}
+
+/** `learn` as a request takes it, for a handed-on sweep. */
+export function learnRequest(learn: LearnSpec): object {
+  return { factor: learn.factor, floor: `${learn.floorSeconds}s`, minSamples: learn.minSamples };
 }

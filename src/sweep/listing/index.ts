@@ -5,21 +5,25 @@ import { mapLimited } from '../../map-limited';
 import {
   type FilterName,
   type KindTallies,
+  type LearntDuration,
   REPORTED_KINDS,
   Reason,
   type ResourceKind,
   type ResourceRef,
   type SweepSpec,
+  type ThresholdUsed,
 } from '../../model';
 import { shortened } from '../../printable';
 import type { Check } from '../filters';
-import { MalformedIds } from '../malformed';
+import { MalformedIds, MalformedLabels } from '../malformed';
 import type { SweepFailure } from './failure';
+import { type Learning, learning } from './learning';
 import { allPages } from './pages';
 import { type ListingRecord, listingRecord, type SweepCut } from './record';
 import { type Api, KINDS } from './resources';
 import { type Candidate, isStuck, oldestFirst, type Sighting } from './stuck';
 import { type FolderTally, folderTally } from './tally';
+import { lowestThreshold, type Override, overrideOf, thresholdOf } from './threshold';
 
 export { failureOf, type SweepFailure } from './failure';
 export type { SweepCut } from './record';
@@ -28,6 +32,8 @@ export type { Candidate, Sighting };
 export interface SweepDeps extends CallContext {
   readonly endpoints: Readonly<Record<Api, string>>;
   readonly now: number;
+  /** The deployment's floor under every threshold (MIN_OLDER_THAN): a label's too. */
+  readonly floorSeconds: number;
 }
 
 export interface SweepFindings {
@@ -47,6 +53,10 @@ export interface SweepFindings {
   readonly unkept: number;
   /** Listed ids that break the id rule, never sent on. */
   readonly malformed: { readonly resource: MalformedIds; readonly operation: MalformedIds };
+  /** Resources whose `canceller-older-than` label is malformed: ignored. */
+  readonly malformedLabels: MalformedLabels;
+  /** Under `learn`: what the done operations listed taught, by kind and description. */
+  readonly learnt: readonly LearntDuration[];
   /**
    * Resources of a kind whose refusal stands for them too, by kind: not asked, or asked and
    * refused alike before the kind's refusal came back.
@@ -57,6 +67,15 @@ export interface SweepFindings {
 /** A resource to look at, with its labels when it was listed (a named one's are unknown). */
 type Looked = ResourceRef & { readonly labels?: Readonly<Record<string, string>> };
 
+/** A resource whose operations are being listed, with what its label asks of their threshold. */
+type Looking = Looked & { readonly override: Override };
+
+/** What a listing call showed of a running operation, and where. */
+interface Seen {
+  readonly answer: Pick<Sighting, 'attempts' | 'ids'>;
+  readonly looked: Looking;
+}
+
 /** One folder's sweep as its listings go: what it asks, and where it counts and records. */
 interface Listing {
   readonly spec: SweepSpec;
@@ -65,6 +84,10 @@ interface Listing {
   readonly tally: FolderTally;
   readonly record: ListingRecord;
   readonly malformed: SweepFindings['malformed'];
+  readonly malformedLabels: MalformedLabels;
+  /** Under `learn`: the durations listed so far, and the running operations that wait for them. */
+  readonly learning?: Learning;
+  readonly pending: Array<Seen & { readonly operation: Operation }>;
 }
 
 /** Listings in flight at once: enough to be quick, few enough not to be throttled. */
@@ -77,7 +100,10 @@ const LISTING_CONCURRENCY = 8;
 export const SWEEP_BOUNDS = {
   resources: 100_000,
   operations: 500_000,
-  /** Candidates, and stuck operations of report-only kinds, each. */
+  /**
+   * Candidates, and stuck operations of report-only kinds, each; and, under `learn`, running
+   * operations kept until every listing is in.
+   */
   kept: 5000,
 } as const;
 /** What a kept operation's description is cut to: the API's own limit is 256 characters. */
@@ -140,25 +166,62 @@ function listResources(kind: ResourceKind, listing: Listing): Promise<Looked[]> 
 }
 
 /**
- * A listed operation as the sweep keeps it: undefined for one that is not stuck, that a filter
- * leaves out, or that is past the bound of what is kept; each counted on the way.
+ * A listed operation as the sweep keeps it: undefined for one that is done (a sample, under
+ * `learn`), that is not stuck, that a filter leaves out, or that is past the bound of what is
+ * kept; each counted on the way. Under `learn`, a running one its resource's label does not
+ * judge waits, if it is old enough to be stuck by any threshold it could get.
  */
-function sighting(
+function sighting(operation: Operation, seen: Seen, listing: Listing): Sighting | undefined {
+  if (!listing.malformed.operation.accepts(operation.id)) return undefined;
+  const { kind, override } = seen.looked;
+  if (operation.done) {
+    listing.learning?.observe(kind, operation);
+    return undefined;
+  }
+  const { spec, deps } = listing;
+  const fixedSeconds = spec.olderThanSeconds[kind];
+  if (
+    listing.learning !== undefined &&
+    (override.kind === 'none' || override.kind === 'malformed')
+  ) {
+    const lowest = lowestThreshold(fixedSeconds, deps.floorSeconds, spec.learn);
+    const threshold = {
+      olderThanSeconds: lowest,
+      notModifiedForSeconds: spec.notModifiedForSeconds,
+    };
+    if (
+      isStuck(operation, threshold, deps.now) &&
+      listing.tally.kept('pending', SWEEP_BOUNDS.kept)
+    ) {
+      listing.pending.push({ ...seen, operation: keptOf(operation) });
+    }
+    return undefined;
+  }
+  const { floorSeconds } = deps;
+  return judged(operation, seen, thresholdOf({ override, fixedSeconds, floorSeconds }), listing);
+}
+
+/**
+ * A running operation judged by its threshold (undefined: its resource's label says `never`):
+ * stuck, then through the filters, then kept while the bound allows.
+ */
+function judged(
   operation: Operation,
-  answer: Pick<Sighting, 'attempts' | 'ids'>,
-  looked: Looked,
+  { answer, looked }: Seen,
+  used: ThresholdUsed | undefined,
   listing: Listing,
 ): Sighting | undefined {
   const { spec, deps, tally } = listing;
   const resource: ResourceRef = { kind: looked.kind, id: looked.id };
-  const threshold = {
-    olderThanSeconds: spec.olderThanSeconds[resource.kind],
-    notModifiedForSeconds: spec.notModifiedForSeconds,
-  };
-  if (
-    !listing.malformed.operation.accepts(operation.id) ||
-    !isStuck(operation, threshold, deps.now)
-  ) {
+  const notModifiedForSeconds = spec.notModifiedForSeconds;
+  if (used === undefined) {
+    const fixedSeconds = spec.olderThanSeconds[resource.kind];
+    const lowest = lowestThreshold(fixedSeconds, deps.floorSeconds, spec.learn);
+    const threshold = { olderThanSeconds: lowest, notModifiedForSeconds };
+    if (isStuck(operation, threshold, deps.now)) tally.protectedByLabel(resource.kind);
+    return undefined;
+  }
+  if (!isStuck(operation, { olderThanSeconds: used.seconds, notModifiedForSeconds }, deps.now)) {
     return undefined;
   }
   tally.matched(resource.kind);
@@ -176,14 +239,35 @@ function sighting(
     operationId: operation.id,
     createdAt: operation.createdAt as Date,
     resource,
+    threshold: used,
     ...report,
   };
+}
+
+/**
+ * The running operations that waited for every listing, each judged by what the listings taught
+ * of its kind and description.
+ */
+function decidePending(listing: Listing): Sighting[] {
+  const { learning: learnt, spec } = listing;
+  if (learnt === undefined) return [];
+  return listing.pending.flatMap(({ operation, ...seen }) => {
+    const { kind, override } = seen.looked;
+    const basis = { fixedSeconds: spec.olderThanSeconds[kind], override };
+    return judged(operation, seen, learnt.thresholdOf(kind, operation, basis), listing) ?? [];
+  });
 }
 
 /** A resource's stuck operations that pass the filters, page by page; the rest counted. */
 function stuckOperations(looked: Looked, listing: Listing): Promise<Sighting[]> {
   const { kind, id } = looked;
   if (listing.record.skips(kind)) return Promise.resolve([]);
+  const override = overrideOf(looked.labels);
+  if (override.kind === 'malformed') {
+    listing.malformedLabels.add(looked, override.value);
+    listing.tally.malformedLabel(kind);
+  }
+  const on: Looking = { ...looked, override };
   const site = {
     endpoint: endpointOf(listing, kind),
     rpc: KINDS[kind].listOperations,
@@ -196,9 +280,8 @@ function stuckOperations(looked: Looked, listing: Listing): Promise<Sighting[]> 
       async (pageToken) => {
         const { value: page, ...answer } = await callAt(deps, site, { of: id, pageToken });
         tally.listedOperations(kind, page.items.length);
-        const items = page.items.flatMap(
-          (operation) => sighting(operation, answer, looked, listing) ?? [],
-        );
+        const seen = { answer, looked: on };
+        const items = page.items.flatMap((operation) => sighting(operation, seen, listing) ?? []);
         return { items, nextPageToken: page.nextPageToken };
       },
       () => tally.operations < SWEEP_BOUNDS.operations,
@@ -222,7 +305,18 @@ export async function findCandidates(
   const tally = folderTally();
   const record = listingRecord(tally);
   const malformed = { resource: new MalformedIds(), operation: new MalformedIds() };
-  const listing: Listing = { spec, check, deps, tally, record, malformed };
+  const learnt = spec.learn && learning(spec.learn, deps.floorSeconds);
+  const listing: Listing = {
+    spec,
+    check,
+    deps,
+    tally,
+    record,
+    malformed,
+    malformedLabels: new MalformedLabels(),
+    ...(learnt && { learning: learnt }),
+    pending: [],
+  };
   const listed = await mapLimited(spec.kinds, LISTING_CONCURRENCY, (kind) =>
     listResources(kind, listing),
   );
@@ -234,7 +328,7 @@ export async function findCandidates(
   const found = await mapLimited([...resources.values()], LISTING_CONCURRENCY, (looked) =>
     stuckOperations(looked, listing),
   );
-  const stuck = found.flat();
+  const stuck = [...found.flat(), ...decidePending(listing)];
   const candidates = oldestFirst<Sighting>(stuck.filter((s) => !s.reported));
   const reported = oldestFirst(stuck.filter((s) => s.reported));
   for (const c of candidates) tally.found(c.resource.kind, 'candidates');
@@ -249,6 +343,8 @@ export async function findCandidates(
     failures: record.failures,
     cuts: record.cuts,
     malformed,
+    malformedLabels: listing.malformedLabels,
+    learnt: learnt?.learnt((kind) => spec.olderThanSeconds[kind]) ?? [],
     unkept: tally.unkept,
     unasked: record.unasked,
   };

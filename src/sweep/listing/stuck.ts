@@ -6,6 +6,7 @@ import {
   type Reason,
   type RequestIds,
   type ResourceRef,
+  type ThresholdUsed,
 } from '../../model';
 
 /** An operation a sweep found running too long, and the resource it was found on. */
@@ -13,6 +14,8 @@ export interface Candidate {
   readonly operationId: string;
   readonly createdAt: Date;
   readonly resource: ResourceRef;
+  /** What its age was compared with, and where that came from: the sweep always says. */
+  readonly threshold?: ThresholdUsed;
 }
 
 /** A stuck operation of a report-only kind, with the ListOperations call that found it. */
@@ -61,7 +64,7 @@ export function oldestFirst<C extends Candidate>(candidates: readonly C[]): C[] 
  * listing showed, where, and which call showed it, for whoever takes it up with support.
  */
 export function stuckResult(sighting: Sighting, now: number): OperationResult {
-  const { operation, resource, attempts, ids, reason } = sighting;
+  const { operation, resource, attempts, ids, reason, threshold } = sighting;
   const age = ageSeconds(operation.createdAt, now);
   return {
     operationId: sighting.operationId,
@@ -69,6 +72,7 @@ export function stuckResult(sighting: Sighting, now: number): OperationResult {
     ...(reason !== undefined && { reason }),
     ...described(operation),
     ...(age !== undefined && { ageSeconds: Math.floor(age) }),
+    ...(threshold !== undefined && { threshold }),
     resourceKind: resource.kind,
     resourceId: resource.id,
     attempts,

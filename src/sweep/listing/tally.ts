@@ -20,8 +20,15 @@ export interface FolderTally {
   matched(kind: ResourceKind): void;
   /** ...that a filter left out... */
   filteredOut(kind: ResourceKind, filter: FilterName): void;
-  /** ...or that is kept, as a candidate or to report, while fewer than `max` of its side are. */
-  kept(side: 'candidates' | 'reported', max: number): boolean;
+  /**
+   * ...or that is kept, as a candidate or to report (or, under `learn`, until its threshold is
+   * known), while fewer than `max` of its side are.
+   */
+  kept(side: 'candidates' | 'reported' | 'pending', max: number): boolean;
+  /** A resource whose `canceller-older-than` label is malformed, ignored. */
+  malformedLabel(kind: ResourceKind): void;
+  /** A running operation a `never` label kept from being looked at. */
+  protectedByLabel(kind: ResourceKind): void;
   /** A listing of the kind the API refused. */
   refused(kind: ResourceKind): void;
   /** One of the candidates or reported operations the folder's sweep found, by its kind. */
@@ -36,7 +43,7 @@ export interface FolderTally {
 export function folderTally(): FolderTally {
   const kinds = new Map<ResourceKind, Tally>();
   const filtered: Partial<Record<FilterName, number>> = {};
-  const kept = { candidates: 0, reported: 0 };
+  const kept = { candidates: 0, reported: 0, pending: 0 };
   let resources = 0;
   let operations = 0;
   let unkept = 0;
@@ -84,6 +91,8 @@ export function folderTally(): FolderTally {
       return true;
     },
     refused: (kind) => bump(of(kind), 'refusedListings'),
+    malformedLabel: (kind) => bump(of(kind), 'malformedLabels'),
+    protectedByLabel: (kind) => bump(of(kind), 'protectedByLabel'),
     found: (kind, side) => bump(of(kind), side),
     byKind: () => Object.fromEntries(kinds) as KindTallies,
   };
