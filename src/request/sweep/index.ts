@@ -1,7 +1,7 @@
 import { RequestError } from '../../errors';
 import { RESOURCE_KINDS, type ResourceRef, type SweepExclusion, type SweepSpec } from '../../model';
 import { describeType } from '../../printable';
-import { duration, id, isRecord, kind, label, list, record } from './fields';
+import { count, duration, id, isRecord, kind, label, list, record } from './fields';
 import { parseFilters, parseOnExcess } from './filters';
 import { parseOlderThan } from './thresholds';
 
@@ -16,7 +16,10 @@ const FIELDS = [
   'notModifiedFor',
   'filters',
   'onExcess',
+  'maxCancelsTotal',
 ] as const;
+/** As many Cancels as MAX_CANCELS_PER_INVOCATION may ever allow: a cap past it means nothing. */
+const MAX_CANCELS_TOTAL = 100_000;
 const EXCLUDE_FIELDS = ['folderIds', 'labels'] as const;
 
 function exclusion(given: unknown): SweepExclusion {
@@ -93,5 +96,8 @@ export function parseSweep(given: unknown): SweepSpec {
     }),
     filters: parseFilters(value.filters),
     onExcess: parseOnExcess(value.onExcess),
+    ...(value.maxCancelsTotal !== undefined && {
+      maxCancelsTotal: count(value.maxCancelsTotal, 'sweep.maxCancelsTotal', MAX_CANCELS_TOTAL),
+    }),
   };
 }
