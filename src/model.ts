@@ -29,7 +29,10 @@ export const Reason = {
   Deadline: 'deadline',
   /** A call timed out on every attempt (CALL_TIMEOUT_MS) while the budget still had time. */
   CallTimeout: 'call_timeout',
-  /** A sweep candidate past `MAX_CANCELS_PER_RUN` under `onExcess: "oldest"`: younger ones wait. */
+  /**
+   * A sweep candidate past `MAX_CANCELS_PER_RUN` (or the sweep's lower `maxCancelsTotal`) under
+   * `onExcess: "oldest"`, or under a cap of 0: younger ones wait.
+   */
   OverLimit: 'over_limit',
   /** Started by a method whose operation the API cannot cancel (its proto does not mark it). */
   MethodNotCancellable: 'method_not_cancellable',
