@@ -14,7 +14,8 @@ export interface HandOffs {
 
 /**
  * A cap split into `parts` shares that add up to it, as evenly as whole numbers allow: a fan-out
- * shares its invocation's MAX_CANCELS_PER_INVOCATION, however many folders it hands on.
+ * shares its invocation's MAX_CANCELS_PER_INVOCATION, and its sweep's maxCancelsTotal, however
+ * many folders it hands on.
  */
 export function shares(total: number, parts: number): number[] {
   const base = Math.floor(total / parts);
