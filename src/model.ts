@@ -29,7 +29,10 @@ export const Reason = {
   Deadline: 'deadline',
   /** A call timed out on every attempt (CALL_TIMEOUT_MS) while the budget still had time. */
   CallTimeout: 'call_timeout',
-  /** A sweep candidate past `MAX_CANCELS_PER_RUN` under `onExcess: "oldest"`: younger ones wait. */
+  /**
+   * A sweep candidate past `MAX_CANCELS_PER_RUN` (or the sweep's lower `maxCancelsTotal`) under
+   * `onExcess: "oldest"`, or under a cap of 0: younger ones wait.
+   */
   OverLimit: 'over_limit',
   /** Started by a method whose operation the API cannot cancel (its proto does not mark it). */
   MethodNotCancellable: 'method_not_cancellable',
@@ -249,6 +252,11 @@ export interface SweepSpec {
   readonly learn?: LearnSpec;
   readonly filters: SweepFilters;
   readonly onExcess: OnExcess;
+  /**
+   * The Cancels the whole sweep may send (default MAX_CANCELS_PER_RUN): the blast-radius guard's
+   * limit for it, never above MAX_CANCELS_PER_RUN in any one invocation; a fan-out splits it.
+   */
+  readonly maxCancelsTotal?: number;
 }
 
 /** What every channel's event becomes: operations named by id, or a sweep that finds them. */
@@ -347,6 +355,21 @@ export interface FoldersNotHandedOn {
   readonly folderIds: readonly string[];
 }
 
+/**
+ * How a sweep that fanned out split its `maxCancelsTotal`: in the order its folders were handed
+ * on, the first `oneMore` take `each + 1` and the others `each`, as their own cap.
+ */
+export interface CancelSplit {
+  readonly maxCancelsTotal: number;
+  readonly folders: number;
+  readonly each: number;
+  readonly oneMore: number;
+  /** The first FOLDERS_NAMED of those that take one more. */
+  readonly oneMoreFolderIds?: readonly string[];
+  /** The share of the resources the sweep names, which the invocation that split it sweeps. */
+  readonly kept?: number;
+}
+
 /** A candidate the blast-radius guard refused, as the refusal names it. */
 export interface RefusedCandidate {
   readonly operationId: string;
@@ -376,6 +399,8 @@ export interface SweepSummary {
    * sweep's next run, since a redelivery would hand every folder on again.
    */
   readonly notHandedOn?: FoldersNotHandedOn;
+  /** How each sweep that fanned out split its `maxCancelsTotal` among the folders it handed on. */
+  readonly cancelSplits?: readonly CancelSplit[];
   /** By kind: what was listed, matched, filtered out, and cancelled or would be. */
   readonly kinds?: KindTallies;
   /** Under `learn`: the thresholds learnt, by kind and description (LEARNT_NAMED at most). */

@@ -2,6 +2,7 @@ import { MissingBundleError, RequestError } from '../errors';
 import { errorFields, type Logger, LogLevel } from '../log';
 import {
   type CancelRequest,
+  type CancelSplit,
   FOLDERS_NAMED,
   type KindTallies,
   type LearntDuration,
@@ -59,6 +60,9 @@ interface Sweeps {
   missingRoles: Set<string>;
   handedOn: number;
   notHandedOn: { count: number; folderIds: string[] };
+  /** The caps of the sweeps that ran (`maxCancelsTotal`, or a fan-out's share of it kept). */
+  readonly caps: number[];
+  readonly cancelSplits: CancelSplit[];
   /** A sweep that could not load a bundle of the zip: what the invocation fails with, alone. */
   missingBundle?: MissingBundleError;
 }
@@ -97,6 +101,8 @@ async function runSweeps(requests: readonly SweepRequest[], scope: Scope): Promi
     missingRoles: new Set(),
     handedOn: 0,
     notHandedOn: { count: 0, folderIds: [] },
+    caps: [],
+    cancelSplits: [],
   };
   const run = new Map<string, Origin>();
   for (const { origin, request } of requests) {
@@ -136,6 +142,10 @@ async function runSweeps(requests: readonly SweepRequest[], scope: Scope): Promi
     sweeps.refusedListings += found.refusedListings;
     for (const role of found.missingRoles ?? []) sweeps.missingRoles.add(role);
     sweeps.handedOn += found.handedOn ?? 0;
+    // A sweep that split its cap keeps only the share of what it sweeps here, if anything.
+    const cap = found.cancelSplit ? found.cancelSplit.kept : request.sweep.maxCancelsTotal;
+    if (cap !== undefined) sweeps.caps.push(cap);
+    if (found.cancelSplit) sweeps.cancelSplits.push(found.cancelSplit);
     if (found.notHandedOn !== undefined) {
       sweeps.notHandedOn.count += found.notHandedOn.count;
       sweeps.notHandedOn.folderIds.push(...found.notHandedOn.folderIds);
@@ -173,9 +183,10 @@ export async function select(requests: readonly Accepted[], scope: Scope): Promi
     sweeps.modes.length > 0 && sweeps.modes.every((mode) => mode === OnExcess.Oldest)
       ? OnExcess.Oldest
       : OnExcess.Refuse;
-  const max = config.maxCancelsPerRun;
+  // A sweep's own cap only ever lowers MAX_CANCELS_PER_RUN, and the lowest holds for them all.
+  const max = Math.min(config.maxCancelsPerRun, ...sweeps.caps);
   const selection = selectTargets(named, sweeps.targets, max, onExcess);
-  const refusedCandidates = logGuard(selection, max, log);
+  const refusedCandidates = logGuard(selection, capText(max, config.maxCancelsPerRun), log);
   const skipped = selection.overLimit.map(
     (target): Reported => ({
       origin: target.origin,
@@ -209,6 +220,7 @@ export async function select(requests: readonly Accepted[], scope: Scope): Promi
             folderIds: sweeps.notHandedOn.folderIds.slice(0, FOLDERS_NAMED),
           },
         }),
+        ...(sweeps.cancelSplits.length > 0 && { cancelSplits: sweeps.cancelSplits }),
         ...(Object.keys(kinds).length > 0 && { kinds }),
         ...(learnt.length > 0 && { learnt }),
       },
@@ -219,18 +231,33 @@ export async function select(requests: readonly Accepted[], scope: Scope): Promi
 /** Refused candidates named in the line and the reply, oldest first: enough to see the pattern. */
 const REFUSED_SHOWN = 50;
 
+/** The guard's limit and where it comes from, as its lines name it. */
+interface Cap {
+  readonly max: number;
+  readonly text: string;
+}
+
+const capText = (max: number, perRun: number): Cap => ({
+  max,
+  text:
+    max < perRun
+      ? `the sweep's maxCancelsTotal (${max}, or its share of a fan-out's; MAX_CANCELS_PER_RUN is ${perRun})`
+      : `MAX_CANCELS_PER_RUN (${max})`,
+});
+
 /**
  * The blast-radius guard's line, when it acted; a refusal names its oldest candidates (id, age,
  * resource), so that a dry run shows what the sweep found although it cancels none of them.
  */
-function logGuard(selection: Selection, max: number, log: Logger): RefusedCandidate[] | undefined {
+function logGuard(selection: Selection, cap: Cap, log: Logger): RefusedCandidate[] | undefined {
   const { candidates, refused, overLimit } = selection;
-  const excess = `${candidates} candidates is more than MAX_CANCELS_PER_RUN (${max}) allows in one invocation`;
+  const excess = `${candidates} candidates is more than ${cap.text} allows in one invocation`;
   if (overLimit.length > 0) {
+    const goOn = cap.max === 0 ? 'none goes on' : `the oldest ${cap.max} go on`;
     log.log(LogLevel.Warn, 'sweep over limit', {
       candidates,
       overLimit: overLimit.length,
-      reason: `${excess}; the oldest ${max} go on, the rest are skipped`,
+      reason: `${excess}; ${goOn}, the rest are skipped`,
     });
   }
   if (refused.length === 0) return undefined;

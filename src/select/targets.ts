@@ -94,7 +94,9 @@ export function selectTargets(
     return { targets: [...requested, ...fromSweeps], overLimit: [], refused: [], candidates };
   }
   const oldestFirst = [...fromSweeps].sort(byAge);
-  if (onExcess === OnExcess.Refuse) {
+  // A cap of none (a fan-out's share of 0) lets none through either way: its candidates are
+  // reported over the limit, not refused as a mass of stuck operations, which they need not be.
+  if (onExcess === OnExcess.Refuse && maxCancels > 0) {
     return { targets: requested, overLimit: [], refused: oldestFirst, candidates };
   }
   return {

@@ -1,6 +1,6 @@
 import { invokeSelf, type SelfInvokeDeps } from '../cloud/invoke-async';
 import { mapLimited } from '../map-limited';
-import type { Guards, SweepSpec } from '../model';
+import { type CancelSplit, FOLDERS_NAMED, type Guards, type SweepSpec } from '../model';
 import { filtersRequest } from '../request/sweep/filters';
 import { learnRequest, olderThanRequest } from '../request/sweep/thresholds';
 
@@ -14,12 +14,44 @@ export interface HandOffs {
 
 /**
  * A cap split into `parts` shares that add up to it, as evenly as whole numbers allow: a fan-out
- * shares its invocation's MAX_CANCELS_PER_INVOCATION, however many folders it hands on.
+ * shares its invocation's MAX_CANCELS_PER_INVOCATION, and its sweep's maxCancelsTotal, however
+ * many folders it hands on.
  */
 export function shares(total: number, parts: number): number[] {
   const base = Math.floor(total / parts);
   const more = total - base * parts;
   return Array.from({ length: parts }, (_, i) => base + (i < more ? 1 : 0));
+}
+
+/** A fan-out's `maxCancelsTotal` as each folder's cap, in hand-on order, and as its line states it. */
+export interface CancelShares {
+  readonly perFolder: readonly number[];
+  readonly split: CancelSplit;
+}
+
+/**
+ * Splits a sweep's `maxCancelsTotal` over the folders it hands on, in that order, and the
+ * resources it names (swept where it is split, with the last share). The first folders take the
+ * remainder; a folder whose share is 0 is still swept, so what it finds is reported, not cancelled.
+ */
+export function splitCancels(
+  total: number,
+  folderIds: readonly string[],
+  named: boolean,
+): CancelShares {
+  const all = shares(total, folderIds.length + (named ? 1 : 0));
+  const perFolder = all.slice(0, folderIds.length);
+  const each = all.length === 0 ? 0 : Math.floor(total / all.length);
+  const oneMore = perFolder.filter((n) => n > each).length;
+  const split: CancelSplit = {
+    maxCancelsTotal: total,
+    folders: folderIds.length,
+    each,
+    oneMore,
+    ...(oneMore > 0 && { oneMoreFolderIds: folderIds.slice(0, Math.min(oneMore, FOLDERS_NAMED)) }),
+    ...(named && { kept: all[folderIds.length] }),
+  };
+  return { perFolder, split };
 }
 
 /**
@@ -45,6 +77,9 @@ export function handOffEvent(
       ...(spec.learn !== undefined && { learn: learnRequest(spec.learn) }),
       ...(filters !== undefined && { filters }),
       onExcess: spec.onExcess,
+      // Its share of the sweep's cap, which its invocation takes as any request's: it can only
+      // lower that invocation's MAX_CANCELS_PER_RUN.
+      ...(spec.maxCancelsTotal !== undefined && { maxCancelsTotal: spec.maxCancelsTotal }),
     },
     // Guards travel with it: a handed-on sweep is never less careful than the one that made it.
     ...(guards.dryRun && { dryRun: true }),

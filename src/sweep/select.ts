@@ -3,6 +3,7 @@ import { isMissingBundle } from '../lazy-bundle';
 import { LogLevel } from '../log';
 import { mapLimited } from '../map-limited';
 import type {
+  CancelSplit,
   FoldersNotHandedOn,
   KindTallies,
   LearntDuration,
@@ -46,6 +47,8 @@ export interface Swept {
   readonly handedOn?: number;
   /** Folders whose hand-off failed for good. */
   readonly notHandedOn?: FoldersNotHandedOn;
+  /** How a sweep that handed its folders on split its `maxCancelsTotal`: its `kept` is its own. */
+  readonly cancelSplit?: CancelSplit;
   /** The sweep id of a sweep of a cloud or of several folders, for the lines of what it reports. */
   readonly sweepId?: string;
   /** By kind: what was listed, matched, filtered out, and found. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LogLevel } from '../log';
 import {
+  type CancelSplit,
   FOLDERS_NAMED,
   type FoldersNotHandedOn,
   type KindTallies,
@@ -11,7 +12,7 @@ import {
 import { mergeLearnt, mergeTallies } from '../tallies';
 import type { SweepContext } from './context';
 import { logListingFailure, rolesMissing } from './failure-lines';
-import { handOff, shares } from './fan-out';
+import { handOff, shares, splitCancels } from './fan-out';
 import { failureOf } from './listing';
 import { ListingEnd } from './listing/ending';
 import { logMalformed, MalformedIds } from './malformed';
@@ -30,6 +31,8 @@ export interface FolderFindings<T, R> {
   readonly notHandedOn?: FoldersNotHandedOn;
   readonly tallies?: KindTallies;
   readonly learnt?: readonly LearntDuration[];
+  /** How a sweep that handed its folders on split its `maxCancelsTotal` among them. */
+  readonly cancelSplit?: CancelSplit;
 }
 
 export interface WideSweep<T, R> extends SweepContext {
@@ -132,18 +135,27 @@ async function scopedFolders<T, R>(
   return { folders: scoped.kept };
 }
 
-/** Each folder handed on, with its share of the Cancels; the resources the sweep names, here. */
+/**
+ * Each folder handed on, with its shares of the sweep's cap and of the invocation's Cancels; the
+ * resources the sweep names, here.
+ */
 async function handedOn<T, R>(
   wide: Wide<T, R>,
   folders: readonly string[],
   functionId: string,
 ): Promise<WideFindings<T, R>> {
   const { spec, config, log, origin, sweepId, permits } = wide;
-  const specs = folders.map((folderId) => folderSweep(spec, folderId));
+  const named = spec.resources.length > 0;
+  // The sweep's one cap, split: each folder's invocation holds its share as the sweep's own.
+  const cap = splitCancels(spec.maxCancelsTotal ?? config.maxCancelsPerRun, folders, named);
+  const specs = folders.map((folderId, i) => ({
+    ...folderSweep(spec, folderId),
+    maxCancelsTotal: cap.perFolder[i] ?? 0,
+  }));
   const { origin: _origin, ...guards } = wide.request;
   // The folders take their shares of the invocation's Cancels with them; what stays is the
   // share of the resources the sweep names, swept here.
-  const split = shares(permits.left(), specs.length + (spec.resources.length > 0 ? 1 : 0));
+  const split = shares(permits.left(), specs.length + (named ? 1 : 0));
   const maxCancels = split.slice(0, specs.length);
   permits.give(maxCancels.reduce((sum, n) => sum + n, 0));
   const handed = await handOff(specs, guards, sweepId, {
@@ -160,15 +172,19 @@ async function handedOn<T, R>(
       consequence: 'the folder is not swept by this run; the next run of the sweep takes it',
     });
   }
-  log.log(LogLevel.Info, 'sweep handed on', { ...origin, folders: handed.handedOn.length });
-  const named =
-    spec.resources.length > 0 ? await wide.sweepOne(namedOnly(spec), origin) : none<T, R>();
+  log.log(LogLevel.Info, 'sweep handed on', {
+    ...origin,
+    folders: handed.handedOn.length,
+    cancelSplit: cap.split,
+  });
+  const found = named ? await wide.sweepOne(namedOnly(spec), origin) : none<T, R>();
   // A folder not handed on is reported, not retried: delivering the invocation again would
   // hand every folder on again, those already taken too.
   const failed = handed.failed.map((f) => f.folderId);
   return {
-    ...named,
+    ...found,
     handedOn: handed.handedOn.length,
+    cancelSplit: cap.split,
     ...(failed.length > 0 && {
       notHandedOn: { count: failed.length, folderIds: failed.slice(0, FOLDERS_NAMED) },
     }),

@@ -223,6 +223,41 @@ describe('a sweep of a cloud past SWEEP_FANOUT_FOLDERS', () => {
     for (const id of stuck) expect(server.callsFor(String(id))).toEqual([]);
   });
 
+  it("splits maxCancelsTotal over the folders it hands on, states the split, and each folder's invocation holds its share", async () => {
+    const server = await cloudOf(FOLDERS);
+    const { host, runtime } = await platform(server, 1);
+
+    const coordinator = await runtime.invoke(sweepTimer({ cloudId: CLOUD, maxCancelsTotal: 4 }), {
+      requestId: 'inv-split',
+      token: CONTEXT_TOKEN,
+    });
+    expect(coordinator.ok, coordinator.body).toBe(true);
+    await host.asyncDone();
+
+    // In the order they are handed on (the cloud's listing order), the first takes the remainder.
+    const split = {
+      maxCancelsTotal: 4,
+      folders: 3,
+      each: 1,
+      oneMore: 1,
+      oneMoreFolderIds: ['b1gone'],
+    };
+    expect(runtime.linesFor('inv-split').find((l) => l.msg === 'sweep handed on')).toMatchObject({
+      folders: 3,
+      cancelSplit: split,
+    });
+    expect(coordinator.result).toMatchObject({ summary: { sweep: { cancelSplits: [split] } } });
+    const shares = Object.fromEntries(
+      host.asyncCalls().map((c) => {
+        const { sweep } = JSON.parse(c.data).sweepHandOff.request;
+        return [sweep.folderId, sweep.maxCancelsTotal];
+      }),
+    );
+    expect(shares).toEqual({ b1gone: 2, b1gtwo: 1, b1gthree: 1 });
+    // Each folder's one old operation is within its share.
+    expect(cancels(server).sort()).toEqual(['b1goneold', 'b1gthreeold', 'b1gtwoold']);
+  });
+
   it('lets the platform retry a folder sweep that fails, then dead-letter it', async () => {
     const server = await cloudOf(FOLDERS);
     server.failList('compute.instance', { code: status.UNAVAILABLE });

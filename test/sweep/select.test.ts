@@ -130,6 +130,24 @@ describe('selecting targets', () => {
     expect(selection).toMatchObject({ candidates: swept.length, refused: [] });
   });
 
+  it.each([
+    ['refuse', 'refuse' as const],
+    ['oldest', 'oldest' as const],
+  ])(
+    'a cap of none (a fan-out share of 0) under %s: every candidate over, none refused, named ones go',
+    (_, onExcess) => {
+      const selection = selectTargets(
+        [named('a1')],
+        [aged('s10', 10), aged('s90', 90)],
+        0,
+        onExcess,
+      );
+      expect(ids(selection.targets)).toEqual(['a1']);
+      expect(ids(selection.overLimit)).toEqual(['s90', 's10']);
+      expect(selection.refused).toEqual([]);
+    },
+  );
+
   it('keeps the origin of the first request to name an operation, and the others beside it', () => {
     const { targets } = selectTargets([named('a1', 'http', true)], [named('a1', 'timer')], 5);
     // The sweep that found it adds its line, not its guards: a named operation keeps its own.

@@ -60,6 +60,16 @@ export function duration(value: unknown, where: string): number {
   return seconds;
 }
 
+/** A whole number of things from 0 to `max`: `3`, never `"3"`, `2.5` or `-1`. */
+export function count(value: unknown, where: string, max: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max) {
+    throw new RequestError(
+      `${where} is ${typeof value === 'number' ? value : shown(value)}; expected a whole number from 0 to ${max}`,
+    );
+  }
+  return value;
+}
+
 export function list<T>(
   value: unknown,
   where: string,

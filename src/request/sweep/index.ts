@@ -1,7 +1,7 @@
 import { RequestError } from '../../errors';
 import { RESOURCE_KINDS, type ResourceRef, type SweepExclusion, type SweepSpec } from '../../model';
 import { describeType } from '../../printable';
-import { duration, id, isRecord, kind, label, list, record } from './fields';
+import { count, duration, id, isRecord, kind, label, list, record } from './fields';
 import { parseFilters, parseOnExcess } from './filters';
 import { parseLearn, parseOlderThan } from './thresholds';
 
@@ -17,7 +17,10 @@ const FIELDS = [
   'learn',
   'filters',
   'onExcess',
+  'maxCancelsTotal',
 ] as const;
+/** As many Cancels as MAX_CANCELS_PER_INVOCATION may ever allow: a cap past it means nothing. */
+const MAX_CANCELS_TOTAL = 100_000;
 const EXCLUDE_FIELDS = ['folderIds', 'labels'] as const;
 
 function exclusion(given: unknown): SweepExclusion {
@@ -95,5 +98,8 @@ export function parseSweep(given: unknown): SweepSpec {
     ...(value.learn !== undefined && { learn: parseLearn(value.learn) }),
     filters: parseFilters(value.filters),
     onExcess: parseOnExcess(value.onExcess),
+    ...(value.maxCancelsTotal !== undefined && {
+      maxCancelsTotal: count(value.maxCancelsTotal, 'sweep.maxCancelsTotal', MAX_CANCELS_TOTAL),
+    }),
   };
 }
