@@ -1,5 +1,4 @@
-import { METHODS } from '../cancellable';
-import { type OperationResult, type Origin, Outcome, type ResourceKind } from '../model';
+import { type OperationResult, type Origin, Outcome } from '../model';
 
 /**
  * What a person does next, the last words of every phrase. A support ticket names the
@@ -69,15 +68,6 @@ const WITH_NEXT: ReadonlySet<string> = new Set([
   Outcome.Stuck,
 ]);
 
-/** Each cancellable kind by the full name of its methods' metadata types. */
-const KIND_OF_TYPE: ReadonlyMap<string, ResourceKind> = new Map(
-  Object.entries(METHODS).flatMap(([kind, { package: pkg, cancellable, other }]) =>
-    [...Object.values(cancellable), ...other].map(
-      (name) => [`${pkg}.${name}`, kind as ResourceKind] as const,
-    ),
-  ),
-);
-
 /**
  * The method, from the metadata's type (`…CreateInstanceMetadata`) or else the description's
  * first word (`Create instance`); `*` when neither starts with one the table tells apart.
@@ -89,14 +79,12 @@ export function methodOf(result: Pick<OperationResult, 'metadataType' | 'descrip
   return word ? `${word[0]?.toUpperCase()}${word.slice(1).toLowerCase()}` : '*';
 }
 
-/** What a result is about: where a sweep found it, or the kind its metadata's type belongs to. */
-function kindOf(result: OperationResult, origin: Origin): string | undefined {
-  return (
-    result.resourceKind ??
-    origin.resourceKind ??
-    (result.metadataType ? KIND_OF_TYPE.get(result.metadataType) : undefined)
-  );
-}
+/**
+ * Where a sweep found it. An id a request named has no kind until its Get, and only a stuck
+ * result, which a sweep always finds, has a row of its own kind: the rest are by method.
+ */
+const kindOf = (result: OperationResult, origin: Origin): string | undefined =>
+  result.resourceKind ?? origin.resourceKind;
 
 /** The phrase for an outcome, or undefined for one that leaves nothing to do. */
 export function nextStep(result: OperationResult, origin: Origin): string | undefined {
