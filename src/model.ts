@@ -317,6 +317,11 @@ export interface OperationResult extends Partial<RequestIds> {
   readonly resourceId?: string;
   /** A stuck instance group's latest log entry (`ListLogRecords`): what the group waits for. */
   readonly latestLogRecord?: { readonly timestamp?: string; readonly message: string };
+  /**
+   * On `cancelled`, `cancelling` and `stuck`: what state the resource is likely left in and what
+   * a person does next (src/report/next-step.ts).
+   */
+  readonly next?: string;
 }
 
 /** What the sweeps of an invocation saw of one kind of resource, and what came of it. */

@@ -20,6 +20,7 @@ import {
   type Target,
 } from './model';
 import { logResult, logSummary } from './report/log-lines';
+import { withNextStep } from './report/next-step';
 import { loadObserve } from './report/observe-load';
 import { summarize } from './report/summary';
 import { isScoped } from './request/scope';
@@ -144,7 +145,8 @@ async function work(
   const swept = sweep?.kinds
     ? { ...sweep, kinds: withOutcomes(sweep.kinds, selection.targets, results) }
     : sweep;
-  for (const { origin, alsoFor = [], result } of selection.reported) {
+  for (const { origin, alsoFor = [], result: found } of selection.reported) {
+    const result = withNextStep(found, origin);
     for (const each of [origin, ...alsoFor]) logResult(log, each, result);
     results.push(result);
   }
@@ -212,7 +214,7 @@ function act(
   const { log } = invocation;
   const deps = { ...invocation, api, waitSeconds: config.waitSeconds };
   return mapLimited(targets, config.concurrency, async (target) => {
-    const result = await cancelOperation(target, deps);
+    const result = withNextStep(await cancelOperation(target, deps), target.origin);
     // Every request that named it has its line: a message of a batch is never left unanswered.
     for (const origin of [target.origin, ...(target.alsoFor ?? [])]) logResult(log, origin, result);
     return result;

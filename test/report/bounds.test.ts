@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { OperationApi } from '../../src/cloud/operation-api';
 import { createLogger } from '../../src/log';
 import type { OperationResult } from '../../src/model';
+import { NEXT_STEPS } from '../../src/report/next-step';
 import { messageText, noteworthy } from '../../src/report/observe/notify';
 import { replyBody } from '../../src/report/reply-body';
 import { MAX_BODY_BYTES, MAX_LINE_BYTES } from '../requests/corpus';
@@ -247,13 +248,16 @@ describe('the function, when the server sends text of any length', () => {
 });
 
 describe('a message', () => {
-  it('fits Telegram with 20 operations of the longest ids and descriptions', () => {
+  it('fits Telegram with 20 operations of the longest ids, descriptions and next steps', () => {
     const listed = Array.from({ length: 25 }, (_, i) =>
       result({
         operationId: `fd8${i}`.repeat(10_000),
         outcome: i % 2 ? 'failed' : 'stuck',
         description: long,
         ageSeconds: 10 ** 15,
+        next: NEXT_STEPS['compute.snapshot']['*'].stuck,
+        resourceId: long,
+        apiRequestId: long,
       }),
     );
     // Every outcome counted, as the message's first line counts them.
@@ -273,7 +277,14 @@ describe('a message', () => {
     const note = noteworthy({ ...report, summary: { ...report.summary, sweep } }, true);
     if (note === undefined) throw new Error('expected a message');
     expect(note.operations).toHaveLength(20);
-    expect(messageText(note)).toContain('learnt: compute.reservedInstancePool');
-    expect(messageText(note).length).toBeLessThanOrEqual(MAX_TELEGRAM_CHARS);
+    const text = messageText(note);
+    expect(text.length).toBeLessThanOrEqual(MAX_TELEGRAM_CHARS);
+    const lines = text.split('\n');
+    // The lines that do not fit are counted with those past the 20 listed: none goes unsaid.
+    const shown = lines.filter((line) => line.startsWith('- fd8')).length;
+    expect(shown).toBeGreaterThan(0);
+    // The 25 failed and stuck, and the cancelled and cancelling ones of `others`; then what was learnt.
+    expect(lines.at(-2)).toBe(`and ${27 - shown} more`);
+    expect(lines.at(-1)).toMatch(/^learnt: compute\.reservedInstancePool/);
   });
 });

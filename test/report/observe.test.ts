@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { type Report, Source } from '../../src/model';
 import { metricsOf, writeFailure, writeUrl } from '../../src/report/observe/metrics';
-import { messageBody, noteworthy } from '../../src/report/observe/notify';
+import { messageBody, messageText, noteworthy } from '../../src/report/observe/notify';
 import { closable, closedAfterEach } from '../support/cleanup';
 import { timerEvent } from '../support/events';
 import { fixedTokens, inProcessFunction, invokeQuietly } from '../support/in-process';
@@ -132,6 +132,7 @@ describe('the message', () => {
     ],
     ['nothing at all', [], false],
     ['a cancel', [result('a', 'cancelled')], true],
+    ['a cancel still under way', [result('a', 'cancelling')], true],
     ['a failure', [result('a', 'failed')], true],
     ['a stuck operation', [result('a', 'stuck')], true],
     ['what a dry run would cancel', [result('a', 'skipped', { reason: 'dry_run' })], true],
@@ -177,6 +178,47 @@ describe('the message', () => {
     expect(messageBody(note, 'slack')).toEqual({
       text: 'operation canceller: 0 operations; listings refused: compute.disk ×1',
     });
+  });
+
+  it('says what to do next on each line, with the ids a ticket names for a stuck one', () => {
+    const now = Date.parse('2026-12-03T10:00:00Z');
+    const note = noteworthy(
+      reportOf([
+        result('fd8a', 'cancelled', {
+          description: 'Create instance',
+          ageSeconds: 600,
+          next: 'may exist half-created: check it, delete it if so, then retry the create',
+          resourceId: 'fhmvm',
+          apiRequestId: 'req-not-shown',
+        }),
+        result('c9qpg', 'stuck', {
+          description: 'Create PostgreSQL cluster',
+          ageSeconds: 7200,
+          next: 'the cluster is mid-change: check it; if it stays, open a support ticket with these ids',
+          resourceId: 'c9qcluster',
+          clientRequestId: 'req-sent',
+          apiRequestId: 'req-answered',
+        }),
+        result('c9qold', 'stuck', { ageSeconds: 60, clientRequestId: 'req-only-sent' }),
+      ]),
+      false,
+      now,
+    );
+    if (note === undefined) throw new Error('expected a message');
+    expect(messageText(note).split('\n')).toEqual([
+      'operation canceller: 1 cancelled, 2 stuck',
+      '- fd8a cancelled: Create instance, 10 min old → may exist half-created: check it, delete it if so, then retry the create',
+      '- c9qpg stuck: Create PostgreSQL cluster, 120 min old → the cluster is mid-change: check it; if it stays, open a support ticket with these ids (resource c9qcluster, request req-answered)',
+      '- c9qold stuck: no description, 1 min old (request req-only-sent)',
+    ]);
+    expect(messageBody(note, 'json')).toMatchObject({
+      operations: [
+        { id: 'fd8a', next: expect.stringMatching(/retry the create$/) },
+        { id: 'c9qpg', resourceId: 'c9qcluster', requestId: 'req-answered' },
+        { id: 'c9qold', requestId: 'req-only-sent' },
+      ],
+    });
+    expect(note.operations[0]).not.toHaveProperty('resourceId');
   });
 
   it('in each format carries the counts, the operations and the dry-run flag', () => {

@@ -2,10 +2,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closable, type Track } from './cleanup';
 
-/** What an answering server was asked: each request's path and Authorization header, in order. */
+/** What an answering server was asked: each request's path, Authorization header and body, in order. */
 export interface Seen {
   readonly url: string;
   readonly authorization: string | undefined;
+  readonly body: string;
 }
 
 /**
@@ -18,10 +19,14 @@ export async function answeringServer(
 ): Promise<{ url: string; seen: Seen[] }> {
   const seen: Seen[] = [];
   const server = createServer((request, response) => {
-    seen.push({ url: request.url ?? '', authorization: request.headers.authorization });
-    request.resume();
-    response.statusCode = statuses[Math.min(seen.length, statuses.length) - 1] ?? 500;
-    response.end('{}');
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      seen.push({ url: request.url ?? '', authorization: request.headers.authorization, body });
+      response.statusCode = statuses[Math.min(seen.length, statuses.length) - 1] ?? 500;
+      response.end('{}');
+    });
   });
   track(closable(server));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -9,12 +9,17 @@ import {
 import { shortened } from '../../printable';
 
 /** The outcomes a team hears about; anything else is a quiet run. */
-const NOTEWORTHY: ReadonlySet<string> = new Set([Outcome.Cancelled, Outcome.Failed, Outcome.Stuck]);
+const NOTEWORTHY: ReadonlySet<string> = new Set([
+  Outcome.Cancelled,
+  Outcome.Cancelling,
+  Outcome.Failed,
+  Outcome.Stuck,
+]);
 /** Operations listed in one message; the counts cover the rest. */
 export const MAX_LISTED = 20;
 /**
  * How much of each listed operation's id and description a message shows: the server's text may
- * be any length, and Telegram refuses a message over 4096 characters, so 20 lines must fit in it.
+ * be any length, and Telegram refuses a message over 4096 characters.
  */
 const SHOWN_CHARS = { id: 64, description: 80 } as const;
 /**
@@ -22,6 +27,8 @@ const SHOWN_CHARS = { id: 64, description: 80 } as const;
  * one line, within Telegram's 4096 beside 20 operations; the summary and the metrics have all.
  */
 const LEARNT_SHOWN = { pairs: 2, description: 32 } as const;
+/** Telegram's sendMessage takes up to 4096 characters (core.telegram.org/bots/api#sendmessage). */
+export const MAX_MESSAGE_CHARS = 4096;
 
 export interface Noteworthy {
   readonly dryRun: boolean;
@@ -45,6 +52,11 @@ export interface Noteworthy {
     readonly outcome: string;
     readonly description?: string;
     readonly ageSeconds?: number;
+    /** What state it likely left and what to do next, as its log line says. */
+    readonly next?: string;
+    /** For a stuck one, the ids a support ticket names besides the operation's. */
+    readonly resourceId?: string;
+    readonly requestId?: string;
   }>;
   readonly omitted: number;
 }
@@ -112,9 +124,23 @@ export function noteworthy(
         outcome: r.outcome,
         ...(r.description && { description: shortened(r.description, SHOWN_CHARS.description) }),
         ...(age !== undefined && { ageSeconds: age }),
+        ...(r.next && { next: r.next }),
+        ...(r.outcome === Outcome.Stuck && ticketIds(r)),
       };
     }),
     omitted: Math.max(0, listed.length - MAX_LISTED),
+  };
+}
+
+/**
+ * The ids a support ticket about a stuck operation names with its own (every stuck one's next
+ * step is a ticket): its resource, and the request id of the call that found it.
+ */
+function ticketIds(r: OperationResult): { resourceId?: string; requestId?: string } {
+  const requestId = r.apiRequestId ?? r.clientRequestId;
+  return {
+    ...(r.resourceId && { resourceId: shortened(r.resourceId, SHOWN_CHARS.id) }),
+    ...(requestId && { requestId: shortened(requestId, SHOWN_CHARS.id) }),
   };
 }
 
@@ -136,7 +162,31 @@ function handOffs(notHandedOn: FoldersNotHandedOn | undefined): string {
   return `; ${count} folder(s) not handed on (${folderIds.join(', ')}${more})`;
 }
 
-/** The message as text: counts first, then one line per operation. */
+/** One operation's line: what it is, then what to do next and the ids to do it with. */
+function operationLine(op: Noteworthy['operations'][number]): string {
+  const ids = [
+    op.resourceId && `resource ${op.resourceId}`,
+    op.requestId && `request ${op.requestId}`,
+  ].filter(Boolean);
+  return `- ${op.id} ${op.outcome}: ${op.description ?? 'no description'}, ${minutes(op.ageSeconds)}${op.next ? ` → ${op.next}` : ''}${ids.length > 0 ? ` (${ids.join(', ')})` : ''}`;
+}
+
+/** The lines that fit in `room` characters with the `and N more` line, and that line. */
+function fitted(lines: readonly string[], omitted: number, room: number): string[] {
+  const more = (n: number) => (n > 0 ? [`and ${n} more`] : []);
+  const kept: string[] = [];
+  let used = 0;
+  for (const [i, line] of lines.entries()) {
+    // The line, its newline, and room for the count of what would still be left out after it.
+    const after = more(omitted + lines.length - i - 1).join('').length;
+    if (used + line.length + 1 + (after > 0 ? after + 1 : 0) > room) break;
+    kept.push(line);
+    used += line.length + 1;
+  }
+  return [...kept, ...more(omitted + lines.length - kept.length)];
+}
+
+/** The message as text: counts first, then one line per operation, as many as Telegram takes. */
 export function messageText(note: Noteworthy): string {
   const counts = Object.entries(note.counts)
     .map(([outcome, n]) => `${n} ${outcome}`)
@@ -146,15 +196,12 @@ export function messageText(note: Noteworthy): string {
     note.missingRoles.length > 0
       ? `; the service account needs ${note.missingRoles.join(', ')} (docs/iam.md)`
       : '';
-  return [
-    `operation canceller${note.dryRun ? ' (dry run)' : ''}: ${counts || '0 operations'}${note.refused ? '; a sweep was refused by MAX_CANCELS_PER_RUN' : ''}${refusals ? `; listings refused: ${refusals}` : ''}${grant}${handOffs(note.notHandedOn)}`,
-    ...note.operations.map(
-      (op) =>
-        `- ${op.id} ${op.outcome}: ${op.description ?? 'no description'}, ${minutes(op.ageSeconds)}`,
-    ),
-    ...(note.omitted > 0 ? [`and ${note.omitted} more`] : []),
-    ...learntLine(note),
-  ].join('\n');
+  const head = `operation canceller${note.dryRun ? ' (dry run)' : ''}: ${counts || '0 operations'}${note.refused ? '; a sweep was refused by MAX_CANCELS_PER_RUN' : ''}${refusals ? `; listings refused: ${refusals}` : ''}${grant}${handOffs(note.notHandedOn)}`;
+  const learnt = learntLine(note);
+  const lines = note.operations.map(operationLine);
+  // The learnt line is short and bounded (LEARNT_SHOWN): the operations fit in what it leaves.
+  const room = MAX_MESSAGE_CHARS - [head, ...learnt].join('\n').length - 1;
+  return [head, ...fitted(lines, note.omitted, room), ...learnt].join('\n');
 }
 
 /** `learnt: compute.instance "Create instance" usually 1 min (20 done), stuck after 5 min`. */
