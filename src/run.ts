@@ -13,6 +13,7 @@ import {
   type CancelPermits,
   type Job,
   type OperationResult,
+  type QuotaHit,
   Reason,
   type Report,
   Source,
@@ -21,6 +22,7 @@ import {
 } from './model';
 import { logResult, logSummary } from './report/log-lines';
 import { loadObserve } from './report/observe-load';
+import { quotaHits } from './report/quota';
 import { summarize } from './report/summary';
 import { isScoped } from './request/scope';
 import { type Accepted, select } from './select/invocation';
@@ -53,6 +55,8 @@ interface Invoked {
 interface Worked {
   readonly results: OperationResult[];
   readonly swept?: SweepSummary;
+  /** Where a call met the active-operations quota. */
+  readonly activeOperationsQuota?: readonly QuotaHit[];
   readonly rejections: readonly string[];
 }
 
@@ -148,9 +152,11 @@ async function work(
     for (const each of [origin, ...alsoFor]) logResult(log, each, result);
     results.push(result);
   }
+  const hits = quotaHits(selection.folders, results);
   return {
     results,
     ...(swept && { swept }),
+    ...(hits.length > 0 && { activeOperationsQuota: hits }),
     rejections: [...notHandedOn, ...selection.rejections],
   };
 }
@@ -220,10 +226,11 @@ function act(
 }
 
 function report(worked: Worked, durationMs: number, log: Logger): Report {
-  const { results, rejections, swept } = worked;
+  const { results, rejections, swept, activeOperationsQuota } = worked;
   const summary = {
     ...summarize(results, rejections.length, durationMs),
     ...(swept && { sweep: swept }),
+    ...(activeOperationsQuota && { activeOperationsQuota }),
   };
   logSummary(log, summary);
   return { results, summary, ...(rejections.length > 0 && { rejections }) };

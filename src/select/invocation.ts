@@ -3,6 +3,7 @@ import { errorFields, type Logger, LogLevel } from '../log';
 import {
   type CancelRequest,
   FOLDERS_NAMED,
+  type FolderActivity,
   type KindTallies,
   OnExcess,
   type OperationResult,
@@ -40,6 +41,8 @@ export interface Selected {
   /** Why each request refused here was: a sweep the sweep could not run. */
   readonly rejections: readonly string[];
   readonly sweep?: SweepSummary;
+  /** By folder swept here: what ran there, for a quota met by a listing or a Cancel. */
+  readonly folders: readonly FolderActivity[];
 }
 
 type SweepRequest = Accepted & { readonly request: { readonly kind: 'sweep'; sweep: SweepSpec } };
@@ -51,6 +54,7 @@ interface Sweeps {
   readonly reported: Map<string, Reported>;
   readonly modes: OnExcess[];
   readonly tallies: KindTallies[];
+  readonly folders: FolderActivity[];
   readonly rejections: string[];
   failedListings: number;
   refusedListings: number;
@@ -88,6 +92,7 @@ async function runSweeps(requests: readonly SweepRequest[], scope: Scope): Promi
     reported: new Map(),
     modes: [],
     tallies: [],
+    folders: [],
     rejections: [],
     failedListings: 0,
     refusedListings: 0,
@@ -128,6 +133,7 @@ async function runSweeps(requests: readonly SweepRequest[], scope: Scope): Promi
     run.set(key, origin);
     sweeps.modes.push(request.sweep.onExcess);
     sweeps.tallies.push(found.tallies ?? {});
+    sweeps.folders.push(...(found.folders ?? []));
     sweeps.failedListings += found.failedListings;
     sweeps.refusedListings += found.refusedListings;
     for (const role of found.missingRoles ?? []) sweeps.missingRoles.add(role);
@@ -205,9 +211,20 @@ export async function select(requests: readonly Accepted[], scope: Scope): Promi
           },
         }),
         ...(Object.keys(kinds).length > 0 && { kinds }),
+        ...(sweeps.folders.length > 0 && { running: runningByFolder(sweeps.folders) }),
       },
     }),
+    folders: sweeps.folders,
   };
+}
+
+/** The running operations of each folder swept, the most any sweep of the invocation saw there. */
+function runningByFolder(folders: readonly FolderActivity[]): Record<string, number> {
+  const running: Record<string, number> = {};
+  for (const { folderId, running: count } of folders) {
+    running[folderId] = Math.max(running[folderId] ?? 0, count);
+  }
+  return running;
 }
 
 /** Refused candidates named in the line and the reply, oldest first: enough to see the pattern. */

@@ -3,6 +3,7 @@ import { isMissingBundle } from '../lazy-bundle';
 import { LogLevel } from '../log';
 import { mapLimited } from '../map-limited';
 import type {
+  FolderActivity,
   FoldersNotHandedOn,
   KindTallies,
   OperationResult,
@@ -12,6 +13,7 @@ import type {
   Target,
 } from '../model';
 import { folderAllowed } from '../request/scope';
+import { folderActivity } from './activity';
 import type { SweepContext } from './context';
 import { logListingFailure, rolesMissing } from './failure-lines';
 import { type Check, type Compiled, compileFilters } from './filters';
@@ -49,6 +51,8 @@ export interface Swept {
   readonly sweepId?: string;
   /** By kind: what was listed, matched, filtered out, and found. */
   readonly tallies?: KindTallies;
+  /** By folder swept here: what was running there, and whether it met the quota on that. */
+  readonly folders?: readonly FolderActivity[];
 }
 
 /**
@@ -130,11 +134,13 @@ async function sweepFolder(spec: SweepSpec, check: Check, context: SweepContext)
   }
   logMalformed(log, origin, 'resource', findings.malformed.resource);
   logMalformed(log, origin, 'operation', findings.malformed.operation);
+  const activity = folderActivity(spec, findings, log, origin);
   log.log(LogLevel.Info, 'sweep listed', {
     ...origin,
     ...(spec.folderId && { folderId: spec.folderId }),
     resources: findings.resources,
     operations: findings.operations,
+    ...(activity && { running: activity.running }),
     candidates: findings.candidates.length,
     reported: findings.reported.length,
     ...(Object.keys(findings.filteredOut).length > 0 && { filteredOut: findings.filteredOut }),
@@ -157,6 +163,7 @@ async function sweepFolder(spec: SweepSpec, check: Check, context: SweepContext)
     refusedListings: findings.failures.filter((f) => f.end === ListingEnd.Refused).length,
     missingRoles: rolesMissing(findings.failures),
     tallies: findings.tallies,
+    ...(activity && { folders: [activity] }),
   };
 }
 

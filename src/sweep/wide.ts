@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LogLevel } from '../log';
 import {
   FOLDERS_NAMED,
+  type FolderActivity,
   type FoldersNotHandedOn,
   type KindTallies,
   type Origin,
@@ -28,6 +29,7 @@ export interface FolderFindings<T, R> {
   /** Folders whose hand-off failed for good. */
   readonly notHandedOn?: FoldersNotHandedOn;
   readonly tallies?: KindTallies;
+  readonly folders?: readonly FolderActivity[];
 }
 
 export interface WideSweep<T, R> extends SweepContext {
@@ -78,6 +80,7 @@ export async function sweepWide<T, R>(sweep: WideSweep<T, R>): Promise<WideFindi
     refusedListings: found.reduce((sum, f) => sum + f.refusedListings, 0),
     missingRoles: [...new Set(found.flatMap((f) => f.missingRoles ?? []))],
     tallies: mergeTallies(...found.map((f) => f.tallies ?? {})),
+    folders: found.flatMap((f) => f.folders ?? []),
     sweepId,
   };
 }

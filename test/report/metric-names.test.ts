@@ -35,6 +35,8 @@ const everything: Report = {
       kinds: Object.fromEntries(
         RESOURCE_KINDS.map((kind) => [kind, { operations: 1, matched: 0, refusedListings: 1 }]),
       ),
+      // A folder id as long as the API allows (50), of the letters and digits it is made of.
+      running: { [`b1g${'a0'.repeat(23)}z`]: 15 },
     },
   },
 };

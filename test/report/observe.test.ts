@@ -34,6 +34,7 @@ const METRIC = {
   refusedListings: 'canceller.sweep.refused_listings',
   handedOn: 'canceller.sweep.handed_on',
   notHandedOn: 'canceller.sweep.not_handed_on',
+  running: 'canceller.sweep.running_operations',
   duration: 'canceller.invocation.duration_ms',
 } as const;
 
@@ -48,6 +49,7 @@ describe('metrics (Monitoring data write API, monitoring/api-ref/MetricsData/wri
         handedOn: 1,
         notHandedOn: { count: 1, folderIds: ['b1gother'] },
         kinds: { 'k8s.cluster': { operations: 0, matched: 0, refusedListings: 1 } },
+        running: { b1gswept: 3 },
       }),
       Source.Timer,
     );

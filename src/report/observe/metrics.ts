@@ -18,6 +18,7 @@ export const METRIC = {
   refusedListings: 'canceller.sweep.refused_listings',
   handedOn: 'canceller.sweep.handed_on',
   notHandedOn: 'canceller.sweep.not_handed_on',
+  running: 'canceller.sweep.running_operations',
   duration: 'canceller.invocation.duration_ms',
 } as const;
 
@@ -55,6 +56,10 @@ export function metricsOf(report: Report, source: Source): MetricPoint[] {
           ),
           point(METRIC.handedOn, summary.sweep.handedOn ?? 0),
           point(METRIC.notHandedOn, summary.sweep.notHandedOn?.count ?? 0),
+          // By folder, to chart against the active-operations quota (ACTIVE_OPERATIONS_QUOTA).
+          ...Object.entries(summary.sweep.running ?? {}).map(([folder, running]) =>
+            point(METRIC.running, running, { folder }),
+          ),
         ]
       : []),
     point(METRIC.duration, summary.durationMs),

@@ -1,5 +1,13 @@
 import { NotifyFormat } from '../../config';
-import { type FoldersNotHandedOn, type OperationResult, Outcome, type Report } from '../../model';
+import {
+  ACTIVE_OPERATIONS_QUOTA,
+  type FoldersNotHandedOn,
+  OLDEST_RUNNING_NAMED,
+  type OperationResult,
+  Outcome,
+  type Report,
+  type RunningOperation,
+} from '../../model';
 import { shortened } from '../../printable';
 
 /** The outcomes a team hears about; anything else is a quiet run. */
@@ -32,6 +40,11 @@ export interface Noteworthy {
     readonly ageSeconds?: number;
   }>;
   readonly omitted: number;
+  /** Where a call met the active-operations quota, and the oldest running there, which hold it. */
+  readonly activeOperationsQuota?: {
+    readonly folders: ReadonlyArray<{ readonly folderId?: string; readonly running?: number }>;
+    readonly oldestRunning: readonly RunningOperation[];
+  };
 }
 
 const ageOf = (result: OperationResult, now: number) =>
@@ -52,6 +65,27 @@ function refusalsOf(report: Report): Noteworthy['refusedListings'] {
   return folders > 0 ? [...byKind, { what: 'folders', count: folders }] : byKind;
 }
 
+/** The quota's hits as a message names them: every folder, the oldest running of them all. */
+function quotaOf(report: Report): Noteworthy['activeOperationsQuota'] {
+  const hits = report.summary.activeOperationsQuota ?? [];
+  if (hits.length === 0) return undefined;
+  const oldestRunning = hits
+    .flatMap((h) => h.oldestRunning)
+    .sort((a, b) => (b.ageSeconds ?? 0) - (a.ageSeconds ?? 0))
+    .slice(0, OLDEST_RUNNING_NAMED)
+    .map((op) => ({
+      ...op,
+      operationId: shortened(op.operationId, SHOWN_CHARS.id),
+      resourceId: shortened(op.resourceId, SHOWN_CHARS.id),
+      ...(op.description && { description: shortened(op.description, SHOWN_CHARS.description) }),
+    }));
+  const folders = hits.map(({ folderId, running }) => ({
+    ...(folderId !== undefined && { folderId: shortened(folderId, SHOWN_CHARS.id) }),
+    ...(running !== undefined && { running }),
+  }));
+  return { folders, oldestRunning };
+}
+
 /** What a message says, or undefined for a run nobody needs to hear about. */
 export function noteworthy(
   report: Report,
@@ -65,7 +99,8 @@ export function noteworthy(
   const listed = report.results.filter(
     (r) => NOTEWORTHY.has(r.outcome) || (r.outcome === Outcome.Skipped && r.reason === 'dry_run'),
   );
-  if (listed.length === 0 && !refused && refusedListings.length === 0 && !notHandedOn) {
+  const quota = quotaOf(report);
+  if (listed.length === 0 && !refused && refusedListings.length === 0 && !notHandedOn && !quota) {
     return undefined;
   }
   const counts: Record<string, number> = {};
@@ -77,6 +112,7 @@ export function noteworthy(
     refusedListings,
     missingRoles: report.summary.sweep?.missingRoles ?? [],
     ...(notHandedOn && { notHandedOn }),
+    ...(quota && { activeOperationsQuota: quota }),
     operations: listed.slice(0, MAX_LISTED).map((r) => {
       const age = ageOf(r, now);
       return {
@@ -101,6 +137,23 @@ function handOffs(notHandedOn: FoldersNotHandedOn | undefined): string {
   return `; ${count} folder(s) not handed on (${folderIds.join(', ')}${more})`;
 }
 
+/** `; RESOURCE_EXHAUSTED for the quota … in folder b1ga (17 running)`, or nothing. */
+function quotaWords(quota: Noteworthy['activeOperationsQuota']): string {
+  if (quota === undefined) return '';
+  const where = quota.folders
+    .filter((f) => f.folderId !== undefined)
+    .map((f) => `${f.folderId}${f.running === undefined ? '' : ` (${f.running} running)`}`);
+  const folders = where.length > 0 ? ` in folder ${where.join(', ')}` : '';
+  return `; RESOURCE_EXHAUSTED for the quota on ${ACTIVE_OPERATIONS_QUOTA.name}${folders} (Compute Cloud's is ${ACTIVE_OPERATIONS_QUOTA.documented} by default: ${ACTIVE_OPERATIONS_QUOTA.docs})`;
+}
+
+/** The oldest running operations, which hold the quota: one line each. */
+const holdingLines = (quota: Noteworthy['activeOperationsQuota']): string[] =>
+  (quota?.oldestRunning ?? []).map(
+    (op) =>
+      `- ${op.operationId} running, holding the quota: ${op.description ?? 'no description'}, ${minutes(op.ageSeconds)}, on ${op.resourceKind} ${op.resourceId}`,
+  );
+
 /** The message as text: counts first, then one line per operation. */
 export function messageText(note: Noteworthy): string {
   const counts = Object.entries(note.counts)
@@ -112,12 +165,13 @@ export function messageText(note: Noteworthy): string {
       ? `; the service account needs ${note.missingRoles.join(', ')} (docs/iam.md)`
       : '';
   return [
-    `operation canceller${note.dryRun ? ' (dry run)' : ''}: ${counts || '0 operations'}${note.refused ? '; a sweep was refused by MAX_CANCELS_PER_RUN' : ''}${refusals ? `; listings refused: ${refusals}` : ''}${grant}${handOffs(note.notHandedOn)}`,
+    `operation canceller${note.dryRun ? ' (dry run)' : ''}: ${counts || '0 operations'}${note.refused ? '; a sweep was refused by MAX_CANCELS_PER_RUN' : ''}${refusals ? `; listings refused: ${refusals}` : ''}${grant}${handOffs(note.notHandedOn)}${quotaWords(note.activeOperationsQuota)}`,
     ...note.operations.map(
       (op) =>
         `- ${op.id} ${op.outcome}: ${op.description ?? 'no description'}, ${minutes(op.ageSeconds)}`,
     ),
     ...(note.omitted > 0 ? [`and ${note.omitted} more`] : []),
+    ...holdingLines(note.activeOperationsQuota),
   ].join('\n');
 }
 

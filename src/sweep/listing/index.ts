@@ -9,6 +9,7 @@ import {
   Reason,
   type ResourceKind,
   type ResourceRef,
+  type RunningOperation,
   type SweepSpec,
 } from '../../model';
 import { shortened } from '../../printable';
@@ -18,6 +19,7 @@ import type { SweepFailure } from './failure';
 import { allPages } from './pages';
 import { type ListingRecord, listingRecord, type SweepCut } from './record';
 import { type Api, KINDS } from './resources';
+import { type RunningTally, runningTally } from './running';
 import { type Candidate, isStuck, oldestFirst, type Sighting } from './stuck';
 import { type FolderTally, folderTally } from './tally';
 
@@ -52,10 +54,21 @@ export interface SweepFindings {
    * refused alike before the kind's refusal came back.
    */
   readonly unasked: Partial<Record<ResourceKind, number>>;
+  /**
+   * The operations listed on the folder's own resources that are running (not done), each once,
+   * and the oldest of them: what holds the folder's active-operations quota.
+   */
+  readonly running: { readonly count: number; readonly oldest: readonly RunningOperation[] };
 }
 
-/** A resource to look at, with its labels when it was listed (a named one's are unknown). */
-type Looked = ResourceRef & { readonly labels?: Readonly<Record<string, string>> };
+/**
+ * A resource to look at, with its labels when it was listed (a named one's are unknown), and
+ * whether the folder's listing gave it: a named one may be in any folder.
+ */
+type Looked = ResourceRef & {
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly inFolder?: true;
+};
 
 /** One folder's sweep as its listings go: what it asks, and where it counts and records. */
 interface Listing {
@@ -65,6 +78,7 @@ interface Listing {
   readonly tally: FolderTally;
   readonly record: ListingRecord;
   readonly malformed: SweepFindings['malformed'];
+  readonly running: RunningTally;
 }
 
 /** Listings in flight at once: enough to be quick, few enough not to be throttled. */
@@ -130,7 +144,7 @@ function listResources(kind: ResourceKind, listing: Listing): Promise<Looked[]> 
         const { value: page } = await callAt(deps, site, { of, pageToken });
         const items = page.items
           .filter(({ id }) => malformed.resource.accepts(id))
-          .map(({ id, labels }): Looked => ({ kind, id, labels }));
+          .map(({ id, labels }): Looked => ({ kind, id, labels, inFolder: true }));
         tally.listedResources(items.length);
         return { items, nextPageToken: page.nextPageToken };
       },
@@ -196,6 +210,8 @@ function stuckOperations(looked: Looked, listing: Listing): Promise<Sighting[]> 
       async (pageToken) => {
         const { value: page, ...answer } = await callAt(deps, site, { of: id, pageToken });
         tally.listedOperations(kind, page.items.length);
+        if (looked.inFolder)
+          for (const operation of page.items) listing.running.saw(operation, looked);
         const items = page.items.flatMap(
           (operation) => sighting(operation, answer, looked, listing) ?? [],
         );
@@ -222,7 +238,8 @@ export async function findCandidates(
   const tally = folderTally();
   const record = listingRecord(tally);
   const malformed = { resource: new MalformedIds(), operation: new MalformedIds() };
-  const listing: Listing = { spec, check, deps, tally, record, malformed };
+  const running = runningTally(SWEEP_BOUNDS.kept);
+  const listing: Listing = { spec, check, deps, tally, record, malformed, running };
   const listed = await mapLimited(spec.kinds, LISTING_CONCURRENCY, (kind) =>
     listResources(kind, listing),
   );
@@ -251,5 +268,6 @@ export async function findCandidates(
     malformed,
     unkept: tally.unkept,
     unasked: record.unasked,
+    running: { count: running.count, oldest: running.oldest(deps.now) },
   };
 }
