@@ -26,8 +26,8 @@ describe("a hand-off (the function's asynchronous call of itself)", () => {
     const server = await answering(503, 202);
     expect(await invokeSelf('{}', selfDeps(server.url))).toBeUndefined();
     expect(server.seen).toEqual([
-      { url: '/d4eself?integration=async', authorization: 'Bearer t1.self-token' },
-      { url: '/d4eself?integration=async', authorization: 'Bearer t1.self-token' },
+      { url: '/d4eself?integration=async', authorization: 'Bearer t1.self-token', body: '{}' },
+      { url: '/d4eself?integration=async', authorization: 'Bearer t1.self-token', body: '{}' },
     ]);
   });
 

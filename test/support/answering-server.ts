@@ -2,10 +2,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closable, type Track } from './cleanup';
 
-/** What an answering server was asked: each request's path and Authorization header, in order. */
+/** What an answering server was asked: each request's path, Authorization header and body, in order. */
 export interface Seen {
   readonly url: string;
   readonly authorization: string | undefined;
+  readonly body: string;
 }
 
 /**
@@ -17,9 +18,10 @@ export async function answeringServer(
   ...statuses: number[]
 ): Promise<{ url: string; seen: Seen[] }> {
   const seen: Seen[] = [];
-  const server = createServer((request, response) => {
-    seen.push({ url: request.url ?? '', authorization: request.headers.authorization });
-    request.resume();
+  const server = createServer(async (request, response) => {
+    let body = '';
+    for await (const chunk of request) body += chunk;
+    seen.push({ url: request.url ?? '', authorization: request.headers.authorization, body });
     response.statusCode = statuses[Math.min(seen.length, statuses.length) - 1] ?? 500;
     response.end('{}');
   });
