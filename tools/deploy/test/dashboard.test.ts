@@ -64,6 +64,7 @@ describe("the function's dashboard", () => {
       `"canceller.sweep.failed_listings"{${where}}`,
       `"canceller.invocation.duration_ms"{${where}, source="*"}`,
       `"canceller.invocation.duration_ms"{${where}, source="timer"}`,
+      `"canceller.sweep.running_operations"{${where}, folder="*"}`,
     ]);
     // Every chart has a place of its own.
     const places = want?.widgets.map((w) => JSON.stringify(w.position));
