@@ -18,7 +18,13 @@ export const MAX_LISTED = 20;
  * How much of each listed operation's id and description a message shows: the server's text may
  * be any length, and Telegram refuses a message over 4096 characters, so 20 lines must fit in it.
  */
-const SHOWN_CHARS = { id: 64, description: 80 } as const;
+const SHOWN_CHARS = { id: 64, description: 80, holder: 40 } as const;
+/**
+ * With the active-operations quota met, a message lists fewer operations, names 3 of its folders
+ * and cuts its holders' descriptions shorter, so that its holders fit beside them in Telegram's
+ * 4096 characters too.
+ */
+const BESIDE_QUOTA = { listed: 10, folders: 3 } as const;
 
 export interface Noteworthy {
   readonly dryRun: boolean;
@@ -77,7 +83,7 @@ function quotaOf(report: Report): Noteworthy['activeOperationsQuota'] {
       ...op,
       operationId: shortened(op.operationId, SHOWN_CHARS.id),
       resourceId: shortened(op.resourceId, SHOWN_CHARS.id),
-      ...(op.description && { description: shortened(op.description, SHOWN_CHARS.description) }),
+      ...(op.description && { description: shortened(op.description, SHOWN_CHARS.holder) }),
     }));
   const folders = hits.map(({ folderId, running }) => ({
     ...(folderId !== undefined && { folderId: shortened(folderId, SHOWN_CHARS.id) }),
@@ -103,6 +109,7 @@ export function noteworthy(
   if (listed.length === 0 && !refused && refusedListings.length === 0 && !notHandedOn && !quota) {
     return undefined;
   }
+  const maxListed = quota ? BESIDE_QUOTA.listed : MAX_LISTED;
   const counts: Record<string, number> = {};
   for (const { outcome } of report.results) counts[outcome] = (counts[outcome] ?? 0) + 1;
   return {
@@ -113,7 +120,7 @@ export function noteworthy(
     missingRoles: report.summary.sweep?.missingRoles ?? [],
     ...(notHandedOn && { notHandedOn }),
     ...(quota && { activeOperationsQuota: quota }),
-    operations: listed.slice(0, MAX_LISTED).map((r) => {
+    operations: listed.slice(0, maxListed).map((r) => {
       const age = ageOf(r, now);
       return {
         id: shortened(r.operationId, SHOWN_CHARS.id),
@@ -122,7 +129,7 @@ export function noteworthy(
         ...(age !== undefined && { ageSeconds: age }),
       };
     }),
-    omitted: Math.max(0, listed.length - MAX_LISTED),
+    omitted: Math.max(0, listed.length - maxListed),
   };
 }
 
@@ -143,7 +150,10 @@ function quotaWords(quota: Noteworthy['activeOperationsQuota']): string {
   const where = quota.folders
     .filter((f) => f.folderId !== undefined)
     .map((f) => `${f.folderId}${f.running === undefined ? '' : ` (${f.running} running)`}`);
-  const folders = where.length > 0 ? ` in folder ${where.join(', ')}` : '';
+  const more = where.length - BESIDE_QUOTA.folders;
+  const named = where.slice(0, BESIDE_QUOTA.folders).join(', ');
+  const folders =
+    where.length === 0 ? '' : ` in folder ${named}${more > 0 ? ` and ${more} more folders` : ''}`;
   return `; RESOURCE_EXHAUSTED for the quota on ${ACTIVE_OPERATIONS_QUOTA.name}${folders} (Compute Cloud's is ${ACTIVE_OPERATIONS_QUOTA.documented} by default: ${ACTIVE_OPERATIONS_QUOTA.docs})`;
 }
 
