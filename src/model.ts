@@ -40,6 +40,8 @@ export const Reason = {
   OverInvocationLimit: 'over_invocation_limit',
   /** Its resource is in a folder ALLOWED_FOLDERS and ALLOWED_CLOUDS do not reach, or unreadable. */
   OutsidePolicy: 'outside_policy',
+  /** The API answered RESOURCE_EXHAUSTED for the folder's quota on active operations. */
+  ActiveOperationsQuota: 'active_operations_quota',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 
@@ -351,6 +353,49 @@ export interface KindTally {
 }
 export type KindTallies = Partial<Record<ResourceKind, KindTally>>;
 
+/**
+ * Compute Cloud's quota on a folder's concurrent operations, as its docs give it: "Number of
+ * concurrent operations per folder | 15" (https://yandex.cloud/en/docs/compute/concepts/limits,
+ * source yandex-cloud/docs en/_includes/compute-limits.md). A quota, so a cloud may have had it
+ * raised; the docs do not say which services' operations count toward it.
+ */
+export const ACTIVE_OPERATIONS_QUOTA = {
+  name: 'active operations per folder',
+  documented: 15,
+  docs: 'https://yandex.cloud/en/docs/compute/concepts/limits',
+  /** What a line and a message say of it. */
+  said: "the folder is at its quota of active operations (Compute Cloud's is 15 per folder by default: https://yandex.cloud/en/docs/compute/concepts/limits); the API refuses new operations there until running ones end or are cancelled",
+} as const;
+
+/** The oldest running operations of a folder that a quota message names. */
+export const OLDEST_RUNNING_NAMED = 5;
+
+/** An operation a folder's sweep listed as running (not done): what holds the quota. */
+export interface RunningOperation {
+  readonly operationId: string;
+  readonly description?: string;
+  readonly ageSeconds?: number;
+  readonly resourceKind: ResourceKind;
+  readonly resourceId: string;
+}
+
+/** What one folder's sweep saw running: the count, and the oldest OLDEST_RUNNING_NAMED. */
+export interface FolderActivity {
+  readonly folderId: string;
+  readonly running: number;
+  readonly oldestRunning: readonly RunningOperation[];
+  /** A listing of the folder was answered RESOURCE_EXHAUSTED for the active-operations quota. */
+  readonly quotaHit: boolean;
+}
+
+/** Where a call met the active-operations quota, and what was running there to hold it. */
+export interface QuotaHit {
+  /** Absent when no sweep of this invocation listed the folder (a Cancel of a named id). */
+  readonly folderId?: string;
+  readonly running?: number;
+  readonly oldestRunning: readonly RunningOperation[];
+}
+
 /** Folders not handed on that a summary names; its count covers the rest. */
 export const FOLDERS_NAMED = 10;
 
@@ -410,6 +455,8 @@ export interface SweepSummary {
   readonly kinds?: KindTallies;
   /** Under `learn`: the thresholds learnt, by kind and description (LEARNT_NAMED at most). */
   readonly learnt?: readonly LearntDuration[];
+  /** By folder swept here: the operations listed there that are running (not done). */
+  readonly running?: Readonly<Record<string, number>>;
 }
 
 export interface Summary {
@@ -419,6 +466,11 @@ export interface Summary {
   readonly durationMs: number;
   /** What the sweeps of this invocation found, when there were any. */
   readonly sweep?: SweepSummary;
+  /**
+   * Where a call answered RESOURCE_EXHAUSTED for ACTIVE_OPERATIONS_QUOTA, a listing's or a
+   * Cancel's (FOLDERS_NAMED at most), with what was running there.
+   */
+  readonly activeOperationsQuota?: readonly QuotaHit[];
 }
 
 /** Everything an invocation did, for the channel to shape its reply from. */

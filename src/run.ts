@@ -13,6 +13,7 @@ import {
   type CancelPermits,
   type Job,
   type OperationResult,
+  type QuotaHit,
   Reason,
   type Report,
   Source,
@@ -22,6 +23,7 @@ import {
 import { logResult, logSummary } from './report/log-lines';
 import { withNextStep } from './report/next-step';
 import { loadObserve } from './report/observe-load';
+import { quotaHits } from './report/quota';
 import { summarize } from './report/summary';
 import { isScoped } from './request/scope';
 import { type Accepted, select } from './select/invocation';
@@ -54,6 +56,8 @@ interface Invoked {
 interface Worked {
   readonly results: OperationResult[];
   readonly swept?: SweepSummary;
+  /** Where a call met the active-operations quota. */
+  readonly activeOperationsQuota?: readonly QuotaHit[];
   readonly rejections: readonly string[];
 }
 
@@ -150,9 +154,11 @@ async function work(
     for (const each of [origin, ...alsoFor]) logResult(log, each, result);
     results.push(result);
   }
+  const hits = quotaHits(selection.folders, results);
   return {
     results,
     ...(swept && { swept }),
+    ...(hits.length > 0 && { activeOperationsQuota: hits }),
     rejections: [...notHandedOn, ...selection.rejections],
   };
 }
@@ -222,10 +228,11 @@ function act(
 }
 
 function report(worked: Worked, durationMs: number, log: Logger): Report {
-  const { results, rejections, swept } = worked;
+  const { results, rejections, swept, activeOperationsQuota } = worked;
   const summary = {
     ...summarize(results, rejections.length, durationMs),
     ...(swept && { sweep: swept }),
+    ...(activeOperationsQuota && { activeOperationsQuota }),
   };
   logSummary(log, summary);
   return { results, summary, ...(rejections.length > 0 && { rejections }) };

@@ -89,3 +89,32 @@ export function send<T>(
     callback(null, answer);
   }
 }
+
+/**
+ * What the platform answers a call when the folder's active operations are at their quota
+ * (Compute Cloud's "Number of concurrent operations per folder", 15 by default:
+ * https://yandex.cloud/en/docs/compute/concepts/limits), word for word as a user quoted it from
+ * `compute.v1.InstanceService/Create`: "RESOURCE_EXHAUSTED: The limit on maximum number of active
+ * operations has exceeded." (yc-actions/yc-github-runner #700, 2026-08-03; the same words, with
+ * the stop, in the retry code of YDB's VM-deploy scripts and arenadata/ansible-module-yandex-cloud
+ * #9). Every call while it lasts, or the first `times`.
+ */
+export const ACTIVE_OPERATIONS_LIMIT_TEXT =
+  'The limit on maximum number of active operations has exceeded.';
+export const activeOperationsLimit = (times?: number): Fault => ({
+  code: status.RESOURCE_EXHAUSTED,
+  message: ACTIVE_OPERATIONS_LIMIT_TEXT,
+  ...(times !== undefined && { times }),
+});
+
+/**
+ * A RESOURCE_EXHAUSTED that is not that quota: too many requests, which is what the API's list of
+ * errors gives the code ("The request limit exceeded", yandex-cloud/docs
+ * en/_includes/errors-handling.md, shown at api-design-guide/concepts/errors). Its words are
+ * those docs', as no public report quotes the platform's own.
+ */
+export const requestRateLimit = (times?: number): Fault => ({
+  code: status.RESOURCE_EXHAUSTED,
+  message: 'The request limit exceeded.',
+  ...(times !== undefined && { times }),
+});

@@ -1,15 +1,23 @@
 import { Cancellability, cancellabilityOf } from '../cancellable';
 import { described } from '../cloud/described';
-import { Status, statusOf, unreadableAnswer } from '../cloud/grpc-status';
+import { detailsOf, Status, statusOf, unreadableAnswer } from '../cloud/grpc-status';
 import type { CallResult, Operation } from '../cloud/operation-api';
 import { REFRESH_CUT_SHORT, refreshCut } from '../cloud/unary';
 import { CallError, MismatchedAnswer } from '../errors';
-import { type CancelPermits, type OperationResult, Outcome, Reason, type Target } from '../model';
+import {
+  ACTIVE_OPERATIONS_QUOTA,
+  type CancelPermits,
+  type OperationResult,
+  Outcome,
+  Reason,
+  type Target,
+} from '../model';
 import type { Budget } from './budget';
 import {
   classifyStatus,
   outcomeAfterCancel,
   outcomeAfterUnusableCancel,
+  quotaReason,
   timeReason,
 } from './classify';
 import { decide } from './decide';
@@ -49,17 +57,21 @@ function failure(error: CallError, budget: Budget): Findings {
   const status = statusOf(error.cause);
   const unreadable = unreadableAnswer(error.cause);
   const { outcome, code, retryable } = classifyStatus(status, unreadable);
-  const reason = timeReason({
-    status,
-    ...(unreadable && { unreadable }),
-    budgetSpent: budget.signal.aborted || budget.remainingMs() <= 0,
-    budgetBound: error.budgetBound,
-  });
+  // The quota says more of why than the time the retries took.
+  const quota = quotaReason(status, detailsOf(error.cause));
+  const reason =
+    quota ??
+    timeReason({
+      status,
+      ...(unreadable && { unreadable }),
+      budgetSpent: budget.signal.aborted || budget.remainingMs() <= 0,
+      budgetBound: error.budgetBound,
+    });
   return {
     outcome,
     code,
     ...(reason && { reason }),
-    message: error.message,
+    message: quota ? `${error.message}; ${ACTIVE_OPERATIONS_QUOTA.said}` : error.message,
     ...(outcome === Outcome.Failed && { retryable }),
     ...error.ids,
   };

@@ -1,4 +1,4 @@
-import { Status, statusName, Unreadable } from '../cloud/grpc-status';
+import { namesActiveOperationsQuota, Status, statusName, Unreadable } from '../cloud/grpc-status';
 import type { Operation } from '../cloud/operation-api';
 import { Outcome, Reason } from '../model';
 import { printable, serverText } from '../printable';
@@ -45,6 +45,15 @@ export function classifyStatus(status: Status | undefined, unreadable?: Unreadab
       // idempotent, so trying again later is safe.
       return { outcome: Outcome.Failed, code, retryable: true };
   }
+}
+
+/**
+ * A failure's reason when its status and text name the folder's active-operations quota: a
+ * RESOURCE_EXHAUSTED for anything else (request rates) keeps its class alone, as before. Still
+ * retryable: the quota frees as the folder's operations end.
+ */
+export function quotaReason(status: Status | undefined, details: string): Reason | undefined {
+  return namesActiveOperationsQuota(status, details) ? Reason.ActiveOperationsQuota : undefined;
 }
 
 /** What is known of time when a call failed for good. */

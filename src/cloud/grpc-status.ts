@@ -79,6 +79,29 @@ export function unreadableAnswer(error: unknown): Unreadable | undefined {
   return unreadable(error)?.known.kind;
 }
 
+/**
+ * The platform's words when a folder's active operations are at their quota, as users quote them:
+ * "RESOURCE_EXHAUSTED: The limit on maximum number of active operations has exceeded"
+ * (yc-actions/yc-github-runner #700, 2026-08; the same text in YDB's VM-deploy scripts and
+ * arenadata/ansible-module-yandex-cloud #9). Matched loosely (any case, with or without its stop,
+ * "running" or "concurrent" for "active", "quota" for "limit"), since only the text tells this
+ * quota from request-rate throttling, which answers RESOURCE_EXHAUSTED too. The quantifiers are
+ * bounded and the text is cut first, so a long answer costs little.
+ */
+const ACTIVE_OPERATIONS_WORDS =
+  /\b(?:limit|quota)\b[^.]{0,80}?\b(?:active|running|concurrent|simultaneous) operations\b|\b(?:active|running|concurrent|simultaneous) operations\b[^.]{0,80}?\b(?:limit|quota)\b/i;
+const QUOTA_TEXT_CHARS = 1024;
+
+/** Whether a status and its text say that the folder's active-operations quota is spent. */
+export function namesActiveOperationsQuota(status: Status | undefined, details: string): boolean {
+  if (status !== Status.RESOURCE_EXHAUSTED) return false;
+  return ACTIVE_OPERATIONS_WORDS.test(details.slice(0, QUOTA_TEXT_CHARS).replace(/\s+/g, ' '));
+}
+
+/** Whether a failed call was answered RESOURCE_EXHAUSTED for the active-operations quota. */
+export const hitActiveOperationsQuota = (error: unknown): boolean =>
+  namesActiveOperationsQuota(statusOf(error), detailsOf(error));
+
 /** What each status means, as a person would say it. */
 const STATUS_WORDS: Readonly<Record<Status, string>> = {
   [Status.OK]: 'no error',
@@ -119,7 +142,7 @@ export function formatDuration(ms: number): string {
 }
 
 /** The text after "<code> <STATUS>: " (grpc-js) or "<path> <STATUS>: " (the SDK's ApiError). */
-function detailsOf(error: unknown): string {
+export function detailsOf(error: unknown): string {
   if (typeof error !== 'object' || error === null) return String(error ?? '');
   const { details, message } = error as { details?: unknown; message?: unknown };
   if (typeof details === 'string') return details;

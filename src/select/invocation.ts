@@ -4,6 +4,7 @@ import {
   type CancelRequest,
   type CancelSplit,
   FOLDERS_NAMED,
+  type FolderActivity,
   type KindTallies,
   type LearntDuration,
   OnExcess,
@@ -42,6 +43,8 @@ export interface Selected {
   /** Why each request refused here was: a sweep the sweep could not run. */
   readonly rejections: readonly string[];
   readonly sweep?: SweepSummary;
+  /** By folder swept here: what ran there, for a quota met by a listing or a Cancel. */
+  readonly folders: readonly FolderActivity[];
 }
 
 type SweepRequest = Accepted & { readonly request: { readonly kind: 'sweep'; sweep: SweepSpec } };
@@ -54,6 +57,7 @@ interface Sweeps {
   readonly modes: OnExcess[];
   readonly tallies: KindTallies[];
   readonly learnt: Array<readonly LearntDuration[] | undefined>;
+  readonly folders: FolderActivity[];
   readonly rejections: string[];
   failedListings: number;
   refusedListings: number;
@@ -95,6 +99,7 @@ async function runSweeps(requests: readonly SweepRequest[], scope: Scope): Promi
     modes: [],
     tallies: [],
     learnt: [],
+    folders: [],
     rejections: [],
     failedListings: 0,
     refusedListings: 0,
@@ -138,6 +143,7 @@ async function runSweeps(requests: readonly SweepRequest[], scope: Scope): Promi
     sweeps.modes.push(request.sweep.onExcess);
     sweeps.tallies.push(found.tallies ?? {});
     sweeps.learnt.push(found.learnt);
+    sweeps.folders.push(...(found.folders ?? []));
     sweeps.failedListings += found.failedListings;
     sweeps.refusedListings += found.refusedListings;
     for (const role of found.missingRoles ?? []) sweeps.missingRoles.add(role);
@@ -223,9 +229,20 @@ export async function select(requests: readonly Accepted[], scope: Scope): Promi
         ...(sweeps.cancelSplits.length > 0 && { cancelSplits: sweeps.cancelSplits }),
         ...(Object.keys(kinds).length > 0 && { kinds }),
         ...(learnt.length > 0 && { learnt }),
+        ...(sweeps.folders.length > 0 && { running: runningByFolder(sweeps.folders) }),
       },
     }),
+    folders: sweeps.folders,
   };
+}
+
+/** The running operations of each folder swept, the most any sweep of the invocation saw there. */
+function runningByFolder(folders: readonly FolderActivity[]): Record<string, number> {
+  const running: Record<string, number> = {};
+  for (const { folderId, running: count } of folders) {
+    running[folderId] = Math.max(running[folderId] ?? 0, count);
+  }
+  return running;
 }
 
 /** Refused candidates named in the line and the reply, oldest first: enough to see the pattern. */

@@ -4,6 +4,7 @@ import { LogLevel } from '../log';
 import { mapLimited } from '../map-limited';
 import type {
   CancelSplit,
+  FolderActivity,
   FoldersNotHandedOn,
   KindTallies,
   LearntDuration,
@@ -14,6 +15,7 @@ import type {
   Target,
 } from '../model';
 import { folderAllowed } from '../request/scope';
+import { folderActivity } from './activity';
 import type { SweepContext } from './context';
 import { logListingFailure, rolesMissing } from './failure-lines';
 import { type Check, type Compiled, compileFilters } from './filters';
@@ -55,6 +57,8 @@ export interface Swept {
   readonly tallies?: KindTallies;
   /** Under `learn`: the thresholds learnt, by kind and description. */
   readonly learnt?: readonly LearntDuration[];
+  /** By folder swept here: what was running there, and whether it met the quota on that. */
+  readonly folders?: readonly FolderActivity[];
 }
 
 /**
@@ -138,11 +142,13 @@ async function sweepFolder(spec: SweepSpec, check: Check, context: SweepContext)
   logMalformed(log, origin, 'resource', findings.malformed.resource);
   logMalformed(log, origin, 'operation', findings.malformed.operation);
   logMalformedLabels(log, origin, findings.malformedLabels);
+  const activity = folderActivity(spec, findings, log, origin);
   log.log(LogLevel.Info, 'sweep listed', {
     ...origin,
     ...(spec.folderId && { folderId: spec.folderId }),
     resources: findings.resources,
     operations: findings.operations,
+    ...(activity && { running: activity.running }),
     candidates: findings.candidates.length,
     reported: findings.reported.length,
     ...(Object.keys(findings.filteredOut).length > 0 && { filteredOut: findings.filteredOut }),
@@ -168,6 +174,7 @@ async function sweepFolder(spec: SweepSpec, check: Check, context: SweepContext)
     missingRoles: rolesMissing(findings.failures),
     tallies: findings.tallies,
     ...(findings.learnt.length > 0 && { learnt: findings.learnt }),
+    ...(activity && { folders: [activity] }),
   };
 }
 

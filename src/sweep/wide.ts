@@ -3,6 +3,7 @@ import { LogLevel } from '../log';
 import {
   type CancelSplit,
   FOLDERS_NAMED,
+  type FolderActivity,
   type FoldersNotHandedOn,
   type KindTallies,
   type LearntDuration,
@@ -33,6 +34,7 @@ export interface FolderFindings<T, R> {
   readonly learnt?: readonly LearntDuration[];
   /** How a sweep that handed its folders on split its `maxCancelsTotal` among them. */
   readonly cancelSplit?: CancelSplit;
+  readonly folders?: readonly FolderActivity[];
 }
 
 export interface WideSweep<T, R> extends SweepContext {
@@ -86,6 +88,7 @@ export async function sweepWide<T, R>(sweep: WideSweep<T, R>): Promise<WideFindi
     ...(found.some((f) => f.learnt?.length) && {
       learnt: mergeLearnt(...found.map((f) => f.learnt)),
     }),
+    folders: found.flatMap((f) => f.folders ?? []),
     sweepId,
   };
 }

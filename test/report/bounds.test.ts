@@ -287,4 +287,34 @@ describe('a message', () => {
     expect(lines.at(-2)).toBe(`and ${27 - shown} more`);
     expect(lines.at(-1)).toMatch(/^learnt: compute\.reservedInstancePool/);
   });
+
+  it('fits Telegram with the active-operations quota met in 10 folders of 5 holders each too', () => {
+    const listed = Array.from({ length: 25 }, (_, i) =>
+      result({ operationId: `fd8${i}`.repeat(10_000), outcome: 'failed', description: long }),
+    );
+    const activeOperationsQuota = Array.from({ length: 10 }, (_, f) => ({
+      folderId: `b1g${f}`.repeat(10_000),
+      running: 10 ** 15,
+      oldestRunning: Array.from({ length: 5 }, (_, i) => ({
+        operationId: `fd8${f}${i}`.repeat(10_000),
+        description: long,
+        ageSeconds: 10 ** 15,
+        resourceKind: 'compute.reservedInstancePool' as const,
+        resourceId: `vm${i}`.repeat(10_000),
+      })),
+    }));
+    const report = reportOf(listed);
+    const note = noteworthy(
+      { ...report, summary: { ...report.summary, activeOperationsQuota } },
+      true,
+    );
+    if (note === undefined) throw new Error('expected a message');
+    // Fewer operations make room for the quota's holders, all five of them.
+    expect(note.operations).toHaveLength(10);
+    expect(note.activeOperationsQuota?.oldestRunning).toHaveLength(5);
+    const text = messageText(note);
+    expect(text.split('\n').filter((l) => l.includes('holding the quota'))).toHaveLength(5);
+    expect(text).toContain('and 7 more folders');
+    expect(text.length).toBeLessThanOrEqual(MAX_TELEGRAM_CHARS);
+  });
 });

@@ -45,6 +45,8 @@ const everything: Report = {
           thresholdSeconds: 300,
         }),
       ),
+      // A folder id as long as the API allows (50), of the letters and digits it is made of.
+      running: { [`b1g${'a0'.repeat(23)}z`]: 15 },
     },
   },
 };

@@ -36,6 +36,7 @@ const METRIC = {
   notHandedOn: 'canceller.sweep.not_handed_on',
   learntMedian: 'canceller.sweep.learnt_median_seconds',
   learntThreshold: 'canceller.sweep.learnt_threshold_seconds',
+  running: 'canceller.sweep.running_operations',
   duration: 'canceller.invocation.duration_ms',
 } as const;
 
@@ -59,6 +60,7 @@ describe('metrics (Monitoring data write API, monitoring/api-ref/MetricsData/wri
             thresholdSeconds: 300,
           },
         ],
+        running: { b1gswept: 3 },
       }),
       Source.Timer,
     );

@@ -21,6 +21,7 @@ export const METRIC = {
   /** Under `learn`, by kind and description: the usual duration, and the threshold made of it. */
   learntMedian: 'canceller.sweep.learnt_median_seconds',
   learntThreshold: 'canceller.sweep.learnt_threshold_seconds',
+  running: 'canceller.sweep.running_operations',
   duration: 'canceller.invocation.duration_ms',
 } as const;
 
@@ -81,6 +82,10 @@ export function metricsOf(report: Report, source: Source): MetricPoint[] {
           ),
           point(METRIC.handedOn, summary.sweep.handedOn ?? 0),
           point(METRIC.notHandedOn, summary.sweep.notHandedOn?.count ?? 0),
+          // By folder, to chart against the active-operations quota (ACTIVE_OPERATIONS_QUOTA).
+          ...Object.entries(summary.sweep.running ?? {}).map(([folder, running]) =>
+            point(METRIC.running, running, { folder }),
+          ),
         ]
       : []),
     point(METRIC.duration, summary.durationMs),

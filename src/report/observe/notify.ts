@@ -1,10 +1,13 @@
 import { NotifyFormat } from '../../config';
 import {
+  ACTIVE_OPERATIONS_QUOTA,
   type FoldersNotHandedOn,
   type LearntDuration,
+  OLDEST_RUNNING_NAMED,
   type OperationResult,
   Outcome,
   type Report,
+  type RunningOperation,
 } from '../../model';
 import { shortened } from '../../printable';
 
@@ -21,7 +24,7 @@ export const MAX_LISTED = 20;
  * How much of each listed operation's id and description a message shows: the server's text may
  * be any length, and Telegram refuses a message over 4096 characters.
  */
-const SHOWN_CHARS = { id: 64, description: 80 } as const;
+const SHOWN_CHARS = { id: 64, description: 80, holder: 40 } as const;
 /**
  * Learnt durations a message names, of the most samples, and how much of each description: on
  * one line, within Telegram's 4096 beside 20 operations; the summary and the metrics have all.
@@ -29,6 +32,12 @@ const SHOWN_CHARS = { id: 64, description: 80 } as const;
 const LEARNT_SHOWN = { pairs: 2, description: 32 } as const;
 /** Telegram's sendMessage takes up to 4096 characters (core.telegram.org/bots/api#sendmessage). */
 export const MAX_MESSAGE_CHARS = 4096;
+/**
+ * With the active-operations quota met, a message lists fewer operations, names 3 of its folders
+ * and cuts its holders' descriptions shorter, so that its holders fit beside them in Telegram's
+ * 4096 characters too.
+ */
+const BESIDE_QUOTA = { listed: 10, folders: 3 } as const;
 
 export interface Noteworthy {
   readonly dryRun: boolean;
@@ -59,6 +68,11 @@ export interface Noteworthy {
     readonly requestId?: string;
   }>;
   readonly omitted: number;
+  /** Where a call met the active-operations quota, and the oldest running there, which hold it. */
+  readonly activeOperationsQuota?: {
+    readonly folders: ReadonlyArray<{ readonly folderId?: string; readonly running?: number }>;
+    readonly oldestRunning: readonly RunningOperation[];
+  };
 }
 
 const ageOf = (result: OperationResult, now: number) =>
@@ -91,6 +105,27 @@ function learntOf(report: Report): Pick<Noteworthy, 'learnt' | 'learntOmitted'> 
   return { learnt, ...(omitted > 0 && { learntOmitted: omitted }) };
 }
 
+/** The quota's hits as a message names them: every folder, the oldest running of them all. */
+function quotaOf(report: Report): Noteworthy['activeOperationsQuota'] {
+  const hits = report.summary.activeOperationsQuota ?? [];
+  if (hits.length === 0) return undefined;
+  const oldestRunning = hits
+    .flatMap((h) => h.oldestRunning)
+    .sort((a, b) => (b.ageSeconds ?? 0) - (a.ageSeconds ?? 0))
+    .slice(0, OLDEST_RUNNING_NAMED)
+    .map((op) => ({
+      ...op,
+      operationId: shortened(op.operationId, SHOWN_CHARS.id),
+      resourceId: shortened(op.resourceId, SHOWN_CHARS.id),
+      ...(op.description && { description: shortened(op.description, SHOWN_CHARS.holder) }),
+    }));
+  const folders = hits.map(({ folderId, running }) => ({
+    ...(folderId !== undefined && { folderId: shortened(folderId, SHOWN_CHARS.id) }),
+    ...(running !== undefined && { running }),
+  }));
+  return { folders, oldestRunning };
+}
+
 /** What a message says, or undefined for a run nobody needs to hear about. */
 export function noteworthy(
   report: Report,
@@ -104,9 +139,11 @@ export function noteworthy(
   const listed = report.results.filter(
     (r) => NOTEWORTHY.has(r.outcome) || (r.outcome === Outcome.Skipped && r.reason === 'dry_run'),
   );
-  if (listed.length === 0 && !refused && refusedListings.length === 0 && !notHandedOn) {
+  const quota = quotaOf(report);
+  if (listed.length === 0 && !refused && refusedListings.length === 0 && !notHandedOn && !quota) {
     return undefined;
   }
+  const maxListed = quota ? BESIDE_QUOTA.listed : MAX_LISTED;
   const counts: Record<string, number> = {};
   for (const { outcome } of report.results) counts[outcome] = (counts[outcome] ?? 0) + 1;
   return {
@@ -117,7 +154,8 @@ export function noteworthy(
     missingRoles: report.summary.sweep?.missingRoles ?? [],
     ...learntOf(report),
     ...(notHandedOn && { notHandedOn }),
-    operations: listed.slice(0, MAX_LISTED).map((r) => {
+    ...(quota && { activeOperationsQuota: quota }),
+    operations: listed.slice(0, maxListed).map((r) => {
       const age = ageOf(r, now);
       return {
         id: shortened(r.operationId, SHOWN_CHARS.id),
@@ -128,7 +166,7 @@ export function noteworthy(
         ...(r.outcome === Outcome.Stuck && ticketIds(r)),
       };
     }),
-    omitted: Math.max(0, listed.length - MAX_LISTED),
+    omitted: Math.max(0, listed.length - maxListed),
   };
 }
 
@@ -186,6 +224,26 @@ function fitted(lines: readonly string[], omitted: number, room: number): string
   return [...kept, ...more(omitted + lines.length - kept.length)];
 }
 
+/** `; RESOURCE_EXHAUSTED for the quota … in folder b1ga (17 running)`, or nothing. */
+function quotaWords(quota: Noteworthy['activeOperationsQuota']): string {
+  if (quota === undefined) return '';
+  const where = quota.folders
+    .filter((f) => f.folderId !== undefined)
+    .map((f) => `${f.folderId}${f.running === undefined ? '' : ` (${f.running} running)`}`);
+  const more = where.length - BESIDE_QUOTA.folders;
+  const named = where.slice(0, BESIDE_QUOTA.folders).join(', ');
+  const folders =
+    where.length === 0 ? '' : ` in folder ${named}${more > 0 ? ` and ${more} more folders` : ''}`;
+  return `; RESOURCE_EXHAUSTED for the quota on ${ACTIVE_OPERATIONS_QUOTA.name}${folders} (Compute Cloud's is ${ACTIVE_OPERATIONS_QUOTA.documented} by default: ${ACTIVE_OPERATIONS_QUOTA.docs})`;
+}
+
+/** The oldest running operations, which hold the quota: one line each. */
+const holdingLines = (quota: Noteworthy['activeOperationsQuota']): string[] =>
+  (quota?.oldestRunning ?? []).map(
+    (op) =>
+      `- ${op.operationId} running, holding the quota: ${op.description ?? 'no description'}, ${minutes(op.ageSeconds)}, on ${op.resourceKind} ${op.resourceId}`,
+  );
+
 /** The message as text: counts first, then one line per operation, as many as Telegram takes. */
 export function messageText(note: Noteworthy): string {
   const counts = Object.entries(note.counts)
@@ -196,12 +254,13 @@ export function messageText(note: Noteworthy): string {
     note.missingRoles.length > 0
       ? `; the service account needs ${note.missingRoles.join(', ')} (docs/iam.md)`
       : '';
-  const head = `operation canceller${note.dryRun ? ' (dry run)' : ''}: ${counts || '0 operations'}${note.refused ? '; a sweep was refused by MAX_CANCELS_PER_RUN' : ''}${refusals ? `; listings refused: ${refusals}` : ''}${grant}${handOffs(note.notHandedOn)}`;
-  const learnt = learntLine(note);
+  const head = `operation canceller${note.dryRun ? ' (dry run)' : ''}: ${counts || '0 operations'}${note.refused ? '; a sweep was refused by MAX_CANCELS_PER_RUN' : ''}${refusals ? `; listings refused: ${refusals}` : ''}${grant}${handOffs(note.notHandedOn)}${quotaWords(note.activeOperationsQuota)}`;
+  // The quota's holders and the learnt line are bounded (BESIDE_QUOTA, LEARNT_SHOWN): the
+  // operations fit in what they leave.
+  const tail = [...holdingLines(note.activeOperationsQuota), ...learntLine(note)];
   const lines = note.operations.map(operationLine);
-  // The learnt line is short and bounded (LEARNT_SHOWN): the operations fit in what it leaves.
-  const room = MAX_MESSAGE_CHARS - [head, ...learnt].join('\n').length - 1;
-  return [head, ...fitted(lines, note.omitted, room), ...learnt].join('\n');
+  const room = MAX_MESSAGE_CHARS - [head, ...tail].join('\n').length - 1;
+  return [head, ...fitted(lines, note.omitted, room), ...tail].join('\n');
 }
 
 /** `learnt: compute.instance "Create instance" usually 1 min (20 done), stuck after 5 min`. */

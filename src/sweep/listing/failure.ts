@@ -1,6 +1,11 @@
-import { Status, statusOf, unreadableAnswer } from '../../cloud/grpc-status';
+import {
+  hitActiveOperationsQuota,
+  Status,
+  statusOf,
+  unreadableAnswer,
+} from '../../cloud/grpc-status';
 import { isCallError, REFRESH_CUT_SHORT, refreshCut } from '../../cloud/unary';
-import type { RequestIds, ResourceKind } from '../../model';
+import { ACTIVE_OPERATIONS_QUOTA, type RequestIds, type ResourceKind } from '../../model';
 import { type ListingEnd, listingEnd } from './ending';
 
 /** A listing that failed after its retries: the sweep went on without it, and says so. */
@@ -14,6 +19,11 @@ export interface SweepFailure extends Partial<RequestIds> {
   readonly end: ListingEnd;
   /** Attempts sent: 0 when the time budget ended the wait for a slot before any went out. */
   readonly attempts?: number;
+  /**
+   * The quota a RESOURCE_EXHAUSTED named, by ACTIVE_OPERATIONS_QUOTA's name: the folder's active
+   * operations. One for request rates has none, and ends as any other transient failure.
+   */
+  readonly quota?: string;
 }
 
 /** What a failed call failed with: the gRPC error a CallError wraps, or the error itself. */
@@ -37,6 +47,7 @@ export function failureOf(error: unknown): Omit<SweepFailure, 'listing'> {
     code: status === undefined ? 'NO_STATUS' : Status[status],
     message: cut ? `${said}; ${REFRESH_CUT_SHORT}` : said,
     end: listingEnd(status, { unreadable: unreadableAnswer(cause) !== undefined, refreshCut: cut }),
+    ...(hitActiveOperationsQuota(cause) && { quota: ACTIVE_OPERATIONS_QUOTA.name }),
     ...(isCallError(error) && { attempts: error.attempts, ...error.ids }),
   };
 }

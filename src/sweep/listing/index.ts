@@ -10,6 +10,7 @@ import {
   Reason,
   type ResourceKind,
   type ResourceRef,
+  type RunningOperation,
   type SweepSpec,
   type ThresholdUsed,
 } from '../../model';
@@ -21,6 +22,7 @@ import { type Learning, learning } from './learning';
 import { allPages } from './pages';
 import { type ListingRecord, listingRecord, type SweepCut } from './record';
 import { type Api, KINDS } from './resources';
+import { type RunningTally, runningTally } from './running';
 import { type Candidate, isStuck, oldestFirst, type Sighting } from './stuck';
 import { type FolderTally, folderTally } from './tally';
 import { lowestThreshold, type Override, overrideOf, thresholdOf } from './threshold';
@@ -62,10 +64,21 @@ export interface SweepFindings {
    * refused alike before the kind's refusal came back.
    */
   readonly unasked: Partial<Record<ResourceKind, number>>;
+  /**
+   * The operations listed on the folder's own resources that are running (not done), each once,
+   * and the oldest of them: what holds the folder's active-operations quota.
+   */
+  readonly running: { readonly count: number; readonly oldest: readonly RunningOperation[] };
 }
 
-/** A resource to look at, with its labels when it was listed (a named one's are unknown). */
-type Looked = ResourceRef & { readonly labels?: Readonly<Record<string, string>> };
+/**
+ * A resource to look at, with its labels when it was listed (a named one's are unknown), and
+ * whether the folder's listing gave it: a named one may be in any folder.
+ */
+type Looked = ResourceRef & {
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly inFolder?: true;
+};
 
 /** A resource whose operations are being listed, with what its label asks of their threshold. */
 type Looking = Looked & { readonly override: Override };
@@ -88,6 +101,7 @@ interface Listing {
   /** Under `learn`: the durations listed so far, and the running operations that wait for them. */
   readonly learning?: Learning;
   readonly pending: Array<Seen & { readonly operation: Operation }>;
+  readonly running: RunningTally;
 }
 
 /** Listings in flight at once: enough to be quick, few enough not to be throttled. */
@@ -156,7 +170,7 @@ function listResources(kind: ResourceKind, listing: Listing): Promise<Looked[]> 
         const { value: page } = await callAt(deps, site, { of, pageToken });
         const items = page.items
           .filter(({ id }) => malformed.resource.accepts(id))
-          .map(({ id, labels }): Looked => ({ kind, id, labels }));
+          .map(({ id, labels }): Looked => ({ kind, id, labels, inFolder: true }));
         tally.listedResources(items.length);
         return { items, nextPageToken: page.nextPageToken };
       },
@@ -280,6 +294,9 @@ function stuckOperations(looked: Looked, listing: Listing): Promise<Sighting[]> 
       async (pageToken) => {
         const { value: page, ...answer } = await callAt(deps, site, { of: id, pageToken });
         tally.listedOperations(kind, page.items.length);
+        if (looked.inFolder) {
+          for (const operation of page.items) listing.running.saw(operation, looked);
+        }
         const seen = { answer, looked: on };
         const items = page.items.flatMap((operation) => sighting(operation, seen, listing) ?? []);
         return { items, nextPageToken: page.nextPageToken };
@@ -316,6 +333,7 @@ export async function findCandidates(
     malformedLabels: new MalformedLabels(),
     ...(learnt && { learning: learnt }),
     pending: [],
+    running: runningTally(SWEEP_BOUNDS.kept),
   };
   const listed = await mapLimited(spec.kinds, LISTING_CONCURRENCY, (kind) =>
     listResources(kind, listing),
@@ -347,5 +365,6 @@ export async function findCandidates(
     learnt: learnt?.learnt((kind) => spec.olderThanSeconds[kind]) ?? [],
     unkept: tally.unkept,
     unasked: record.unasked,
+    running: { count: listing.running.count, oldest: listing.running.oldest(deps.now) },
   };
 }

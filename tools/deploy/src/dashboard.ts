@@ -39,6 +39,8 @@ const CHARTS = [
   ['failed-listings', 'Listings failed for now', METRIC.failedListings, ''],
   ['duration', 'Invocation duration, ms', METRIC.duration, 'source="*"'],
   ['timer-runs', 'Timer runs (a gap is a missed run)', METRIC.duration, 'source="timer"'],
+  // Against Compute Cloud's quota of 15 concurrent operations per folder (compute/concepts/limits).
+  ['running', 'Running operations by folder (quota: 15 a folder)', METRIC.running, 'folder="*"'],
 ] as const;
 
 /** Charts two to a row, under the text; Monitoring's grid is 36 columns wide. */

@@ -64,6 +64,7 @@ describe("the function's dashboard", () => {
       `"canceller.sweep.failed_listings"{${where}}`,
       `"canceller.invocation.duration_ms"{${where}, source="*"}`,
       `"canceller.invocation.duration_ms"{${where}, source="timer"}`,
+      `"canceller.sweep.running_operations"{${where}, folder="*"}`,
     ]);
     // Every chart has a place of its own.
     const places = want?.widgets.map((w) => JSON.stringify(w.position));
@@ -131,6 +132,7 @@ describe("the plan's dashboard", () => {
       'chart failed-listings',
       'chart duration',
       'chart timer-runs',
+      'chart running',
     ]);
     expect(changes.every((c) => c.from === undefined)).toBe(true);
     expect(formatPlan(plan(WITH_METRICS), WITH_METRICS)).toContain(

@@ -464,6 +464,7 @@ describe("npm run deploy and the function's dashboard", () => {
       '"canceller.sweep.failed_listings"',
       '"canceller.invocation.duration_ms"',
       '"canceller.invocation.duration_ms"',
+      '"canceller.sweep.running_operations"',
     ]);
 
     server.reset();
