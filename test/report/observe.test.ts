@@ -144,7 +144,12 @@ describe('the message', () => {
 
   it('is sent for a refused sweep', () => {
     const refused = reportOf([], { candidates: 30, refused: true, failedListings: 0 });
-    expect(noteworthy(refused, false)).toMatchObject({ refused: true });
+    const note = noteworthy(refused, false);
+    expect(note).toMatchObject({ refused: true });
+    // The guard's limit is the setting or the sweep's own cap, whichever was lower: name both.
+    expect(note && messageText(note)).toBe(
+      'operation canceller: 0 operations; a sweep was refused by the blast-radius guard (MAX_CANCELS_PER_RUN, or its maxCancelsTotal)',
+    );
   });
 
   it('is sent for refused listings, naming each kind and the roles the denials ask for', () => {

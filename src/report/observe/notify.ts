@@ -254,7 +254,7 @@ export function messageText(note: Noteworthy): string {
     note.missingRoles.length > 0
       ? `; the service account needs ${note.missingRoles.join(', ')} (docs/iam.md)`
       : '';
-  const head = `operation canceller${note.dryRun ? ' (dry run)' : ''}: ${counts || '0 operations'}${note.refused ? '; a sweep was refused by MAX_CANCELS_PER_RUN' : ''}${refusals ? `; listings refused: ${refusals}` : ''}${grant}${handOffs(note.notHandedOn)}${quotaWords(note.activeOperationsQuota)}`;
+  const head = `operation canceller${note.dryRun ? ' (dry run)' : ''}: ${counts || '0 operations'}${note.refused ? '; a sweep was refused by the blast-radius guard (MAX_CANCELS_PER_RUN, or its maxCancelsTotal)' : ''}${refusals ? `; listings refused: ${refusals}` : ''}${grant}${handOffs(note.notHandedOn)}${quotaWords(note.activeOperationsQuota)}`;
   // The quota's holders and the learnt line are bounded (BESIDE_QUOTA, LEARNT_SHOWN): the
   // operations fit in what they leave.
   const tail = [...holdingLines(note.activeOperationsQuota), ...learntLine(note)];
