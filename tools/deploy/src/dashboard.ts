@@ -41,6 +41,13 @@ const CHARTS = [
   ['timer-runs', 'Timer runs (a gap is a missed run)', METRIC.duration, 'source="timer"'],
   // Against Compute Cloud's quota of 15 concurrent operations per folder (compute/concepts/limits).
   ['running', 'Running operations by folder (quota: 15 a folder)', METRIC.running, 'folder="*"'],
+  // Written only by sweeps that `learn`: what each kind and method usually takes, made a threshold.
+  [
+    'learnt',
+    'Learnt thresholds, s, by kind and description',
+    METRIC.learntThreshold,
+    'kind="*", description="*"',
+  ],
 ] as const;
 
 /** Charts two to a row, under the text; Monitoring's grid is 36 columns wide. */

@@ -65,6 +65,7 @@ describe("the function's dashboard", () => {
       `"canceller.invocation.duration_ms"{${where}, source="*"}`,
       `"canceller.invocation.duration_ms"{${where}, source="timer"}`,
       `"canceller.sweep.running_operations"{${where}, folder="*"}`,
+      `"canceller.sweep.learnt_threshold_seconds"{${where}, kind="*", description="*"}`,
     ]);
     // Every chart has a place of its own.
     const places = want?.widgets.map((w) => JSON.stringify(w.position));
@@ -133,6 +134,7 @@ describe("the plan's dashboard", () => {
       'chart duration',
       'chart timer-runs',
       'chart running',
+      'chart learnt',
     ]);
     expect(changes.every((c) => c.from === undefined)).toBe(true);
     expect(formatPlan(plan(WITH_METRICS), WITH_METRICS)).toContain(

@@ -465,6 +465,7 @@ describe("npm run deploy and the function's dashboard", () => {
       '"canceller.invocation.duration_ms"',
       '"canceller.invocation.duration_ms"',
       '"canceller.sweep.running_operations"',
+      '"canceller.sweep.learnt_threshold_seconds"',
     ]);
 
     server.reset();

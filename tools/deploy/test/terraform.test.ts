@@ -316,7 +316,7 @@ describe('--terraform: the deployment for terraform-provider-yandex', () => {
     expect(queries[0]).toContain('folderId="b1gmetrics0000000001"');
     const text = only(only(widgets.filter((w) => w.text)).text as Body[]).text;
     expect(text).toContain(KEPT_BY.terraform);
-    expect(only(widgets.at(-1)?.position as Body[])).toEqual({ x: 18, y: 27, w: 18, h: 8 });
+    expect(only(widgets.at(-1)?.position as Body[])).toEqual({ x: 0, y: 35, w: 18, h: 8 });
   });
 
   it('writes no public access for a private function', async () => {
