@@ -40,6 +40,12 @@ export interface FakeOperation {
   delayMs?: number;
   /** The resource whose ListOperations returns this operation; Get and Cancel see the same one. */
   resourceId?: string;
+  /**
+   * Other resources whose ListOperations return it too. Nothing public says one operation is
+   * listed under one resource only (an instance's Create also makes its boot disk), so the
+   * sweep must take either reading, and this lets a test give it the other.
+   */
+  alsoListedBy?: readonly string[];
   /** Until a Cancel changes it; defaults to createdAt. */
   modifiedAt?: Date;
   metadata?: Any;
@@ -202,14 +208,14 @@ export function createOperations(opts: {
   // Operation ids by the resource that lists them, so a listing does not scan every operation.
   const byResource = new Map<string, Set<string>>();
 
+  const listers = (op: FakeOperation | undefined) =>
+    op?.resourceId === undefined ? [] : [op.resourceId, ...(op.alsoListedBy ?? [])];
   const set = (op: FakeOperation) => {
-    const previous = states.get(op.id)?.op.resourceId;
-    if (previous !== undefined && previous !== op.resourceId)
-      byResource.get(previous)?.delete(op.id);
-    if (op.resourceId !== undefined) {
-      const ids = byResource.get(op.resourceId) ?? new Set<string>();
+    for (const previous of listers(states.get(op.id)?.op)) byResource.get(previous)?.delete(op.id);
+    for (const resourceId of listers(op)) {
+      const ids = byResource.get(resourceId) ?? new Set<string>();
       ids.add(op.id);
-      byResource.set(op.resourceId, ids);
+      byResource.set(resourceId, ids);
     }
     states.set(op.id, stateOf(op));
   };

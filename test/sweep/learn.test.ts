@@ -246,6 +246,31 @@ describe('a canceller-older-than label', () => {
     });
   });
 
+  it('protects with never an operation another resource lists too', async () => {
+    const setup = {
+      resources: [instance('vmkeep', { 'canceller-older-than': 'never' }), instance('vmother')],
+      operations: [
+        {
+          ...running('sharedtwodays', 'vmother', 'Create instance', 2 * 24 * 60),
+          alsoListedBy: ['vmkeep'],
+        },
+        running('othertwodays', 'vmother', 'Create instance', 2 * 24 * 60),
+      ],
+    };
+    for (const learn of [undefined, LEARN]) {
+      const { server } = await swept(setup, {
+        sweep: { folderId: FOLDER, olderThan: '1h', ...(learn && { learn }) },
+      });
+      expect(
+        server.calls
+          .filter((c) => c.method === 'compute.instance/ListOperations')
+          .map((c) => c.subject)
+          .sort(),
+      ).toEqual(['vmkeep', 'vmother']);
+      expect(cancels(server)).toEqual(['othertwodays']);
+    }
+  });
+
   it('wins over a learnt threshold', async () => {
     const setup = {
       resources: [...labelled.resources, instance('vmhistory')],

@@ -101,6 +101,12 @@ interface Listing {
   /** Under `learn`: the durations listed so far, and the running operations that wait for them. */
   readonly learning?: Learning;
   readonly pending: Array<Seen & { readonly operation: Operation }>;
+  /**
+   * Running operations a resource's `never` label protects. One operation may be listed under
+   * more than one resource, and `never` on any of them wins over every other listing of it.
+   * Bounded as the listing is: no more ids than it may list (SWEEP_BOUNDS.operations).
+   */
+  readonly protectedIds: Set<string>;
   readonly running: RunningTally;
 }
 
@@ -233,6 +239,7 @@ function judged(
     const lowest = lowestThreshold(fixedSeconds, deps.floorSeconds, spec.learn);
     const threshold = { olderThanSeconds: lowest, notModifiedForSeconds };
     if (isStuck(operation, threshold, deps.now)) tally.protectedByLabel(resource.kind);
+    listing.protectedIds.add(operation.id);
     return undefined;
   }
   if (!isStuck(operation, { olderThanSeconds: used.seconds, notModifiedForSeconds }, deps.now)) {
@@ -333,6 +340,7 @@ export async function findCandidates(
     malformedLabels: new MalformedLabels(),
     ...(learnt && { learning: learnt }),
     pending: [],
+    protectedIds: new Set(),
     running: runningTally(SWEEP_BOUNDS.kept),
   };
   const listed = await mapLimited(spec.kinds, LISTING_CONCURRENCY, (kind) =>
@@ -346,7 +354,9 @@ export async function findCandidates(
   const found = await mapLimited([...resources.values()], LISTING_CONCURRENCY, (looked) =>
     stuckOperations(looked, listing),
   );
-  const stuck = [...found.flat(), ...decidePending(listing)];
+  const stuck = [...found.flat(), ...decidePending(listing)].filter(
+    (s) => !listing.protectedIds.has(s.operationId),
+  );
   const candidates = oldestFirst<Sighting>(stuck.filter((s) => !s.reported));
   const reported = oldestFirst(stuck.filter((s) => s.reported));
   for (const c of candidates) tally.found(c.resource.kind, 'candidates');
