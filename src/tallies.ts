@@ -39,10 +39,21 @@ export function mergeTallies(...all: readonly KindTallies[]): KindTallies {
 export function mergeLearnt(
   ...all: ReadonlyArray<readonly LearntDuration[] | undefined>
 ): LearntDuration[] {
-  return all
-    .flatMap((learnt) => learnt ?? [])
-    .sort((a, b) => b.samples - a.samples)
-    .slice(0, LEARNT_NAMED);
+  const seen = new Set<string>();
+  return (
+    all
+      .flatMap((learnt) => learnt ?? [])
+      .sort((a, b) => b.samples - a.samples)
+      // Folders learn apart: a pair two of them learnt is kept once, as the one of more samples
+      // learnt it, so that no metric write holds two series of the same labels.
+      .filter(({ kind, description }) => {
+        const key = `${kind}\n${description}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      })
+      .slice(0, LEARNT_NAMED)
+  );
 }
 
 /** Which count a swept target's result adds to, if any. */

@@ -236,13 +236,17 @@ export async function select(requests: readonly Accepted[], scope: Scope): Promi
   };
 }
 
-/** The running operations of each folder swept, the most any sweep of the invocation saw there. */
-function runningByFolder(folders: readonly FolderActivity[]): Record<string, number> {
-  const running: Record<string, number> = {};
+/**
+ * The running operations of each folder swept, the most any sweep of the invocation saw there:
+ * the FOLDERS_NAMED busiest, since an invocation may sweep as many folders as
+ * SWEEP_FANOUT_FOLDERS allows, and the reply, its line and the metric write stay bounded.
+ */
+export function runningByFolder(folders: readonly FolderActivity[]): Record<string, number> {
+  const running = new Map<string, number>();
   for (const { folderId, running: count } of folders) {
-    running[folderId] = Math.max(running[folderId] ?? 0, count);
+    running.set(folderId, Math.max(running.get(folderId) ?? 0, count));
   }
-  return running;
+  return Object.fromEntries([...running].sort((a, b) => b[1] - a[1]).slice(0, FOLDERS_NAMED));
 }
 
 /** Refused candidates named in the line and the reply, oldest first: enough to see the pattern. */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LearntDuration, Report } from '../../src/model';
+import { metricsOf } from '../../src/report/observe/metrics';
 import { messageText, noteworthy } from '../../src/report/observe/notify';
+import { mergeLearnt } from '../../src/tallies';
 
 const pair = (description: string, samples: number, median = 60): LearntDuration => ({
   kind: 'compute.instance',
@@ -50,5 +52,26 @@ describe('the learnt durations in a message', () => {
     expect(noteworthy(reportOf('already_done', [pair('Create instance', 20)]), false)).toBe(
       undefined,
     );
+  });
+});
+
+describe('learnt durations of several folders', () => {
+  it('keep a pair two folders learnt once, as the one of more samples learnt it', () => {
+    const merged = mergeLearnt(
+      [pair('Create instance', 8, 50), pair('Stop instance', 6)],
+      [pair('Create instance', 20, 70)],
+    );
+    expect(merged).toEqual([pair('Create instance', 20, 70), pair('Stop instance', 6)]);
+  });
+
+  it('write one series per label value, though two descriptions become the same one', () => {
+    const learnt = [pair('Создание ВМ', 20, 70), pair('Удаление ВМ', 9, 20)];
+    const points = metricsOf(reportOf('cancelled', learnt), 'http').filter((p) =>
+      p.name.startsWith('canceller.sweep.learnt_'),
+    );
+    expect(points.map((p) => [p.name, p.labels.description, p.value])).toEqual([
+      ['canceller.sweep.learnt_median_seconds', '________ __', 70],
+      ['canceller.sweep.learnt_threshold_seconds', '________ __', 210],
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Operation } from '../../src/cloud/operation-api';
+import { runningByFolder } from '../../src/select/invocation';
 import { runningTally } from '../../src/sweep/listing/running';
 
 const NOW = Date.parse('2026-12-07T12:00:00Z');
@@ -52,5 +53,30 @@ describe("a folder's running operations, as its listings see them", () => {
     const tally = runningTally(2);
     for (const id of ['fd8a', 'fd8b', 'fd8c', 'fd8c']) tally.saw(op(id, 5), vm);
     expect(tally.count).toBe(4);
+  });
+});
+
+describe('the running operations by folder in a summary', () => {
+  const activity = (folderId: string, running: number) => ({
+    folderId,
+    running,
+    oldestRunning: [],
+    quotaHit: false,
+  });
+
+  it('keeps the most any sweep saw in a folder', () => {
+    expect(
+      runningByFolder([activity('b1ga', 3), activity('b1gb', 1), activity('b1ga', 5)]),
+    ).toEqual({
+      b1ga: 5,
+      b1gb: 1,
+    });
+  });
+
+  it('names the ten busiest of many folders, so the reply and the metric write stay bounded', () => {
+    const folders = Array.from({ length: 30 }, (_, i) => activity(`b1gf${i}`, i));
+    const running = runningByFolder(folders);
+    expect(Object.keys(running)).toHaveLength(10);
+    expect(Object.values(running)).toEqual([29, 28, 27, 26, 25, 24, 23, 22, 21, 20]);
   });
 });

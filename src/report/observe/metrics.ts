@@ -1,4 +1,10 @@
-import { type OperationResult, Outcome, type Report, type Source } from '../../model';
+import {
+  type LearntDuration,
+  type OperationResult,
+  Outcome,
+  type Report,
+  type Source,
+} from '../../model';
 import { redacted, serverText, shortened } from '../../printable';
 
 /** A point as the Monitoring data write API takes it (monitoring/api-ref/MetricsData/write.md). */
@@ -71,15 +77,7 @@ export function metricsOf(report: Report, source: Source): MetricPoint[] {
               ? [point(METRIC.refusedListings, tally.refusedListings, { kind })]
               : [],
           ),
-          ...(summary.sweep.learnt ?? []).flatMap(
-            ({ kind, description, medianSeconds, thresholdSeconds }) => {
-              const pair = { kind, description: labelValue(description) };
-              return [
-                point(METRIC.learntMedian, medianSeconds, pair),
-                point(METRIC.learntThreshold, thresholdSeconds, pair),
-              ];
-            },
-          ),
+          ...learntPoints(summary.sweep.learnt ?? [], point),
           point(METRIC.handedOn, summary.sweep.handedOn ?? 0),
           point(METRIC.notHandedOn, summary.sweep.notHandedOn?.count ?? 0),
           // By folder, to chart against the active-operations quota (ACTIVE_OPERATIONS_QUOTA).
@@ -118,4 +116,26 @@ export function writeUrl(monitoringUrl: string, folderId: string): string {
   url.searchParams.set('folderId', folderId);
   url.searchParams.set('service', 'custom');
   return url.toString();
+}
+
+/**
+ * Two points per learnt pair, of the most samples first. Descriptions that become one label value
+ * (cut, or another script's letters made `_`) are written once, as the first of them: a write must
+ * not hold two series of the same labels.
+ */
+function learntPoints(
+  learnt: readonly LearntDuration[],
+  point: (name: string, value: number, extra: Record<string, string>) => MetricPoint,
+): MetricPoint[] {
+  const written = new Set<string>();
+  return learnt.flatMap(({ kind, description, medianSeconds, thresholdSeconds }) => {
+    const pair = { kind, description: labelValue(description) };
+    const key = `${kind}\n${pair.description}`;
+    if (written.has(key)) return [];
+    written.add(key);
+    return [
+      point(METRIC.learntMedian, medianSeconds, pair),
+      point(METRIC.learntThreshold, thresholdSeconds, pair),
+    ];
+  });
 }
