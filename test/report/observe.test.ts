@@ -152,6 +152,18 @@ describe('the message', () => {
     );
   });
 
+  it("shows the server's text made printable and redacted: a description forges no line, leaks no token", () => {
+    const description =
+      'Create instance\n- fd8forged cancelled: Bearer t1.9euelZqNkZKUk5GNy5bLjpCP';
+    const note = noteworthy(reportOf([result('fd8real', 'cancelled', { description })]), false);
+    const text = note ? messageText(note) : '';
+    expect(text.split('\n').filter((line) => line.startsWith('- '))).toHaveLength(1);
+    expect(text).toContain(
+      '- fd8real cancelled: Create instance?- fd8forged cancelled: [redacted]',
+    );
+    expect(text).not.toContain('t1.9eu');
+  });
+
   it('is sent for refused listings, naming each kind and the roles the denials ask for', () => {
     const note = noteworthy(
       reportOf([], {

@@ -9,7 +9,7 @@ import {
   type Report,
   type RunningOperation,
 } from '../../model';
-import { shortened } from '../../printable';
+import { serverText } from '../../printable';
 
 /** The outcomes a team hears about; anything else is a quiet run. */
 const NOTEWORTHY: ReadonlySet<string> = new Set([
@@ -99,7 +99,7 @@ function learntOf(report: Report): Pick<Noteworthy, 'learnt' | 'learntOmitted'> 
   if (all.length === 0) return {};
   const learnt = all.slice(0, LEARNT_SHOWN.pairs).map((l) => ({
     ...l,
-    description: shortened(l.description, LEARNT_SHOWN.description),
+    description: serverText(l.description, LEARNT_SHOWN.description),
   }));
   const omitted = all.length - learnt.length;
   return { learnt, ...(omitted > 0 && { learntOmitted: omitted }) };
@@ -115,12 +115,12 @@ function quotaOf(report: Report): Noteworthy['activeOperationsQuota'] {
     .slice(0, OLDEST_RUNNING_NAMED)
     .map((op) => ({
       ...op,
-      operationId: shortened(op.operationId, SHOWN_CHARS.id),
-      resourceId: shortened(op.resourceId, SHOWN_CHARS.id),
-      ...(op.description && { description: shortened(op.description, SHOWN_CHARS.holder) }),
+      operationId: serverText(op.operationId, SHOWN_CHARS.id),
+      resourceId: serverText(op.resourceId, SHOWN_CHARS.id),
+      ...(op.description && { description: serverText(op.description, SHOWN_CHARS.holder) }),
     }));
   const folders = hits.map(({ folderId, running }) => ({
-    ...(folderId !== undefined && { folderId: shortened(folderId, SHOWN_CHARS.id) }),
+    ...(folderId !== undefined && { folderId: serverText(folderId, SHOWN_CHARS.id) }),
     ...(running !== undefined && { running }),
   }));
   return { folders, oldestRunning };
@@ -158,9 +158,9 @@ export function noteworthy(
     operations: listed.slice(0, maxListed).map((r) => {
       const age = ageOf(r, now);
       return {
-        id: shortened(r.operationId, SHOWN_CHARS.id),
+        id: serverText(r.operationId, SHOWN_CHARS.id),
         outcome: r.outcome,
-        ...(r.description && { description: shortened(r.description, SHOWN_CHARS.description) }),
+        ...(r.description && { description: serverText(r.description, SHOWN_CHARS.description) }),
         ...(age !== undefined && { ageSeconds: age }),
         ...(r.next && { next: r.next }),
         ...(r.outcome === Outcome.Stuck && ticketIds(r)),
@@ -177,8 +177,8 @@ export function noteworthy(
 function ticketIds(r: OperationResult): { resourceId?: string; requestId?: string } {
   const requestId = r.apiRequestId ?? r.clientRequestId;
   return {
-    ...(r.resourceId && { resourceId: shortened(r.resourceId, SHOWN_CHARS.id) }),
-    ...(requestId && { requestId: shortened(requestId, SHOWN_CHARS.id) }),
+    ...(r.resourceId && { resourceId: serverText(r.resourceId, SHOWN_CHARS.id) }),
+    ...(requestId && { requestId: serverText(requestId, SHOWN_CHARS.id) }),
   };
 }
 
