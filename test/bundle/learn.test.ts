@@ -117,7 +117,8 @@ interface Body {
 describe('learnt thresholds and override labels, on the built function', () => {
   it("cancels what ran three times the usual minute and what its label's minute allows, nothing else", async () => {
     const server = track(await startCloudApiServer({ pki: testPki(), ...folder(Date.now()) }));
-    // MIN_OLDER_THAN unset, as it is by default: the label's minute is not raised.
+    // MIN_OLDER_THAN unset, as the function's default (function.yaml sets 10m, under which the
+    // 8-minute Create waits: the case below shows the floor winning).
     const fn = await builtFunction(server);
 
     const invocation = await fn.invoke(httpEvent(JSON.stringify(SWEEP)), TOKEN);
