@@ -24,8 +24,11 @@ export interface Operation {
    * read by Get and Cancel alone, names the resource it works on.
    */
   readonly metadata?: { readonly typeUrl: string; readonly value?: Uint8Array };
-  /** google.rpc.Status, when the operation failed; its `details` are not read. */
-  readonly error?: { readonly code: number; readonly message: string };
+  /**
+   * google.rpc.Status, when the operation failed; its `details` are not read, and a listing reads
+   * its code alone.
+   */
+  readonly error?: { readonly code: number; readonly message?: string };
 }
 
 /**
@@ -40,6 +43,8 @@ export const LISTED_OPERATION: Descriptor = {
   5: { name: 'modifiedAt', type: 'timestamp' },
   6: { name: 'done', type: 'bool' },
   7: { name: 'metadata', type: { 1: { name: 'typeUrl', type: 'string' } } },
+  // Whether a done one failed, which learning leaves out: its code, not its text.
+  8: { name: 'error', type: { 1: { name: 'code', type: 'int32' } } },
 };
 
 /** What Get and Cancel read: the metadata's value and the error too; the response (9) is skipped. */

@@ -104,6 +104,33 @@ describe('a sweep that learns', () => {
     expect(fn.lines.find((l) => l.msg === 'sweep listed')).toMatchObject({ learnt: [usual] });
   });
 
+  it('learns from what ended well only: Stops that failed in seconds or were cancelled teach nothing', async () => {
+    const failed = (status: { code: number; message: string }) =>
+      history('vmhistory', 'Stop instance', 3, 10).map((op) => ({
+        ...op,
+        id: `${op.id}c${status.code}`,
+        error: status,
+      }));
+    const setup = {
+      ...FOLDER_WITH_HISTORY,
+      operations: [
+        ...FOLDER_WITH_HISTORY.operations,
+        ...failed({
+          code: 8,
+          message: 'The limit on maximum number of active operations has exceeded',
+        }),
+        ...failed({ code: 1, message: 'cancelled' }),
+      ],
+    };
+    const { server, results } = await swept(setup, {
+      sweep: { folderId: FOLDER, olderThan: '1h', learn: LEARN },
+    });
+
+    // Twenty Stops ended, none well: the half-hour Stop is not stuck by a "usual" 3 seconds.
+    expect(cancels(server).sort()).toEqual(['createeight', 'stopninety']);
+    expect(results.stopninety?.threshold).toEqual({ source: 'fixed', seconds: 3600, samples: 0 });
+  });
+
   it('without learn, holds every operation to olderThan, and says so', async () => {
     const { server, results } = await swept(FOLDER_WITH_HISTORY, {
       sweep: { folderId: FOLDER, olderThan: '1h' },

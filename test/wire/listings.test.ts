@@ -46,6 +46,8 @@ const LISTED = {
   done: false,
   // Of the metadata, its type alone: it names the method that started the operation.
   metadata: { typeUrl: 'type.googleapis.com/yandex.cloud.compute.v1.CreateInstanceMetadata' },
+  // Of the error, its code alone: whether it failed, which learning leaves out.
+  error: { code: 13 },
 };
 const LABELS = { env: 'prod', owner: 'team-a' };
 

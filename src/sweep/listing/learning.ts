@@ -18,6 +18,9 @@ import { type Override, thresholdOf } from './threshold';
  * met only by a hostile listing; past it, a pair learns nothing and its kind's `olderThan`
  * applies. At most 200 × 1000 numbers: about 1.6 MB.
  */
+/** google.rpc.Code OK: a status of OK is no error. */
+const GRPC_OK = 0;
+
 export const LEARN_MEMORY = { samplesPerKey: LEARN_BOUNDS.maxSamples, keys: 200 } as const;
 /** What a description is cut to as a key: the API's own limit (`description` `<=256`). */
 const KEY_TEXT = 256;
@@ -46,8 +49,13 @@ interface Pair {
 const keyOf = (kind: ResourceKind, description: string) =>
   `${kind}\n${shortened(description, KEY_TEXT)}`;
 
-/** How long a done operation ran, in seconds; undefined when its times cannot say. */
+/**
+ * How long a done operation ran, in seconds; undefined when its times cannot say, or when it
+ * failed or was cancelled: that ends when it ends (a quota refuses in seconds, a Cancel cuts it
+ * short), not when the method's work is done, and would pull the usual duration down.
+ */
 function durationOf(operation: Operation): number | undefined {
+  if (operation.error !== undefined && operation.error.code !== GRPC_OK) return undefined;
   const { createdAt, modifiedAt } = operation;
   if (createdAt === undefined || modifiedAt === undefined) return undefined;
   if (!inTimestampRange(createdAt) || !inTimestampRange(modifiedAt)) return undefined;
