@@ -27,8 +27,10 @@ export function quotaHits(
   if (!called) return listed.slice(0, FOLDERS_NAMED).map(hitOf);
   if (folders.length === 0) return [{ oldestRunning: [] }];
   // Those whose listings met it first: there it is known to be spent.
-  const ordered = [...listed, ...folders].filter(
-    (f, i, all) => all.findIndex((g) => g.folderId === f.folderId) === i,
-  );
-  return ordered.slice(0, FOLDERS_NAMED).map(hitOf);
+  const named = new Map<string, FolderActivity>();
+  for (const f of [...listed, ...folders]) {
+    if (named.size === FOLDERS_NAMED) break;
+    if (!named.has(f.folderId)) named.set(f.folderId, f);
+  }
+  return [...named.values()].map(hitOf);
 }
