@@ -1,13 +1,11 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { activeOperationsLimit } from '../../emulator/cloud-api/fault';
-import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
-import { endpointsAt } from '../../emulator/endpoints';
+import { startCloudApiServer } from '../../emulator/cloud-api-server';
 import type { TestPkiFiles } from '../../emulator/pki';
 import { answeringServer } from '../support/answering-server';
+import { startBuiltFunction, withToken } from '../support/built-function';
 import { closedAfterEach } from '../support/cleanup';
 import { timerEvent } from '../support/events';
-import { startRuntime } from '../support/runtime';
 import { testPki } from '../support/test-pki';
 
 /**
@@ -15,8 +13,7 @@ import { testPki } from '../support/test-pki';
  * counts a folder's running operations and sees the quota in its listings, dist/index.js carries
  * both across to dist/observe.js, which writes the metric and the message (issue 28 item 4).
  */
-const BUNDLE = path.resolve(import.meta.dirname, '../../dist/index.js');
-const TOKEN = { token: { access_token: 't1.quota', expires_in: 43_200, token_type: 'Bearer' } };
+const TOKEN = withToken('t1.quota');
 const FOLDER = 'b1gquotabuilt';
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
 const track = closedAfterEach();
@@ -43,23 +40,6 @@ const world = (pki: TestPkiFiles) =>
     ],
   });
 
-const builtFunction = async (
-  server: CloudApiServer,
-  pki: TestPkiFiles,
-  env: Record<string, string>,
-) =>
-  track(
-    await startRuntime({
-      bundlePath: BUNDLE,
-      env: {
-        ...endpointsAt(server.address),
-        ...env,
-        NODE_EXTRA_CA_CERTS: pki.caFile,
-        GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
-      },
-    }),
-  );
-
 describe('the active-operations quota, on the built function', () => {
   it("writes the folder's running count as a metric, and names the quota and its oldest holders in the message", async () => {
     const pki = testPki();
@@ -68,14 +48,15 @@ describe('the active-operations quota, on the built function', () => {
     server.failList('compute.disk', activeOperationsLimit());
     const monitoring = await answeringServer(track, 200);
     const webhook = await answeringServer(track, 200);
-    const fn = await builtFunction(server, pki, {
+    const env = {
       METRICS_FOLDER_ID: 'b1gmetrics',
       YC_MONITORING_URL: monitoring.url,
       NOTIFY_WEBHOOK_URL: `${webhook.url}/hook`,
       NOTIFY_FORMAT: 'slack',
       RETRY_ATTEMPTS: '1',
       RETRY_BASE_DELAY_MS: '5',
-    });
+    };
+    const fn = track(await startBuiltFunction({ server, env }));
 
     const payload = JSON.stringify({
       sweep: { folderId: FOLDER, kinds: ['compute.instance', 'compute.disk'], olderThan: '2h' },

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type CloudApiServer,
@@ -7,21 +5,19 @@ import {
   startCloudApiServer,
 } from '../../emulator/cloud-api-server';
 import type { Invocation } from '../../emulator/runtime';
+import { requireBuilt, startBuiltFunction, withToken } from '../support/built-function';
 import { httpEvent, QUEUE_ID, queueEvent, TRIGGER_ID, timerEvent } from '../support/events';
 import { EXPECTED_OUTCOMES, FAST_ENV, SCENARIO_IDS, scenarioOperations } from '../support/fixtures';
 import { type MetadataServer, startMetadataServer } from '../support/metadata-server';
-import { type RecordedRuntime, startRuntime } from '../support/runtime';
+import type { RecordedRuntime } from '../support/runtime';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { testPki } from '../support/test-pki';
 
 // The suite proves what ships: the esbuild bundle, loaded in its own process as the runtime loads it.
-const BUNDLE = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 
 const CONTEXT_TOKEN = 't1.context-secret-9f27c1d04e';
 const METADATA_TOKEN = 't1.metadata-secret-5b83ea6f12';
-const WITH_TOKEN = {
-  token: { access_token: CONTEXT_TOKEN, expires_in: 3600, token_type: 'Bearer' },
-};
+const WITH_TOKEN = withToken(CONTEXT_TOKEN, 3600);
 
 const INVALID_ID = 'Not-An-Id';
 const CREATED_AT = '2026-11-27T10:00:00.000Z';
@@ -84,11 +80,7 @@ interface Stack {
   startInstance(env?: Env): Promise<RecordedRuntime>;
 }
 
-beforeAll(() => {
-  if (!existsSync(BUNDLE)) {
-    throw new Error(`${BUNDLE} does not exist: run npm run build first`);
-  }
-});
+beforeAll(requireBuilt);
 
 /**
  * One gRPC server (behind a counting proxy), one metadata server and one function instance,
@@ -107,17 +99,9 @@ function useStack(options: { operations?: FakeOperation[]; env?: Env } = {}): ()
     const metadata = await startMetadataServer({ token: METADATA_TOKEN });
     closers.push(() => metadata.close());
     const startInstance = async (env: Env = {}) => {
-      const runtime = await startRuntime({
-        bundlePath: BUNDLE,
-        env: {
-          YC_OPERATION_ENDPOINT: proxy.address,
-          YC_METADATA_TOKEN_URL: metadata.url,
-          NODE_EXTRA_CA_CERTS: pki.caFile,
-          // grpc-js ignores NODE_EXTRA_CA_CERTS while this is set, and this machine sets it.
-          GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
-          ...FAST_ENV,
-          ...env,
-        },
+      const runtime = await startBuiltFunction({
+        server: proxy,
+        env: { YC_METADATA_TOKEN_URL: metadata.url, ...FAST_ENV, ...env },
       });
       closers.push(() => runtime.close());
       return runtime;

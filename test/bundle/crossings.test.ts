@@ -8,11 +8,11 @@ import {
   type FakeResource,
   startCloudApiServer,
 } from '../../emulator/cloud-api-server';
-import { endpointsAt } from '../../emulator/endpoints';
 import { answeringServer } from '../support/answering-server';
+import { DIST, startBuiltFunction, withToken } from '../support/built-function';
 import { closedAfterEach } from '../support/cleanup';
 import { httpEvent, queueEvent, timerEvent } from '../support/events';
-import { type RecordedRuntime, startRuntime } from '../support/runtime';
+import type { RecordedRuntime } from '../support/runtime';
 import { testPki } from '../support/test-pki';
 
 /**
@@ -21,8 +21,7 @@ import { testPki } from '../support/test-pki';
  * them: every answer the sweep gives, every failure of what the host lends it, every bundle
  * missing from the zip.
  */
-const DIST = path.resolve(import.meta.dirname, '../../dist');
-const TOKEN = { token: { access_token: 't1.crossings', expires_in: 43_200, token_type: 'Bearer' } };
+const TOKEN = withToken('t1.crossings');
 const FOLDER = 'b1gcrossings';
 const HOUR_AGO = () => new Date(Date.now() - 3_600_000);
 const BAD_PATTERN = '(?<=x)y';
@@ -54,15 +53,7 @@ async function start(
   const { env = {}, dir = DIST, ...emulated } = options;
   const server = track(await startCloudApiServer({ pki, ...emulated }));
   const fn = track(
-    await startRuntime({
-      bundlePath: path.join(dir, 'index.js'),
-      env: {
-        ...endpointsAt(server.address),
-        NODE_EXTRA_CA_CERTS: pki.caFile,
-        GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
-        ...env,
-      },
-    }),
+    await startBuiltFunction({ server, env, bundlePath: path.join(dir, 'index.js') }),
   );
   return { server, fn };
 }

@@ -5,12 +5,11 @@ import {
   type FakeResource,
   startCloudApiServer,
 } from '../../emulator/cloud-api-server';
-import { endpointsAt } from '../../emulator/endpoints';
 import { hostedFunction } from '../support/async-host';
+import { contextToken, NO_METADATA, startBuiltFunction } from '../support/built-function';
 import { closedAfterEach } from '../support/cleanup';
 import { timerEvent } from '../support/events';
 import { FAST_ENV } from '../support/fixtures';
-import { startRuntime } from '../support/runtime';
 import { testPki } from '../support/test-pki';
 
 /**
@@ -19,9 +18,8 @@ import { testPki } from '../support/test-pki';
  * call of its own through the platform's asynchronous invocation, parses its share and holds its
  * own guard to it.
  */
-const BUNDLE = new URL('../../dist/index.js', import.meta.url).pathname;
 const CLOUD = 'b1gcapscloud';
-const TOKEN = { access_token: 't1.fan-out-caps', expires_in: 3600, token_type: 'Bearer' };
+const TOKEN = contextToken('t1.fan-out-caps', 3600);
 const FOLDERS = ['b1gcapsa', 'b1gcapsb', 'b1gcapsc', 'b1gcapsd'];
 const STUCK_PER_FOLDER = 3;
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
@@ -49,17 +47,14 @@ async function cloud(): Promise<CloudApiServer> {
 /** The built function behind the host that takes its asynchronous calls, as the platform does. */
 async function platform(server: CloudApiServer) {
   const hosted = await hostedFunction({ token: TOKEN, async: { retries: 0 } }, (hostUrl) =>
-    startRuntime({
-      bundlePath: BUNDLE,
+    startBuiltFunction({
+      server,
       env: {
         ...FAST_ENV,
-        ...endpointsAt(server.address),
         SWEEP_FANOUT_FOLDERS: '2',
         ALLOW_ONEXCESS_OLDEST: 'true',
         YC_FUNCTIONS_INVOKE_URL: hostUrl,
-        YC_METADATA_TOKEN_URL: 'http://127.0.0.1:9/token',
-        NODE_EXTRA_CA_CERTS: testPki().caFile,
-        GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
+        ...NO_METADATA,
       },
     }),
   );

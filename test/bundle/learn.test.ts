@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { CreateInstanceMetadata } from '@yandex-cloud/nodejs-sdk/compute-v1/instance_service';
 import { describe, expect, it } from 'vitest';
 import {
@@ -7,10 +6,9 @@ import {
   type FakeResource,
   startCloudApiServer,
 } from '../../emulator/cloud-api-server';
-import { endpointsAt } from '../../emulator/endpoints';
+import { NO_METADATA, startBuiltFunction, withToken } from '../support/built-function';
 import { closedAfterEach } from '../support/cleanup';
 import { httpEvent } from '../support/events';
-import { startRuntime } from '../support/runtime';
 import { testPki } from '../support/test-pki';
 
 /**
@@ -18,8 +16,7 @@ import { testPki } from '../support/test-pki';
  * process of its own: the request crosses dist/index.js into dist/sweep.js, and each result's
  * threshold comes back across the seam as data.
  */
-const BUNDLE = path.resolve(import.meta.dirname, '../../dist/index.js');
-const TOKEN = { token: { access_token: 't1.learn', expires_in: 43_200, token_type: 'Bearer' } };
+const TOKEN = withToken('t1.learn');
 const FOLDER = 'b1glearnfolder';
 const MINUTE = 60_000;
 const track = closedAfterEach();
@@ -86,18 +83,7 @@ const cancels = (server: CloudApiServer) =>
   server.calls.filter((c) => c.method === 'Cancel').map((c) => c.subject);
 
 async function builtFunction(server: CloudApiServer, env: Record<string, string> = {}) {
-  return track(
-    await startRuntime({
-      bundlePath: BUNDLE,
-      env: {
-        ...endpointsAt(server.address),
-        YC_METADATA_TOKEN_URL: 'http://127.0.0.1:9/token',
-        ...env,
-        NODE_EXTRA_CA_CERTS: testPki().caFile,
-        GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
-      },
-    }),
-  );
+  return track(await startBuiltFunction({ server, env: { ...NO_METADATA, ...env } }));
 }
 
 const SWEEP = {

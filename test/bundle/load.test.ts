@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type CloudApiServer,
@@ -7,12 +5,17 @@ import {
   startCloudApiServer,
 } from '../../emulator/cloud-api-server';
 import type { RuntimeStats } from '../../emulator/runtime';
+import {
+  NO_METADATA,
+  requireBuilt,
+  startBuiltFunction,
+  withToken,
+} from '../support/built-function';
 import { httpEvent, QUEUE_ID, queueEvent } from '../support/events';
-import { type RecordedRuntime, startRuntime } from '../support/runtime';
+import type { RecordedRuntime } from '../support/runtime';
 import { testPki } from '../support/test-pki';
 
 // What ships, in its own process: the bundle's memory is measured apart from vitest's.
-const BUNDLE = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 
 const MB = 1024 * 1024;
 // The function gets 128 MB for the whole instance, and going over kills it mid-batch (a queue then
@@ -30,9 +33,7 @@ const HEAP_AS_IN_128_MB = '--max-old-space-size=256 --max-semi-space-size=1';
 const LATENCY_MS = 20;
 const COUNT = 1000;
 
-const WITH_TOKEN = {
-  token: { access_token: 't1.load-test-token', expires_in: 3600, token_type: 'Bearer' },
-};
+const WITH_TOKEN = withToken('t1.load-test-token', 3600);
 
 type Line = Record<string, unknown>;
 
@@ -53,7 +54,7 @@ const runtimes: RecordedRuntime[] = [];
 const measured: Measured[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} does not exist: run npm run build first`);
+  requireBuilt();
   server = await startCloudApiServer({ pki: testPki() });
 });
 
@@ -87,17 +88,9 @@ function fakeServer(): CloudApiServer {
 
 /** A cold instance per test, so each peak belongs to one load alone. */
 async function startInstance(): Promise<RecordedRuntime> {
-  const runtime = await startRuntime({
-    bundlePath: BUNDLE,
-    env: {
-      YC_OPERATION_ENDPOINT: fakeServer().address,
-      NODE_EXTRA_CA_CERTS: testPki().caFile,
-      // grpc-js ignores NODE_EXTRA_CA_CERTS while this is set, and the test run sets it.
-      GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
-      // Nothing listens here: the context's token must be the only one used.
-      YC_METADATA_TOKEN_URL: 'http://127.0.0.1:1/token',
-      NODE_OPTIONS: HEAP_AS_IN_128_MB,
-    },
+  const runtime = await startBuiltFunction({
+    server: fakeServer(),
+    env: { ...NO_METADATA, NODE_OPTIONS: HEAP_AS_IN_128_MB },
   });
   runtimes.push(runtime);
   return runtime;

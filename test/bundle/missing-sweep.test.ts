@@ -1,21 +1,24 @@
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
 import { MissingBundleError } from '../../src/errors';
 import { lacksFile, loadBundle } from '../../src/lazy-bundle';
+import {
+  BUILT_INDEX,
+  requireBuilt,
+  startBuiltFunction,
+  withToken,
+} from '../support/built-function';
 import { httpEvent, queueEvent, timerEvent } from '../support/events';
-import { type RecordedRuntime, startRuntime } from '../support/runtime';
+import type { RecordedRuntime } from '../support/runtime';
 import { testPki } from '../support/test-pki';
 
 // A zip of dist/index.js alone, as an upload of the one file would make it: the cancel path works,
 // and a sweep says what is wrong with the zip instead of "unexpected failure".
-const BUILT = path.resolve(import.meta.dirname, '../../dist/index.js');
 const MESSAGE = 'the deployed zip lacks sweep.js: upload dist/function.zip whole';
-const WITH_TOKEN = {
-  token: { access_token: 't1.missing-sweep', expires_in: 43_200, token_type: 'Bearer' },
-};
+const WITH_TOKEN = withToken('t1.missing-sweep');
 const SWEEP = JSON.stringify({
   sweep: { folderId: 'b1gfolder', kinds: ['compute.disk'], olderThan: '30m' },
 });
@@ -25,9 +28,9 @@ let server: CloudApiServer;
 let runtime: RecordedRuntime;
 
 beforeAll(async () => {
-  if (!existsSync(BUILT)) throw new Error(`${BUILT} does not exist: run npm run build first`);
+  requireBuilt();
   dir = mkdtempSync(path.join(tmpdir(), 'missing-sweep-'));
-  copyFileSync(BUILT, path.join(dir, 'index.js'));
+  copyFileSync(BUILT_INDEX, path.join(dir, 'index.js'));
   const pki = testPki();
   server = await startCloudApiServer({
     pki,
@@ -36,15 +39,7 @@ beforeAll(async () => {
       { id: 'opbatched', createdAt: new Date(Date.now() - 3_600_000) },
     ],
   });
-  runtime = await startRuntime({
-    bundlePath: path.join(dir, 'index.js'),
-    env: {
-      YC_OPERATION_ENDPOINT: server.address,
-      YC_COMPUTE_ENDPOINT: server.address,
-      NODE_EXTRA_CA_CERTS: pki.caFile,
-      GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
-    },
-  });
+  runtime = await startBuiltFunction({ server, bundlePath: path.join(dir, 'index.js') });
 });
 afterAll(async () => {
   await runtime?.close();

@@ -1,11 +1,10 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
-import { endpointsAt } from '../../emulator/endpoints';
 import { answeringServer } from '../support/answering-server';
+import { startBuiltFunction, withToken } from '../support/built-function';
 import { closedAfterEach } from '../support/cleanup';
 import { timerEvent } from '../support/events';
-import { type RecordedRuntime, startRuntime } from '../support/runtime';
+import type { RecordedRuntime } from '../support/runtime';
 import { testPki } from '../support/test-pki';
 
 /**
@@ -13,8 +12,7 @@ import { testPki } from '../support/test-pki';
  * dist/index.js, and the stuck results come from dist/sweep.js and the message from
  * dist/observe.js, so the phrase must cross both seams as data.
  */
-const DIST = path.resolve(import.meta.dirname, '../../dist');
-const TOKEN = { token: { access_token: 't1.next-step', expires_in: 43_200, token_type: 'Bearer' } };
+const TOKEN = withToken('t1.next-step');
 const FOLDER = 'b1gnextstep';
 const AGO = (minutes: number) => new Date(Date.now() - minutes * 60_000);
 // The phrases as the table words them (src/report/next-step.ts), written out: a reworded table
@@ -52,15 +50,7 @@ async function start(webhook: string): Promise<{ server: CloudApiServer; fn: Rec
     }),
   );
   const fn = track(
-    await startRuntime({
-      bundlePath: path.join(DIST, 'index.js'),
-      env: {
-        ...endpointsAt(server.address),
-        NODE_EXTRA_CA_CERTS: pki.caFile,
-        GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
-        NOTIFY_WEBHOOK_URL: `${webhook}/hook`,
-      },
-    }),
+    await startBuiltFunction({ server, env: { NOTIFY_WEBHOOK_URL: `${webhook}/hook` } }),
   );
   return { server, fn };
 }

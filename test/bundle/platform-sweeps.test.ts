@@ -1,43 +1,22 @@
-import path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { type CloudApiServer, startCloudApiServer } from '../../emulator/cloud-api-server';
-import { endpointsAt } from '../../emulator/endpoints';
-import type { TestPkiFiles } from '../../emulator/pki';
+import { startCloudApiServer } from '../../emulator/cloud-api-server';
 import { startFunctionHost } from '../support/async-host';
+import { startBuiltFunction, withToken } from '../support/built-function';
 import { closedAfterEach } from '../support/cleanup';
 import { timerEvent } from '../support/events';
 import { startMetadataServer } from '../support/metadata-server';
-import { type RecordedRuntime, startRuntime } from '../support/runtime';
+import type { RecordedRuntime } from '../support/runtime';
 import { testPki } from '../support/test-pki';
 
 /**
  * Sweeps on the built function as the real platform answers them (issue 24): refusals the API
  * gives for good are answers, not reasons to deliver the invocation again.
  */
-const BUNDLE = path.resolve(import.meta.dirname, '../../dist/index.js');
-const TOKEN = { token: { access_token: 't1.platform', expires_in: 43_200, token_type: 'Bearer' } };
+const TOKEN = withToken('t1.platform');
 const FOLDER = 'b1gplatformsweep';
 const HOUR_AGO = () => new Date(Date.now() - 3_600_000);
 const track = closedAfterEach();
-
-/** The built function in a process of its own, on the emulator's APIs, trusting its test CA. */
-const builtFunction = async (
-  server: CloudApiServer,
-  pki: TestPkiFiles,
-  env: Record<string, string> = {},
-) =>
-  track(
-    await startRuntime({
-      bundlePath: BUNDLE,
-      env: {
-        ...endpointsAt(server.address),
-        ...env,
-        NODE_EXTRA_CA_CERTS: pki.caFile,
-        GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
-      },
-    }),
-  );
 
 describe('a default sweep with only some listing roles granted, on the built function', () => {
   it('returns, cancels what it can list, and names each refused kind with its role', async () => {
@@ -64,7 +43,7 @@ describe('a default sweep with only some listing roles granted, on the built fun
       'mdb.mysql',
       'cic.privateConnection',
     ]);
-    const fn = await builtFunction(server, pki);
+    const fn = track(await startBuiltFunction({ server }));
 
     const payload = JSON.stringify({ sweep: { folderId: FOLDER, olderThan: '30m' } });
     const invocation = await fn.invoke(timerEvent(payload), TOKEN);
@@ -108,7 +87,9 @@ describe('a listing refused as UNAUTHENTICATED, on the built function', () => {
     );
     // The token the invocation came with has been revoked since: refused once, then not asked.
     server.failList('compute.disk', { code: status.UNAUTHENTICATED, times: 1 });
-    const fn = await builtFunction(server, pki, { YC_METADATA_TOKEN_URL: metadata.url });
+    const fn = track(
+      await startBuiltFunction({ server, env: { YC_METADATA_TOKEN_URL: metadata.url } }),
+    );
 
     const payload = JSON.stringify({
       sweep: { folderId: FOLDER, kinds: ['compute.disk'], olderThan: '30m' },
@@ -165,7 +146,7 @@ describe('stuck operations of methods the API cannot cancel, on the built functi
         ],
       }),
     );
-    const fn = await builtFunction(server, pki, { MAX_CANCELS_PER_RUN: '2' });
+    const fn = track(await startBuiltFunction({ server, env: { MAX_CANCELS_PER_RUN: '2' } }));
 
     const payload = JSON.stringify({
       sweep: { folderId: FOLDER, kinds: ['compute.instance'], olderThan: '30m' },
@@ -199,15 +180,9 @@ describe('an external asynchronous call, on the built function', () => {
       }),
     );
     const runtime: RecordedRuntime = track(
-      await startRuntime({
-        bundlePath: BUNDLE,
-        env: {
-          YC_OPERATION_ENDPOINT: server.address,
-          RETRY_ATTEMPTS: '1',
-          RETRY_BASE_DELAY_MS: '1',
-          NODE_EXTRA_CA_CERTS: pki.caFile,
-          GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
-        },
+      await startBuiltFunction({
+        server,
+        env: { RETRY_ATTEMPTS: '1', RETRY_BASE_DELAY_MS: '1' },
       }),
     );
     const host = track(

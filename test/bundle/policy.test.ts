@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { CreateInstanceMetadata } from '@yandex-cloud/nodejs-sdk/compute-v1/instance_service';
 import { describe, expect, it } from 'vitest';
@@ -9,20 +8,18 @@ import {
   type FakeResource,
   startCloudApiServer,
 } from '../../emulator/cloud-api-server';
-import { endpointsAt } from '../../emulator/endpoints';
 import { hostedFunction } from '../support/async-host';
+import { contextToken, NO_METADATA, startBuiltFunction } from '../support/built-function';
 import { closedAfterEach } from '../support/cleanup';
 import { httpEvent, queueEvent, timerEvent, timerMessage } from '../support/events';
-import { startRuntime } from '../support/runtime';
 import { testPki } from '../support/test-pki';
 
 /**
  * Issue 25's "Done when", on the built function in a process of its own: the deployment's policy
  * bounds every caller, every channel is bounded alike, and nothing secret is echoed.
  */
-const BUNDLE = path.resolve(import.meta.dirname, '../../dist/index.js');
 const SECRET = 't1.9euelZqNkZKUk5GNy5bLjpCPm5yQmO3rnpWalpqTzZONmsaQk5eTz4_v9fQ';
-const CONTEXT_TOKEN = { access_token: SECRET, expires_in: 43_200, token_type: 'Bearer' };
+const CONTEXT_TOKEN = contextToken(SECRET);
 const TOKEN = { token: CONTEXT_TOKEN };
 const CLOUD = 'b1gpolicycloud';
 const MB = 1024 * 1024;
@@ -39,19 +36,7 @@ async function builtFunction(
   env: Record<string, string>,
   more: { nodePath?: string; memoryMb?: number } = {},
 ) {
-  return track(
-    await startRuntime({
-      bundlePath: BUNDLE,
-      ...more,
-      env: {
-        ...endpointsAt(server.address),
-        YC_METADATA_TOKEN_URL: 'http://127.0.0.1:9/token',
-        ...env,
-        NODE_EXTRA_CA_CERTS: testPki().caFile,
-        GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
-      },
-    }),
-  );
+  return track(await startBuiltFunction({ ...more, server, env: { ...NO_METADATA, ...env } }));
 }
 
 const cancels = (server: CloudApiServer) =>

@@ -8,17 +8,17 @@ import {
 } from '../../emulator/cloud-api-server';
 import { endpointsAt } from '../../emulator/endpoints';
 import { type AsyncHost, hostedFunction } from '../support/async-host';
+import { contextToken, NO_METADATA, startBuiltFunction } from '../support/built-function';
 import { closedAfterEach } from '../support/cleanup';
 import { timerEvent } from '../support/events';
 import { FAST_ENV } from '../support/fixtures';
 import { inProcessFunction, invocationContext, loggedResultsById } from '../support/in-process';
-import { type RecordedRuntime, startRuntime } from '../support/runtime';
+import type { RecordedRuntime } from '../support/runtime';
 import { testPki } from '../support/test-pki';
 
 const CLOUD = 'b1gcloud';
 const TOKEN = 't1.cloud-sweep-token';
-const CONTEXT_TOKEN = { access_token: TOKEN, expires_in: 3600, token_type: 'Bearer' };
-const BUNDLE = new URL('../../dist/index.js', import.meta.url).pathname;
+const CONTEXT_TOKEN = contextToken(TOKEN, 3600);
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
 
 const track = closedAfterEach();
@@ -148,16 +148,13 @@ describe('a sweep of a cloud past SWEEP_FANOUT_FOLDERS', () => {
     const hosted = await hostedFunction(
       { token: CONTEXT_TOKEN, ...(retries !== undefined && { async: { retries } }) },
       (hostUrl) =>
-        startRuntime({
-          bundlePath: BUNDLE,
+        startBuiltFunction({
+          server,
           env: {
             ...FAST_ENV,
-            ...endpoints(server),
             SWEEP_FANOUT_FOLDERS: '2',
             YC_FUNCTIONS_INVOKE_URL: hostUrl,
-            YC_METADATA_TOKEN_URL: 'http://127.0.0.1:9/token',
-            NODE_EXTRA_CA_CERTS: testPki().caFile,
-            GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: undefined,
+            ...NO_METADATA,
           },
         }),
     );
