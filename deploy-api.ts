@@ -11,7 +11,12 @@ export { TOKEN_PATTERN } from './src/cloud/token';
 export { callWithRetries, methodName, type UnaryMethod } from './src/cloud/unary';
 export { type Config, ENDPOINT_SETTINGS, loadConfig } from './src/config';
 export { type CallName, ConfigError, RequestError } from './src/errors';
-export { CANCELLABLE_KINDS, type ResourceKind, type SweepSpec } from './src/model';
+export {
+  ACTIVE_OPERATIONS_QUOTA,
+  CANCELLABLE_KINDS,
+  type ResourceKind,
+  type SweepSpec,
+} from './src/model';
 export { METRIC } from './src/report/observe/metrics';
 export { parseRequest, type RequestLimits } from './src/request/parse';
 export { scopeText } from './src/request/scope';

@@ -1,4 +1,4 @@
-import { METRIC } from '../../../deploy-api';
+import { ACTIVE_OPERATIONS_QUOTA, METRIC } from '../../../deploy-api';
 import { longestGapMinutes } from './cron-period';
 import type { Manifest } from './manifest';
 
@@ -92,6 +92,21 @@ const ALERTS = [
     alarm: 0,
     noData: 'OK',
     why: 'folders a sweep could not hand on to invocations of their own: not swept by that run',
+  },
+  {
+    name: 'a folder near its active-operations quota',
+    metric: METRIC.running,
+    labels: 'folder="*"',
+    // The console's "max" (alert.md, threshold-type.max): the busiest a sweep saw a folder.
+    aggregation: 'Maximum',
+    window: '1h',
+    comparison: 'Greater than',
+    // Warned with a fifth of the documented quota left; the alarm at one below it, when the next
+    // operation may be refused.
+    warn: Math.floor(ACTIVE_OPERATIONS_QUOTA.documented * 0.8) - 1,
+    alarm: ACTIVE_OPERATIONS_QUOTA.documented - 2,
+    noData: 'OK',
+    why: `a folder's running operations near the quota of ${ACTIVE_OPERATIONS_QUOTA.documented} (${ACTIVE_OPERATIONS_QUOTA.docs}; a cloud may have had it raised): new operations there will be refused (docs/observability.md)`,
   },
   {
     name: 'no timer run',

@@ -1,6 +1,6 @@
 import type { Dashboard } from '@yandex-cloud/nodejs-sdk/monitoring-v3/dashboard';
 import { Widget } from '@yandex-cloud/nodejs-sdk/monitoring-v3/widget';
-import { METRIC } from '../../../deploy-api';
+import { ACTIVE_OPERATIONS_QUOTA, METRIC } from '../../../deploy-api';
 import type { Manifest } from './manifest';
 import { type Change, changesOf, type Setting } from './settings';
 
@@ -39,8 +39,12 @@ const CHARTS = [
   ['failed-listings', 'Listings failed for now', METRIC.failedListings, ''],
   ['duration', 'Invocation duration, ms', METRIC.duration, 'source="*"'],
   ['timer-runs', 'Timer runs (a gap is a missed run)', METRIC.duration, 'source="timer"'],
-  // Against Compute Cloud's quota of 15 concurrent operations per folder (compute/concepts/limits).
-  ['running', 'Running operations by folder (quota: 15 a folder)', METRIC.running, 'folder="*"'],
+  [
+    'running',
+    `Running operations by folder (quota: ${ACTIVE_OPERATIONS_QUOTA.documented} a folder)`,
+    METRIC.running,
+    'folder="*"',
+  ],
   // Written only by sweeps that `learn`: what each kind and method usually takes, made a threshold.
   [
     'learnt',

@@ -86,6 +86,20 @@ describe("the alerts for the function's metrics", () => {
     },
   );
 
+  it("warns as a folder's busiest hour nears the active-operations quota of 15, and alarms one below it", () => {
+    expect(named(withMetrics(), 'a folder near its active-operations quota')).toEqual({
+      name: 'operation-canceller: a folder near its active-operations quota',
+      description: expect.stringContaining('https://yandex.cloud/en/docs/compute/concepts/limits'),
+      query: `"canceller.sweep.running_operations"{folderId="${METRICS}", service="custom", folder="*"}`,
+      aggregation: 'Maximum',
+      comparison: 'Greater than',
+      warn: 11,
+      alarm: 13,
+      window: '1h',
+      noData: 'OK',
+    });
+  });
+
   it.each([
     ['0/15 * ? * * *', '1h'],
     ['0 * * * ?', '2h'],
