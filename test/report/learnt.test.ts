@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LearntDuration, Report } from '../../src/model';
+import { messageText } from '../../src/report/observe/message';
 import { metricsOf } from '../../src/report/observe/metrics';
-import { messageText, noteworthy } from '../../src/report/observe/notify';
+import { noteworthy } from '../../src/report/observe/notify';
 import { mergeLearnt } from '../../src/tallies';
 
 const pair = (description: string, samples: number, median = 60): LearntDuration => ({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FolderActivity, OperationResult } from '../../src/model';
-import { messageText, noteworthy } from '../../src/report/observe/notify';
+import { messageText } from '../../src/report/observe/message';
+import { noteworthy } from '../../src/report/observe/notify';
 import { quotaHits } from '../../src/report/quota';
 
 const folder = (folderId: string, quotaHit: boolean, running = 2): FolderActivity => ({

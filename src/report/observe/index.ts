@@ -1,8 +1,9 @@
 import type { Config } from '../../config';
 import { type Logger, LogLevel } from '../../log';
 import type { Report, Source } from '../../model';
+import { messageBody } from './message';
 import { metricsOf, writeFailure, writeUrl } from './metrics';
-import { messageBody, noteworthy } from './notify';
+import { noteworthy } from './notify';
 import { postJson } from './post';
 
 export interface ObserveContext {
