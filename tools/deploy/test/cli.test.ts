@@ -38,6 +38,11 @@ describe('npm run deploy without credentials', () => {
       '    + payload: {"sweep": {"folderId": "b1gexamplefolder0001", "olderThan": "30m"}}',
       '    + retry: 1 attempt(s), 10 s apart',
       '    + batch: up to 10 message(s), or what came within 10 s',
+      // The dashboard beside the metrics function.yaml writes, and the alerts to make by hand.
+      '+ create dashboard operation-canceller in folder b1gexamplefolder0001',
+      '    + chart running: Running operations by folder (quota: 15 a folder), at 18,27: "canceller.sweep.running_operations"{folderId="b1gexamplefolder0001", service="custom", folder="*"}',
+      'alerts to make in the console (no API exists: terraform-provider-yandex #166, #427):',
+      '  Name:                           operation-canceller: no timer run',
       '    + visibility timeout: 90 s',
     ]) {
       expect(stdout).toContain(line);
