@@ -284,6 +284,8 @@ export interface Target extends Guards {
   readonly origin: Origin;
   /** When a sweep's listing says the operation was created: what `onExcess: "oldest"` goes by. */
   readonly createdAtMs?: number;
+  /** The folder a sweep found it in: where a Cancel that meets the active-operations quota met it. */
+  readonly folderId?: string;
   /** What a sweep found it stuck by: its result and line say so. */
   readonly threshold?: ThresholdUsed;
   /** The other requests that named it (or sweeps that found it): their lines report it too. */

@@ -154,7 +154,11 @@ async function work(
     for (const each of [origin, ...alsoFor]) logResult(log, each, result);
     results.push(result);
   }
-  const hits = quotaHits(selection.folders, results);
+  // `results` begins with one result a target, in order: each with where a sweep found it.
+  const placed = results
+    .slice(0, selection.targets.length)
+    .map((result, i) => ({ result, folderId: selection.targets[i]?.folderId }));
+  const hits = quotaHits(selection.folders, placed);
   return {
     results,
     ...(swept && { swept }),

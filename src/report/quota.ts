@@ -12,25 +12,38 @@ const hitOf = ({ folderId, running, oldestRunning }: FolderActivity): QuotaHit =
   oldestRunning,
 });
 
+/** A result, with the folder a sweep found its operation in; none for an id a request named. */
+export interface Placed {
+  readonly result: OperationResult;
+  readonly folderId?: string | undefined;
+}
+
 /**
- * Where the invocation met the active-operations quota: each folder whose listing was answered so;
- * and, when a Get or a Cancel was, each folder swept here (its operation's folder is not known,
- * and with one folder swept it is that one), or a hit of no folder when none was swept. The first
- * FOLDERS_NAMED are named.
+ * Where the invocation met the active-operations quota: each folder whose listing was answered so,
+ * then each whose Get or Cancel was, for an operation a sweep found there. A Get or Cancel of an id
+ * a request named met it in a folder not known: then every folder swept here is named (with one
+ * swept, it is that one), or a hit of no folder when none was. The first FOLDERS_NAMED are named.
  */
 export function quotaHits(
   folders: readonly FolderActivity[],
-  results: readonly OperationResult[],
+  placed: readonly Placed[],
 ): QuotaHit[] {
   const listed = folders.filter((f) => f.quotaHit);
-  const called = results.some((r) => r.reason === Reason.ActiveOperationsQuota);
-  if (!called) return listed.slice(0, FOLDERS_NAMED).map(hitOf);
-  if (folders.length === 0) return [{ oldestRunning: [] }];
+  const met = placed.filter(({ result }) => result.reason === Reason.ActiveOperationsQuota);
+  if (met.length === 0) return listed.slice(0, FOLDERS_NAMED).map(hitOf);
+  const unplaced = met.some((m) => m.folderId === undefined);
+  if (unplaced && folders.length === 0) return [{ oldestRunning: [] }];
+  const calledIn = new Set(met.flatMap((m) => m.folderId ?? []));
   // Those whose listings met it first: there it is known to be spent.
-  const named = new Map<string, FolderActivity>();
+  const named = new Map<string, QuotaHit>();
   for (const f of [...listed, ...folders]) {
     if (named.size === FOLDERS_NAMED) break;
-    if (!named.has(f.folderId)) named.set(f.folderId, f);
+    const there = f.quotaHit || unplaced || calledIn.has(f.folderId);
+    if (there && !named.has(f.folderId)) named.set(f.folderId, hitOf(f));
   }
-  return [...named.values()].map(hitOf);
+  for (const folderId of calledIn) {
+    if (named.size === FOLDERS_NAMED) break;
+    if (!named.has(folderId)) named.set(folderId, { folderId, oldestRunning: [] });
+  }
+  return [...named.values()];
 }

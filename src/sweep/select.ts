@@ -166,6 +166,7 @@ async function sweepFolder(spec: SweepSpec, check: Check, context: SweepContext)
       },
       named: { valid: true as const, id: candidate.operationId },
       createdAtMs: candidate.createdAt.getTime(),
+      ...(spec.folderId && { folderId: spec.folderId }),
       ...(candidate.threshold !== undefined && { threshold: candidate.threshold }),
     })),
     reported: await reportedResults(findings.reported, now, groupLog),

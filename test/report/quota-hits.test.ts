@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FolderActivity, OperationResult } from '../../src/model';
 import { messageText } from '../../src/report/observe/message';
 import { noteworthy } from '../../src/report/observe/notify';
-import { quotaHits } from '../../src/report/quota';
+import { type Placed, quotaHits } from '../../src/report/quota';
 
 const folder = (folderId: string, quotaHit: boolean, running = 2): FolderActivity => ({
   folderId,
@@ -17,12 +17,15 @@ const folder = (folderId: string, quotaHit: boolean, running = 2): FolderActivit
   ],
   quotaHit,
 });
-const result = (reason?: string): OperationResult => ({
-  operationId: 'fd8named',
-  outcome: 'failed',
-  ...(reason && { reason }),
-  attempts: 2,
-  durationMs: 1,
+const result = (reason?: string, folderId?: string): Placed => ({
+  result: {
+    operationId: 'fd8named',
+    outcome: 'failed',
+    ...(reason && { reason }),
+    attempts: 2,
+    durationMs: 1,
+  } satisfies OperationResult,
+  ...(folderId && { folderId }),
 });
 const hit = (f: FolderActivity) => ({
   folderId: f.folderId,
@@ -40,6 +43,24 @@ describe('where an invocation met the active-operations quota', () => {
       'every folder swept when a Cancel met it, those whose listings did first',
       [a, b, c],
       [result('active_operations_quota')],
+      [hit(b), hit(a), hit(c)],
+    ],
+    [
+      'only the folder a sweep found it in, when a Cancel of what it found met it',
+      [a, b, c],
+      [result('active_operations_quota', 'b1gc'), result()],
+      [hit(b), hit(c)],
+    ],
+    [
+      'the folder a Cancel met it in, though its sweep was not here',
+      [a],
+      [result('active_operations_quota', 'b1gelsewhere')],
+      [{ folderId: 'b1gelsewhere', oldestRunning: [] }],
+    ],
+    [
+      'every folder swept when a Cancel of a named id met it too',
+      [a, b, c],
+      [result('active_operations_quota', 'b1gc'), result('active_operations_quota')],
       [hit(b), hit(a), hit(c)],
     ],
     [
