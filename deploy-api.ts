@@ -9,7 +9,7 @@ export { Status, statusOf } from './src/cloud/grpc-status';
 export { fetchMetadataToken } from './src/cloud/metadata-token';
 export { TOKEN_PATTERN } from './src/cloud/token';
 export { callWithRetries, methodName, type UnaryMethod } from './src/cloud/unary';
-export { type Config, ENDPOINT_SETTINGS, loadConfig } from './src/config';
+export { type Config, ENDPOINT_SETTINGS, loadConfig, SETTING_NAMES } from './src/config';
 export { type CallName, ConfigError, RequestError } from './src/errors';
 export {
   ACTIVE_OPERATIONS_QUOTA,

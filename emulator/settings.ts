@@ -2,36 +2,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ROOT } from '../build-if-needed';
-import { loadConfig } from '../src/config';
+import { loadConfig, SETTING_NAMES } from '../src/config';
 import { scopeText } from '../src/request/scope';
 
 /** The function's documented settings (README, Configuration), which a local run passes on. */
-export const FUNCTION_SETTINGS = [
-  'MAX_OPERATIONS',
-  'CONCURRENCY',
-  'DRY_RUN',
-  'HTTP_API_KEY',
-  'CALL_TIMEOUT_MS',
-  'RETRY_ATTEMPTS',
-  'RETRY_BASE_DELAY_MS',
-  'TIME_MARGIN_MS',
-  'MIN_AGE_SECONDS',
-  'WAIT_SECONDS',
-  'MAX_CANCELS_PER_RUN',
-  'MAX_CANCELS_PER_INVOCATION',
-  'ALLOWED_FOLDERS',
-  'ALLOWED_CLOUDS',
-  'MIN_OLDER_THAN',
-  'ALLOW_ONEXCESS_OLDEST',
-  'SWEEP_FANOUT_FOLDERS',
-  'METRICS_FOLDER_ID',
-  'NOTIFY_WEBHOOK_URL',
-  'NOTIFY_FORMAT',
-  'NOTIFY_TELEGRAM_CHAT_ID',
-] as const;
+export const FUNCTION_SETTINGS = [...SETTING_NAMES.plain, ...SETTING_NAMES.secret];
 
 /** Shown as set, never by value. */
-const SECRETS: ReadonlySet<string> = new Set(['HTTP_API_KEY', 'NOTIFY_WEBHOOK_URL']);
+const SECRETS: ReadonlySet<string> = new Set(SETTING_NAMES.secret);
 const KNOWN: ReadonlySet<string> = new Set(FUNCTION_SETTINGS);
 
 export interface LocalSettings {

@@ -26,6 +26,40 @@ export const ENDPOINT_SETTINGS = {
 
 export type EndpointSetting = (typeof ENDPOINT_SETTINGS)[keyof Endpoints];
 
+/**
+ * Every other setting the function reads (README, Configuration), by how a tool may show it:
+ * `plain` in full (numbers, switches, ids: a reviewer must see how far a sweep reaches), `secret`
+ * never, and `url` never either, since a URL can carry a password. The emulator passes on the
+ * plain and secret ones from function.yaml; deploy's plan shows the plain ones. A test holds the
+ * table to what loadConfig reads.
+ */
+export const SETTING_NAMES = {
+  plain: [
+    'MAX_OPERATIONS',
+    'CONCURRENCY',
+    'MAX_CALLS_IN_FLIGHT',
+    'DRY_RUN',
+    'CALL_TIMEOUT_MS',
+    'RETRY_ATTEMPTS',
+    'RETRY_BASE_DELAY_MS',
+    'TIME_MARGIN_MS',
+    'MIN_AGE_SECONDS',
+    'WAIT_SECONDS',
+    'MAX_CANCELS_PER_RUN',
+    'MAX_CANCELS_PER_INVOCATION',
+    'SWEEP_FANOUT_FOLDERS',
+    'ALLOWED_FOLDERS',
+    'ALLOWED_CLOUDS',
+    'MIN_OLDER_THAN',
+    'ALLOW_ONEXCESS_OLDEST',
+    'METRICS_FOLDER_ID',
+    'NOTIFY_FORMAT',
+    'NOTIFY_TELEGRAM_CHAT_ID',
+  ],
+  secret: ['HTTP_API_KEY', 'NOTIFY_WEBHOOK_URL'],
+  url: ['YC_METADATA_TOKEN_URL', 'YC_FUNCTIONS_INVOKE_URL', 'YC_MONITORING_URL'],
+} as const;
+
 export interface Config {
   readonly endpoints: Endpoints;
   readonly metadataTokenUrl: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config';
+import { ENDPOINT_SETTINGS, loadConfig, SETTING_NAMES } from '../../src/config';
 import { ConfigError } from '../../src/errors';
 
 describe('configuration', () => {
@@ -204,5 +204,26 @@ describe('configuration', () => {
     ['', false],
   ])('reads DRY_RUN=%s as %s', (value, dryRun) => {
     expect(loadConfig({ DRY_RUN: value }).dryRun).toBe(dryRun);
+  });
+});
+
+describe("the function's table of its settings", () => {
+  it('names every setting loadConfig reads, and nothing it does not', () => {
+    const read = new Set<string>();
+    const env = new Proxy({} as NodeJS.ProcessEnv, {
+      get: (_, name) => {
+        if (typeof name === 'string') read.add(name);
+        return undefined;
+      },
+    });
+    loadConfig(env);
+    const named = [
+      ...SETTING_NAMES.plain,
+      ...SETTING_NAMES.secret,
+      ...SETTING_NAMES.url,
+      ...Object.values(ENDPOINT_SETTINGS),
+    ];
+    expect([...read].sort()).toEqual([...named].sort());
+    expect(new Set(named).size).toBe(named.length);
   });
 });

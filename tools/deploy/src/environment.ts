@@ -1,36 +1,13 @@
 import { createHash } from 'node:crypto';
-import { ENDPOINT_SETTINGS } from '../../../deploy-api';
+import { ENDPOINT_SETTINGS, SETTING_NAMES } from '../../../deploy-api';
 
 /**
  * The function's settings (README, Configuration) whose values are numbers, switches, ids or
- * endpoints: the plan shows these in full, since a reviewer has to
- * see where the token goes and how far a sweep reaches. Written out rather than taken from the
- * emulator's list of settings, so that a secret setting added there is never shown here by
- * accident; only the endpoints come from the function's own table, which names nothing else. The URL settings are left out: a URL can carry a password.
+ * endpoints: the plan shows these in full, since a reviewer has to see where the token goes and
+ * how far a sweep reaches. They are the function's own table's plain ones, which names its
+ * secrets and URLs (a URL can carry a password) apart, so none of those is shown by accident.
  */
-export const PLAIN_SETTINGS = [
-  'MAX_OPERATIONS',
-  'CONCURRENCY',
-  'MAX_CALLS_IN_FLIGHT',
-  'DRY_RUN',
-  'CALL_TIMEOUT_MS',
-  'RETRY_ATTEMPTS',
-  'RETRY_BASE_DELAY_MS',
-  'TIME_MARGIN_MS',
-  'MIN_AGE_SECONDS',
-  'WAIT_SECONDS',
-  'MAX_CANCELS_PER_RUN',
-  'MAX_CANCELS_PER_INVOCATION',
-  'SWEEP_FANOUT_FOLDERS',
-  'ALLOWED_FOLDERS',
-  'ALLOWED_CLOUDS',
-  'MIN_OLDER_THAN',
-  'ALLOW_ONEXCESS_OLDEST',
-  'METRICS_FOLDER_ID',
-  'NOTIFY_FORMAT',
-  'NOTIFY_TELEGRAM_CHAT_ID',
-  ...Object.values(ENDPOINT_SETTINGS),
-] as const;
+export const PLAIN_SETTINGS = [...SETTING_NAMES.plain, ...Object.values(ENDPOINT_SETTINGS)];
 const PLAIN: ReadonlySet<string> = new Set(PLAIN_SETTINGS);
 
 /** Anywhere in a name, these say it holds a credential. */
