@@ -290,7 +290,7 @@ describe('what a folder sweep learns from the done operations it lists', () => {
     for (let i = 0; i < 9; i += 1) learnt.observe('compute.disk', done('Create disk', 200));
     for (let i = 0; i < 4; i += 1) learnt.observe('compute.image', done('Create image', 60));
 
-    expect(learnt.learnt(() => 3600)).toEqual([
+    expect(learnt.learnt()).toEqual([
       {
         kind: 'compute.disk',
         description: 'Create disk',
@@ -311,6 +311,6 @@ describe('what a folder sweep learns from the done operations it lists', () => {
   it(`names at most ${LEARNT_NAMED} pairs`, () => {
     const learnt = learning({ ...LEARN, minSamples: 1 }, 0);
     for (let i = 0; i < LEARNT_NAMED + 5; i += 1) learnt.observe('compute.disk', done(`m${i}`, 60));
-    expect(learnt.learnt(() => 3600)).toHaveLength(LEARNT_NAMED);
+    expect(learnt.learnt()).toHaveLength(LEARNT_NAMED);
   });
 });

@@ -198,27 +198,26 @@ function sighting(operation: Operation, seen: Seen, listing: Listing): Sighting 
     listing.learning?.observe(kind, operation);
     return undefined;
   }
-  const { spec, deps } = listing;
-  const fixedSeconds = spec.olderThanSeconds[kind];
   if (
     listing.learning !== undefined &&
     (override.kind === 'none' || override.kind === 'malformed')
   ) {
-    const lowest = lowestThreshold(fixedSeconds, deps.floorSeconds, spec.learn);
-    const threshold = {
-      olderThanSeconds: lowest,
-      notModifiedForSeconds: spec.notModifiedForSeconds,
-    };
-    if (
-      isStuck(operation, threshold, deps.now) &&
-      listing.tally.kept('pending', SWEEP_BOUNDS.kept)
-    ) {
+    if (stuckByAny(operation, kind, listing) && listing.tally.kept('pending', SWEEP_BOUNDS.kept)) {
       listing.pending.push({ ...seen, operation: keptOf(operation) });
     }
     return undefined;
   }
-  const { floorSeconds } = deps;
+  const fixedSeconds = listing.spec.olderThanSeconds[kind];
+  const { floorSeconds } = listing.deps;
   return judged(operation, seen, thresholdOf({ override, fixedSeconds, floorSeconds }), listing);
+}
+
+/** Whether a running operation is stuck by the lowest threshold it could get once all is listed. */
+function stuckByAny(operation: Operation, kind: ResourceKind, listing: Listing): boolean {
+  const { spec, deps } = listing;
+  const lowest = lowestThreshold(spec.olderThanSeconds[kind], deps.floorSeconds, spec.learn);
+  const threshold = { olderThanSeconds: lowest, notModifiedForSeconds: spec.notModifiedForSeconds };
+  return isStuck(operation, threshold, deps.now);
 }
 
 /**
@@ -235,10 +234,7 @@ function judged(
   const resource: ResourceRef = { kind: looked.kind, id: looked.id };
   const notModifiedForSeconds = spec.notModifiedForSeconds;
   if (used === undefined) {
-    const fixedSeconds = spec.olderThanSeconds[resource.kind];
-    const lowest = lowestThreshold(fixedSeconds, deps.floorSeconds, spec.learn);
-    const threshold = { olderThanSeconds: lowest, notModifiedForSeconds };
-    if (isStuck(operation, threshold, deps.now)) tally.protectedByLabel(resource.kind);
+    if (stuckByAny(operation, resource.kind, listing)) tally.protectedByLabel(resource.kind);
     listing.protectedIds.add(operation.id);
     return undefined;
   }
@@ -372,7 +368,7 @@ export async function findCandidates(
     cuts: record.cuts,
     malformed,
     malformedLabels: listing.malformedLabels,
-    learnt: learnt?.learnt((kind) => spec.olderThanSeconds[kind]) ?? [],
+    learnt: learnt?.learnt() ?? [],
     unkept: tally.unkept,
     unasked: record.unasked,
     running: { count: listing.running.count, oldest: listing.running.oldest(deps.now) },

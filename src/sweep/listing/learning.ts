@@ -20,6 +20,7 @@ import { type Override, thresholdOf } from './threshold';
  */
 /** google.rpc.Code OK: a status of OK is no error. */
 const GRPC_OK = 0;
+const NO_OVERRIDE: Override = { kind: 'none' };
 
 export const LEARN_MEMORY = { samplesPerKey: LEARN_BOUNDS.maxSamples, keys: 200 } as const;
 /** What a description is cut to as a key: the API's own limit (`description` `<=256`). */
@@ -36,7 +37,7 @@ export interface Learning {
     basis: { readonly fixedSeconds: number; readonly override: Override },
   ): ThresholdUsed | undefined;
   /** What was learnt, the pairs of the most samples first, LEARNT_NAMED at most. */
-  learnt(olderThan: (kind: ResourceKind) => number): LearntDuration[];
+  learnt(): LearntDuration[];
 }
 
 interface Pair {
@@ -82,30 +83,18 @@ export function learning(learn: LearnSpec, floorSeconds: number): Learning {
       const samples = pairs.get(keyOf(kind, operation.description))?.samples;
       return thresholdOf({ override, fixedSeconds, floorSeconds, learn, samples });
     },
-    learnt(olderThan) {
+    learnt() {
       return [...pairs.values()]
         .filter((pair) => pair.samples.length >= learn.minSamples)
         .sort((a, b) => b.samples.length - a.samples.length)
         .slice(0, LEARNT_NAMED)
         .flatMap(({ kind, description, samples }) => {
-          const used = thresholdOf({
-            override: { kind: 'none' },
-            fixedSeconds: olderThan(kind),
-            floorSeconds,
-            learn,
-            samples,
-          });
-          return used?.source === 'learnt'
-            ? [
-                {
-                  kind,
-                  description,
-                  samples: used.samples,
-                  medianSeconds: used.medianSeconds,
-                  thresholdSeconds: used.seconds,
-                },
-              ]
-            : [];
+          // Enough samples: learnt, whatever the kind's own threshold, which is never read.
+          const basis = { override: NO_OVERRIDE, fixedSeconds: 0, floorSeconds, learn, samples };
+          const used = thresholdOf(basis);
+          if (used?.source !== 'learnt') return [];
+          const { samples: count, medianSeconds, seconds: thresholdSeconds } = used;
+          return [{ kind, description, samples: count, medianSeconds, thresholdSeconds }];
         });
     },
   };
