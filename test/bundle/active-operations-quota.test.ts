@@ -103,4 +103,51 @@ describe('the active-operations quota, on the built function', () => {
     );
     expect(text.split('\n').filter((l) => l.includes('holding the quota'))).toHaveLength(4);
   });
+
+  it('names only the folder a sweep found an operation in, when its Cancel meets the quota', async () => {
+    const other = 'b1gquotafine';
+    const server = track(
+      await startCloudApiServer({
+        pki: testPki(),
+        resources: [
+          { kind: 'compute.instance', id: 'vmfull', folderId: FOLDER },
+          { kind: 'compute.instance', id: 'vmfine', folderId: other },
+        ],
+        operations: [
+          {
+            id: 'fullold',
+            resourceId: 'vmfull',
+            description: 'Create instance',
+            createdAt: minutesAgo(180),
+            cancel: activeOperationsLimit(),
+          },
+          { id: 'fineold', resourceId: 'vmfine', createdAt: minutesAgo(180) },
+        ],
+      }),
+    );
+    const env = { RETRY_ATTEMPTS: '1', RETRY_BASE_DELAY_MS: '5' };
+    const fn = track(await startBuiltFunction({ server, env }));
+
+    // Two folders, swept in this one invocation: each target crosses from dist/sweep.js with
+    // the folder it was found in.
+    const payload = JSON.stringify({
+      sweep: { folderIds: [FOLDER, other], kinds: ['compute.instance'], olderThan: '2h' },
+    });
+    const invocation = await fn.invoke(timerEvent(payload), TOKEN);
+
+    await fn.waitForLine(
+      (l) => l.request_id === invocation.requestId && l.msg === 'invocation summary',
+    );
+    const summary = fn.linesFor(invocation.requestId).find((l) => l.msg === 'invocation summary');
+    expect(summary).toMatchObject({ sweep: { running: { [FOLDER]: 1, [other]: 1 } } });
+    expect(summary?.activeOperationsQuota).toEqual([
+      expect.objectContaining({ folderId: FOLDER, running: 1 }),
+    ]);
+    expect(
+      server.calls
+        .filter((c) => c.method === 'Cancel')
+        .map((c) => c.subject)
+        .sort(),
+    ).toEqual(['fineold', 'fullold', 'fullold']);
+  });
 });
